@@ -1,0 +1,27 @@
+package dev.bulwark.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code bulwark} command line: one subcommand per task. */
+@Command(
+    name = "bulwark",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
+    subcommands = {})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  @SuppressWarnings("NullAway.Init")
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}
