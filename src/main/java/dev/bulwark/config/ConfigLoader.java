@@ -81,7 +81,11 @@ public final class ConfigLoader {
       throw new ConfigException(problems.all());
     }
     BulwarkConfig config = read(top, source, baseDir);
-    HardeningLint.check(config, problems);
+    if (!problems.hasErrors()) {
+      // The checklist lint reads the whole, valid configuration; with errors its findings would
+      // be about stand-in values.
+      HardeningLint.check(config, problems);
+    }
     if (problems.hasErrors()) {
       List<Problem> ordered = new ArrayList<>(problems.errors());
       ordered.addAll(problems.warnings());
@@ -113,10 +117,13 @@ public final class ConfigLoader {
     } else if (elements.size() > MAX_ROUTES) {
       routesNode.error(elements.size() + " routes (expected: at most " + MAX_ROUTES + ")");
     } else {
+      List<Boolean> clean = new ArrayList<>();
       for (int i = 0; i < elements.size(); i++) {
+        int before = top.problems().errorCount();
         routes.add(RouteConfig.read(elements.get(i), defaults, baseDir, i));
+        clean.add(top.problems().errorCount() == before);
       }
-      checkRoutesTogether(routes, elements);
+      checkRoutesTogether(routes, elements, clean);
     }
     return new BulwarkConfig(source, listen, tls, server, trusted, accessLog, defaults.headers(), routes);
   }
@@ -150,9 +157,12 @@ public final class ConfigLoader {
     return CidrSet.of(ok);
   }
 
-  private static void checkRoutesTogether(List<RouteConfig> routes, List<ConfigNode> nodes) {
+  private static void checkRoutesTogether(List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {
     Map<String, Integer> names = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
+      if (!clean.get(i)) {
+        continue; // its own errors are reported; comparing its stand-in values would mislead
+      }
       RouteConfig r = routes.get(i);
       Integer first = names.putIfAbsent(r.name(), i);
       if (first != null) {
@@ -161,6 +171,9 @@ public final class ConfigLoader {
       HostMatcher host = r.match().hostMatcher();
       RoutePattern pattern = r.match().pattern();
       for (int j = 0; j < i; j++) {
+        if (!clean.get(j)) {
+          continue;
+        }
         RouteConfig o = routes.get(j);
         if (o.match().hostMatcher().sameAs(host)
             && o.match().pattern().sameShape(pattern)

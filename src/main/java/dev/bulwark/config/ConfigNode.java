@@ -125,6 +125,15 @@ public final class ConfigNode {
     return s == null ? fallback : s;
   }
 
+  /**
+   * Returns whether the value means "off": the word {@code off}, or {@code false} (which YAML 1.1
+   * also reads {@code off} as).
+   */
+  public boolean isOff() {
+    JsonNode n = node;
+    return n != null && ((n.isBoolean() && !n.booleanValue()) || (n.isTextual() && n.textValue().equals("off")));
+  }
+
   /** Returns the literal text of a scalar without resolving references (for the lint). */
   public @Nullable String rawText() {
     return node != null && node.isValueNode() ? node.asText() : null;

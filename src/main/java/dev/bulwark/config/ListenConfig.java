@@ -16,7 +16,7 @@ public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable Ho
     HostPort http = address(n.get("http"), false);
     ConfigNode adminNode = n.get("admin");
     HostPort admin;
-    if ("off".equals(adminNode.rawText())) {
+    if (adminNode.isOff()) {
       admin = null;
     } else {
       admin = adminNode.present() ? address(adminNode, false) : DEFAULT_ADMIN;

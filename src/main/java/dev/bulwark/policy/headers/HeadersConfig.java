@@ -67,6 +67,10 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
   }
 
   private static Preset preset(ConfigNode n, Preset fallback) {
+    if (n.isOff()) {
+      n.warning("off: responses carry no security headers and upstream banners pass through");
+      return Preset.OFF;
+    }
     String s = n.string("strict, web or off");
     if (s == null) {
       return fallback;
@@ -76,9 +80,6 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
         return Preset.STRICT;
       case "web":
         return Preset.WEB;
-      case "off":
-        n.warning("off: responses carry no security headers and upstream banners pass through");
-        return Preset.OFF;
       default:
         n.invalid("strict, web or off");
         return fallback;
