@@ -70,6 +70,19 @@ public final class TestGateway implements AutoCloseable {
     return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml(body, upstreamPort), env);
   }
 
+  /** Starts a gateway from complete YAML. */
+  public static TestGateway startYaml(String yaml) throws Exception {
+    Path dir = Files.createTempDirectory("bulwark-test");
+    return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml, Map.of());
+  }
+
+  /** Starts a gateway whose TLS listener uses the given engine ({@code openssl} or {@code jdk}). */
+  public static TestGateway startWithTls(String engine, String body, int upstreamPort) throws Exception {
+    Path dir = Files.createTempDirectory("bulwark-test");
+    String yaml = yaml(body, upstreamPort).replace("\nserver:", "\n  engine: " + engine + "\nserver:");
+    return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml, Map.of());
+  }
+
   /** Returns the full YAML for a body (listen on port 0, test TLS, one event loop). */
   public static String yaml(String body, int upstreamPort) throws IOException {
     SelfSignedCertificate c = certificate();
@@ -153,6 +166,32 @@ public final class TestGateway implements AutoCloseable {
   public SSLSocket rawSocket() throws IOException {
     SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", httpsPort());
     s.setSoTimeout(10_000);
+    s.startHandshake();
+    return s;
+  }
+
+  /** Opens a TLS socket that accepts any certificate (to inspect what the server presents). */
+  public SSLSocket rawSocketTrustingAll() throws Exception {
+    SSLContext any = SSLContext.getInstance("TLS");
+    any.init(
+        null,
+        new javax.net.ssl.TrustManager[] {
+          new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+              return new java.security.cert.X509Certificate[0];
+            }
+          }
+        },
+        null);
+    SSLSocket s = (SSLSocket) any.getSocketFactory().createSocket("127.0.0.1", httpsPort());
+    s.setSoTimeout(5000);
     s.startHandshake();
     return s;
   }
