@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bulwark",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
+    description =
+        "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
     subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class})
 public final class Main implements Runnable {
 

@@ -51,7 +51,8 @@ class GoldenConfigTest {
   }
 
   private static String outcome(Path file) {
-    ConfigLoader loader = new ConfigLoader(new SecretResolver(Map.of("API_HOST", "api.example.com")::get));
+    ConfigLoader loader =
+        new ConfigLoader(new SecretResolver(Map.of("API_HOST", "api.example.com")::get));
     StringBuilder sb = new StringBuilder();
     try {
       ConfigLoader.Loaded loaded = loader.load(file);
@@ -65,7 +66,9 @@ class GoldenConfigTest {
 
   private static void append(StringBuilder sb, List<Problem> problems) {
     for (Problem p : problems) {
-      sb.append(p.severity() == Problem.Severity.ERROR ? "error: " : "warning: ").append(p).append('\n');
+      sb.append(p.severity() == Problem.Severity.ERROR ? "error: " : "warning: ")
+          .append(p)
+          .append('\n');
     }
   }
 }

@@ -32,7 +32,8 @@ class UnitsAndSecretsTest {
     Files.writeString(secret, "s3cr3t\n");
     SecretResolver r = new SecretResolver(Map.of("HOST", "api.internal")::get);
     Problems p = new Problems();
-    assertThat(r.resolve("https://${env:HOST}:8443", "x", p)).isEqualTo("https://api.internal:8443");
+    assertThat(r.resolve("https://${env:HOST}:8443", "x", p))
+        .isEqualTo("https://api.internal:8443");
     assertThat(r.resolve("${file:" + secret + "}", "y", p)).isEqualTo("s3cr3t");
     assertThat(p.all()).isEmpty();
     assertThat(r.resolve("${env:MISSING}", "z", p)).isNull();

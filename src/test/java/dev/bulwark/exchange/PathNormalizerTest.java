@@ -26,8 +26,30 @@ class PathNormalizerTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", "api", "/a/../b", "/a/./b", "/..", "/.", "/a/..", "//a", "/a//b", "/a%2fb", "/a%2Fb", "/a%5cb", "/a\\b",
-        "/%2e%2e/admin", "/%2E/x", "/.%2e/x", "/a%00", "/a%0d%0a", "/a%", "/a%4", "/a%zz", "/a b", "/caf\u00e9", "/a\u0000",
+        "",
+        "api",
+        "/a/../b",
+        "/a/./b",
+        "/..",
+        "/.",
+        "/a/..",
+        "//a",
+        "/a//b",
+        "/a%2fb",
+        "/a%2Fb",
+        "/a%5cb",
+        "/a\\b",
+        "/%2e%2e/admin",
+        "/%2E/x",
+        "/.%2e/x",
+        "/a%00",
+        "/a%0d%0a",
+        "/a%",
+        "/a%4",
+        "/a%zz",
+        "/a b",
+        "/caf\u00e9",
+        "/a\u0000",
         "/a#frag"
       })
   void refusesAmbiguousPaths(String path) {

@@ -8,8 +8,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-  private static RouteTable.Entry<String> e(@org.jspecify.annotations.Nullable String host, String path, Set<String> methods, String name) {
-    return new RouteTable.Entry<>(host == null ? HostMatcher.any() : HostMatcher.parse(host), RoutePattern.parse(path), methods, name);
+  private static RouteTable.Entry<String> e(
+      @org.jspecify.annotations.Nullable String host,
+      String path,
+      Set<String> methods,
+      String name) {
+    return new RouteTable.Entry<>(
+        host == null ? HostMatcher.any() : HostMatcher.parse(host),
+        RoutePattern.parse(path),
+        methods,
+        name);
   }
 
   private final RouteTable<String> table =
@@ -49,7 +57,8 @@ class RouteTableTest {
 
   @Test
   void methodNotAllowedAnywhereReportsAllowedMethods() {
-    RouteTable<String> t = new RouteTable<>(List.of(e(null, "/things", Set.of("GET", "HEAD"), "things")));
+    RouteTable<String> t =
+        new RouteTable<>(List.of(e(null, "/things", Set.of("GET", "HEAD"), "things")));
     RouteTable.Match<String> m = t.match("x", "/things", "POST");
     assertThat(m.route()).isNull();
     assertThat(m.allowed()).containsExactly("GET", "HEAD");

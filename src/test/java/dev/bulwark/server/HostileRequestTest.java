@@ -81,23 +81,32 @@ class HostileRequestTest {
 
   @Test
   void duplicateContentLengthIsRefused() throws Exception {
-    String res = gw.raw("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde");
+    String res =
+        gw.raw(
+            "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde");
     assertRefusedAndClosed(res, 400);
   }
 
   @Test
   void invalidContentLengthIsRefused() throws Exception {
     for (String cl : new String[] {"-1", "+5", "5a", "0x10"}) {
-      String res = gw.raw("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + cl + "\r\n\r\nabcde");
+      String res =
+          gw.raw("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + cl + "\r\n\r\nabcde");
       assertThat(res).as(cl).startsWith("HTTP/1.1 400").contains("\"status\":400");
     }
   }
 
   @Test
   void transferEncodingVariantsAreRefused() throws Exception {
-    for (String te : new String[] {"chunked, identity", "xchunked", "identity", "chunked\r\nTransfer-Encoding: chunked"}) {
+    for (String te :
+        new String[] {
+          "chunked, identity", "xchunked", "identity", "chunked\r\nTransfer-Encoding: chunked"
+        }) {
       String res =
-          gw.raw("POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: " + te + "\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+          gw.raw(
+              "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: "
+                  + te
+                  + "\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(res).as(te).startsWith("HTTP/1.1 400");
       assertThat(res.split("HTTP/1\\.1 ", -1)).as(te).hasSize(2);
     }
@@ -126,7 +135,8 @@ class HostileRequestTest {
 
   @Test
   void oversizedHeadersGet431() throws Exception {
-    String res = gw.raw("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(5000) + "\r\n\r\n");
+    String res =
+        gw.raw("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(5000) + "\r\n\r\n");
     assertRefusedAndClosed(res, 431);
   }
 
@@ -143,14 +153,19 @@ class HostileRequestTest {
 
   @Test
   void declaredBodyOverLimitGets413BeforeAnyByteIsForwarded() throws Exception {
-    String res = gw.raw("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(100));
+    String res =
+        gw.raw(
+            "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n"
+                + "x".repeat(100));
     assertRefusedAndClosed(res, 413);
     assertThat(upstream.poll(300)).isNull();
   }
 
   @Test
   void chunkedBodyOverLimitGets413WhileStreaming() throws Exception {
-    StringBuilder sb = new StringBuilder("POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 10; i++) {
       sb.append("200\r\n").append("y".repeat(512)).append("\r\n");
     }
@@ -172,7 +187,9 @@ class HostileRequestTest {
       String res = TestGateway.readAll(s);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(res).isEmpty();
-      assertThat(ms).as("closed by the 1s header timeout, not the 10s read timeout").isLessThan(5000);
+      assertThat(ms)
+          .as("closed by the 1s header timeout, not the 10s read timeout")
+          .isLessThan(5000);
     }
   }
 
@@ -180,7 +197,9 @@ class HostileRequestTest {
   void slowBodyGets408() throws Exception {
     try (SSLSocket s = gw.rawSocket()) {
       OutputStream out = s.getOutputStream();
-      out.write("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc".getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc"
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       String res = TestGateway.readAll(s);
       assertThat(res).startsWith("HTTP/1.1 408").contains("\"status\":408");
@@ -192,7 +211,9 @@ class HostileRequestTest {
     for (int i = 0; i < 5; i++) {
       try (SSLSocket s = gw.rawSocket()) {
         OutputStream out = s.getOutputStream();
-        out.write("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 900\r\n\r\nabc".getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 900\r\n\r\nabc"
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
       }
     }

@@ -36,8 +36,11 @@ class ProxyTest {
             req.response()
                 .setStatusCode(500)
                 .putHeader("content-type", "text/plain")
-                .end("java.lang.NullPointerException\n\tat com.acme.Secret(Secret.java:1) password=hunter2"));
-    upstream.on("/api/teapot", req -> req.response().setStatusCode(418).end("{\"detail\":\"short and stout\"}"));
+                .end(
+                    "java.lang.NullPointerException\n\tat com.acme.Secret(Secret.java:1) password=hunter2"));
+    upstream.on(
+        "/api/teapot",
+        req -> req.response().setStatusCode(418).end("{\"detail\":\"short and stout\"}"));
     gw =
         TestGateway.start(
             """
@@ -68,8 +71,10 @@ class ProxyTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(r.body()).contains("\"path\":\"/api/hello\"");
-    assertThat(r.headers().firstValue("strict-transport-security")).hasValue("max-age=31536000; includeSubDomains");
-    assertThat(r.headers().firstValue("content-security-policy")).hasValue("default-src 'none'; frame-ancestors 'none'");
+    assertThat(r.headers().firstValue("strict-transport-security"))
+        .hasValue("max-age=31536000; includeSubDomains");
+    assertThat(r.headers().firstValue("content-security-policy"))
+        .hasValue("default-src 'none'; frame-ancestors 'none'");
     assertThat(r.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     assertThat(r.headers().firstValue("x-frame-options")).hasValue("DENY");
     assertThat(r.headers().firstValue("referrer-policy")).hasValue("no-referrer");
@@ -114,7 +119,8 @@ class ProxyTest {
     assertThat(r.headers().firstValue("server")).isEmpty();
     assertThat(r.headers().firstValue("x-powered-by")).isEmpty();
     assertThat(r.headers().firstValue("x-secret-hop")).isEmpty();
-    assertThat(r.headers().firstValue("content-security-policy")).hasValue("default-src 'none'; frame-ancestors 'none'");
+    assertThat(r.headers().firstValue("content-security-policy"))
+        .hasValue("default-src 'none'; frame-ancestors 'none'");
     upstream.next();
   }
 
@@ -126,7 +132,8 @@ class ProxyTest {
                 + "Keep-Alive: timeout=5\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\nTE: trailers\r\nUpgrade: h2c\r\n\r\n");
     assertThat(res).startsWith("HTTP/1.1 200");
     StubUpstream.Received seen = upstream.next();
-    for (String h : new String[] {"x-internal", "keep-alive", "proxy-authorization", "te", "upgrade"}) {
+    for (String h :
+        new String[] {"x-internal", "keep-alive", "proxy-authorization", "te", "upgrade"}) {
       assertThat(seen.headers().contains(h)).as(h).isFalse();
     }
   }
@@ -136,11 +143,15 @@ class ProxyTest {
     HttpResponse<String> r = gw.get("/api/boom");
     assertThat(r.statusCode()).isEqualTo(500);
     String id = r.headers().firstValue("x-request-id").orElseThrow();
-    assertThat(r.body()).isEqualTo("{\"error\":\"internal error\",\"status\":500,\"requestId\":\"" + id + "\"}");
+    assertThat(r.body())
+        .isEqualTo("{\"error\":\"internal error\",\"status\":500,\"requestId\":\"" + id + "\"}");
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     assertThat(r.headers().firstValue("cache-control")).hasValue("no-store");
     String logged = gw.awaitLine("upstream-error-masked", id);
-    assertThat(logged).contains("NullPointerException").contains("password=[REDACTED]").doesNotContain("hunter2");
+    assertThat(logged)
+        .contains("NullPointerException")
+        .contains("password=[REDACTED]")
+        .doesNotContain("hunter2");
     upstream.next();
   }
 
@@ -158,7 +169,8 @@ class ProxyTest {
     HttpResponse<String> r = gw.get("/nowhere");
     assertThat(r.statusCode()).isEqualTo(404);
     String id = r.headers().firstValue("x-request-id").orElseThrow();
-    assertThat(r.body()).isEqualTo("{\"error\":\"not found\",\"status\":404,\"requestId\":\"" + id + "\"}");
+    assertThat(r.body())
+        .isEqualTo("{\"error\":\"not found\",\"status\":404,\"requestId\":\"" + id + "\"}");
     assertThat(r.headers().firstValue("strict-transport-security")).isPresent();
     gw.awaitLine(id, "\"route\":\"none\"", "\"reason\":\"no route\"");
   }
@@ -184,7 +196,10 @@ class ProxyTest {
 
   @Test
   void ambiguousPathsAreRefusedBeforeRouting() throws Exception {
-    for (String p : new String[] {"/api/%2e%2e/admin", "/api/..%2fadmin", "/api//x", "/api/a%2Fb", "/api/%00"}) {
+    for (String p :
+        new String[] {
+          "/api/%2e%2e/admin", "/api/..%2fadmin", "/api//x", "/api/a%2Fb", "/api/%00"
+        }) {
       String res = gw.raw("GET " + p + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
       assertThat(res).as(p).startsWith("HTTP/1.1 400").contains("\"error\":\"bad request\"");
     }
@@ -195,8 +210,12 @@ class ProxyTest {
   void webPresetWithOverrideApplies() throws Exception {
     HttpResponse<String> r = gw.get("/web/page");
     assertThat(r.headers().firstValue("x-frame-options")).hasValue("SAMEORIGIN");
-    assertThat(r.headers().firstValue("content-security-policy")).get().asString().contains("default-src 'self'");
-    assertThat(r.headers().firstValue("referrer-policy")).hasValue("strict-origin-when-cross-origin");
+    assertThat(r.headers().firstValue("content-security-policy"))
+        .get()
+        .asString()
+        .contains("default-src 'self'");
+    assertThat(r.headers().firstValue("referrer-policy"))
+        .hasValue("strict-origin-when-cross-origin");
     upstream.next();
   }
 
@@ -206,7 +225,9 @@ class ProxyTest {
     HttpResponse<String> r =
         gw.client()
             .send(
-                HttpRequest.newBuilder(URI.create(gw.url("/api/upload"))).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpRequest.newBuilder(URI.create(gw.url("/api/upload")))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(upstream.next().body().length()).isEqualTo(100_000);
@@ -223,10 +244,13 @@ class ProxyTest {
     HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     HttpResponse<String> r =
         plain.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + gw.gateway().httpPort() + "/api/x?a=1&b=2")).build(),
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + gw.gateway().httpPort() + "/api/x?a=1&b=2"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(r.headers().firstValue("location")).hasValue("https://localhost:" + gw.httpsPort() + "/api/x?a=1&b=2");
+    assertThat(r.headers().firstValue("location"))
+        .hasValue("https://localhost:" + gw.httpsPort() + "/api/x?a=1&b=2");
     assertThat(upstream.poll(200)).isNull();
   }
 
@@ -236,13 +260,28 @@ class ProxyTest {
     upstream.next();
     HttpClient plain = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + gw.gateway().adminPort();
-    HttpResponse<String> metrics = plain.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        plain.send(
+            HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("bulwark_requests_total{route=\"api\",status_class=\"2xx\"}")
         .contains("bulwark_request_duration_seconds_bucket{route=\"api\"");
-    assertThat(plain.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    assertThat(plain.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(
+            plain
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            plain
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test

@@ -35,11 +35,20 @@ class ReloadTest {
       assertThat(gw.get("/b/1").statusCode()).isEqualTo(200);
       assertThat(gw.get("/a/1").statusCode()).isEqualTo(404);
 
-      Files.writeString(gw.configFile(), TestGateway.yaml(ROUTE_A.replace("path: /a/**", "path: a-without-slash"), upstream.port()));
+      Files.writeString(
+          gw.configFile(),
+          TestGateway.yaml(
+              ROUTE_A.replace("path: /a/**", "path: a-without-slash"), upstream.port()));
       assertThat(gw.gateway().reload())
-          .anyMatch(p -> p.severity() == Problem.Severity.ERROR && p.path().equals("routes[0].match.path"));
-      assertThat(gw.get("/b/1").statusCode()).as("the old configuration keeps serving").isEqualTo(200);
-      assertThat(gw.gateway().metrics().scrape()).contains("bulwark_config_reload_failures_total 1.0");
+          .anyMatch(
+              p ->
+                  p.severity() == Problem.Severity.ERROR
+                      && p.path().equals("routes[0].match.path"));
+      assertThat(gw.get("/b/1").statusCode())
+          .as("the old configuration keeps serving")
+          .isEqualTo(200);
+      assertThat(gw.gateway().metrics().scrape())
+          .contains("bulwark_config_reload_failures_total 1.0");
     }
   }
 
@@ -47,13 +56,13 @@ class ReloadTest {
   void inFlightRequestFinishesOnTheOldConfiguration() throws Exception {
     try (StubUpstream upstream = new StubUpstream();
         TestGateway gw = TestGateway.start(ROUTE_A, upstream.port())) {
-      upstream.on(
-          "/a/slow",
-          req -> gwTimer(() -> req.response().end("slow")));
+      upstream.on("/a/slow", req -> gwTimer(() -> req.response().end("slow")));
       CompletableFuture<HttpResponse<String>> inFlight =
           gw.client()
               .sendAsync(
-                  HttpRequest.newBuilder(URI.create(gw.url("/a/slow"))).timeout(Duration.ofSeconds(10)).build(),
+                  HttpRequest.newBuilder(URI.create(gw.url("/a/slow")))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       upstream.next();
       Files.writeString(gw.configFile(), TestGateway.yaml(ROUTE_B, upstream.port()));
@@ -77,7 +86,9 @@ class ReloadTest {
       Files.writeString(gw.configFile(), TestGateway.yaml(ROUTE_B, upstream.port()));
       awaitStatus(gw, "/b/1", 200);
       Files.writeString(gw.configFile(), TestGateway.yaml(ROUTE_A, upstream.port()));
-      new ProcessBuilder("kill", "-HUP", String.valueOf(ProcessHandle.current().pid())).start().waitFor();
+      new ProcessBuilder("kill", "-HUP", String.valueOf(ProcessHandle.current().pid()))
+          .start()
+          .waitFor();
       awaitStatus(gw, "/a/1", 200);
     }
   }
@@ -94,7 +105,8 @@ class ReloadTest {
       try (TestGateway gw = TestGateway.startYaml(yaml)) {
         BigInteger before = servedSerial(gw);
         assertThat(before).isEqualTo(first.certificate().getSerialNumber());
-        SelfSignedCertificate second = SelfSignedCertificate.generate(certDir, List.of("localhost"));
+        SelfSignedCertificate second =
+            SelfSignedCertificate.generate(certDir, List.of("localhost"));
         gw.gateway().reload();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         BigInteger after = servedSerial(gw);

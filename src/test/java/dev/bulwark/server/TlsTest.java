@@ -19,7 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsTest {
 
   private static String sClient(int port, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-alpn", "h2,http/1.1"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "openssl", "s_client", "-connect", "127.0.0.1:" + port, "-alpn", "h2,http/1.1"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();
@@ -33,7 +36,11 @@ class TlsTest {
   @ValueSource(strings = {"openssl", "jdk"})
   void onlyModernProtocolsAndAeadSuitesAreOffered(String engine) throws Exception {
     try (StubUpstream upstream = new StubUpstream();
-        TestGateway gw = TestGateway.startWithTls(engine, "routes:\n  - name: api\n    match: { path: /** }\n    upstream: UPSTREAM\n", upstream.port())) {
+        TestGateway gw =
+            TestGateway.startWithTls(
+                engine,
+                "routes:\n  - name: api\n    match: { path: /** }\n    upstream: UPSTREAM\n",
+                upstream.port())) {
       int port = gw.httpsPort();
       String tls13 = sClient(port, "-tls1_3");
       assertThat(tls13).contains("New, TLSv1.3, Cipher is TLS_").contains("ALPN protocol: h2");
@@ -43,7 +50,10 @@ class TlsTest {
         String out = sClient(port, old, "-cipher", "DEFAULT:@SECLEVEL=0");
         assertThat(out).as(old).contains("Cipher is (NONE)");
       }
-      for (String weak : new String[] {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"}) {
+      for (String weak :
+          new String[] {
+            "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"
+          }) {
         String out = sClient(port, "-tls1_2", "-cipher", weak);
         assertThat(out).as(weak).contains("Cipher is (NONE)");
       }

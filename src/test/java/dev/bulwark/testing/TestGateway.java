@@ -38,7 +38,8 @@ public final class TestGateway implements AutoCloseable {
   private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
   private final SSLContext ssl;
 
-  private TestGateway(Path dir, Path configFile, String yaml, Map<String, String> env) throws Exception {
+  private TestGateway(Path dir, Path configFile, String yaml, Map<String, String> env)
+      throws Exception {
     this.dir = dir;
     this.configFile = configFile;
     Files.writeString(configFile, yaml);
@@ -52,7 +53,9 @@ public final class TestGateway implements AutoCloseable {
   /** Returns the test certificate, generated once per JVM. */
   public static synchronized SelfSignedCertificate certificate() throws IOException {
     if (cert == null) {
-      cert = SelfSignedCertificate.generate(Files.createTempDirectory("bulwark-test-cert"), List.of("localhost"));
+      cert =
+          SelfSignedCertificate.generate(
+              Files.createTempDirectory("bulwark-test-cert"), List.of("localhost"));
     }
     return cert;
   }
@@ -65,7 +68,8 @@ public final class TestGateway implements AutoCloseable {
     return start(body, upstreamPort, Map.of());
   }
 
-  public static TestGateway start(String body, int upstreamPort, Map<String, String> env) throws Exception {
+  public static TestGateway start(String body, int upstreamPort, Map<String, String> env)
+      throws Exception {
     Path dir = Files.createTempDirectory("bulwark-test");
     return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml(body, upstreamPort), env);
   }
@@ -77,9 +81,11 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /** Starts a gateway whose TLS listener uses the given engine ({@code openssl} or {@code jdk}). */
-  public static TestGateway startWithTls(String engine, String body, int upstreamPort) throws Exception {
+  public static TestGateway startWithTls(String engine, String body, int upstreamPort)
+      throws Exception {
     Path dir = Files.createTempDirectory("bulwark-test");
-    String yaml = yaml(body, upstreamPort).replace("\nserver:", "\n  engine: " + engine + "\nserver:");
+    String yaml =
+        yaml(body, upstreamPort).replace("\nserver:", "\n  engine: " + engine + "\nserver:");
     return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml, Map.of());
   }
 
@@ -159,7 +165,9 @@ public final class TestGateway implements AutoCloseable {
   /** Sends a GET through the gateway and returns the response. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return client()
-        .send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        .send(
+            HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   /** Opens a raw TLS socket (HTTP/1.1 only) to the gateway. */
@@ -230,7 +238,8 @@ public final class TestGateway implements AutoCloseable {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setCertificateEntry("bulwark-test", c.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);

@@ -41,7 +41,10 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
     if (!n.expectMapping(Set.of("preset", "set", "remove"))) {
       return inherited;
     }
-    Preset preset = n.get("preset").present() ? preset(n.get("preset"), inherited.preset()) : inherited.preset();
+    Preset preset =
+        n.get("preset").present()
+            ? preset(n.get("preset"), inherited.preset())
+            : inherited.preset();
     Map<String, String> set = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : n.get("set").entries().entrySet()) {
       String name = e.getKey();
