@@ -1,0 +1,161 @@
+package dev.bulwark.probe;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends HTTP/1.1 requests to the target over TLS, one connection per request unless a keep-alive
+ * session is asked for, never following redirects and counting every request sent.
+ */
+final class ProbeHttpClient {
+  private final ProbeOptions options;
+  private final TlsConnector connector;
+  private final AtomicInteger requestsSent = new AtomicInteger();
+  private volatile @Nullable ProbeResponse firstRateLimited;
+
+  ProbeHttpClient(ProbeOptions options, TlsConnector connector) {
+    this.options = options;
+    this.connector = connector;
+  }
+
+  /** Returns the number of requests written to the target so far. */
+  int requestsSent() {
+    return requestsSent.get();
+  }
+
+  /** Returns the first 429 response any check received, or {@code null} when none did. */
+  @Nullable ProbeResponse firstRateLimited() {
+    return firstRateLimited;
+  }
+
+  /** Sends one request on a new connection and reads the response within the deadline. */
+  ProbeResponse send(ProbeRequest request) throws IOException {
+    try (Session session = openSession()) {
+      return session.send(request, false);
+    }
+  }
+
+  /** Sends exact bytes on a new connection and reads one response within the given deadline. */
+  ProbeResponse sendRaw(String raw, long timeoutMillis) throws IOException {
+    try (Socket socket = connector.open()) {
+      long start = System.nanoTime();
+      OutputStream out = socket.getOutputStream();
+      requestsSent.incrementAndGet();
+      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in =
+          new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
+      return new ResponseReader(in, options.maxBodyBytes()).read(false, start);
+    }
+  }
+
+  /** Opens a keep-alive session: several requests on one connection while the server allows. */
+  Session openSession() throws IOException {
+    return new Session(connector.open(), options.target().authority());
+  }
+
+  /** Wraps an already connected socket (plain or TLS) as a session for the given authority. */
+  Session attach(Socket socket, String authority) {
+    return new Session(socket, authority);
+  }
+
+  /** Sends one request over plain HTTP to the given port of the target host. */
+  ProbeResponse sendPlain(int port, ProbeRequest request) throws IOException {
+    String authority = options.target().authority(port, 80);
+    try (Session session = attach(connector.connectTcp(port), authority)) {
+      return session.send(request, false);
+    }
+  }
+
+  /** Counts a request that a check wrote on its own socket. */
+  void countRequest() {
+    requestsSent.incrementAndGet();
+  }
+
+  /** One TLS connection carrying requests in sequence. */
+  final class Session implements Closeable {
+    private final Socket socket;
+    private final String authority;
+    private boolean usable = true;
+
+    private Session(Socket socket, String authority) {
+      this.socket = socket;
+      this.authority = authority;
+    }
+
+    /** Returns whether another request may be sent on this connection. */
+    boolean usable() {
+      return usable;
+    }
+
+    /** Sends one request and reads its response. */
+    ProbeResponse send(ProbeRequest request, boolean keepAlive) throws IOException {
+      if (!usable) {
+        throw new IOException("connection no longer usable");
+      }
+      usable = false;
+      long start = System.nanoTime();
+      OutputStream out = socket.getOutputStream();
+      requestsSent.incrementAndGet();
+      out.write(request.encode(authority, options.userAgent(), keepAlive));
+      out.flush();
+      InputStream in =
+          new BufferedInputStream(
+              new DeadlineInputStream(socket, start, options.timeout().toMillis()));
+      ProbeResponse response =
+          new ResponseReader(in, options.maxBodyBytes()).read(request.method().equals("HEAD"), start);
+      usable = keepAlive && response.reusable();
+      if (response.status() == 429 && firstRateLimited == null) {
+        firstRateLimited = response;
+      }
+      return response;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /** Fails a read once the exchange's deadline has passed, however slowly bytes trickle in. */
+  static final class DeadlineInputStream extends InputStream {
+    private final Socket socket;
+    private final InputStream in;
+    private final long deadlineNanos;
+
+    DeadlineInputStream(Socket socket, long startNanos, long timeoutMillis) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+      this.deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    private void arm() throws IOException {
+      long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (remaining <= 0) {
+        throw new SocketTimeoutException("no complete response before the deadline");
+      }
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remaining));
+    }
+
+    @Override
+    public int read() throws IOException {
+      arm();
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      arm();
+      return in.read(b, off, len);
+    }
+  }
+}
