@@ -45,18 +45,24 @@ final class ClientHelloProbe {
 
   /** Sends a ClientHello offering exactly this version and these suites. */
   Answer offer(TlsVersion version, List<CipherSuite> suites) throws IOException {
-    try (Socket socket = connector.connectTcp(target.port())) {
-      socket.getOutputStream().write(clientHello(version, suites));
-      socket.getOutputStream().flush();
-      return readAnswer(socket.getInputStream());
-    } catch (SocketException e) {
-      // A reset right after the hello is how some stacks refuse a version.
-      return new Refused("connection reset (" + e.getMessage() + ")");
+    try (Socket socket = connector.connectTcp(target.port());
+        Deadline deadline = Deadline.start(socket, connector.timeoutMillis())) {
+      try {
+        socket.getOutputStream().write(clientHello(version, suites));
+        socket.getOutputStream().flush();
+        return readAnswer(socket);
+      } catch (SocketException e) {
+        if (deadline.expired()) {
+          throw TlsConnector.timeout("no answer to the ClientHello before the deadline", e);
+        }
+        // A reset right after the hello is how some stacks refuse a version.
+        return new Refused("connection reset (" + e.getMessage() + ")");
+      }
     }
   }
 
-  private static Answer readAnswer(InputStream raw) throws IOException {
-    DataInputStream in = new DataInputStream(raw);
+  private static Answer readAnswer(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
     byte[] header = new byte[5];
     int got = 0;
     while (got < header.length) {
@@ -73,7 +79,7 @@ final class ClientHelloProbe {
     int major = header[1] & 0xff;
     int length = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
     if ((type != 0x15 && type != 0x16) || major != 3 || length == 0 || length > 18432) {
-      return new NotTls(hexOrText(header, header.length));
+      return new NotTls(firstBytes(socket, in, header));
     }
     byte[] body = new byte[length];
     try {
@@ -101,6 +107,30 @@ final class ClientHelloProbe {
       return new Refused(String.format(Locale.ROOT, "ServerHello with version 0x%04X", serverVersion));
     }
     return new Accepted(version, CipherSuite.byCode(suite));
+  }
+
+  /** Reads a little more of a non-TLS answer, briefly, so the evidence can name the service. */
+  private static String firstBytes(Socket socket, InputStream in, byte[] header) {
+    byte[] bytes = new byte[48];
+    System.arraycopy(header, 0, bytes, 0, header.length);
+    int n = header.length;
+    try {
+      socket.setSoTimeout(300);
+      while (n < bytes.length) {
+        int r = in.read(bytes, n, bytes.length - n);
+        if (r < 0) {
+          break;
+        }
+        n += r;
+      }
+    } catch (IOException e) {
+      // whatever arrived before the short wait is enough to name the service
+    }
+    int end = n;
+    while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+      end--;
+    }
+    return hexOrText(bytes, end);
   }
 
   private byte[] clientHello(TlsVersion version, List<CipherSuite> suites) {
@@ -176,9 +206,28 @@ final class ClientHelloProbe {
   }
 
   private static String hexOrText(byte[] bytes, int n) {
-    String text = new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
-    if (text.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-      return "\"" + text + "\"";
+    long printable = 0;
+    for (int i = 0; i < n; i++) {
+      int c = bytes[i] & 0xff;
+      if ((c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t') {
+        printable++;
+      }
+    }
+    if (n > 0 && printable * 10 >= n * 9L) {
+      StringBuilder text = new StringBuilder("\"");
+      for (int i = 0; i < n; i++) {
+        int c = bytes[i] & 0xff;
+        if (c == '\r') {
+          text.append("\\r");
+        } else if (c == '\n') {
+          text.append("\\n");
+        } else if (c >= 0x20 && c < 0x7f) {
+          text.append((char) c);
+        } else {
+          text.append(String.format(Locale.ROOT, "\\x%02x", c));
+        }
+      }
+      return text.append('"').toString();
     }
     StringBuilder hex = new StringBuilder();
     for (int i = 0; i < n; i++) {

@@ -27,6 +27,11 @@ final class ProbeHttpClient {
     this.connector = connector;
   }
 
+  /** Returns how many bytes of a response body are read at most. */
+  int maxBodyBytes() {
+    return options.maxBodyBytes();
+  }
+
   /** Returns the number of requests written to the target so far. */
   int requestsSent() {
     return requestsSent.get();
@@ -46,15 +51,20 @@ final class ProbeHttpClient {
 
   /** Sends exact bytes on a new connection and reads one response within the given deadline. */
   ProbeResponse sendRaw(String raw, long timeoutMillis) throws IOException {
-    try (Socket socket = connector.open()) {
+    try (Socket socket = connector.open();
+        Deadline deadline = Deadline.start(socket, timeoutMillis)) {
       long start = System.nanoTime();
-      OutputStream out = socket.getOutputStream();
-      requestsSent.incrementAndGet();
-      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in =
-          new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
-      return new ResponseReader(in, options.maxBodyBytes()).read(false, start);
+      try {
+        OutputStream out = socket.getOutputStream();
+        requestsSent.incrementAndGet();
+        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in =
+            new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
+        return new ResponseReader(in, options.maxBodyBytes()).read(false, start);
+      } catch (IOException e) {
+        throw deadline.expired() ? TlsConnector.timeout("no response before the deadline", e) : e;
+      }
     }
   }
 
@@ -104,15 +114,23 @@ final class ProbeHttpClient {
       }
       usable = false;
       long start = System.nanoTime();
-      OutputStream out = socket.getOutputStream();
-      requestsSent.incrementAndGet();
-      out.write(request.encode(authority, options.userAgent(), keepAlive));
-      out.flush();
-      InputStream in =
-          new BufferedInputStream(
-              new DeadlineInputStream(socket, start, options.timeout().toMillis()));
-      ProbeResponse response =
-          new ResponseReader(in, options.maxBodyBytes()).read(request.method().equals("HEAD"), start);
+      long timeoutMillis = options.timeout().toMillis();
+      ProbeResponse response;
+      try (Deadline deadline = Deadline.start(socket, timeoutMillis)) {
+        try {
+          OutputStream out = socket.getOutputStream();
+          requestsSent.incrementAndGet();
+          out.write(request.encode(authority, options.userAgent(), keepAlive));
+          out.flush();
+          InputStream in =
+              new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
+          response =
+              new ResponseReader(in, options.maxBodyBytes())
+                  .read(request.method().equals("HEAD"), start);
+        } catch (IOException e) {
+          throw deadline.expired() ? TlsConnector.timeout("no response before the deadline", e) : e;
+        }
+      }
       usable = keepAlive && response.reusable();
       if (response.status() == 429 && firstRateLimited == null) {
         firstRateLimited = response;

@@ -47,6 +47,12 @@ public record ProbeReport(
     return f == null ? Verdict.SKIP : f.verdict();
   }
 
+  /** Returns the evidence of the given check, or an empty string when it did not report. */
+  public String evidence(String id) {
+    Finding f = finding(id);
+    return f == null ? "" : f.evidence();
+  }
+
   /** Returns how many findings have the given verdict. */
   public long count(Verdict verdict) {
     return findings.stream().filter(f -> f.verdict() == verdict).count();

@@ -96,8 +96,11 @@ final class TargetChecks {
         Finding redirects = hop == 0
             ? REDIRECTS.pass("no redirect")
             : REDIRECTS.pass("followed " + hop + " same-origin redirect(s) to " + path);
-        return new Baseline(response, HTTP.pass("GET " + path + " -> " + response.statusLine()),
-            redirects);
+        String truncated = response.bodyTruncated()
+            ? " (body longer than " + client.maxBodyBytes() / 1024 + " KiB; rest not read, truncated)"
+            : "";
+        return new Baseline(
+            response, HTTP.pass("GET " + path + " -> " + response.statusLine() + truncated), redirects);
       }
       String next = sameOriginTarget(target, path, location);
       Finding http = HTTP.pass("GET " + path + " -> " + response.statusLine());

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -85,13 +86,20 @@ final class TlsConnector {
       tcp.close();
       throw e;
     }
-    try {
+    try (Deadline deadline = Deadline.start(socket, timeoutMillis)) {
       socket.setEnabledProtocols(protocols.toArray(String[]::new));
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
       socket.setSSLParameters(parameters);
       socket.setSoTimeout(timeoutMillis);
-      socket.startHandshake();
+      try {
+        socket.startHandshake();
+      } catch (IOException e) {
+        if (deadline.expired()) {
+          throw timeout("no complete TLS handshake before the deadline", e);
+        }
+        throw e;
+      }
       return new Handshake(
           socket,
           socket.getSession().getProtocol(),
@@ -102,6 +110,17 @@ final class TlsConnector {
       socket.close();
       throw e;
     }
+  }
+
+  /** Returns the per-step deadline in milliseconds. */
+  int timeoutMillis() {
+    return timeoutMillis;
+  }
+
+  static SocketTimeoutException timeout(String message, IOException cause) {
+    SocketTimeoutException timeout = new SocketTimeoutException(message);
+    timeout.initCause(cause);
+    return timeout;
   }
 
   /** Opens a TLS connection for HTTP exchanges. */

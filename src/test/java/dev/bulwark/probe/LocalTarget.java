@@ -33,7 +33,8 @@ final class LocalTarget implements AutoCloseable {
   final AtomicInteger plainRequests = new AtomicInteger();
   final int rateLimit;
 
-  private LocalTarget(Vertx vertx, TestPki pki, boolean hardened, int rateLimit) {
+  private LocalTarget(
+      Vertx vertx, TestPki pki, boolean hardened, int rateLimit, boolean legacyTls) {
     this.rateLimit = rateLimit;
     HttpServerOptions options =
         new HttpServerOptions()
@@ -42,7 +43,17 @@ final class LocalTarget implements AutoCloseable {
             .setKeyCertOptions(pki.keyCert())
             .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     List<String> suites;
-    if (hardened) {
+    if (legacyTls) {
+      // BoringSSL still speaks TLS 1.0/1.1 when asked; the JDK's own policy forbids it in-process.
+      options
+          .setSslEngineOptions(new OpenSSLEngineOptions())
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1", "TLSv1.1", "TLSv1.2"));
+      suites =
+          List.of(
+              "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+              "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+              "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    } else if (hardened) {
       options.setSslEngineOptions(
           OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
       suites =
@@ -94,12 +105,17 @@ final class LocalTarget implements AutoCloseable {
 
   /** Starts a target that gets every checklist item wrong that a server can. */
   static LocalTarget weak(Vertx vertx, TestPki pki) {
-    return new LocalTarget(vertx, pki, false, Integer.MAX_VALUE);
+    return new LocalTarget(vertx, pki, false, Integer.MAX_VALUE, false);
+  }
+
+  /** Starts a weak target whose TLS stack (BoringSSL) also accepts TLS 1.0 and 1.1. */
+  static LocalTarget legacyTls(Vertx vertx, TestPki pki) {
+    return new LocalTarget(vertx, pki, false, Integer.MAX_VALUE, true);
   }
 
   /** Starts a target that gets every checklist item right; it answers 429 after the limit. */
   static LocalTarget hardened(Vertx vertx, TestPki pki, int rateLimit) {
-    return new LocalTarget(vertx, pki, true, rateLimit);
+    return new LocalTarget(vertx, pki, true, rateLimit, false);
   }
 
   int httpsPort() {
