@@ -103,6 +103,16 @@ public final class Probe {
     if (options.runs(CheckFamily.LIMITS)) {
       findings.add(limits.headerSize());
       findings.add(limits.uriLength());
+      findings.add(
+          options.intrusive()
+              ? new SlowHeaderCheck(context).run()
+              : SlowHeaderCheck.SLOW_HEADERS.skip("intrusive; run with --intrusive on a target you own"));
+    }
+    if (options.runs(CheckFamily.SMUGGLING)) {
+      findings.addAll(
+          options.intrusive() ? new SmugglingChecks(context).run() : SmugglingChecks.skipped());
+    }
+    if (options.runs(CheckFamily.LIMITS)) {
       // Last, so a limit it trips does not change what the other checks see.
       findings.add(limits.rateLimit());
     }

@@ -49,10 +49,16 @@ final class ProbeHttpClient {
     }
   }
 
-  /** Sends exact bytes on a new connection and reads one response within the given deadline. */
-  ProbeResponse sendRaw(String raw, long timeoutMillis) throws IOException {
+  /** What the server did with a hand-framed request: its answer and the connection after it. */
+  record RawExchange(ProbeResponse response, String connectionAfter) {}
+
+  /**
+   * Sends exact bytes on a new connection, reads one response within the deadline, then watches
+   * the connection briefly: a server should close it after a framing error.
+   */
+  RawExchange sendRaw(String raw, long timeoutMillis) throws IOException {
     try (Socket socket = connector.open();
-        Deadline deadline = Deadline.start(socket, timeoutMillis)) {
+        Deadline deadline = Deadline.start(socket, timeoutMillis + 1_000)) {
       long start = System.nanoTime();
       try {
         OutputStream out = socket.getOutputStream();
@@ -61,10 +67,36 @@ final class ProbeHttpClient {
         out.flush();
         InputStream in =
             new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
-        return new ResponseReader(in, options.maxBodyBytes()).read(false, start);
+        ProbeResponse response = new ResponseReader(in, options.maxBodyBytes()).read(false, start);
+        return new RawExchange(response, connectionAfter(socket, in, response));
       } catch (IOException e) {
         throw deadline.expired() ? TlsConnector.timeout("no response before the deadline", e) : e;
       }
+    }
+  }
+
+  private static String connectionAfter(Socket socket, InputStream buffered, ProbeResponse response) {
+    if (!response.reusable() && response.announcesClose()) {
+      return "closed";
+    }
+    try {
+      byte[] extra = new byte[64];
+      int n;
+      if (buffered.available() > 0) {
+        n = buffered.read(extra);
+      } else {
+        socket.setSoTimeout(500);
+        n = socket.getInputStream().read(extra);
+      }
+      if (n < 0) {
+        return "closed";
+      }
+      return "sent more bytes: "
+          + ResponseReader.printable(new String(extra, 0, n, StandardCharsets.ISO_8859_1));
+    } catch (SocketTimeoutException e) {
+      return "left open";
+    } catch (IOException e) {
+      return "closed";
     }
   }
 
