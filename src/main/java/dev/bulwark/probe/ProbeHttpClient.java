@@ -4,10 +4,13 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * session is asked for, never following redirects and counting every request sent.
  */
 final class ProbeHttpClient {
+  /** Requests above this size are written while the response is already being read. */
+  static final int LARGE_REQUEST_BYTES = 16 * 1024;
+
   private final ProbeOptions options;
   private final TlsConnector connector;
   private final AtomicInteger requestsSent = new AtomicInteger();
@@ -150,15 +156,20 @@ final class ProbeHttpClient {
       ProbeResponse response;
       try (Deadline deadline = Deadline.start(socket, timeoutMillis)) {
         try {
-          OutputStream out = socket.getOutputStream();
+          byte[] bytes = request.encode(authority, options.userAgent(), keepAlive);
           requestsSent.incrementAndGet();
-          out.write(request.encode(authority, options.userAgent(), keepAlive));
-          out.flush();
           InputStream in =
               new BufferedInputStream(new DeadlineInputStream(socket, start, timeoutMillis));
-          response =
-              new ResponseReader(in, options.maxBodyBytes())
-                  .read(request.method().equals("HEAD"), start);
+          ResponseReader reader = new ResponseReader(in, options.maxBodyBytes());
+          boolean head = request.method().equals("HEAD");
+          if (bytes.length > LARGE_REQUEST_BYTES) {
+            response = sendWhileReading(bytes, reader, head, start);
+          } else {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            response = reader.read(head, start);
+          }
         } catch (IOException e) {
           throw deadline.expired() ? TlsConnector.timeout("no response before the deadline", e) : e;
         }
@@ -168,6 +179,48 @@ final class ProbeHttpClient {
         firstRateLimited = response;
       }
       return response;
+    }
+
+    /**
+     * Writes a large request while another thread already reads: a server that refuses it early
+     * (431, 414) answers and closes before the write ends, and the write then fails with a broken
+     * pipe although the answer is already on its way.
+     */
+    private ProbeResponse sendWhileReading(
+        byte[] bytes, ResponseReader reader, boolean head, long start) throws IOException {
+      CompletableFuture<ProbeResponse> answer = new CompletableFuture<>();
+      Thread readerThread =
+          new Thread(
+              () -> {
+                try {
+                  answer.complete(reader.read(head, start));
+                } catch (IOException | RuntimeException e) {
+                  answer.completeExceptionally(e);
+                }
+              },
+              "bulwark-probe-reader");
+      readerThread.setDaemon(true);
+      readerThread.start();
+      IOException writeFailure = null;
+      try {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
+      } catch (IOException e) {
+        writeFailure = e;
+      }
+      try {
+        return answer.get();
+      } catch (ExecutionException e) {
+        if (writeFailure != null) {
+          throw writeFailure;
+        }
+        Throwable cause = e.getCause();
+        throw cause instanceof IOException io ? io : new IOException(cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while reading");
+      }
     }
 
     @Override
