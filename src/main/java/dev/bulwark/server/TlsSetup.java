@@ -53,8 +53,8 @@ final class TlsSetup {
     if (openssl) {
       return new OpenSSLEngineOptions().setSessionCacheEnabled(true);
     }
-    // The JDK engine accepts client-initiated renegotiation unless told otherwise.
-    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    // The JDK engine accepts client-initiated renegotiation unless the process sets
+    // jdk.tls.rejectClientInitiatedRenegotiation, which Main does before anything starts.
     return new JdkSSLEngineOptions();
   }
 
