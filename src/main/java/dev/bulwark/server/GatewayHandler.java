@@ -105,6 +105,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       early = Denial.TOO_MANY_HEADERS;
     } else if (hasBadFraming(req)) {
       early = Denial.BAD_FRAMING;
+    } else if (!isStandardMethod(req.method().name())) {
+      early = UNKNOWN_METHOD;
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
@@ -357,6 +359,17 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       LOG.log(Level.SEVERE, "could not answer after a failure", e);
     }
   }
+
+  /** TRACE, CONNECT and invented methods never reach an upstream (cross-site tracing, tunnels). */
+  private static boolean isStandardMethod(String m) {
+    return switch (m) {
+      case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" -> true;
+      default -> false;
+    };
+  }
+
+  private static final Denial UNKNOWN_METHOD =
+      Denial.of(501, "not implemented", "method not supported by the gateway");
 
   private static String peerOf(HttpServerRequest req) {
     SocketAddress a = req.remoteAddress();

@@ -188,6 +188,17 @@ class ProxyTest {
   }
 
   @Test
+  void traceConnectAndInventedMethodsAreRefused() throws Exception {
+    for (String m : new String[] {"TRACE", "CONNECT", "BULWARKPROBE", "PROPFIND"}) {
+      String target = m.equals("CONNECT") ? "localhost:443" : "/api/x";
+      String res =
+          gw.raw(m + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      assertThat(res).as(m).matches("(?s)HTTP/1\\.1 (501|400) .*").contains("\"requestId\"");
+    }
+    assertThat(upstream.poll(200)).isNull();
+  }
+
+  @Test
   void templateRouteForwardsNormalisedPath() throws Exception {
     HttpResponse<String> r = gw.get("/orgs/%61cme/items");
     assertThat(r.statusCode()).isEqualTo(200);
