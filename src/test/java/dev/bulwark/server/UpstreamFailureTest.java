@@ -59,6 +59,12 @@ class UpstreamFailureTest {
             return;
           }
           case "hang" -> Thread.sleep(10_000);
+          case "nginx-like" ->
+              out.write(
+                  ("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: application/json\r\n"
+                          + "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-Powered-By: Express\r\n"
+                          + "Content-Length: 11\r\n\r\n{\"ok\":true}")
+                      .getBytes(StandardCharsets.ISO_8859_1));
           case "half" ->
               out.write(
                   "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little"
@@ -86,6 +92,7 @@ class UpstreamFailureTest {
   static RawUpstream reset;
   static RawUpstream hang;
   static RawUpstream half;
+  static RawUpstream nginxLike;
   static int closedPort;
   static TestGateway gw;
 
@@ -95,6 +102,7 @@ class UpstreamFailureTest {
     reset = new RawUpstream("reset");
     hang = new RawUpstream("hang");
     half = new RawUpstream("half");
+    nginxLike = new RawUpstream("nginx-like");
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
@@ -119,8 +127,17 @@ class UpstreamFailureTest {
                 match: { path: /half/** }
                 upstream: http://127.0.0.1:%d
                 limits: { timeout: 500ms }
+              - name: nginx-like
+                match: { path: /nginx/** }
+                upstream: http://127.0.0.1:%d
             """
-                .formatted(closedPort, garbage.port(), reset.port(), hang.port(), half.port()),
+                .formatted(
+                    closedPort,
+                    garbage.port(),
+                    reset.port(),
+                    hang.port(),
+                    half.port(),
+                    nginxLike.port()),
             0);
   }
 
@@ -131,6 +148,18 @@ class UpstreamFailureTest {
     reset.close();
     hang.close();
     half.close();
+    nginxLike.close();
+  }
+
+  @Test
+  void capitalisedAndConnectionHeadersFromUpstreamAreSafeOverHttp2() throws Exception {
+    HttpResponse<String> r = gw.get("/nginx/x");
+    assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"ok\":true}");
+    assertThat(r.headers().map())
+        .doesNotContainKeys("connection", "keep-alive", "server", "x-powered-by");
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
   }
 
   private static void assertJsonError(HttpResponse<String> r, int status) {
