@@ -54,7 +54,10 @@ final class RunCommand implements Callable<Integer> {
         "bulwark: https on port "
             + gateway.httpsPort()
             + (gateway.httpPort() > 0 ? ", redirect on " + gateway.httpPort() : "")
-            + (gateway.adminPort() > 0 ? ", admin on " + gateway.adminPort() : ""));
+            + (gateway.adminPort() > 0 ? ", admin on " + gateway.adminPort() : "")
+            + " ("
+            + gateway.engines()
+            + ")");
     awaitShutdown(gateway, sink);
     return 0;
   }

@@ -165,6 +165,16 @@ public final class Gateway implements AutoCloseable {
     return adminPort;
   }
 
+  /** Returns a short description of the I/O transport and TLS engine in use. */
+  public String engines() {
+    return "transport "
+        + (vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+        + ", tls "
+        + (TlsSetup.engine(current.config().tls()) instanceof io.vertx.core.net.OpenSSLEngineOptions
+            ? "BoringSSL"
+            : "JDK");
+  }
+
   public GatewayMetrics metrics() {
     return metrics;
   }
