@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Turn bench/run's raw rows (TSV) into the one markdown table it prints.
+
+Usage: report.py ROWS.tsv FACTS.txt  -> markdown on stdout
+Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests errors note
+kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
+"""
+
+import sys
+from collections import OrderedDict
+
+ORDER = ["upstream-direct", "nginx", "haproxy", "bulwark-plain", "bulwark-full"]
+LABEL = {
+    "upstream-direct": "upstream direct (plain HTTP, reference)",
+    "nginx": "nginx TLS proxy",
+    "haproxy": "HAProxy TLS proxy",
+    "bulwark-plain": "Bulwark, plain route",
+    "bulwark-full": "Bulwark, full defaults",
+}
+PROTO = {"h1": "HTTP/1.1 (wrk)", "h2": "HTTP/2 (h2load)", "idle": "idle TLS conns"}
+
+
+def num(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def rng(values, fmt):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "n/a"
+    lo, hi = min(vals), max(vals)
+    if fmt.format(lo) == fmt.format(hi):
+        return fmt.format(lo)
+    return fmt.format(lo) + "–" + fmt.format(hi)
+
+
+def main():
+    rows_path, facts_path = sys.argv[1], sys.argv[2]
+    rows = []
+    with open(rows_path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 11:
+                rows.append(parts)
+    # requests/s of nginx per (kind, round), for per-round ratios
+    nginx_rps = {}
+    for kind, target, rnd, rps, *_ in rows:
+        if target == "nginx" and kind in ("h1", "h2"):
+            nginx_rps[(kind, rnd)] = num(rps)
+
+    groups = OrderedDict()
+    for kind in ("h1", "h2", "idle"):
+        for target in ORDER:
+            sel = [r for r in rows if r[0] == kind and r[1] == target]
+            if sel:
+                groups[(kind, target)] = sel
+
+    out = []
+    with open(facts_path) as f:
+        out.append(f.read().rstrip())
+    out.append("")
+    out.append("| row | protocol | req/s | ratio to nginx | p50 ms | p99 ms "
+               "| proxy CPU µs/req | peak RSS MiB | errors | notes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for (kind, target), sel in groups.items():
+        label = LABEL.get(target, target)
+        if kind == "idle":
+            # idle: rps=opened, p50=open_at_end, p99=rss_before_mib, cpu=rss_held_mib, hwm, requests=requested
+            r = sel[-1]
+            opened, open_end, before, held, hwm, requested, errors, note = (
+                r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+            out.append(f"| {label} | {PROTO[kind]} | — | — | — | — | — | {held} (held) "
+                       f"| {errors} | {open_end}/{requested} open while sampled; RSS before {before} MiB, "
+                       f"peak {hwm} MiB{('; ' + note) if note else ''} |")
+            continue
+        rps = [num(r[3]) for r in sel]
+        ratios = []
+        for r in sel:
+            base = nginx_rps.get((kind, r[2]))
+            v = num(r[3])
+            ratios.append(v / base if (base and v is not None) else None)
+        notes = sorted({r[10] for r in sel if r[10]})
+        errors = [r[9] for r in sel]
+        err = "0" if all(e == "0" for e in errors) else " / ".join(errors)
+        out.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            label, PROTO[kind], rng(rps, "{:.0f}"),
+            "1.00" if target == "nginx" else rng(ratios, "{:.2f}"),
+            rng([num(r[4]) for r in sel], "{:.2f}"), rng([num(r[5]) for r in sel], "{:.2f}"),
+            rng([num(r[6]) for r in sel], "{:.1f}"), rng([num(r[7]) for r in sel], "{:.0f}"),
+            err, "; ".join(notes)))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
