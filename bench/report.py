@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turn bench/run's raw rows (TSV) into the one markdown table it prints.
 
-Usage: report.py ROWS.tsv FACTS.txt  -> markdown on stdout
+Usage: report.py ROWS.tsv FACTS.md       -> the summary table (markdown) on stdout
+       report.py --per-round ROWS.tsv   -> every measured run, one line each
 Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests errors note
 kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
 """
@@ -37,14 +38,35 @@ def rng(values, fmt):
     return fmt.format(lo) + "–" + fmt.format(hi)
 
 
-def main():
-    rows_path, facts_path = sys.argv[1], sys.argv[2]
+def read_rows(path):
     rows = []
-    with open(rows_path) as f:
+    with open(path) as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 11:
                 rows.append(parts)
+    return rows
+
+
+def per_round(rows):
+    """Every measured run on its own line, in the order it ran."""
+    out = ["### Every measured run", "",
+           "| row | protocol | round | req/s | p50 ms | p99 ms | CPU µs/req | VmHWM MiB | requests | errors |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for kind, target, rnd, rps, p50, p99, cpu, hwm, reqs, errs, _ in rows:
+        if kind == "idle":
+            continue
+        out.append(f"| {LABEL.get(target, target)} | {PROTO[kind]} | {rnd} | {rps} | {p50} | {p99} "
+                   f"| {cpu} | {hwm} | {reqs} | {errs} |")
+    return "\n".join(out)
+
+
+def main():
+    if sys.argv[1] == "--per-round":
+        print(per_round(read_rows(sys.argv[2])))
+        return
+    rows_path, facts_path = sys.argv[1], sys.argv[2]
+    rows = read_rows(rows_path)
     # requests/s of nginx per (kind, round), for per-round ratios
     nginx_rps = {}
     for kind, target, rnd, rps, *_ in rows:
