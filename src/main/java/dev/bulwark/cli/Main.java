@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
-    subcommands = {})
+    subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -1,0 +1,22 @@
+package dev.bulwark.config;
+
+import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.policy.headers.HeadersConfig;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A whole, validated configuration file: listeners, TLS, process settings and routes. */
+public record BulwarkConfig(
+    Path source,
+    ListenConfig listen,
+    TlsConfig tls,
+    ServerConfig server,
+    CidrSet trustedProxies,
+    AccessLogConfig accessLog,
+    HeadersConfig defaultHeaders,
+    List<RouteConfig> routes) {
+
+  public BulwarkConfig {
+    routes = List.copyOf(routes);
+  }
+}

@@ -1,0 +1,209 @@
+package dev.bulwark.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.exchange.HostMatcher;
+import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.policy.errors.ErrorsConfig;
+import dev.bulwark.policy.headers.HeadersConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads a configuration file: parse (unknown keys are errors), resolve secret references,
+ * validate (every error with its path, all at once), and lint against the hardening checklist.
+ */
+public final class ConfigLoader {
+  /** Configuration files larger than this are refused before parsing. */
+  public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+  private static final Set<String> TOP_KEYS =
+      Set.of("listen", "tls", "store", "server", "trusted-proxies", "defaults", "access-log", "routes");
+  private static final int MAX_ROUTES = 10_000;
+
+  private final SecretResolver secrets;
+
+  public ConfigLoader(SecretResolver secrets) {
+    this.secrets = secrets;
+  }
+
+  /** The outcome of a successful load: the configuration and the warnings found. */
+  public record Loaded(BulwarkConfig config, List<Problem> warnings) {}
+
+  /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
+  public Loaded load(Path file) throws ConfigException {
+    String text;
+    try {
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw single(file + ": larger than 4MiB");
+      }
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw single(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+    Path abs = file.toAbsolutePath();
+    Path dir = abs.getParent() == null ? Path.of(".").toAbsolutePath() : abs.getParent();
+    return parse(text, abs, dir);
+  }
+
+  /** Loads YAML text whose relative paths resolve against {@code baseDir}. */
+  public Loaded parse(String yaml, Path source, Path baseDir) throws ConfigException {
+    JsonNode root;
+    try {
+      root = mapper().readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+      throw single(where + "malformed YAML (" + e.getOriginalMessage() + ")");
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw single("empty configuration (expected: a mapping with listen, tls and routes)");
+    }
+    Problems problems = new Problems();
+    ConfigNode top = new ConfigNode(root, "", problems, secrets);
+    if (!top.expectMapping(TOP_KEYS)) {
+      throw new ConfigException(problems.all());
+    }
+    BulwarkConfig config = read(top, source, baseDir);
+    HardeningLint.check(config, problems);
+    if (problems.hasErrors()) {
+      List<Problem> ordered = new ArrayList<>(problems.errors());
+      ordered.addAll(problems.warnings());
+      throw new ConfigException(ordered);
+    }
+    return new Loaded(config, problems.warnings());
+  }
+
+  private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
+    ListenConfig listen = ListenConfig.read(top.get("listen"));
+    TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
+    readStore(top.get("store"));
+    ConfigNode defaultsNode = top.get("defaults");
+    defaultsNode.expectMapping(RouteConfig.Defaults.KEYS);
+    ConfigNode limitsNode = defaultsNode.get("limits");
+    ServerConfig server = ServerConfig.read(top.get("server"), limitsNode);
+    RouteConfig.Defaults defaults =
+        new RouteConfig.Defaults(
+            HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
+            ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
+            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
+    CidrSet trusted = readCidrs(top.get("trusted-proxies"));
+    AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
+    List<RouteConfig> routes = new ArrayList<>();
+    ConfigNode routesNode = top.get("routes");
+    List<ConfigNode> elements = routesNode.elements();
+    if (!routesNode.present() || (elements.isEmpty() && routesNode.present())) {
+      routesNode.error("missing (expected: at least one route)");
+    } else if (elements.size() > MAX_ROUTES) {
+      routesNode.error(elements.size() + " routes (expected: at most " + MAX_ROUTES + ")");
+    } else {
+      for (int i = 0; i < elements.size(); i++) {
+        routes.add(RouteConfig.read(elements.get(i), defaults, baseDir, i));
+      }
+      checkRoutesTogether(routes, elements);
+    }
+    return new BulwarkConfig(source, listen, tls, server, trusted, accessLog, defaults.headers(), routes);
+  }
+
+  private static void readStore(ConfigNode n) {
+    if (!n.present()) {
+      return;
+    }
+    String s = n.isScalar() ? n.rawText() : null;
+    if (!"embedded".equals(s)) {
+      n.invalid("embedded (cluster stores come with the policies that need them)");
+    }
+  }
+
+  private static CidrSet readCidrs(ConfigNode n) {
+    List<String> ok = new ArrayList<>();
+    for (ConfigNode e : n.elements()) {
+      String s = e.requiredString("an address or CIDR such as 10.0.0.0/8");
+      if (s == null) {
+        continue;
+      }
+      if (!CidrSet.isValid(s)) {
+        e.invalid("an address or CIDR such as 10.0.0.0/8, without host bits set");
+      } else {
+        ok.add(s);
+        if (s.endsWith("/0")) {
+          e.warning(s + ": every address is a trusted proxy, so any client can forge its address");
+        }
+      }
+    }
+    return CidrSet.of(ok);
+  }
+
+  private static void checkRoutesTogether(List<RouteConfig> routes, List<ConfigNode> nodes) {
+    Map<String, Integer> names = new HashMap<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig r = routes.get(i);
+      Integer first = names.putIfAbsent(r.name(), i);
+      if (first != null) {
+        nodes.get(i).get("name").error(r.name() + " (expected: a name not used by routes[" + first + "])");
+      }
+      HostMatcher host = r.match().hostMatcher();
+      RoutePattern pattern = r.match().pattern();
+      for (int j = 0; j < i; j++) {
+        RouteConfig o = routes.get(j);
+        if (o.match().hostMatcher().sameAs(host)
+            && o.match().pattern().sameShape(pattern)
+            && methodsOverlap(o.match().methods(), r.match().methods())) {
+          nodes.get(i)
+              .get("match")
+              .error(
+                  "overlaps routes["
+                      + j
+                      + "] ("
+                      + o.name()
+                      + "): same host, path and methods (expected: one route per host, path and method)");
+        }
+      }
+    }
+  }
+
+  private static boolean methodsOverlap(Set<String> a, Set<String> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return true;
+    }
+    for (String m : a) {
+      if (b.contains(m)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ConfigException single(String message) {
+    return new ConfigException(List.of(new Problem(Problem.Severity.ERROR, "", message)));
+  }
+
+  private static ObjectMapper mapper() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(20);
+    options.setAllowDuplicateKeys(false);
+    options.setCodePointLimit(MAX_FILE_BYTES);
+    options.setNestingDepthLimit(40);
+    YAMLFactory factory = YAMLFactory.builder().loaderOptions(options).build();
+    factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(40).build());
+    YAMLMapper mapper = new YAMLMapper(factory);
+    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return mapper;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.bulwark.config;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Process-wide settings of the listeners: event loops, shutdown grace, and the limits that apply
+ * before any route is known (request line, headers, slow clients).
+ */
+public record ServerConfig(
+    int eventLoops,
+    Duration shutdownGrace,
+    int maxUriLength,
+    int maxHeaderSize,
+    int maxHeaderCount,
+    Duration headerTimeout,
+    Duration idleTimeout) {
+
+  static final Set<String> LISTENER_LIMIT_KEYS =
+      Set.of("uri", "header", "header-count", "header-timeout", "idle-timeout");
+
+  static ServerConfig read(ConfigNode server, ConfigNode limits) {
+    server.expectMapping(Set.of("event-loops", "shutdown-grace"));
+    int loops = server.get("event-loops").integer(0, 0, 256);
+    Duration grace =
+        server.get("shutdown-grace").duration(Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+    int uri = (int) limits.get("uri").size(8 * 1024, 256, 64 * 1024);
+    int header = (int) limits.get("header").size(16 * 1024, 1024, 256 * 1024);
+    int count = limits.get("header-count").integer(100, 1, 1000);
+    Duration headerTimeout =
+        limits.get("header-timeout").duration(Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
+    Duration idle =
+        limits.get("idle-timeout").duration(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
+    return new ServerConfig(loops, grace, uri, header, count, headerTimeout, idle);
+  }
+}

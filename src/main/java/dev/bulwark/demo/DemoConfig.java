@@ -1,0 +1,31 @@
+package dev.bulwark.demo;
+
+import java.nio.file.Path;
+
+/** Writes the configuration that {@code bulwark demo} runs: every foundation policy on. */
+public final class DemoConfig {
+  private DemoConfig() {}
+
+  /** Returns the demo's YAML for the given certificate, ports and upstream port. */
+  public static String yaml(Path cert, Path key, int httpsPort, int httpPort, int adminPort, int upstreamPort) {
+    return """
+        # Written by `bulwark demo`: a working gateway with every policy of the foundation on.
+        listen:
+          https: 127.0.0.1:%d
+          http: 127.0.0.1:%d
+          admin: 127.0.0.1:%d
+        tls:
+          cert: %s
+          key: %s
+        defaults:
+          headers: strict
+          errors: { mask-upstream-5xx: true }
+          limits: { body: 1MiB, header: 16KiB, timeout: 30s }
+        routes:
+          - name: demo-api
+            match: { path: /api/** }
+            upstream: http://127.0.0.1:%d
+        """
+        .formatted(httpsPort, httpPort, adminPort, cert, key, upstreamPort);
+  }
+}

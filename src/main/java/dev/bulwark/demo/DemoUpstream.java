@@ -1,0 +1,63 @@
+package dev.bulwark.demo;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The small backend that {@code bulwark demo} puts behind the gateway: {@code /api/hello},
+ * {@code /api/echo} (echoes a JSON body) and {@code /api/boom} (a 500 with a stack trace and a
+ * version banner, as careless backends send, so that masking can be seen).
+ */
+public final class DemoUpstream {
+  private static final int MAX_ECHO = 64 * 1024;
+
+  private DemoUpstream() {}
+
+  /** Starts the demo upstream on 127.0.0.1 (port 0 picks a free one). */
+  public static Future<HttpServer> start(Vertx vertx, int port) {
+    return vertx.createHttpServer().requestHandler(DemoUpstream::handle).listen(port, "127.0.0.1");
+  }
+
+  private static void handle(HttpServerRequest req) {
+    String path = req.path() == null ? "" : req.path();
+    switch (path) {
+      case "/api/hello" -> json(req, 200, "{\"message\":\"hello from the demo upstream\"}");
+      case "/api/echo" ->
+          req.body()
+              .onSuccess(
+                  b -> {
+                    if (b.length() > MAX_ECHO) {
+                      json(req, 413, "{\"error\":\"too large\"}");
+                    } else {
+                      req.response()
+                          .putHeader("content-type", req.getHeader("content-type") == null ? "application/octet-stream" : req.getHeader("content-type"))
+                          .putHeader("x-powered-by", "DemoFramework/1.2.3")
+                          .end(b);
+                    }
+                  })
+              .onFailure(e -> req.response().setStatusCode(400).end());
+      case "/api/boom" ->
+          req.response()
+              .setStatusCode(500)
+              .putHeader("content-type", "text/plain")
+              .putHeader("server", "Apache/2.4.1 (Unix)")
+              .putHeader("x-powered-by", "PHP/5.4.0")
+              .end(
+                  "java.lang.IllegalStateException: database password=hunter2 rejected\n"
+                      + "\tat com.example.orders.OrderService.place(OrderService.java:42)\n"
+                      + "\tat /srv/app/releases/2026-11-01/lib/orders.jar\n");
+      default -> json(req, 404, "{\"error\":\"no such demo endpoint\"}");
+    }
+  }
+
+  private static void json(HttpServerRequest req, int status, String body) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .putHeader("server", "DemoServer/0.9")
+        .putHeader("x-powered-by", "DemoFramework/1.2.3")
+        .end(body);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.bulwark.exchange;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+
+/** Builds the one error body clients ever see: {@code {"error","status","requestId"}}. */
+public final class ErrorJson {
+  /** The content type of every gateway-made error. */
+  public static final String CONTENT_TYPE = "application/json";
+
+  private ErrorJson() {}
+
+  /** Returns the JSON error body for a status, public error text and request id. */
+  public static Buffer body(int status, String error, String requestId) {
+    StringBuilder sb = new StringBuilder(64 + error.length() + requestId.length());
+    sb.append("{\"error\":\"");
+    JsonStringEncoder.getInstance().quoteAsString(error, sb);
+    sb.append("\",\"status\":").append(status).append(",\"requestId\":\"");
+    JsonStringEncoder.getInstance().quoteAsString(requestId, sb);
+    sb.append("\"}");
+    return Buffer.buffer(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Returns the generic public text for a status. */
+  public static String textFor(int status) {
+    return switch (status) {
+      case 400 -> "bad request";
+      case 404 -> "not found";
+      case 405 -> "method not allowed";
+      case 408 -> "request timeout";
+      case 413 -> "payload too large";
+      case 414 -> "uri too long";
+      case 431 -> "request header fields too large";
+      case 500 -> "internal error";
+      case 501 -> "not implemented";
+      case 502 -> "bad gateway";
+      case 503 -> "service unavailable";
+      case 504 -> "gateway timeout";
+      default -> status >= 500 ? "internal error" : "request refused";
+    };
+  }
+}

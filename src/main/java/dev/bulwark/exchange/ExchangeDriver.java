@@ -1,0 +1,10 @@
+package dev.bulwark.exchange;
+
+/** Moves an exchange along its route's stages; implemented by the server's request handler. */
+public interface ExchangeDriver {
+  /** Runs the next stage, or forwards upstream when every stage has let the request through. */
+  void proceed(Exchange exchange);
+
+  /** Ends the exchange with a denial, walking back through the stages entered so far. */
+  void deny(Exchange exchange, Denial denial);
+}

@@ -1,0 +1,67 @@
+package dev.bulwark.exchange;
+
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/** Matches a request's host: any host, one exact name, or any subdomain of {@code *.example.com}. */
+public final class HostMatcher implements Comparable<HostMatcher> {
+  private static final HostMatcher ANY = new HostMatcher(null, false);
+
+  private final @Nullable String name; // lower case; for a wildcard, the suffix with its dot
+  private final boolean wildcard;
+
+  private HostMatcher(@Nullable String name, boolean wildcard) {
+    this.name = name;
+    this.wildcard = wildcard;
+  }
+
+  /** Returns the matcher that accepts every host. */
+  public static HostMatcher any() {
+    return ANY;
+  }
+
+  /** Returns why a host pattern is malformed, or null. */
+  public static @Nullable String problem(String pattern) {
+    String p = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
+    if (!p.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      return "expected: a host name such as api.example.com or *.example.com";
+    }
+    return null;
+  }
+
+  /** Compiles a host pattern that {@link #problem} accepted. */
+  public static HostMatcher parse(String pattern) {
+    String p = pattern.toLowerCase(Locale.ROOT);
+    return p.startsWith("*.") ? new HostMatcher(p.substring(1), true) : new HostMatcher(p, false);
+  }
+
+  /** Matches a lower-case host name without port. */
+  public boolean matches(String host) {
+    String n = name;
+    if (n == null) {
+      return true;
+    }
+    return wildcard ? host.length() > n.length() && host.endsWith(n) : host.equals(n);
+  }
+
+  private int rank() {
+    return name == null ? 0 : wildcard ? 1 : 2;
+  }
+
+  /** Orders exact names before wildcards before any host. */
+  @Override
+  public int compareTo(HostMatcher o) {
+    return Integer.compare(o.rank(), rank());
+  }
+
+  /** Returns whether two matchers accept exactly the same hosts. */
+  public boolean sameAs(HostMatcher o) {
+    return wildcard == o.wildcard && java.util.Objects.equals(name, o.name);
+  }
+
+  @Override
+  public String toString() {
+    String n = name;
+    return n == null ? "*" : wildcard ? "*" + n : n;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.bulwark.observe;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.bulwark.config.AccessLogConfig;
+import dev.bulwark.exchange.Exchange;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes one JSON line per exchange: time, request id, client, route, method, path (credential-like
+ * query parameters redacted), status, bytes, durations and decision. Headers such as
+ * Authorization and Cookie are never logged.
+ */
+public final class AccessLog {
+  private final LogSink sink;
+  private final boolean enabled;
+  private final String[] redactWords;
+
+  public AccessLog(LogSink sink, AccessLogConfig config) {
+    this.sink = sink;
+    this.enabled = config.enabled();
+    this.redactWords = config.redactQuery().toArray(new String[0]);
+  }
+
+  /** Logs a finished exchange. */
+  public void log(Exchange ex, String routeName, long endNanos) {
+    if (!enabled) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder(320);
+    sb.append("{\"type\":\"access\",\"time\":\"").append(Instant.now()).append("\",\"requestId\":\"");
+    sb.append(ex.requestId()).append("\",\"client\":");
+    quote(sb, ex.clientAddress());
+    sb.append(",\"route\":");
+    quote(sb, routeName);
+    sb.append(",\"method\":");
+    quote(sb, ex.request().method().name());
+    sb.append(",\"path\":");
+    quote(sb, redactQuery(ex.path(), ex.request().query(), redactWords));
+    sb.append(",\"status\":").append(ex.status());
+    sb.append(",\"bytesIn\":").append(ex.bytesIn());
+    sb.append(",\"bytesOut\":").append(ex.bytesOut());
+    sb.append(",\"durationMs\":").append(millis(endNanos - ex.startNanos()));
+    if (ex.upstreamNanos() >= 0) {
+      sb.append(",\"upstreamMs\":").append(millis(ex.upstreamNanos()));
+    }
+    sb.append(",\"decision\":");
+    quote(sb, ex.decision());
+    String reason = ex.denyReason();
+    if (reason != null) {
+      sb.append(",\"reason\":");
+      quote(sb, reason);
+    }
+    sb.append('}');
+    sink.write(sb.toString());
+  }
+
+  /** Logs an exchange refused before it became one (bad framing, oversized head). */
+  public void logRejected(String requestId, String client, String method, int status, String reason) {
+    if (!enabled) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder(200);
+    sb.append("{\"type\":\"access\",\"time\":\"").append(Instant.now()).append("\",\"requestId\":\"");
+    sb.append(requestId).append("\",\"client\":");
+    quote(sb, client);
+    sb.append(",\"route\":null,\"method\":");
+    quote(sb, method);
+    sb.append(",\"status\":").append(status).append(",\"decision\":\"deny\",\"reason\":");
+    quote(sb, reason);
+    sb.append('}');
+    sink.write(sb.toString());
+  }
+
+  /** Returns the path with the query appended, the values of credential-like parameters redacted. */
+  static String redactQuery(String path, @Nullable String query, String[] words) {
+    if (query == null || query.isEmpty()) {
+      return path;
+    }
+    StringBuilder sb = new StringBuilder(path.length() + query.length() + 1).append(path).append('?');
+    int start = 0;
+    int n = query.length();
+    while (start <= n) {
+      int amp = query.indexOf('&', start);
+      int end = amp < 0 ? n : amp;
+      String pair = query.substring(start, end);
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      if (eq >= 0 && isCredential(name, words)) {
+        sb.append(name).append("=[REDACTED]");
+      } else {
+        sb.append(pair);
+      }
+      if (amp < 0) {
+        break;
+      }
+      sb.append('&');
+      start = amp + 1;
+    }
+    return sb.toString();
+  }
+
+  private static boolean isCredential(String name, String[] words) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (String w : words) {
+      if (lower.contains(w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, sb);
+    sb.append('"');
+  }
+
+  private static String millis(long nanos) {
+    long micros = nanos / 1000;
+    return micros / 1000 + "." + String.format(Locale.ROOT, "%03d", micros % 1000);
+  }
+
+  /** Returns the words that mark a query parameter as a credential. */
+  public List<String> redactWords() {
+    return List.of(redactWords);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.bulwark.observe;
+
+/** Where structured log lines (access and security events, one JSON object each) go. */
+public interface LogSink {
+  /** Writes one complete JSON line (without the newline); must not block the caller. */
+  void write(String jsonLine);
+}

@@ -1,0 +1,92 @@
+package dev.bulwark.observe;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes log lines to standard output from one background thread, so event loops never block on
+ * the terminal or a pipe; the queue is bounded and lines that do not fit are counted as dropped
+ * rather than slowing the gateway.
+ */
+public final class StdoutLogSink implements LogSink, AutoCloseable {
+  private static final int CAPACITY = 65_536;
+
+  private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final AtomicLong dropped = new AtomicLong();
+  private final Thread writer;
+  private final OutputStream out;
+  private volatile boolean closed;
+
+  public StdoutLogSink() {
+    this(new FileOutputStream(FileDescriptor.out));
+  }
+
+  StdoutLogSink(OutputStream target) {
+    this.out = new BufferedOutputStream(target, 64 * 1024);
+    this.writer = new Thread(this::drain, "bulwark-log-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  @Override
+  public void write(String jsonLine) {
+    if (!queue.offer(jsonLine)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Returns how many lines were dropped because the queue was full. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  private void drain() {
+    List<String> batch = new ArrayList<>(1024);
+    while (!closed || !queue.isEmpty()) {
+      try {
+        String first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, 1023);
+        for (String line : batch) {
+          out.write(line.getBytes(StandardCharsets.UTF_8));
+          out.write('\n');
+        }
+        batch.clear();
+        out.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException e) {
+        batch.clear();
+        dropped.incrementAndGet();
+      }
+    }
+  }
+
+  /** Writes what is queued and stops the writer. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(2000);
+      out.flush();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // Standard output is gone; nothing left to report to.
+    }
+  }
+}

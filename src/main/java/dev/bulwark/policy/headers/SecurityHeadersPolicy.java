@@ -1,0 +1,78 @@
+package dev.bulwark.policy.headers;
+
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.MultiMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sets the route's security headers on every response (gateway-made or upstream), replacing what
+ * the upstream sent, removes server banners, and forbids caching of error responses. Header names
+ * and values are compiled once per configuration.
+ */
+public final class SecurityHeadersPolicy implements Policy {
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+
+  private final CharSequence[] names;
+  private final CharSequence[] values;
+  private final CharSequence[] removed;
+  private final boolean noStoreOnErrors;
+
+  private SecurityHeadersPolicy(Map<String, String> set, Set<String> remove, boolean noStoreOnErrors) {
+    this.names = set.keySet().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+    this.values = set.values().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+    this.removed = remove.stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+    this.noStoreOnErrors = noStoreOnErrors;
+  }
+
+  /** Compiles a route's header settings. */
+  public static SecurityHeadersPolicy compile(HeadersConfig config) {
+    Map<String, String> set = new LinkedHashMap<>(HeaderPresets.headers(config.preset()));
+    for (Map.Entry<String, String> e : config.set().entrySet()) {
+      set.keySet().removeIf(k -> k.equalsIgnoreCase(e.getKey()));
+      set.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+    }
+    Set<String> remove = new LinkedHashSet<>(HeaderPresets.banners(config.preset()));
+    remove.addAll(config.remove());
+    remove.removeAll(set.keySet());
+    return new SecurityHeadersPolicy(set, remove, config.preset() != HeadersConfig.Preset.OFF);
+  }
+
+  /** Returns the header names this policy sets (for the compiled summary). */
+  public List<String> setNames() {
+    return java.util.Arrays.stream(names).map(CharSequence::toString).toList();
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.HEADERS;
+  }
+
+  @Override
+  public String name() {
+    return "headers";
+  }
+
+  @Override
+  public void onResponse(Exchange exchange, ResponseHead head) {
+    MultiMap h = head.headers();
+    for (CharSequence name : removed) {
+      h.remove(name);
+    }
+    for (int i = 0; i < names.length; i++) {
+      h.set(names[i], values[i]);
+    }
+    if (noStoreOnErrors && head.status() >= 400) {
+      h.set(CACHE_CONTROL, NO_STORE);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.bulwark.proxy;
+
+import dev.bulwark.config.RouteLimits;
+import dev.bulwark.exchange.Exchange;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Forwards an exchange that every stage let through to its upstream, on the event loop's pooled
+ * clients, with rebuilt forwarding headers and the route's timeouts.
+ */
+public final class Forwarder {
+  private final UpstreamClients clients;
+  private final UpstreamListener listener;
+
+  public Forwarder(UpstreamClients clients, UpstreamListener listener) {
+    this.clients = clients;
+    this.listener = listener;
+  }
+
+  /** Starts the upstream request; the server request must be paused. */
+  public ProxyCall forward(Exchange ex, UpstreamTarget target, RouteLimits limits) {
+    HttpServerRequest req = ex.request();
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    HeaderHygiene.copyRequestHeaders(req.headers(), headers);
+    ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
+    headers.set(HttpHeaders.HOST, target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
+    String uri = req.query() == null ? ex.path() : ex.path() + "?" + req.query();
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.tls())
+            .setURI(uri)
+            .setHeaders(headers)
+            .setConnectTimeout(limits.connectTimeout().toMillis())
+            .setIdleTimeout(limits.timeout().toMillis());
+    ProxyCall call = new ProxyCall(ex, limits, listener, bodyFraming(req));
+    ex.forwarding(call);
+    call.start(clients.client(target), options);
+    return call;
+  }
+
+  private static String hostHeader(HttpServerRequest req) {
+    var authority = req.authority();
+    return authority == null ? "" : authority.toString();
+  }
+
+  /** Returns whether the request carries no body at all. */
+  public static boolean hasNoBody(HttpServerRequest req) {
+    long framing = bodyFraming(req);
+    return framing == ProxyCall.NO_BODY || framing == 0;
+  }
+
+  /** How the request body reaches the upstream: none, a fixed length, or chunked. */
+  static long bodyFraming(HttpServerRequest req) {
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (cl != null) {
+      try {
+        return Long.parseLong(cl.trim());
+      } catch (NumberFormatException e) {
+        return ProxyCall.CHUNKED;
+      }
+    }
+    if (req.version() == HttpVersion.HTTP_2) {
+      return switch (req.method().name()) {
+        case "POST", "PUT", "PATCH" -> ProxyCall.CHUNKED;
+        default -> ProxyCall.NO_BODY;
+      };
+    }
+    return req.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? ProxyCall.CHUNKED : ProxyCall.NO_BODY;
+  }
+}

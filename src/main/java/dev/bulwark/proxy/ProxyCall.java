@@ -1,0 +1,275 @@
+package dev.bulwark.proxy;
+
+import dev.bulwark.config.RouteLimits;
+import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.Exchange;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request forwarded upstream: streams the client's body with back-pressure while counting it
+ * against the route's limit, maps upstream failures to 502/504, and later streams (or drains) the
+ * upstream's body. Confined to the exchange's event loop.
+ */
+public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
+  static final long NO_BODY = -1;
+  static final long CHUNKED = -2;
+
+  private final Exchange ex;
+  private final HttpServerRequest req;
+  private final RouteLimits limits;
+  private final UpstreamListener listener;
+  private final long framing;
+  private @Nullable HttpClientRequest upstream;
+  private @Nullable HttpClientResponse upstreamResponse;
+  private boolean requestEnded;
+  private boolean aborted;
+  private @Nullable String failureKind;
+
+  ProxyCall(Exchange ex, RouteLimits limits, UpstreamListener listener, long framing) {
+    this.ex = ex;
+    this.req = ex.request();
+    this.limits = limits;
+    this.listener = listener;
+    this.framing = framing;
+  }
+
+  void start(HttpClient client, RequestOptions options) {
+    ex.upstreamStarted(System.nanoTime());
+    client.request(options).onComplete(this::onRequest);
+  }
+
+  @Override
+  public boolean requestEnded() {
+    return requestEnded;
+  }
+
+  /** Returns the kind of upstream failure (for metrics), or null. */
+  public @Nullable String failureKind() {
+    return failureKind;
+  }
+
+  private void onRequest(AsyncResult<HttpClientRequest> ar) {
+    if (aborted) {
+      if (ar.succeeded()) {
+        ar.result().reset();
+      }
+      return;
+    }
+    if (ar.failed()) {
+      upstreamFailed(ar.cause());
+      return;
+    }
+    HttpClientRequest up = ar.result();
+    upstream = up;
+    up.response().onComplete(this::onResponse);
+    up.exceptionHandler(this::upstreamFailed);
+    if (framing == NO_BODY || framing == 0) {
+      if (framing == 0) {
+        up.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+      }
+      up.end();
+      req.handler(this::onUnexpectedBody);
+      req.endHandler(v -> requestEnded = true);
+      req.exceptionHandler(this::onClientError);
+      req.resume();
+      return;
+    }
+    if (framing == CHUNKED) {
+      up.setChunked(true);
+    } else {
+      up.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(framing));
+    }
+    req.handler(this::onClientChunk);
+    req.endHandler(v -> onClientEnd());
+    req.exceptionHandler(this::onClientError);
+    if (req.headers().contains(HttpHeaders.EXPECT)) {
+      req.response().writeContinue();
+    }
+    req.resume();
+  }
+
+  private void onClientChunk(Buffer chunk) {
+    if (aborted) {
+      return;
+    }
+    ex.addBytesIn(chunk.length());
+    if (ex.bytesIn() > limits.maxBody()) {
+      abort(Denial.BODY_TOO_LARGE);
+      return;
+    }
+    HttpClientRequest up = upstream;
+    if (up == null) {
+      return;
+    }
+    up.write(chunk);
+    if (up.writeQueueFull()) {
+      req.pause();
+      up.drainHandler(v -> req.resume());
+    }
+  }
+
+  private void onUnexpectedBody(Buffer chunk) {
+    if (chunk.length() > 0 && !aborted) {
+      abort(Denial.BAD_FRAMING);
+    }
+  }
+
+  private void onClientEnd() {
+    requestEnded = true;
+    HttpClientRequest up = upstream;
+    if (!aborted && up != null) {
+      up.end();
+    }
+  }
+
+  private void onClientError(Throwable t) {
+    if (!aborted) {
+      abort(Denial.BAD_FRAMING);
+    }
+  }
+
+  @Override
+  public void clientGone() {
+    if (!aborted) {
+      aborted = true;
+      resetUpstream();
+    }
+  }
+
+  @Override
+  public void abort(Denial denial) {
+    if (aborted) {
+      return;
+    }
+    aborted = true;
+    resetUpstream();
+    if (!ex.responded()) {
+      ex.deny(denial);
+    } else {
+      req.response().reset();
+    }
+  }
+
+  private void resetUpstream() {
+    HttpClientRequest up = upstream;
+    if (up != null) {
+      up.reset();
+    }
+  }
+
+  private void onResponse(AsyncResult<HttpClientResponse> ar) {
+    if (aborted) {
+      if (ar.succeeded()) {
+        resetUpstream();
+      }
+      return;
+    }
+    if (ar.failed()) {
+      upstreamFailed(ar.cause());
+      return;
+    }
+    HttpClientResponse res = ar.result();
+    upstreamResponse = res;
+    res.pause();
+    ex.upstreamAnswered(System.nanoTime());
+    res.exceptionHandler(this::upstreamFailed);
+    listener.onUpstreamResponse(ex, this, res);
+  }
+
+  private void upstreamFailed(Throwable t) {
+    if (aborted) {
+      return;
+    }
+    aborted = true;
+    Denial denial;
+    if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
+      failureKind = "timeout";
+      denial = Denial.UPSTREAM_TIMEOUT;
+    } else if (t instanceof ConnectException) {
+      failureKind = "connect";
+      denial = Denial.UPSTREAM_UNREACHABLE;
+    } else if (upstreamResponse == null && t instanceof io.vertx.core.http.HttpClosedException) {
+      failureKind = "reset";
+      denial = Denial.UPSTREAM_UNREACHABLE;
+    } else {
+      failureKind = upstreamResponse == null ? "bad-response" : "reset";
+      denial = Denial.UPSTREAM_BAD_RESPONSE;
+    }
+    resetUpstream();
+    if (!ex.responded()) {
+      ex.deny(denial);
+    } else {
+      // The head is already out: the only honest signal left is to break the response.
+      req.response().reset();
+    }
+  }
+
+  /** Streams the upstream body to the client with back-pressure, then calls {@code done}. */
+  public void streamBody(HttpClientResponse res, HttpServerResponse out, Handler<Void> done) {
+    res.handler(
+        chunk -> {
+          ex.addBytesOut(chunk.length());
+          out.write(chunk);
+          if (out.writeQueueFull()) {
+            res.pause();
+            out.drainHandler(v -> res.resume());
+          }
+        });
+    res.endHandler(
+        v -> {
+          if (!aborted) {
+            out.end().onComplete(x -> done.handle(null));
+          }
+        });
+    res.resume();
+  }
+
+  /** Reads and discards the upstream body, keeping its first {@code keep} bytes for the log. */
+  public void drainBody(HttpClientResponse res, int keep, Consumer<byte[]> kept) {
+    ByteArrayOutputStream head = new ByteArrayOutputStream(Math.min(keep, 4096));
+    long[] total = {0};
+    boolean[] reported = {false};
+    Consumer<byte[]> once =
+        b -> {
+          if (!reported[0]) {
+            reported[0] = true;
+            kept.accept(b);
+          }
+        };
+    res.handler(
+        chunk -> {
+          total[0] += chunk.length();
+          if (head.size() < keep) {
+            byte[] b = chunk.getBytes();
+            head.write(b, 0, Math.min(b.length, keep - head.size()));
+          }
+          if (total[0] > 1024L * 1024L) {
+            // A huge error body is not worth the bandwidth: drop the upstream connection instead.
+            resetUpstream();
+            once.accept(head.toByteArray());
+          }
+        });
+    res.endHandler(v -> once.accept(head.toByteArray()));
+    res.resume();
+  }
+
+  /** Copies the upstream's end-to-end response headers into the client response's headers. */
+  public static void copyResponseHeaders(HttpClientResponse from, io.vertx.core.MultiMap to) {
+    HeaderHygiene.copyResponseHeaders(from.headers(), to);
+  }
+}

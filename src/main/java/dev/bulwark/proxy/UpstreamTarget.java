@@ -1,0 +1,27 @@
+package dev.bulwark.proxy;
+
+import dev.bulwark.config.UpstreamConfig;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A compiled upstream: where to connect, the Host header to send, and the key of the pooled
+ * client (one per distinct TLS setting and pool size) that carries its requests.
+ */
+public record UpstreamTarget(
+    String host, int port, boolean tls, String authority, boolean preserveHost, ClientKey clientKey) {
+
+  /** What distinguishes one pooled client from another. */
+  public record ClientKey(boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {}
+
+  /** Compiles an upstream setting. */
+  public static UpstreamTarget of(UpstreamConfig c) {
+    return new UpstreamTarget(
+        c.host(),
+        c.port(),
+        c.tls(),
+        c.authority(),
+        c.preserveHost(),
+        new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()));
+  }
+}

@@ -1,0 +1,5 @@
+/** Forwarding to upstreams: pooled clients, header hygiene, timeouts. */
+@NullMarked
+package dev.bulwark.proxy;
+
+import org.jspecify.annotations.NullMarked;

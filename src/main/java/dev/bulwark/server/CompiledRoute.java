@@ -1,0 +1,40 @@
+package dev.bulwark.server;
+
+import dev.bulwark.config.RouteLimits;
+import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import dev.bulwark.proxy.UpstreamTarget;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A route ready for requests: its policies in stage order (the edge ones first), its upstream, its
+ * limits and its meters. Immutable; shared by every event loop.
+ */
+final class CompiledRoute {
+  final String name;
+  final Policy[] policies;
+  final int edgeCount;
+  final @Nullable UpstreamTarget upstream;
+  final RouteLimits limits;
+  final GatewayMetrics.RouteMeters meters;
+
+  CompiledRoute(
+      String name,
+      Policy[] policies,
+      @Nullable UpstreamTarget upstream,
+      RouteLimits limits,
+      GatewayMetrics.RouteMeters meters) {
+    this.name = name;
+    this.policies = policies;
+    this.upstream = upstream;
+    this.limits = limits;
+    this.meters = meters;
+    int edge = 0;
+    while (edge < policies.length
+        && (policies[edge].stage() == Stage.HEADERS || policies[edge].stage() == Stage.ERRORS)) {
+      edge++;
+    }
+    this.edgeCount = edge;
+  }
+}

@@ -1,0 +1,241 @@
+package dev.bulwark.server;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.config.HostPort;
+import dev.bulwark.config.Problem;
+import dev.bulwark.config.SecretResolver;
+import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.observe.LogSink;
+import dev.bulwark.observe.SecurityLog;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A running gateway: the HTTPS listener on every event loop, the redirect and admin listeners,
+ * and the current compiled configuration, which {@link #reload()} swaps atomically (a refused
+ * file leaves the running one in place).
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  static {
+    // WebSocket upgrades are not proxied yet; with this off they are ordinary requests.
+    System.setProperty("vertx.disableWebsockets", "true");
+  }
+
+  private final Vertx vertx;
+  private volatile CompiledGateway current;
+  private final GatewayMetrics metrics;
+  private final LogSink sink;
+  private final @Nullable Path configFile;
+  private final SecretResolver secrets;
+  private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
+  private volatile int httpsPort;
+  private volatile int httpPort = -1;
+  private volatile int adminPort = -1;
+  private volatile @Nullable ConfigWatcher watcher;
+
+  private Gateway(
+      Vertx vertx, CompiledGateway compiled, GatewayMetrics metrics, LogSink sink, @Nullable Path configFile, SecretResolver secrets) {
+    this.vertx = vertx;
+    this.current = compiled;
+    this.metrics = metrics;
+    this.sink = sink;
+    this.configFile = configFile;
+    this.secrets = secrets;
+  }
+
+  /**
+   * Starts a gateway and waits until every listener is bound; {@code configFile}, when given, is
+   * what {@link #reload()} reads again.
+   */
+  public static Gateway start(BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
+      throws Exception {
+    int loops = config.server().eventLoops() > 0 ? config.server().eventLoops() : Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx =
+        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(4).setPreferNativeTransport(true));
+    GatewayMetrics metrics = new GatewayMetrics();
+    Gateway gw = new Gateway(vertx, CompiledGateway.compile(config, metrics, sink), metrics, sink, configFile, secrets);
+    try {
+      gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      gw.close();
+      throw e;
+    }
+    return gw;
+  }
+
+  private Future<?> listen(int loops) {
+    BulwarkConfig config = current.config();
+    HostPort https = config.listen().https();
+    int port = https.port() == 0 && loops > 1 ? -1 : https.port();
+    SecurityLog security = new SecurityLog(sink);
+    Future<?> main =
+        vertx
+            .deployVerticle(
+                () -> new GatewayVerticle(this::compiled, security, port, httpsServers::add),
+                new DeploymentOptions().setInstances(loops).setThreadingModel(ThreadingModel.EVENT_LOOP))
+            .onSuccess(id -> httpsPort = httpsServers.get(0).actualPort());
+    Future<?> redirect = Future.succeededFuture();
+    HostPort http = config.listen().http();
+    if (http != null) {
+      redirect =
+          main.compose(
+              x ->
+                  vertx
+                      .createHttpServer(new HttpServerOptions().setMaxInitialLineLength(config.server().maxUriLength() + 32).setMaxHeaderSize(config.server().maxHeaderSize()))
+                      .requestHandler(new RedirectHandler(publicHttpsPort()))
+                      .listen(http.port(), http.host())
+                      .onSuccess(s -> httpPort = s.actualPort()));
+    }
+    Future<?> admin = Future.succeededFuture();
+    HostPort adminAddress = config.listen().admin();
+    if (adminAddress != null) {
+      admin =
+          vertx
+              .createHttpServer()
+              .requestHandler(new AdminHandler(metrics, () -> !httpsServers.isEmpty()))
+              .listen(adminAddress.port(), adminAddress.host())
+              .onSuccess(s -> adminPort = s.actualPort());
+    }
+    return Future.all(main, redirect, admin);
+  }
+
+  private CompiledGateway compiled() {
+    return current;
+  }
+
+  private int publicHttpsPort() {
+    return httpsPort;
+  }
+
+  /** Returns the bound HTTPS port. */
+  public int httpsPort() {
+    return httpsPort;
+  }
+
+  /** Returns the bound redirect port, or -1 when there is no redirect listener. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Returns the bound admin port, or -1 when the admin listener is off. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** Returns the configuration currently serving. */
+  public BulwarkConfig config() {
+    return current.config();
+  }
+
+  /** Returns a summary of the compiled configuration, one line per route. */
+  public String summary() {
+    return current.summary();
+  }
+
+  /** Compiles a configuration without starting anything, returning its summary. */
+  public static String compileSummary(BulwarkConfig config) {
+    return CompiledGateway.compile(config, new GatewayMetrics(), line -> {}).summary();
+  }
+
+  /**
+   * Reads the configuration file again and swaps it in; on any error the running configuration
+   * stays and the errors are returned.
+   */
+  public synchronized List<Problem> reload() {
+    Path file = configFile;
+    if (file == null) {
+      return List.of(new Problem(Problem.Severity.ERROR, "", "no configuration file to reload"));
+    }
+    ConfigLoader.Loaded loaded;
+    try {
+      loaded = new ConfigLoader(secrets).load(file);
+    } catch (ConfigException e) {
+      metrics.configReloadFailed();
+      for (Problem p : e.problems()) {
+        LOG.warning("reload refused: " + p);
+      }
+      return e.problems();
+    }
+    BulwarkConfig next = loaded.config();
+    BulwarkConfig previous = current.config();
+    if (!next.listen().equals(previous.listen()) || next.server().eventLoops() != previous.server().eventLoops()) {
+      LOG.warning("reload: listen addresses and event loops change only on restart; the rest is applied");
+    }
+    current = CompiledGateway.compile(next, metrics, sink);
+    reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
+    metrics.configReloaded();
+    LOG.info("configuration reloaded from " + file + " (" + next.routes().size() + " routes)");
+    return loaded.warnings();
+  }
+
+  /** Loads the certificate and key files again (also when only their contents changed). */
+  void reloadTls(BulwarkConfig config, boolean optionsChanged) {
+    for (HttpServer s : httpsServers) {
+      s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true)
+          .onFailure(e -> LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e));
+    }
+    if (optionsChanged) {
+      LOG.info("TLS settings updated");
+    }
+  }
+
+  /** Watches the configuration and certificate files and SIGHUP, reloading on change. */
+  public void watch(Duration interval) {
+    Path file = configFile;
+    if (file == null) {
+      return;
+    }
+    ConfigWatcher w = new ConfigWatcher(vertx, this, file, interval);
+    watcher = w;
+    w.start();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops accepting, lets in-flight exchanges finish within the grace period, then stops. */
+  @Override
+  public void close() {
+    ConfigWatcher w = watcher;
+    if (w != null) {
+      w.stop();
+    }
+    Duration grace = current.config().server().shutdownGrace();
+    try {
+      Future.all(httpsServers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "shutdown did not drain cleanly", e);
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "vert.x close", e);
+    }
+  }
+}

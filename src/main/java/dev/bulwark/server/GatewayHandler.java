@@ -1,0 +1,377 @@
+package dev.bulwark.server;
+
+import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.ErrorJson;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.ExchangeDriver;
+import dev.bulwark.exchange.Forwarding;
+import dev.bulwark.exchange.PathNormalizer;
+import dev.bulwark.exchange.RequestIds;
+import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.errors.LoggedBody;
+import dev.bulwark.proxy.Forwarder;
+import dev.bulwark.proxy.ProxyCall;
+import dev.bulwark.proxy.UpstreamClients;
+import dev.bulwark.proxy.UpstreamListener;
+import dev.bulwark.proxy.UpstreamTarget;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one request handler of an HTTPS listener on one event loop: resolves who is asking and which
+ * route applies, refuses what the limits refuse, walks the route's stages, forwards upstream, and
+ * writes every answer through the stages it entered. Reads the current compiled configuration per
+ * request, so a reload never touches an exchange in flight.
+ */
+final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver, UpstreamListener {
+  private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
+  private static final String[] NO_PARAMS = new String[0];
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
+  private final Vertx vertx;
+  private final Supplier<CompiledGateway> current;
+  private final ConnectionGuard guard;
+  private final Forwarder forwarder;
+  private final SecurityLog security;
+
+  GatewayHandler(Vertx vertx, Supplier<CompiledGateway> current, ConnectionGuard guard, UpstreamClients clients, SecurityLog security) {
+    this.vertx = vertx;
+    this.current = current;
+    this.guard = guard;
+    this.forwarder = new Forwarder(clients, this);
+    this.security = security;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    long start = System.nanoTime();
+    try {
+      begin(req, start);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "request handling failed", e);
+      internalError(req);
+    }
+  }
+
+  private void begin(HttpServerRequest req, long start) {
+    CompiledGateway gw = current.get();
+    req.pause();
+    guard.requestStarted(req.connection());
+    String peer = peerOf(req);
+    boolean trusted = gw.clients().isTrusted(peer);
+    String client =
+        trusted
+            ? gw.clients().resolve(peer, req.headers().getAll("forwarded"), req.headers().getAll("x-forwarded-for"))
+            : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
+    String id = requestId(req, trusted);
+    String host = hostOf(req);
+    String rawPath = req.path();
+    String path = rawPath == null ? null : PathNormalizer.normalize(rawPath);
+
+    CompiledRoute route = gw.fallback();
+    String[] params = NO_PARAMS;
+    Denial early = null;
+    if (req.headers().size() > gw.config().server().maxHeaderCount()) {
+      early = Denial.TOO_MANY_HEADERS;
+    } else if (hasBadFraming(req)) {
+      early = Denial.BAD_FRAMING;
+    } else if (path == null) {
+      early = Denial.BAD_PATH;
+    } else {
+      RouteTable.Match<CompiledRoute> match = gw.routes().match(host, path, req.method().name());
+      CompiledRoute matched = match.route();
+      if (matched != null) {
+        route = matched;
+        params = match.params();
+      } else if (!match.allowed().isEmpty()) {
+        req.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
+        early = METHOD_NOT_ALLOWED;
+      } else {
+        early = Denial.NOT_FOUND;
+      }
+    }
+    if (early == null && declaredLength(req) > route.limits.maxBody()) {
+      early = Denial.BODY_TOO_LARGE;
+    }
+    Exchange ex = new Exchange(req, this, id, client, host, path == null ? "-" : path, params, route, start);
+    ex.trustedPeer(trusted);
+    ex.enterEdge(route.edgeCount);
+    req.response().closeHandler(v -> clientClosed(ex));
+    if (early != null) {
+      deny(ex, early);
+      return;
+    }
+    armBodyTimer(ex, route);
+    proceed(ex);
+  }
+
+  private static final Denial METHOD_NOT_ALLOWED = Denial.of(405, "method not allowed", "method not allowed on route");
+
+  @Override
+  public void proceed(Exchange ex) {
+    CompiledRoute route = (CompiledRoute) ex.route();
+    int i = ex.entered();
+    if (i < route.policies.length) {
+      ex.enterNext();
+      route.policies[i].onRequest(ex);
+      return;
+    }
+    UpstreamTarget upstream = route.upstream;
+    if (upstream == null) {
+      deny(ex, Denial.NOT_FOUND);
+      return;
+    }
+    forwarder.forward(ex, upstream, route.limits);
+  }
+
+  @Override
+  public void deny(Exchange ex, Denial denial) {
+    if (ex.responded()) {
+      return;
+    }
+    CompiledRoute route = (CompiledRoute) ex.route();
+    int at = ex.entered() - 1;
+    String by = at >= route.edgeCount && at < route.policies.length ? route.policies[at].name() : "gateway";
+    ex.decide(by, "deny", denial.reason());
+    HttpServerResponse res = ex.request().response();
+    MultiMap h = res.headers();
+    Buffer body = ErrorJson.body(denial.status(), denial.error(), ex.requestId());
+    h.set(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE);
+    h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
+    ResponseHead head = ResponseHead.generated(denial.status(), h, body);
+    head.closeConnection(denial.closeConnection());
+    if (denial.status() >= 500 || denial.closeConnection()) {
+      security.event(
+          denial.status() >= 500 ? "upstream-failure" : "request-refused",
+          ex.requestId(),
+          ex.clientAddress(),
+          Map.of("route", route.name, "status", String.valueOf(denial.status()), "reason", denial.reason()));
+    }
+    respond(ex, head, null, null);
+  }
+
+  @Override
+  public void onUpstreamResponse(Exchange ex, ProxyCall call, HttpClientResponse upstream) {
+    HttpServerResponse res = ex.request().response();
+    ProxyCall.copyResponseHeaders(upstream, res.headers());
+    respond(ex, ResponseHead.fromUpstream(upstream.statusCode(), res.headers()), call, upstream);
+  }
+
+  private void respond(
+      Exchange ex, ResponseHead head, @Nullable ProxyCall call, @Nullable HttpClientResponse upstream) {
+    CompiledRoute route = (CompiledRoute) ex.route();
+    Policy[] policies = route.policies;
+    for (int i = Math.min(ex.entered(), policies.length) - 1; i >= 0; i--) {
+      policies[i].onResponse(ex, head);
+    }
+    if (!ex.startResponse(head.status())) {
+      return;
+    }
+    HttpServerRequest req = ex.request();
+    HttpServerResponse res = req.response();
+    res.setStatusCode(head.status());
+    res.headers().set(REQUEST_ID, ex.requestId());
+    Buffer body = head.replacementBody();
+    if (body != null) {
+      ex.addBytesOut(body.length());
+      if (call != null && upstream != null) {
+        int keep = ex.captureUpstreamBody();
+        int status = upstream.statusCode();
+        call.drainBody(upstream, keep, bytes -> logMasked(ex, route, status, bytes, keep));
+      }
+      boolean close = head.closeConnection() || (call != null && !call.requestEnded());
+      res.end(body).onComplete(v -> finish(ex, close));
+      return;
+    }
+    if (call == null || upstream == null) {
+      res.end().onComplete(v -> finish(ex, head.closeConnection()));
+      return;
+    }
+    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_1_0) {
+      res.setChunked(true);
+    }
+    call.streamBody(upstream, res, v -> finish(ex, !call.requestEnded()));
+  }
+
+  private void logMasked(Exchange ex, CompiledRoute route, int status, byte[] body, int keep) {
+    security.event(
+        "upstream-error-masked",
+        ex.requestId(),
+        ex.clientAddress(),
+        Map.of("route", route.name, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
+  }
+
+  private void finish(Exchange ex, boolean close) {
+    if (!ex.finish()) {
+      return;
+    }
+    long end = System.nanoTime();
+    if (ex.bodyTimer() >= 0) {
+      vertx.cancelTimer(ex.bodyTimer());
+    }
+    CompiledRoute route = (CompiledRoute) ex.route();
+    route.meters.record(ex.status(), end - ex.startNanos());
+    if (!"allow".equals(ex.decision())) {
+      route.meters.decision(ex.decidedBy(), ex.decision());
+    }
+    Forwarding f = ex.forwarding();
+    if (f instanceof ProxyCall call && call.failureKind() != null) {
+      route.meters.upstreamError(String.valueOf(call.failureKind()));
+    }
+    current.get().accessLog().log(ex, route.name, end);
+    HttpServerRequest req = ex.request();
+    guard.requestFinished(req.connection());
+    if (close && req.version() != HttpVersion.HTTP_2) {
+      req.connection().close();
+    }
+  }
+
+  private void clientClosed(Exchange ex) {
+    if (ex.request().response().ended()) {
+      return; // a normal end: the end callback accounts for the exchange
+    }
+    Forwarding f = ex.forwarding();
+    if (f != null) {
+      f.clientGone();
+    }
+    if (!ex.responded()) {
+      ex.decide("gateway", "client-gone", "client closed the connection");
+    }
+    ex.forceStatus(499);
+    finish(ex, false);
+  }
+
+  private void armBodyTimer(Exchange ex, CompiledRoute route) {
+    HttpServerRequest req = ex.request();
+    if (Forwarder.hasNoBody(req)) {
+      return;
+    }
+    long timer =
+        vertx.setTimer(
+            route.limits.bodyTimeout().toMillis(),
+            t -> {
+              if (!req.isEnded() && !ex.finishedOrResponded()) {
+                Forwarding f = ex.forwarding();
+                if (f != null) {
+                  f.abort(Denial.BODY_TIMEOUT);
+                } else {
+                  deny(ex, Denial.BODY_TIMEOUT);
+                }
+              }
+            });
+    ex.bodyTimer(timer);
+  }
+
+  /** Answers a request the HTTP decoder could not parse (bad line, oversized head, bad framing). */
+  void invalid(HttpServerRequest req) {
+    CompiledGateway gw = current.get();
+    Throwable cause = req.decoderResult().cause();
+    int status;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+      status = 431;
+    } else {
+      status = 400;
+    }
+    String reason = "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
+    String peer = peerOf(req);
+    Exchange ex =
+        new Exchange(req, this, RequestIds.next(), gw.clients().resolve(peer, java.util.List.of(), java.util.List.of()), "", "-", NO_PARAMS, gw.fallback(), System.nanoTime());
+    ex.enterEdge(gw.fallback().edgeCount);
+    guard.requestStarted(req.connection());
+    deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));
+  }
+
+  private void internalError(HttpServerRequest req) {
+    try {
+      HttpServerResponse res = req.response();
+      if (!res.headWritten()) {
+        Buffer body = ErrorJson.body(500, "internal error", RequestIds.next());
+        res.setStatusCode(500).putHeader(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE).end(body);
+      }
+      req.connection().close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "could not answer after a failure", e);
+    }
+  }
+
+  private static String peerOf(HttpServerRequest req) {
+    SocketAddress a = req.remoteAddress();
+    String h = a == null ? null : a.hostAddress();
+    return h == null ? "unknown" : h;
+  }
+
+  private static String requestId(HttpServerRequest req, boolean trusted) {
+    if (trusted) {
+      String given = req.getHeader(REQUEST_ID);
+      if (given != null && RequestIds.isWellFormed(given)) {
+        return given;
+      }
+    }
+    return RequestIds.next();
+  }
+
+  private static String hostOf(HttpServerRequest req) {
+    HostAndPort a = req.authority();
+    if (a == null) {
+      return "";
+    }
+    String h = a.host();
+    for (int i = 0; i < h.length(); i++) {
+      char c = h.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return h.toLowerCase(Locale.ROOT);
+      }
+    }
+    return h;
+  }
+
+  /** Refuses framings Netty lets through that an upstream could read differently. */
+  private static boolean hasBadFraming(HttpServerRequest req) {
+    if (req.version() == HttpVersion.HTTP_2) {
+      return false;
+    }
+    String te = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    if (te == null) {
+      return false;
+    }
+    return req.version() != HttpVersion.HTTP_1_1
+        || !te.trim().equalsIgnoreCase("chunked")
+        || req.headers().getAll(HttpHeaders.TRANSFER_ENCODING).size() != 1
+        || req.headers().contains(HttpHeaders.CONTENT_LENGTH);
+  }
+
+  private static long declaredLength(HttpServerRequest req) {
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (cl == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}

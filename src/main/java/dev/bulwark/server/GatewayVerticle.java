@@ -1,0 +1,79 @@
+package dev.bulwark.server;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ServerConfig;
+import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.proxy.UpstreamClients;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** One event loop's HTTPS listener, with its own upstream clients and connection guard. */
+final class GatewayVerticle extends VerticleBase {
+  private final Supplier<CompiledGateway> current;
+  private final SecurityLog security;
+  private final int port;
+  private final Consumer<HttpServer> started;
+  private @Nullable UpstreamClients clients;
+  private @Nullable ConnectionGuard guard;
+
+  GatewayVerticle(Supplier<CompiledGateway> current, SecurityLog security, int port, Consumer<HttpServer> started) {
+    this.current = current;
+    this.security = security;
+    this.port = port;
+    this.started = started;
+  }
+
+  @Override
+  public Future<?> start() {
+    BulwarkConfig config = current.get().config();
+    UpstreamClients c = new UpstreamClients(vertx);
+    ConnectionGuard g = new ConnectionGuard(current);
+    clients = c;
+    guard = g;
+    g.start(vertx);
+    GatewayHandler handler = new GatewayHandler(vertx, current, g, c, security);
+    HttpServer server =
+        vertx
+            .createHttpServer(options(config))
+            .requestHandler(handler)
+            .invalidRequestHandler(handler::invalid)
+            .connectionHandler(g::opened);
+    return server.listen(port, config.listen().https().host()).onSuccess(started::accept);
+  }
+
+  @Override
+  public Future<?> stop() {
+    ConnectionGuard g = guard;
+    if (g != null) {
+      g.stop(vertx);
+    }
+    UpstreamClients c = clients;
+    if (c != null) {
+      c.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  static HttpServerOptions options(BulwarkConfig config) {
+    ServerConfig s = config.server();
+    HttpServerOptions o =
+        new HttpServerOptions()
+            .setMaxInitialLineLength(s.maxUriLength() + 32)
+            .setMaxHeaderSize(s.maxHeaderSize())
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false)
+            .setHandle100ContinueAutomatically(false)
+            .setTcpNoDelay(true)
+            .setAcceptBacklog(1024)
+            .setInitialSettings(
+                new Http2Settings().setMaxConcurrentStreams(100).setMaxHeaderListSize(s.maxHeaderSize()));
+    TlsSetup.apply(o, config.tls());
+    return o;
+  }
+}
