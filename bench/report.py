@@ -7,6 +7,7 @@ Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests error
 kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
 """
 
+import re
 import sys
 from collections import OrderedDict
 
@@ -61,6 +62,26 @@ def per_round(rows):
     return "\n".join(out)
 
 
+def merge_notes(sel):
+    """One note per row: repeated parts once, per-round figures as a range or per round."""
+    parts, log_lines, jit = [], [], []
+    for r in sel:
+        for part in filter(None, (p.strip() for p in r[10].split(";"))):
+            if part.startswith("access log ") and part.endswith(" lines"):
+                log_lines.append(int(part.split()[2]))
+            elif part.startswith("JIT compiling during the run: "):
+                share = re.search(r"(\d+)%", part)
+                jit.append(f"{share.group(1) if share else '?'}% of its CPU in round {r[2]}")
+            elif part not in parts:
+                parts.append(part)
+    if log_lines:
+        lo, hi = min(log_lines), max(log_lines)
+        parts.append(f"access log {lo}{'' if lo == hi else '–' + str(hi)} lines per run")
+    if jit:
+        parts.append("JIT still compiling: " + ", ".join(jit))
+    return "; ".join(parts)
+
+
 def main():
     if sys.argv[1] == "--per-round":
         print(per_round(read_rows(sys.argv[2])))
@@ -104,7 +125,7 @@ def main():
             base = nginx_rps.get((kind, r[2]))
             v = num(r[3])
             ratios.append(v / base if (base and v is not None) else None)
-        notes = sorted({r[10] for r in sel if r[10]})
+        notes = merge_notes(sel)
         errors = [r[9] for r in sel]
         err = "0" if all(e == "0" for e in errors) else " / ".join(errors)
         out.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
@@ -112,7 +133,7 @@ def main():
             "1.00" if target == "nginx" else rng(ratios, "{:.2f}"),
             rng([num(r[4]) for r in sel], "{:.2f}"), rng([num(r[5]) for r in sel], "{:.2f}"),
             rng([num(r[6]) for r in sel], "{:.1f}"), rng([num(r[7]) for r in sel], "{:.0f}"),
-            err, "; ".join(notes)))
+            err, notes))
     print("\n".join(out))
 
 
