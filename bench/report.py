@@ -70,8 +70,9 @@ def merge_notes(sel):
             if part.startswith("access log ") and part.endswith(" lines"):
                 log_lines.append(int(part.split()[2]))
             elif part.startswith("JIT compiling during the run: "):
-                share = re.search(r"(\d+)%", part)
-                jit.append(f"{share.group(1) if share else '?'}% of its CPU in round {r[2]}")
+                m = re.search(r"(\d+)% of its CPU \(([\d.]+) us/req", part)
+                jit.append(f"{m.group(1)}% of its CPU in round {r[2]} ({m.group(2)} µs/req without the JIT threads)"
+                           if m else part)
             elif part not in parts:
                 parts.append(part)
     if log_lines:
