@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
     description = "Validate a configuration file and lint it against the hardening checklist.",
     mixinStandardHelpOptions = true)
 final class CheckConfigCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, description = "Configuration file (YAML).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      description = "Configuration file (YAML).")
   @SuppressWarnings("NullAway.Init")
   Path config;
 
@@ -28,16 +31,24 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      ConfigLoader.Loaded loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config);
+      ConfigLoader.Loaded loaded =
+          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config);
       print(loaded.warnings(), System.out);
       if (summary) {
         System.out.print(Gateway.compileSummary(loaded.config()));
       }
-      System.out.println(config + ": valid (" + loaded.config().routes().size() + " routes, " + loaded.warnings().size() + " warnings)");
+      System.out.println(
+          config
+              + ": valid ("
+              + loaded.config().routes().size()
+              + " routes, "
+              + loaded.warnings().size()
+              + " warnings)");
       return 0;
     } catch (ConfigException e) {
       print(e.problems(), System.out);
-      long errors = e.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
+      long errors =
+          e.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
       System.out.println(config + ": invalid (" + errors + " errors)");
       return 1;
     }

@@ -28,16 +28,27 @@ import picocli.CommandLine.Option;
     description = "Run a demo gateway (self-signed TLS, demo upstream, every policy on).",
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--https-port", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--https-port",
+      defaultValue = "8443",
+      description = "HTTPS port (default: ${DEFAULT-VALUE}).")
   int httpsPort;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "Redirect port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "Redirect port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--admin-port", defaultValue = "9090", description = "Admin port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-port",
+      defaultValue = "9090",
+      description = "Admin port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--dir", description = "Where to write the demo certificate and config (default: a new temp dir).")
+  @Option(
+      names = "--dir",
+      description = "Where to write the demo certificate and config (default: a new temp dir).")
   @SuppressWarnings("NullAway.Init")
   Path dir;
 
@@ -48,11 +59,15 @@ final class DemoCommand implements Callable<Integer> {
     SelfSignedCertificate cert = SelfSignedCertificate.generate(work, List.of("localhost"));
     Vertx upstreamVertx = Vertx.vertx();
     HttpServer upstream =
-        DemoUpstream.start(upstreamVertx, 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        DemoUpstream.start(upstreamVertx, 0)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     Path configFile = work.resolve("bulwark.yaml");
     Files.writeString(
         configFile,
-        DemoConfig.yaml(cert.certFile(), cert.keyFile(), httpsPort, httpPort, adminPort, upstream.actualPort()),
+        DemoConfig.yaml(
+            cert.certFile(), cert.keyFile(), httpsPort, httpPort, adminPort, upstream.actualPort()),
         StandardCharsets.UTF_8);
     ConfigLoader.Loaded loaded;
     try {
@@ -64,9 +79,13 @@ final class DemoCommand implements Callable<Integer> {
     StdoutLogSink sink = new StdoutLogSink();
     Gateway gateway;
     try {
-      gateway = Gateway.start(loaded.config(), configFile, sink, SecretResolver.fromProcessEnvironment());
+      gateway =
+          Gateway.start(loaded.config(), configFile, sink, SecretResolver.fromProcessEnvironment());
     } catch (Exception e) {
-      System.err.println("bulwark demo: cannot start (" + rootMessage(e) + "); choose other ports with --https-port, --http-port, --admin-port");
+      System.err.println(
+          "bulwark demo: cannot start ("
+              + rootMessage(e)
+              + "); choose other ports with --https-port, --http-port, --admin-port");
       upstreamVertx.close();
       return 1;
     }

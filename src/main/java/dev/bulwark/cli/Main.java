@@ -8,8 +8,14 @@ import picocli.CommandLine.Command;
     name = "bulwark",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
-    subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class})
+    description =
+        "A security gateway that enforces a hardening checklist in front of any HTTP backend.",
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      CheckConfigCommand.class,
+      ProbeCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec
@@ -17,6 +23,8 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Process-wide TLS hardening for the JDK engine (BoringSSL refuses renegotiation itself).
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

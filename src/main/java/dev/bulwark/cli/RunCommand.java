@@ -16,13 +16,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bulwark run -c bulwark.yaml}: the gateway for production. */
-@Command(name = "run", description = "Run the gateway with a configuration file.", mixinStandardHelpOptions = true)
+@Command(
+    name = "run",
+    description = "Run the gateway with a configuration file.",
+    mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, description = "Configuration file (YAML).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      description = "Configuration file (YAML).")
   @SuppressWarnings("NullAway.Init")
   Path config;
 
-  @Option(names = "--no-watch", description = "Do not reload when the files change (SIGHUP still reloads).")
+  @Option(
+      names = "--no-watch",
+      description = "Do not reload when the files change (SIGHUP still reloads).")
   boolean noWatch;
 
   @Override
@@ -39,10 +47,12 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("warning: " + w);
     }
     StdoutLogSink sink = new StdoutLogSink();
-    Gateway gateway = Gateway.start(loaded.config(), config, sink, SecretResolver.fromProcessEnvironment());
+    Gateway gateway =
+        Gateway.start(loaded.config(), config, sink, SecretResolver.fromProcessEnvironment());
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
     System.err.println(
-        "bulwark: https on port " + gateway.httpsPort()
+        "bulwark: https on port "
+            + gateway.httpsPort()
             + (gateway.httpPort() > 0 ? ", redirect on " + gateway.httpPort() : "")
             + (gateway.adminPort() > 0 ? ", admin on " + gateway.adminPort() : ""));
     awaitShutdown(gateway, sink);

@@ -24,15 +24,23 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
- * Reads a configuration file: parse (unknown keys are errors), resolve secret references,
- * validate (every error with its path, all at once), and lint against the hardening checklist.
+ * Reads a configuration file: parse (unknown keys are errors), resolve secret references, validate
+ * (every error with its path, all at once), and lint against the hardening checklist.
  */
 public final class ConfigLoader {
   /** Configuration files larger than this are refused before parsing. */
   public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
 
   private static final Set<String> TOP_KEYS =
-      Set.of("listen", "tls", "store", "server", "trusted-proxies", "defaults", "access-log", "routes");
+      Set.of(
+          "listen",
+          "tls",
+          "store",
+          "server",
+          "trusted-proxies",
+          "defaults",
+          "access-log",
+          "routes");
   private static final int MAX_ROUTES = 10_000;
 
   private final SecretResolver secrets;
@@ -42,7 +50,11 @@ public final class ConfigLoader {
   }
 
   /** The outcome of a successful load: the configuration and the warnings found. */
-  public record Loaded(BulwarkConfig config, List<Problem> warnings) {}
+  public record Loaded(BulwarkConfig config, List<Problem> warnings) {
+    public Loaded {
+      warnings = List.copyOf(warnings);
+    }
+  }
 
   /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
   public Loaded load(Path file) throws ConfigException {
@@ -69,7 +81,11 @@ public final class ConfigLoader {
       String where =
           e.getLocation() == null
               ? ""
-              : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+              : "line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ": ";
       throw single(where + "malformed YAML (" + e.getOriginalMessage() + ")");
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
@@ -81,7 +97,11 @@ public final class ConfigLoader {
       throw new ConfigException(problems.all());
     }
     BulwarkConfig config = read(top, source, baseDir);
-    HardeningLint.check(config, problems);
+    if (!problems.hasErrors()) {
+      // The checklist lint reads the whole, valid configuration; with errors its findings would
+      // be about stand-in values.
+      HardeningLint.check(config, problems);
+    }
     if (problems.hasErrors()) {
       List<Problem> ordered = new ArrayList<>(problems.errors());
       ordered.addAll(problems.warnings());
@@ -113,12 +133,16 @@ public final class ConfigLoader {
     } else if (elements.size() > MAX_ROUTES) {
       routesNode.error(elements.size() + " routes (expected: at most " + MAX_ROUTES + ")");
     } else {
+      List<Boolean> clean = new ArrayList<>();
       for (int i = 0; i < elements.size(); i++) {
+        int before = top.problems().errorCount();
         routes.add(RouteConfig.read(elements.get(i), defaults, baseDir, i));
+        clean.add(top.problems().errorCount() == before);
       }
-      checkRoutesTogether(routes, elements);
+      checkRoutesTogether(routes, elements, clean);
     }
-    return new BulwarkConfig(source, listen, tls, server, trusted, accessLog, defaults.headers(), routes);
+    return new BulwarkConfig(
+        source, listen, tls, server, trusted, accessLog, defaults.headers(), routes);
   }
 
   private static void readStore(ConfigNode n) {
@@ -150,22 +174,33 @@ public final class ConfigLoader {
     return CidrSet.of(ok);
   }
 
-  private static void checkRoutesTogether(List<RouteConfig> routes, List<ConfigNode> nodes) {
+  private static void checkRoutesTogether(
+      List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {
     Map<String, Integer> names = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
+      if (!clean.get(i)) {
+        continue; // its own errors are reported; comparing its stand-in values would mislead
+      }
       RouteConfig r = routes.get(i);
       Integer first = names.putIfAbsent(r.name(), i);
       if (first != null) {
-        nodes.get(i).get("name").error(r.name() + " (expected: a name not used by routes[" + first + "])");
+        nodes
+            .get(i)
+            .get("name")
+            .error(r.name() + " (expected: a name not used by routes[" + first + "])");
       }
       HostMatcher host = r.match().hostMatcher();
       RoutePattern pattern = r.match().pattern();
       for (int j = 0; j < i; j++) {
+        if (!clean.get(j)) {
+          continue;
+        }
         RouteConfig o = routes.get(j);
         if (o.match().hostMatcher().sameAs(host)
             && o.match().pattern().sameShape(pattern)
             && methodsOverlap(o.match().methods(), r.match().methods())) {
-          nodes.get(i)
+          nodes
+              .get(i)
               .get("match")
               .error(
                   "overlaps routes["

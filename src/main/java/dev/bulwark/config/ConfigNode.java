@@ -75,8 +75,8 @@ public final class ConfigNode {
   }
 
   /**
-   * Checks that this node is a mapping whose keys are all in {@code allowed}, reporting each unknown
-   * key; returns false when the node is not a mapping.
+   * Checks that this node is a mapping whose keys are all in {@code allowed}, reporting each
+   * unknown key; returns false when the node is not a mapping.
    */
   public boolean expectMapping(Set<String> allowed) {
     if (!present()) {
@@ -91,7 +91,8 @@ public final class ConfigNode {
       String name = names.next();
       if (!allowed.contains(name)) {
         String at = path.isEmpty() ? name : path + "." + name;
-        problems.error(at, "unknown key (expected one of: " + String.join(", ", sorted(allowed)) + ")");
+        problems.error(
+            at, "unknown key (expected one of: " + String.join(", ", sorted(allowed)) + ")");
       }
     }
     return true;
@@ -106,7 +107,10 @@ public final class ConfigNode {
     return string(expected);
   }
 
-  /** Returns the string value (secret references resolved), a default when absent, or null after reporting. */
+  /**
+   * Returns the string value (secret references resolved), a default when absent, or null after
+   * reporting.
+   */
   public @Nullable String string(String expected) {
     if (!present()) {
       return null;
@@ -123,6 +127,16 @@ public final class ConfigNode {
   public String string(String expected, String fallback) {
     String s = string(expected);
     return s == null ? fallback : s;
+  }
+
+  /**
+   * Returns whether the value means "off": the word {@code off}, or {@code false} (which YAML 1.1
+   * also reads {@code off} as).
+   */
+  public boolean isOff() {
+    JsonNode n = node;
+    return n != null
+        && ((n.isBoolean() && !n.booleanValue()) || (n.isTextual() && n.textValue().equals("off")));
   }
 
   /** Returns the literal text of a scalar without resolving references (for the lint). */
@@ -231,7 +245,9 @@ public final class ConfigNode {
     return out;
   }
 
-  /** Returns the entries of a mapping in file order (empty when absent), reporting a non-mapping. */
+  /**
+   * Returns the entries of a mapping in file order (empty when absent), reporting a non-mapping.
+   */
   public Map<String, ConfigNode> entries() {
     Map<String, ConfigNode> out = new LinkedHashMap<>();
     if (!present()) {
@@ -245,9 +261,7 @@ public final class ConfigNode {
     Iterator<Map.Entry<String, JsonNode>> it = n.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
-      out.put(
-          e.getKey(),
-          new ConfigNode(e.getValue(), path + "." + e.getKey(), problems, secrets));
+      out.put(e.getKey(), new ConfigNode(e.getValue(), path + "." + e.getKey(), problems, secrets));
     }
     return out;
   }

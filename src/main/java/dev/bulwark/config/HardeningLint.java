@@ -19,13 +19,18 @@ final class HardeningLint {
       if (!r.upstream().tls() && !isLocal(r.upstream().host())) {
         problems.warning(
             at + ".upstream",
-            r.upstream().origin() + ": plain HTTP to another host (traffic and identity headers travel unencrypted)");
+            r.upstream().origin()
+                + ": plain HTTP to another host (traffic and identity headers travel unencrypted)");
       }
       if (r.limits().maxBody() > LARGE_BODY) {
-        problems.warning(at + ".limits.body", Units.formatSize(r.limits().maxBody()) + ": larger than 100MiB");
+        problems.warning(
+            at + ".limits.body", Units.formatSize(r.limits().maxBody()) + ": larger than 100MiB");
       }
       if (r.limits().timeout().toMinutes() >= 5) {
-        problems.warning(at + ".limits.timeout", Units.formatDuration(r.limits().timeout()) + ": long upstream timeout ties up connections");
+        problems.warning(
+            at + ".limits.timeout",
+            Units.formatDuration(r.limits().timeout())
+                + ": long upstream timeout ties up connections");
       }
     }
     if (config.listen().http() == null) {

@@ -3,7 +3,10 @@ package dev.bulwark.config;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** The three listeners: HTTPS (the gateway), plain HTTP (redirects only) and admin (metrics, health). */
+/**
+ * The three listeners: HTTPS (the gateway), plain HTTP (redirects only) and admin (metrics,
+ * health).
+ */
 public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable HostPort admin) {
   static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9090);
 
@@ -16,7 +19,7 @@ public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable Ho
     HostPort http = address(n.get("http"), false);
     ConfigNode adminNode = n.get("admin");
     HostPort admin;
-    if ("off".equals(adminNode.rawText())) {
+    if (adminNode.isOff()) {
       admin = null;
     } else {
       admin = adminNode.present() ? address(adminNode, false) : DEFAULT_ADMIN;
@@ -27,12 +30,16 @@ public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable Ho
     if (http != null && http.port() == https.port() && http.port() != 0) {
       n.get("http").error(http.port() + " (expected: a port other than listen.https's)");
     }
-    if (admin != null && admin.port() != 0 && (admin.port() == https.port() || (http != null && admin.port() == http.port()))) {
+    if (admin != null
+        && admin.port() != 0
+        && (admin.port() == https.port() || (http != null && admin.port() == http.port()))) {
       n.get("admin").error(admin.port() + " (expected: a port of its own)");
     }
     if (admin != null && !admin.isLoopback()) {
       n.get("admin")
-          .warning(admin + ": admin listener reachable from other hosts (metrics and health are not authenticated; prefer 127.0.0.1)");
+          .warning(
+              admin
+                  + ": admin listener reachable from other hosts (metrics and health are not authenticated; prefer 127.0.0.1)");
     }
     return new ListenConfig(https, http, admin);
   }

@@ -13,7 +13,7 @@ public record MatchConfig(@Nullable String host, String path, Set<String> method
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   public MatchConfig {
-    methods = Set.copyOf(methods);
+    methods = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(methods));
   }
 
   /** Returns the compiled host matcher. */

@@ -22,6 +22,11 @@ public final class Problems {
     return all.stream().anyMatch(p -> p.severity() == Problem.Severity.ERROR);
   }
 
+  /** Returns how many errors were recorded so far. */
+  public int errorCount() {
+    return (int) all.stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
+  }
+
   /** Returns the errors, in the order found. */
   public List<Problem> errors() {
     return all.stream().filter(p -> p.severity() == Problem.Severity.ERROR).toList();

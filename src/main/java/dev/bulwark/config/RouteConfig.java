@@ -14,7 +14,8 @@ public record RouteConfig(
     ErrorsConfig errors,
     RouteLimits limits) {
 
-  static final Set<String> KEYS = Set.of("name", "match", "upstream", "headers", "errors", "limits");
+  static final Set<String> KEYS =
+      Set.of("name", "match", "upstream", "headers", "errors", "limits");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(HeadersConfig headers, ErrorsConfig errors, RouteLimits limits) {
@@ -36,6 +37,7 @@ public record RouteConfig(
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
-    return new RouteConfig(name == null ? "route-" + index : name, match, upstream, headers, errors, limits);
+    return new RouteConfig(
+        name == null ? "route-" + index : name, match, upstream, headers, errors, limits);
   }
 }

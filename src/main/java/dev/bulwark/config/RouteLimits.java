@@ -6,14 +6,22 @@ import java.time.Duration;
  * Per-route limits: the request body size (enforced while streaming, both framings), the time to
  * receive the whole body, and the upstream connect and response timeouts.
  */
-public record RouteLimits(long maxBody, Duration bodyTimeout, Duration connectTimeout, Duration timeout) {
-  /** The strict defaults: 1MiB body, 30s to send it, 5s to connect, 30s for the upstream to answer. */
+public record RouteLimits(
+    long maxBody, Duration bodyTimeout, Duration connectTimeout, Duration timeout) {
+  /**
+   * The strict defaults: 1MiB body, 30s to send it, 5s to connect, 30s for the upstream to answer.
+   */
   public static final RouteLimits DEFAULTS =
-      new RouteLimits(1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(30));
+      new RouteLimits(
+          1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
-  static final java.util.Set<String> KEYS = java.util.Set.of("body", "body-timeout", "connect-timeout", "timeout");
+  static final java.util.Set<String> KEYS =
+      java.util.Set.of("body", "body-timeout", "connect-timeout", "timeout");
 
-  /** Reads route limits over the inherited ones; listener-wide keys are errors unless {@code inDefaults}. */
+  /**
+   * Reads route limits over the inherited ones; listener-wide keys are errors unless {@code
+   * inDefaults}.
+   */
   static RouteLimits read(ConfigNode n, RouteLimits inherited, boolean inDefaults) {
     if (n.present()) {
       java.util.Set<String> allowed = new java.util.HashSet<>(KEYS);
@@ -23,7 +31,9 @@ public record RouteLimits(long maxBody, Duration bodyTimeout, Duration connectTi
       if (n.isMapping() && !inDefaults) {
         for (String k : ServerConfig.LISTENER_LIMIT_KEYS) {
           if (n.get(k).present()) {
-            n.get(k).error("applies to the whole listener, before any route is known (expected: set it in defaults.limits)");
+            n.get(k)
+                .error(
+                    "applies to the whole listener, before any route is known (expected: set it in defaults.limits)");
             allowed.add(k);
           }
         }
@@ -32,10 +42,13 @@ public record RouteLimits(long maxBody, Duration bodyTimeout, Duration connectTi
     }
     long body = n.get("body").size(inherited.maxBody(), 0, 1L << 40);
     Duration bodyTimeout =
-        n.get("body-timeout").duration(inherited.bodyTimeout(), Duration.ofMillis(100), Duration.ofHours(1));
+        n.get("body-timeout")
+            .duration(inherited.bodyTimeout(), Duration.ofMillis(100), Duration.ofHours(1));
     Duration connect =
-        n.get("connect-timeout").duration(inherited.connectTimeout(), Duration.ofMillis(10), Duration.ofMinutes(5));
-    Duration timeout = n.get("timeout").duration(inherited.timeout(), Duration.ofMillis(10), Duration.ofHours(1));
+        n.get("connect-timeout")
+            .duration(inherited.connectTimeout(), Duration.ofMillis(10), Duration.ofMinutes(5));
+    Duration timeout =
+        n.get("timeout").duration(inherited.timeout(), Duration.ofMillis(10), Duration.ofHours(1));
     return new RouteLimits(body, bodyTimeout, connect, timeout);
   }
 }

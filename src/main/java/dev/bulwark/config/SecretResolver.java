@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -17,9 +16,16 @@ public final class SecretResolver {
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([a-z]+):([^}]*)}");
   private static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
 
-  private final Function<String, @Nullable String> environment;
+  /** Looks up environment variables (the process's, or a test's map). */
+  @FunctionalInterface
+  public interface Environment {
+    /** Returns the variable's value, or null when it is not set. */
+    @Nullable String get(String name);
+  }
 
-  public SecretResolver(Function<String, @Nullable String> environment) {
+  private final Environment environment;
+
+  public SecretResolver(Environment environment) {
     this.environment = environment;
   }
 
@@ -79,7 +85,7 @@ public final class SecretResolver {
       problems.error(path, "${env:" + name + "}: invalid variable name");
       return null;
     }
-    String v = environment.apply(name);
+    String v = environment.get(name);
     if (v == null) {
       problems.error(path, "${env:" + name + "}: environment variable is not set");
     }

@@ -23,14 +23,20 @@ public record ServerConfig(
     server.expectMapping(Set.of("event-loops", "shutdown-grace"));
     int loops = server.get("event-loops").integer(0, 0, 256);
     Duration grace =
-        server.get("shutdown-grace").duration(Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+        server
+            .get("shutdown-grace")
+            .duration(Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
     int uri = (int) limits.get("uri").size(8 * 1024, 256, 64 * 1024);
     int header = (int) limits.get("header").size(16 * 1024, 1024, 256 * 1024);
     int count = limits.get("header-count").integer(100, 1, 1000);
     Duration headerTimeout =
-        limits.get("header-timeout").duration(Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
+        limits
+            .get("header-timeout")
+            .duration(Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
     Duration idle =
-        limits.get("idle-timeout").duration(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
+        limits
+            .get("idle-timeout")
+            .duration(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
     return new ServerConfig(loops, grace, uri, header, count, headerTimeout, idle);
   }
 }

@@ -6,7 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Parses the human units of the configuration: sizes such as {@code 1MiB} and durations such as {@code 30s}. */
+/**
+ * Parses the human units of the configuration: sizes such as {@code 1MiB} and durations such as
+ * {@code 30s}.
+ */
 public final class Units {
   private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");

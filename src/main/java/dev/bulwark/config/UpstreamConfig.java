@@ -24,7 +24,11 @@ public record UpstreamConfig(
 
   /** Returns {@code scheme://host:port}. */
   public String origin() {
-    return (tls ? "https" : "http") + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    return (tls ? "https" : "http")
+        + "://"
+        + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+        + ":"
+        + port;
   }
 
   /** Returns the Host header value for the upstream (port omitted when default). */
@@ -41,7 +45,8 @@ public record UpstreamConfig(
     ConfigNode urlNode = n;
     ConfigNode mapping = null;
     if (!n.isScalar()) {
-      if (!n.expectMapping(Set.of("url", "ca", "insecure-skip-verify", "preserve-host", "pool-size"))) {
+      if (!n.expectMapping(
+          Set.of("url", "ca", "insecure-skip-verify", "preserve-host", "pool-size"))) {
         return null;
       }
       mapping = n;
@@ -92,8 +97,10 @@ public record UpstreamConfig(
       }
       skip = mapping.get("insecure-skip-verify").bool(false);
       if (skip) {
-        mapping.get("insecure-skip-verify")
-            .warning("true: the upstream's certificate is not verified (anyone on the path can impersonate it)");
+        mapping
+            .get("insecure-skip-verify")
+            .warning(
+                "true: the upstream's certificate is not verified (anyone on the path can impersonate it)");
       }
       preserveHost = mapping.get("preserve-host").bool(false);
       pool = mapping.get("pool-size").integer(128, 1, 10_000);

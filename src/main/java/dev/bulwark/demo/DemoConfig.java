@@ -7,7 +7,8 @@ public final class DemoConfig {
   private DemoConfig() {}
 
   /** Returns the demo's YAML for the given certificate, ports and upstream port. */
-  public static String yaml(Path cert, Path key, int httpsPort, int httpPort, int adminPort, int upstreamPort) {
+  public static String yaml(
+      Path cert, Path key, int httpsPort, int httpPort, int adminPort, int upstreamPort) {
     return """
         # Written by `bulwark demo`: a working gateway with every policy of the foundation on.
         listen:

@@ -6,9 +6,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The small backend that {@code bulwark demo} puts behind the gateway: {@code /api/hello},
- * {@code /api/echo} (echoes a JSON body) and {@code /api/boom} (a 500 with a stack trace and a
- * version banner, as careless backends send, so that masking can be seen).
+ * The small backend that {@code bulwark demo} puts behind the gateway: {@code /api/hello}, {@code
+ * /api/echo} (echoes a JSON body) and {@code /api/boom} (a 500 with a stack trace and a version
+ * banner, as careless backends send, so that masking can be seen).
  */
 public final class DemoUpstream {
   private static final int MAX_ECHO = 64 * 1024;
@@ -32,7 +32,11 @@ public final class DemoUpstream {
                       json(req, 413, "{\"error\":\"too large\"}");
                     } else {
                       req.response()
-                          .putHeader("content-type", req.getHeader("content-type") == null ? "application/octet-stream" : req.getHeader("content-type"))
+                          .putHeader(
+                              "content-type",
+                              req.getHeader("content-type") == null
+                                  ? "application/octet-stream"
+                                  : req.getHeader("content-type"))
                           .putHeader("x-powered-by", "DemoFramework/1.2.3")
                           .end(b);
                     }

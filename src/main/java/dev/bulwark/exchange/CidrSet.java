@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * membership is a binary search; IPv4 ranges are held as IPv4-mapped IPv6.
  */
 public final class CidrSet {
-  private static final CidrSet EMPTY = new CidrSet(new long[0], new long[0], new long[0], new long[0], List.of());
+  private static final CidrSet EMPTY =
+      new CidrSet(new long[0], new long[0], new long[0], new long[0], List.of());
 
   private final long[] startHi;
   private final long[] startLo;
@@ -104,7 +105,8 @@ public final class CidrSet {
         Range last = merged.get(merged.size() - 1);
         if (compare(r.startHi(), r.startLo(), last.endHi(), last.endLo()) <= 0) {
           if (compare(r.endHi(), r.endLo(), last.endHi(), last.endLo()) > 0) {
-            merged.set(merged.size() - 1, new Range(last.startHi(), last.startLo(), r.endHi(), r.endLo()));
+            merged.set(
+                merged.size() - 1, new Range(last.startHi(), last.startLo(), r.endHi(), r.endLo()));
           }
           continue;
         }

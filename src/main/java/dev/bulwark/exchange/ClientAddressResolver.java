@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Finds the client's address: the TCP peer, unless the peer is a trusted proxy, in which case the
  * forwarding headers ({@code Forwarded} first, then {@code X-Forwarded-For}) are read from the
- * right, skipping trusted proxies, and the first untrusted address is the client. Malformed
- * headers are ignored (the peer is used), and headers from untrusted peers are never read.
+ * right, skipping trusted proxies, and the first untrusted address is the client. Malformed headers
+ * are ignored (the peer is used), and headers from untrusted peers are never read.
  */
 public final class ClientAddressResolver {
   private static final int MAX_HOPS = 32;
@@ -25,8 +25,8 @@ public final class ClientAddressResolver {
   }
 
   /**
-   * Returns the client address, given the peer and the (possibly repeated) header values, each
-   * list in the order received.
+   * Returns the client address, given the peer and the (possibly repeated) header values, each list
+   * in the order received.
    */
   public String resolve(String peer, List<String> forwarded, List<String> xForwardedFor) {
     if (trusted.isEmpty() || !trusted.contains(peer)) {

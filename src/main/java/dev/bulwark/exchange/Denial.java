@@ -3,9 +3,9 @@ package dev.bulwark.exchange;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An expected refusal, built once and reused: the status, the short public error text, the
- * reason written to the log (never sent), and whether the connection must be closed after the
- * answer (framing errors and unread bodies).
+ * An expected refusal, built once and reused: the status, the short public error text, the reason
+ * written to the log (never sent), and whether the connection must be closed after the answer
+ * (framing errors and unread bodies).
  */
 public record Denial(int status, String error, String reason, boolean closeConnection) {
 
@@ -29,13 +29,18 @@ public record Denial(int status, String error, String reason, boolean closeConne
 
   public static final Denial NOT_FOUND = of(404, "not found", "no route");
   public static final Denial BAD_PATH = of(400, "bad request", "ambiguous or malformed path");
-  public static final Denial TOO_MANY_HEADERS = closing(431, "request header fields too large", "too many header fields");
-  public static final Denial BODY_TOO_LARGE = closing(413, "payload too large", "body over the route's limit");
+  public static final Denial TOO_MANY_HEADERS =
+      closing(431, "request header fields too large", "too many header fields");
+  public static final Denial BODY_TOO_LARGE =
+      closing(413, "payload too large", "body over the route's limit");
   public static final Denial BAD_FRAMING = closing(400, "bad request", "invalid message framing");
-  public static final Denial BODY_TIMEOUT = closing(408, "request timeout", "body not received in time");
+  public static final Denial BODY_TIMEOUT =
+      closing(408, "request timeout", "body not received in time");
   public static final Denial UPSTREAM_UNREACHABLE = of(502, "bad gateway", "upstream unreachable");
   public static final Denial UPSTREAM_TIMEOUT = of(504, "gateway timeout", "upstream timed out");
-  public static final Denial UPSTREAM_BAD_RESPONSE = of(502, "bad gateway", "upstream sent an invalid response");
-  public static final Denial UNSUPPORTED_UPGRADE = of(501, "not implemented", "protocol upgrade not supported");
+  public static final Denial UPSTREAM_BAD_RESPONSE =
+      of(502, "bad gateway", "upstream sent an invalid response");
+  public static final Denial UNSUPPORTED_UPGRADE =
+      of(501, "not implemented", "protocol upgrade not supported");
   public static final Denial INTERNAL = closing(500, "internal error", "gateway bug");
 }

@@ -4,9 +4,9 @@ import io.vertx.core.http.HttpServerRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request and its answer as it walks the stages: who sent it, which route it matched, what
- * each stage decided, and the figures the access log and metrics report. Created per request,
- * touched only by the event loop that owns the request.
+ * One request and its answer as it walks the stages: who sent it, which route it matched, what each
+ * stage decided, and the figures the access log and metrics report. Created per request, touched
+ * only by the event loop that owns the request.
  */
 public final class Exchange {
   private final HttpServerRequest request;

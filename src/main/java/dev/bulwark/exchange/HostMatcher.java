@@ -3,8 +3,14 @@ package dev.bulwark.exchange;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** Matches a request's host: any host, one exact name, or any subdomain of {@code *.example.com}. */
-public final class HostMatcher implements Comparable<HostMatcher> {
+/**
+ * Matches a request's host: any host, one exact name, or any subdomain of {@code *.example.com}.
+ */
+public final class HostMatcher {
+  /** Orders exact names before wildcards before any host. */
+  public static final java.util.Comparator<HostMatcher> SPECIFICITY =
+      (a, b) -> Integer.compare(b.rank(), a.rank());
+
   private static final HostMatcher ANY = new HostMatcher(null, false);
 
   private final @Nullable String name; // lower case; for a wildcard, the suffix with its dot
@@ -23,10 +29,29 @@ public final class HostMatcher implements Comparable<HostMatcher> {
   /** Returns why a host pattern is malformed, or null. */
   public static @Nullable String problem(String pattern) {
     String p = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
-    if (!p.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+    if (p.isEmpty() || p.length() > 253) {
       return "expected: a host name such as api.example.com or *.example.com";
     }
+    for (String label : p.split("\\.", -1)) {
+      if (!isLabel(label)) {
+        return "expected: a host name such as api.example.com or *.example.com";
+      }
+    }
     return null;
+  }
+
+  private static boolean isLabel(String label) {
+    int n = label.length();
+    if (n == 0 || n > 63 || label.charAt(0) == '-' || label.charAt(n - 1) == '-') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = Character.toLowerCase(label.charAt(i));
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Compiles a host pattern that {@link #problem} accepted. */
@@ -46,12 +71,6 @@ public final class HostMatcher implements Comparable<HostMatcher> {
 
   private int rank() {
     return name == null ? 0 : wildcard ? 1 : 2;
-  }
-
-  /** Orders exact names before wildcards before any host. */
-  @Override
-  public int compareTo(HostMatcher o) {
-    return Integer.compare(o.rank(), rank());
   }
 
   /** Returns whether two matchers accept exactly the same hosts. */

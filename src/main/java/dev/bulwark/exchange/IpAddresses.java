@@ -44,7 +44,13 @@ public final class IpAddresses {
   /** Returns the canonical text of a 16-byte address (dotted quad for IPv4-mapped). */
   public static String format(byte[] a16) {
     if (isV4(a16)) {
-      return (a16[12] & 0xff) + "." + (a16[13] & 0xff) + "." + (a16[14] & 0xff) + "." + (a16[15] & 0xff);
+      return (a16[12] & 0xff)
+          + "."
+          + (a16[13] & 0xff)
+          + "."
+          + (a16[14] & 0xff)
+          + "."
+          + (a16[15] & 0xff);
     }
     return NetUtil.bytesToIpAddress(a16);
   }

@@ -72,14 +72,18 @@ public final class PathNormalizer {
       if (isUnreserved(b)) {
         out.append((char) b);
       } else {
-        out.append('%').append(Character.toUpperCase(path.charAt(i + 1))).append(Character.toUpperCase(path.charAt(i + 2)));
+        out.append('%')
+            .append(Character.toUpperCase(path.charAt(i + 1)))
+            .append(Character.toUpperCase(path.charAt(i + 2)));
       }
       i += 2;
     }
     String decoded = out.toString();
     // Decoding may have produced dot segments such as /%2e%2e/.
     for (int i = 0; i < decoded.length() - 1; i++) {
-      if (decoded.charAt(i) == '/' && decoded.charAt(i + 1) == '.' && isDotSegment(decoded, i + 1)) {
+      if (decoded.charAt(i) == '/'
+          && decoded.charAt(i + 1) == '.'
+          && isDotSegment(decoded, i + 1)) {
         return null;
       }
     }

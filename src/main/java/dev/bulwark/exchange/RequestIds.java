@@ -2,7 +2,9 @@ package dev.bulwark.exchange;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Makes request ids (20 characters, 100 random bits) and checks ids handed in by trusted proxies. */
+/**
+ * Makes request ids (20 characters, 100 random bits) and checks ids handed in by trusted proxies.
+ */
 public final class RequestIds {
   private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuv".toCharArray();
 
@@ -34,7 +36,12 @@ public final class RequestIds {
     for (int i = 0; i < n; i++) {
       char c = id.charAt(i);
       boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.';
       if (!ok) {
         return false;
       }

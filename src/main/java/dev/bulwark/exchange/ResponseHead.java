@@ -6,8 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The status and headers of the response about to be written, which response-side policies edit
- * in reverse stage order; the body either streams from the upstream or is a replacement that the
+ * The status and headers of the response about to be written, which response-side policies edit in
+ * reverse stage order; the body either streams from the upstream or is a replacement that the
  * gateway wrote (its own error, or a masked upstream error).
  */
 public final class ResponseHead {

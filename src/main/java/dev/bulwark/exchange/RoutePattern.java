@@ -5,12 +5,16 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled route path: exact ({@code /api/health}), with templates ({@code /api/orgs/{org}}),
- * or ending in {@code /**} (any rest, including none). Comparable by specificity: at the first
- * differing segment a literal beats a template, a template beats the end of the pattern, and the
- * end beats {@code **}.
+ * A compiled route path: exact ({@code /api/health}), with templates ({@code /api/orgs/{org}}), or
+ * ending in {@code /**} (any rest, including none). Ordered by specificity: at the first differing
+ * segment a literal beats a template, a template beats the end of the pattern, and the end beats
+ * {@code **}.
  */
-public final class RoutePattern implements Comparable<RoutePattern> {
+public final class RoutePattern {
+  /** Orders more specific patterns first. */
+  public static final java.util.Comparator<RoutePattern> SPECIFICITY =
+      RoutePattern::compareSpecificity;
+
   private static final int WILDCARD = 1;
   private static final int END = 2;
   private static final int PARAM = 3;
@@ -21,7 +25,8 @@ public final class RoutePattern implements Comparable<RoutePattern> {
   private final String[] paramNames;
   private final boolean wildcard;
 
-  private RoutePattern(String source, @Nullable String[] literals, String[] paramNames, boolean wildcard) {
+  private RoutePattern(
+      String source, @Nullable String[] literals, String[] paramNames, boolean wildcard) {
     this.source = source;
     this.literals = literals;
     this.paramNames = paramNames;
@@ -66,21 +71,25 @@ public final class RoutePattern implements Comparable<RoutePattern> {
           throw new IllegalArgumentException("expected: {name} with a letter first");
         }
         if (names.contains(name)) {
-          throw new IllegalArgumentException("expected: template names used once ({" + name + "} twice)");
+          throw new IllegalArgumentException(
+              "expected: template names used once ({" + name + "} twice)");
         }
         lits.add(null);
         names.add(name);
       } else if (p.isEmpty() && i != parts.length - 1) {
         throw new IllegalArgumentException("expected: no empty segment (//)");
       } else if (p.contains("{") || p.contains("}") || p.contains("*")) {
-        throw new IllegalArgumentException("expected: a segment that is a literal, {name} or a final **");
+        throw new IllegalArgumentException(
+            "expected: a segment that is a literal, {name} or a final **");
       } else if (!("/" + p).equals(PathNormalizer.normalize("/" + p))) {
-        throw new IllegalArgumentException("expected: a normalised path (no dot segments, escapes only where needed)");
+        throw new IllegalArgumentException(
+            "expected: a normalised path (no dot segments, escapes only where needed)");
       } else {
         lits.add(p);
       }
     }
-    return new RoutePattern(pattern, lits.toArray(new @Nullable String[0]), names.toArray(new String[0]), wildcard);
+    return new RoutePattern(
+        pattern, lits.toArray(new @Nullable String[0]), names.toArray(new String[0]), wildcard);
   }
 
   /** Returns the template names in order. */
@@ -151,9 +160,7 @@ public final class RoutePattern implements Comparable<RoutePattern> {
     return true;
   }
 
-  /** Orders more specific patterns first. */
-  @Override
-  public int compareTo(RoutePattern o) {
+  private int compareSpecificity(RoutePattern o) {
     int len = Math.max(literals.length, o.literals.length) + 1;
     for (int i = 0; i < len; i++) {
       int a = rank(i);

@@ -21,8 +21,12 @@ public final class RouteTable<R> {
     }
   }
 
-  /** The outcome of a lookup: a route with its template values, or none (404), or a bad method (405). */
-  public record Match<R>(@Nullable R route, String[] params, @Nullable Entry<R> entry, Set<String> allowed) {}
+  /**
+   * The outcome of a lookup: a route with its template values, or none (404), or a bad method
+   * (405).
+   */
+  public record Match<R>(
+      @Nullable R route, String[] params, @Nullable Entry<R> entry, Set<String> allowed) {}
 
   private final List<Entry<R>> entries;
 
@@ -30,7 +34,8 @@ public final class RouteTable<R> {
   public RouteTable(List<Entry<R>> entries) {
     List<Entry<R>> sorted = new ArrayList<>(entries);
     sorted.sort(
-        Comparator.<Entry<R>, HostMatcher>comparing(Entry::host).thenComparing(Entry::path));
+        Comparator.<Entry<R>, HostMatcher>comparing(Entry::host, HostMatcher.SPECIFICITY)
+            .thenComparing(Entry::path, RoutePattern.SPECIFICITY));
     this.entries = List.copyOf(sorted);
   }
 

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one JSON line per exchange: time, request id, client, route, method, path (credential-like
- * query parameters redacted), status, bytes, durations and decision. Headers such as
- * Authorization and Cookie are never logged.
+ * query parameters redacted), status, bytes, durations and decision. Headers such as Authorization
+ * and Cookie are never logged.
  */
 public final class AccessLog {
   private final LogSink sink;
@@ -30,7 +30,9 @@ public final class AccessLog {
       return;
     }
     StringBuilder sb = new StringBuilder(320);
-    sb.append("{\"type\":\"access\",\"time\":\"").append(Instant.now()).append("\",\"requestId\":\"");
+    sb.append("{\"type\":\"access\",\"time\":\"")
+        .append(Instant.now())
+        .append("\",\"requestId\":\"");
     sb.append(ex.requestId()).append("\",\"client\":");
     quote(sb, ex.clientAddress());
     sb.append(",\"route\":");
@@ -58,12 +60,15 @@ public final class AccessLog {
   }
 
   /** Logs an exchange refused before it became one (bad framing, oversized head). */
-  public void logRejected(String requestId, String client, String method, int status, String reason) {
+  public void logRejected(
+      String requestId, String client, String method, int status, String reason) {
     if (!enabled) {
       return;
     }
     StringBuilder sb = new StringBuilder(200);
-    sb.append("{\"type\":\"access\",\"time\":\"").append(Instant.now()).append("\",\"requestId\":\"");
+    sb.append("{\"type\":\"access\",\"time\":\"")
+        .append(Instant.now())
+        .append("\",\"requestId\":\"");
     sb.append(requestId).append("\",\"client\":");
     quote(sb, client);
     sb.append(",\"route\":null,\"method\":");
@@ -74,12 +79,15 @@ public final class AccessLog {
     sink.write(sb.toString());
   }
 
-  /** Returns the path with the query appended, the values of credential-like parameters redacted. */
+  /**
+   * Returns the path with the query appended, the values of credential-like parameters redacted.
+   */
   static String redactQuery(String path, @Nullable String query, String[] words) {
     if (query == null || query.isEmpty()) {
       return path;
     }
-    StringBuilder sb = new StringBuilder(path.length() + query.length() + 1).append(path).append('?');
+    StringBuilder sb =
+        new StringBuilder(path.length() + query.length() + 1).append(path).append('?');
     int start = 0;
     int n = query.length();
     while (start <= n) {

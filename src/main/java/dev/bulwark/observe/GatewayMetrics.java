@@ -20,7 +20,8 @@ public final class GatewayMetrics {
     Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)
   };
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final Counter configReloads;
   private final Counter configReloadFailures;

@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes log lines to standard output from one background thread, so event loops never block on
- * the terminal or a pipe; the queue is bounded and lines that do not fit are counted as dropped
- * rather than slowing the gateway.
+ * Writes log lines to standard output from one background thread, so event loops never block on the
+ * terminal or a pipe; the queue is bounded and lines that do not fit are counted as dropped rather
+ * than slowing the gateway.
  */
 public final class StdoutLogSink implements LogSink, AutoCloseable {
   private static final int CAPACITY = 65_536;

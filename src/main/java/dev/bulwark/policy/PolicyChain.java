@@ -15,7 +15,12 @@ public final class PolicyChain {
     for (int i = 1; i < sorted.size(); i++) {
       if (sorted.get(i).stage() == sorted.get(i - 1).stage()) {
         throw new IllegalArgumentException(
-            "policies: " + sorted.get(i - 1).name() + " and " + sorted.get(i).name() + " both at stage " + sorted.get(i).stage());
+            "policies: "
+                + sorted.get(i - 1).name()
+                + " and "
+                + sorted.get(i).name()
+                + " both at stage "
+                + sorted.get(i).stage());
       }
     }
     return sorted.toArray(new Policy[0]);

@@ -27,7 +27,9 @@ public final class Forwarder {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     HeaderHygiene.copyRequestHeaders(req.headers(), headers);
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
-    headers.set(HttpHeaders.HOST, target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
+    headers.set(
+        HttpHeaders.HOST,
+        target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
     String uri = req.query() == null ? ex.path() : ex.path() + "?" + req.query();
     RequestOptions options =
         new RequestOptions()
@@ -72,6 +74,8 @@ public final class Forwarder {
         default -> ProxyCall.NO_BODY;
       };
     }
-    return req.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? ProxyCall.CHUNKED : ProxyCall.NO_BODY;
+    return req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        ? ProxyCall.CHUNKED
+        : ProxyCall.NO_BODY;
   }
 }

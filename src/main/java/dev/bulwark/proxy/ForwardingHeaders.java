@@ -12,7 +12,8 @@ final class ForwardingHeaders {
   private ForwardingHeaders() {}
 
   static void set(HttpServerRequest req, Exchange ex, boolean trustedPeer, MultiMap out) {
-    String peer = req.remoteAddress() == null ? ex.clientAddress() : req.remoteAddress().hostAddress();
+    String peer =
+        req.remoteAddress() == null ? ex.clientAddress() : req.remoteAddress().hostAddress();
     String host = req.authority() == null ? ex.host() : req.authority().toString();
     String xff = req.getHeader("x-forwarded-for");
     String forwarded = req.getHeader("forwarded");
@@ -46,7 +47,12 @@ final class ForwardingHeaders {
     }
     for (int i = 0; i < h.length(); i++) {
       char c = h.charAt(i);
-      if (!(Character.isLetterOrDigit(c) && c < 128) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']') {
+      if (!(Character.isLetterOrDigit(c) && c < 128)
+          && c != '.'
+          && c != '-'
+          && c != ':'
+          && c != '['
+          && c != ']') {
         return false;
       }
     }

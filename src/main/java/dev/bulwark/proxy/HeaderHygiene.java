@@ -64,7 +64,9 @@ final class HeaderHygiene {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> e : from) {
       String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || GATEWAY_SET.contains(name) || (listed != null && listed.contains(name))) {
+      if (HOP_BY_HOP.contains(name)
+          || GATEWAY_SET.contains(name)
+          || (listed != null && listed.contains(name))) {
         continue;
       }
       to.add(e.getKey(), e.getValue());

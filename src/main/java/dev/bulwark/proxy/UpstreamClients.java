@@ -50,7 +50,8 @@ public final class UpstreamClients {
         options.setTrustOptions(new PemTrustOptions().addCertPath(key.caBundle().toString()));
       }
     }
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(key.poolSize()).setMaxWaitQueueSize(MAX_WAIT_QUEUE);
+    PoolOptions pool =
+        new PoolOptions().setHttp1MaxSize(key.poolSize()).setMaxWaitQueueSize(MAX_WAIT_QUEUE);
     return vertx.createHttpClient(options, pool);
   }
 

@@ -5,14 +5,20 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled upstream: where to connect, the Host header to send, and the key of the pooled
- * client (one per distinct TLS setting and pool size) that carries its requests.
+ * A compiled upstream: where to connect, the Host header to send, and the key of the pooled client
+ * (one per distinct TLS setting and pool size) that carries its requests.
  */
 public record UpstreamTarget(
-    String host, int port, boolean tls, String authority, boolean preserveHost, ClientKey clientKey) {
+    String host,
+    int port,
+    boolean tls,
+    String authority,
+    boolean preserveHost,
+    ClientKey clientKey) {
 
   /** What distinguishes one pooled client from another. */
-  public record ClientKey(boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {}
+  public record ClientKey(
+      boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {}
 
   /** Compiles an upstream setting. */
   public static UpstreamTarget of(UpstreamConfig c) {

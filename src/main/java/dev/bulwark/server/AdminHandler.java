@@ -31,7 +31,10 @@ final class AdminHandler implements Handler<HttpServerRequest> {
               .end(metrics.scrape());
       case "/healthz" -> json(req, 200, "{\"status\":\"ok\"}");
       case "/readyz" ->
-          json(req, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+          json(
+              req,
+              ready.getAsBoolean() ? 200 : 503,
+              ready.getAsBoolean() ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
       default -> json(req, 404, "{\"error\":\"not found\",\"status\":404}");
     }
   }

@@ -35,11 +35,18 @@ record CompiledGateway(
     for (RouteConfig r : config.routes()) {
       Policy[] policies =
           PolicyChain.assemble(
-              List.of(SecurityHeadersPolicy.compile(r.headers()), new ErrorMaskingPolicy(r.errors())));
+              List.of(
+                  SecurityHeadersPolicy.compile(r.headers()), new ErrorMaskingPolicy(r.errors())));
       CompiledRoute route =
-          new CompiledRoute(r.name(), policies, UpstreamTarget.of(r.upstream()), r.limits(), metrics.route(r.name()));
+          new CompiledRoute(
+              r.name(),
+              policies,
+              UpstreamTarget.of(r.upstream()),
+              r.limits(),
+              metrics.route(r.name()));
       entries.add(
-          new RouteTable.Entry<>(r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
+          new RouteTable.Entry<>(
+              r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
     }
     CompiledRoute fallback =
         new CompiledRoute(
@@ -56,7 +63,9 @@ record CompiledGateway(
         new AccessLog(sink, config.accessLog()));
   }
 
-  /** Returns a one-line-per-route summary of what was compiled (for check-config and golden tests). */
+  /**
+   * Returns a one-line-per-route summary of what was compiled (for check-config and golden tests).
+   */
   String summary() {
     StringBuilder sb = new StringBuilder();
     sb.append("listen https=").append(config.listen().https());
@@ -64,7 +73,12 @@ record CompiledGateway(
     sb.append(" admin=").append(config.listen().admin()).append('\n');
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
-      sb.append("route ").append(r.name).append(" host=").append(e.host()).append(" path=").append(e.path());
+      sb.append("route ")
+          .append(r.name)
+          .append(" host=")
+          .append(e.host())
+          .append(" path=")
+          .append(e.path());
       if (!e.methods().isEmpty()) {
         sb.append(" methods=").append(String.join(",", e.methods()));
       }

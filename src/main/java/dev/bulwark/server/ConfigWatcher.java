@@ -21,7 +21,7 @@ final class ConfigWatcher {
   private final Path configFile;
   private final Duration interval;
   private volatile List<String> fingerprint;
-  private long timerId = -1;
+  private volatile long timerId = -1;
 
   ConfigWatcher(Vertx vertx, Gateway gateway, Path configFile, Duration interval) {
     this.vertx = vertx;
@@ -32,24 +32,31 @@ final class ConfigWatcher {
   }
 
   void start() {
-    timerId = vertx.setPeriodic(interval.toMillis(), id -> vertx.executeBlocking(() -> {
-      List<String> now = fingerprint();
-      if (!now.equals(fingerprint)) {
-        fingerprint = now;
-        LOG.info("configuration or certificate files changed; reloading");
-        gateway.reload();
-      }
-      return null;
-    }));
+    timerId =
+        vertx.setPeriodic(
+            interval.toMillis(),
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      List<String> now = fingerprint();
+                      if (!now.equals(fingerprint)) {
+                        fingerprint = now;
+                        LOG.info("configuration or certificate files changed; reloading");
+                        gateway.reload();
+                      }
+                      return null;
+                    }));
     try {
       sun.misc.Signal.handle(
           new sun.misc.Signal("HUP"),
-          sig -> vertx.executeBlocking(() -> {
-            LOG.info("SIGHUP: reloading");
-            fingerprint = fingerprint();
-            gateway.reload();
-            return null;
-          }));
+          sig ->
+              vertx.executeBlocking(
+                  () -> {
+                    LOG.info("SIGHUP: reloading");
+                    fingerprint = fingerprint();
+                    gateway.reload();
+                    return null;
+                  }));
     } catch (IllegalArgumentException e) {
       LOG.warning("SIGHUP is not available on this platform; file changes still reload");
     }

@@ -83,8 +83,7 @@ final class ConnectionGuard {
       if (s.inFlight > 0) {
         continue;
       }
-      boolean late =
-          s.seenRequest ? now - s.idleSinceNanos > idle : now - s.openedNanos > header;
+      boolean late = s.seenRequest ? now - s.idleSinceNanos > idle : now - s.openedNanos > header;
       if (late) {
         if (expired == null) {
           expired = new ArrayList<>();

@@ -27,9 +27,9 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A running gateway: the HTTPS listener on every event loop, the redirect and admin listeners,
- * and the current compiled configuration, which {@link #reload()} swaps atomically (a refused
- * file leaves the running one in place).
+ * A running gateway: the HTTPS listener on every event loop, the redirect and admin listeners, and
+ * the current compiled configuration, which {@link #reload()} swaps atomically (a refused file
+ * leaves the running one in place).
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
@@ -52,7 +52,12 @@ public final class Gateway implements AutoCloseable {
   private volatile @Nullable ConfigWatcher watcher;
 
   private Gateway(
-      Vertx vertx, CompiledGateway compiled, GatewayMetrics metrics, LogSink sink, @Nullable Path configFile, SecretResolver secrets) {
+      Vertx vertx,
+      CompiledGateway compiled,
+      GatewayMetrics metrics,
+      LogSink sink,
+      @Nullable Path configFile,
+      SecretResolver secrets) {
     this.vertx = vertx;
     this.current = compiled;
     this.metrics = metrics;
@@ -65,13 +70,28 @@ public final class Gateway implements AutoCloseable {
    * Starts a gateway and waits until every listener is bound; {@code configFile}, when given, is
    * what {@link #reload()} reads again.
    */
-  public static Gateway start(BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
+  public static Gateway start(
+      BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
       throws Exception {
-    int loops = config.server().eventLoops() > 0 ? config.server().eventLoops() : Math.max(1, Runtime.getRuntime().availableProcessors());
+    int loops =
+        config.server().eventLoops() > 0
+            ? config.server().eventLoops()
+            : Math.max(1, Runtime.getRuntime().availableProcessors());
     Vertx vertx =
-        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(4).setPreferNativeTransport(true));
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(loops)
+                .setWorkerPoolSize(4)
+                .setPreferNativeTransport(true));
     GatewayMetrics metrics = new GatewayMetrics();
-    Gateway gw = new Gateway(vertx, CompiledGateway.compile(config, metrics, sink), metrics, sink, configFile, secrets);
+    Gateway gw =
+        new Gateway(
+            vertx,
+            CompiledGateway.compile(config, metrics, sink),
+            metrics,
+            sink,
+            configFile,
+            secrets);
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -90,7 +110,9 @@ public final class Gateway implements AutoCloseable {
         vertx
             .deployVerticle(
                 () -> new GatewayVerticle(this::compiled, security, port, httpsServers::add),
-                new DeploymentOptions().setInstances(loops).setThreadingModel(ThreadingModel.EVENT_LOOP))
+                new DeploymentOptions()
+                    .setInstances(loops)
+                    .setThreadingModel(ThreadingModel.EVENT_LOOP))
             .onSuccess(id -> httpsPort = httpsServers.get(0).actualPort());
     Future<?> redirect = Future.succeededFuture();
     HostPort http = config.listen().http();
@@ -99,7 +121,10 @@ public final class Gateway implements AutoCloseable {
           main.compose(
               x ->
                   vertx
-                      .createHttpServer(new HttpServerOptions().setMaxInitialLineLength(config.server().maxUriLength() + 32).setMaxHeaderSize(config.server().maxHeaderSize()))
+                      .createHttpServer(
+                          new HttpServerOptions()
+                              .setMaxInitialLineLength(config.server().maxUriLength() + 32)
+                              .setMaxHeaderSize(config.server().maxHeaderSize()))
                       .requestHandler(new RedirectHandler(publicHttpsPort()))
                       .listen(http.port(), http.host())
                       .onSuccess(s -> httpPort = s.actualPort()));
@@ -180,8 +205,10 @@ public final class Gateway implements AutoCloseable {
     }
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
-    if (!next.listen().equals(previous.listen()) || next.server().eventLoops() != previous.server().eventLoops()) {
-      LOG.warning("reload: listen addresses and event loops change only on restart; the rest is applied");
+    if (!next.listen().equals(previous.listen())
+        || next.server().eventLoops() != previous.server().eventLoops()) {
+      LOG.warning(
+          "reload: listen addresses and event loops change only on restart; the rest is applied");
     }
     current = CompiledGateway.compile(next, metrics, sink);
     reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
@@ -194,7 +221,8 @@ public final class Gateway implements AutoCloseable {
   void reloadTls(BulwarkConfig config, boolean optionsChanged) {
     for (HttpServer s : httpsServers) {
       s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true)
-          .onFailure(e -> LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e));
+          .onFailure(
+              e -> LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e));
     }
     if (optionsChanged) {
       LOG.info("TLS settings updated");
@@ -225,7 +253,10 @@ public final class Gateway implements AutoCloseable {
     }
     Duration grace = current.config().server().shutdownGrace();
     try {
-      Future.all(httpsServers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+      Future.all(
+              httpsServers.stream()
+                  .map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS))
+                  .toList())
           .toCompletionStage()
           .toCompletableFuture()
           .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);

@@ -55,7 +55,12 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   private final Forwarder forwarder;
   private final SecurityLog security;
 
-  GatewayHandler(Vertx vertx, Supplier<CompiledGateway> current, ConnectionGuard guard, UpstreamClients clients, SecurityLog security) {
+  GatewayHandler(
+      Vertx vertx,
+      Supplier<CompiledGateway> current,
+      ConnectionGuard guard,
+      UpstreamClients clients,
+      SecurityLog security) {
     this.vertx = vertx;
     this.current = current;
     this.guard = guard;
@@ -82,7 +87,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     boolean trusted = gw.clients().isTrusted(peer);
     String client =
         trusted
-            ? gw.clients().resolve(peer, req.headers().getAll("forwarded"), req.headers().getAll("x-forwarded-for"))
+            ? gw.clients()
+                .resolve(
+                    peer,
+                    req.headers().getAll("forwarded"),
+                    req.headers().getAll("x-forwarded-for"))
             : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
     String id = requestId(req, trusted);
     String host = hostOf(req);
@@ -114,7 +123,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (early == null && declaredLength(req) > route.limits.maxBody()) {
       early = Denial.BODY_TOO_LARGE;
     }
-    Exchange ex = new Exchange(req, this, id, client, host, path == null ? "-" : path, params, route, start);
+    Exchange ex =
+        new Exchange(req, this, id, client, host, path == null ? "-" : path, params, route, start);
     ex.trustedPeer(trusted);
     ex.enterEdge(route.edgeCount);
     req.response().closeHandler(v -> clientClosed(ex));
@@ -126,7 +136,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     proceed(ex);
   }
 
-  private static final Denial METHOD_NOT_ALLOWED = Denial.of(405, "method not allowed", "method not allowed on route");
+  private static final Denial METHOD_NOT_ALLOWED =
+      Denial.of(405, "method not allowed", "method not allowed on route");
 
   @Override
   public void proceed(Exchange ex) {
@@ -152,7 +163,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     }
     CompiledRoute route = (CompiledRoute) ex.route();
     int at = ex.entered() - 1;
-    String by = at >= route.edgeCount && at < route.policies.length ? route.policies[at].name() : "gateway";
+    String by =
+        at >= route.edgeCount && at < route.policies.length ? route.policies[at].name() : "gateway";
     ex.decide(by, "deny", denial.reason());
     HttpServerResponse res = ex.request().response();
     MultiMap h = res.headers();
@@ -166,7 +178,13 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
           denial.status() >= 500 ? "upstream-failure" : "request-refused",
           ex.requestId(),
           ex.clientAddress(),
-          Map.of("route", route.name, "status", String.valueOf(denial.status()), "reason", denial.reason()));
+          Map.of(
+              "route",
+              route.name,
+              "status",
+              String.valueOf(denial.status()),
+              "reason",
+              denial.reason()));
     }
     respond(ex, head, null, null);
   }
@@ -179,7 +197,10 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private void respond(
-      Exchange ex, ResponseHead head, @Nullable ProxyCall call, @Nullable HttpClientResponse upstream) {
+      Exchange ex,
+      ResponseHead head,
+      @Nullable ProxyCall call,
+      @Nullable HttpClientResponse upstream) {
     CompiledRoute route = (CompiledRoute) ex.route();
     Policy[] policies = route.policies;
     for (int i = Math.min(ex.entered(), policies.length) - 1; i >= 0; i--) {
@@ -208,7 +229,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       res.end().onComplete(v -> finish(ex, head.closeConnection()));
       return;
     }
-    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_1_0) {
+    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && req.version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
     call.streamBody(upstream, res, v -> finish(ex, !call.requestEnded()));
@@ -219,7 +241,13 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         "upstream-error-masked",
         ex.requestId(),
         ex.clientAddress(),
-        Map.of("route", route.name, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
+        Map.of(
+            "route",
+            route.name,
+            "status",
+            String.valueOf(status),
+            "body",
+            LoggedBody.of(body, keep)));
   }
 
   private void finish(Exchange ex, boolean close) {
@@ -290,15 +318,26 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     int status;
     if (cause instanceof TooLongHttpLineException) {
       status = 414;
-    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+    } else if (cause instanceof TooLongHttpHeaderException
+        || cause instanceof TooLongFrameException) {
       status = 431;
     } else {
       status = 400;
     }
-    String reason = "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
+    String reason =
+        "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
     String peer = peerOf(req);
     Exchange ex =
-        new Exchange(req, this, RequestIds.next(), gw.clients().resolve(peer, java.util.List.of(), java.util.List.of()), "", "-", NO_PARAMS, gw.fallback(), System.nanoTime());
+        new Exchange(
+            req,
+            this,
+            RequestIds.next(),
+            gw.clients().resolve(peer, java.util.List.of(), java.util.List.of()),
+            "",
+            "-",
+            NO_PARAMS,
+            gw.fallback(),
+            System.nanoTime());
     ex.enterEdge(gw.fallback().edgeCount);
     guard.requestStarted(req.connection());
     deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));
@@ -309,7 +348,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       HttpServerResponse res = req.response();
       if (!res.headWritten()) {
         Buffer body = ErrorJson.body(500, "internal error", RequestIds.next());
-        res.setStatusCode(500).putHeader(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE).end(body);
+        res.setStatusCode(500)
+            .putHeader(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE)
+            .end(body);
       }
       req.connection().close();
     } catch (RuntimeException e) {

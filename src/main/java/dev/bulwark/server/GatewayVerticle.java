@@ -22,7 +22,11 @@ final class GatewayVerticle extends VerticleBase {
   private @Nullable UpstreamClients clients;
   private @Nullable ConnectionGuard guard;
 
-  GatewayVerticle(Supplier<CompiledGateway> current, SecurityLog security, int port, Consumer<HttpServer> started) {
+  GatewayVerticle(
+      Supplier<CompiledGateway> current,
+      SecurityLog security,
+      int port,
+      Consumer<HttpServer> started) {
     this.current = current;
     this.security = security;
     this.port = port;
@@ -72,7 +76,9 @@ final class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setAcceptBacklog(1024)
             .setInitialSettings(
-                new Http2Settings().setMaxConcurrentStreams(100).setMaxHeaderListSize(s.maxHeaderSize()));
+                new Http2Settings()
+                    .setMaxConcurrentStreams(100)
+                    .setMaxHeaderListSize(s.maxHeaderSize()));
     TlsSetup.apply(o, config.tls());
     return o;
   }

@@ -46,7 +46,12 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
     }
     for (int i = 0; i < h.length(); i++) {
       char c = h.charAt(i);
-      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '.' && c != '-' && c != ':') {
+      if (!(c >= 'a' && c <= 'z')
+          && !(c >= 'A' && c <= 'Z')
+          && !(c >= '0' && c <= '9')
+          && c != '.'
+          && c != '-'
+          && c != ':') {
         return false;
       }
     }

@@ -61,14 +61,17 @@ public record SelfSignedCertificate(Path certFile, Path keyFile, X509Certificate
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       X509Certificate cert =
           new JcaX509CertificateConverter()
-              .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+              .getCertificate(
+                  b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
       Files.createDirectories(dir);
       Path certFile = dir.resolve("tls.crt");
       Path keyFile = dir.resolve("tls.key");
       Files.writeString(certFile, pem(cert), StandardCharsets.US_ASCII);
       Files.deleteIfExists(keyFile);
       try {
-        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            keyFile,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
         Files.createFile(keyFile);
       }
@@ -82,7 +85,10 @@ public record SelfSignedCertificate(Path certFile, Path keyFile, X509Certificate
   private static String pem(Object o) throws IOException {
     StringWriter w = new StringWriter();
     try (JcaPEMWriter p = new JcaPEMWriter(w)) {
-      p.writeObject(o instanceof java.security.PrivateKey k ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null) : o);
+      p.writeObject(
+          o instanceof java.security.PrivateKey k
+              ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null)
+              : o);
     }
     return w.toString();
   }

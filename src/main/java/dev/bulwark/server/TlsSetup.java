@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTPS listener's TLS: TLS 1.2 and 1.3 only, forward-secret AEAD suites only (an explicit
- * list, since OpenSSL with none enables every suite), ALPN h2 and http/1.1, BoringSSL when it
- * loads (no client-initiated renegotiation), else the JDK engine with renegotiation refused.
+ * list, since OpenSSL with none enables every suite), ALPN h2 and http/1.1, BoringSSL when it loads
+ * (no client-initiated renegotiation), else the JDK engine with renegotiation refused.
  */
 final class TlsSetup {
   /** TLS 1.3 suites, then TLS 1.2 ECDHE suites with AES-GCM or ChaCha20-Poly1305. */
@@ -53,13 +53,15 @@ final class TlsSetup {
     if (openssl) {
       return new OpenSSLEngineOptions().setSessionCacheEnabled(true);
     }
-    // The JDK engine accepts client-initiated renegotiation unless told otherwise.
-    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    // The JDK engine accepts client-initiated renegotiation unless the process sets
+    // jdk.tls.rejectClientInitiatedRenegotiation, which Main does before anything starts.
     return new JdkSSLEngineOptions();
   }
 
   static Set<String> protocols(TlsConfig tls) {
-    return tls.minVersion().equals("TLSv1.3") ? Set.of("TLSv1.3") : new LinkedHashSet<>(List.of("TLSv1.2", "TLSv1.3"));
+    return tls.minVersion().equals("TLSv1.3")
+        ? Set.of("TLSv1.3")
+        : new LinkedHashSet<>(List.of("TLSv1.2", "TLSv1.3"));
   }
 
   /** Applies TLS to the HTTPS listener's options. */
@@ -93,6 +95,8 @@ final class TlsSetup {
   }
 
   private static PemKeyCertOptions keyCert(TlsConfig tls) {
-    return new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString());
+    return new PemKeyCertOptions()
+        .setCertPath(tls.cert().toString())
+        .setKeyPath(tls.key().toString());
   }
 }

@@ -31,7 +31,8 @@ public final class ErrorMaskingPolicy implements Policy {
   public void onResponse(Exchange exchange, ResponseHead head) {
     if (config.maskUpstream5xx() && head.fromUpstream() && head.status() >= 500) {
       int status = head.status();
-      head.replaceWithJson(status, ErrorJson.body(status, ErrorJson.textFor(status), exchange.requestId()));
+      head.replaceWithJson(
+          status, ErrorJson.body(status, ErrorJson.textFor(status), exchange.requestId()));
       exchange.captureUpstreamBody(config.logBodyBytes());
       exchange.decide(name(), "masked", "upstream answered " + status);
     }

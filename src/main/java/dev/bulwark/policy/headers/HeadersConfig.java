@@ -41,7 +41,10 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
     if (!n.expectMapping(Set.of("preset", "set", "remove"))) {
       return inherited;
     }
-    Preset preset = n.get("preset").present() ? preset(n.get("preset"), inherited.preset()) : inherited.preset();
+    Preset preset =
+        n.get("preset").present()
+            ? preset(n.get("preset"), inherited.preset())
+            : inherited.preset();
     Map<String, String> set = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : n.get("set").entries().entrySet()) {
       String name = e.getKey();
@@ -67,6 +70,10 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
   }
 
   private static Preset preset(ConfigNode n, Preset fallback) {
+    if (n.isOff()) {
+      n.warning("off: responses carry no security headers and upstream banners pass through");
+      return Preset.OFF;
+    }
     String s = n.string("strict, web or off");
     if (s == null) {
       return fallback;
@@ -76,9 +83,6 @@ public record HeadersConfig(Preset preset, Map<String, String> set, List<String>
         return Preset.STRICT;
       case "web":
         return Preset.WEB;
-      case "off":
-        n.warning("off: responses carry no security headers and upstream banners pass through");
-        return Preset.OFF;
       default:
         n.invalid("strict, web or off");
         return fallback;

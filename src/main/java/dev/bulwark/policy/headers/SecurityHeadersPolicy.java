@@ -4,8 +4,8 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,9 +27,12 @@ public final class SecurityHeadersPolicy implements Policy {
   private final CharSequence[] removed;
   private final boolean noStoreOnErrors;
 
-  private SecurityHeadersPolicy(Map<String, String> set, Set<String> remove, boolean noStoreOnErrors) {
-    this.names = set.keySet().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
-    this.values = set.values().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+  private SecurityHeadersPolicy(
+      Map<String, String> set, Set<String> remove, boolean noStoreOnErrors) {
+    this.names =
+        set.keySet().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+    this.values =
+        set.values().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
     this.removed = remove.stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
     this.noStoreOnErrors = noStoreOnErrors;
   }
