@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Turn bench/run's raw rows (TSV) into the one markdown table it prints.
+
+Usage: report.py ROWS.tsv FACTS.md       -> the summary table (markdown) on stdout
+       report.py --per-round ROWS.tsv   -> every measured run, one line each
+Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests errors note
+kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
+"""
+
+import re
+import sys
+from collections import OrderedDict
+
+ORDER = ["upstream-direct", "nginx", "haproxy", "bulwark-plain", "bulwark-full"]
+LABEL = {
+    "upstream-direct": "upstream direct (plain HTTP, reference)",
+    "nginx": "nginx TLS proxy",
+    "haproxy": "HAProxy TLS proxy",
+    "bulwark-plain": "Bulwark, plain route",
+    "bulwark-full": "Bulwark, full defaults",
+}
+PROTO = {"h1": "HTTP/1.1 (wrk)", "h2": "HTTP/2 (h2load)", "idle": "idle TLS conns"}
+
+
+def num(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def rng(values, fmt):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "n/a"
+    lo, hi = min(vals), max(vals)
+    if fmt.format(lo) == fmt.format(hi):
+        return fmt.format(lo)
+    return fmt.format(lo) + "–" + fmt.format(hi)
+
+
+def read_rows(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 11:
+                rows.append(parts)
+    return rows
+
+
+def per_round(rows):
+    """Every measured run on its own line, in the order it ran."""
+    out = ["### Every measured run", "",
+           "| row | protocol | round | req/s | p50 ms | p99 ms | CPU µs/req | VmHWM MiB | requests | errors |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for kind, target, rnd, rps, p50, p99, cpu, hwm, reqs, errs, _ in rows:
+        if kind == "idle":
+            continue
+        out.append(f"| {LABEL.get(target, target)} | {PROTO[kind]} | {rnd} | {rps} | {p50} | {p99} "
+                   f"| {cpu} | {hwm} | {reqs} | {errs} |")
+    return "\n".join(out)
+
+
+def merge_notes(sel):
+    """One note per row: repeated parts once, per-round figures as a range or per round."""
+    parts, log_lines, jit = [], [], []
+    for r in sel:
+        for part in filter(None, (p.strip() for p in r[10].split(";"))):
+            if part.startswith("access log ") and part.endswith(" lines"):
+                log_lines.append(int(part.split()[2]))
+            elif part.startswith("JIT compiling during the run: "):
+                m = re.search(r"(\d+)% of its CPU \(([\d.]+) us/req", part)
+                jit.append(f"{m.group(1)}% of its CPU in round {r[2]} ({m.group(2)} µs/req without the JIT threads)"
+                           if m else part)
+            elif part not in parts:
+                parts.append(part)
+    if log_lines:
+        lo, hi = min(log_lines), max(log_lines)
+        parts.append(f"access log {lo}{'' if lo == hi else '–' + str(hi)} lines per run")
+    if jit:
+        parts.append("JIT still compiling: " + ", ".join(jit))
+    return "; ".join(parts)
+
+
+def main():
+    if sys.argv[1] == "--per-round":
+        print(per_round(read_rows(sys.argv[2])))
+        return
+    rows_path, facts_path = sys.argv[1], sys.argv[2]
+    rows = read_rows(rows_path)
+    # requests/s of nginx per (kind, round), for per-round ratios
+    nginx_rps = {}
+    for kind, target, rnd, rps, *_ in rows:
+        if target == "nginx" and kind in ("h1", "h2"):
+            nginx_rps[(kind, rnd)] = num(rps)
+
+    groups = OrderedDict()
+    for kind in ("h1", "h2", "idle"):
+        for target in ORDER:
+            sel = [r for r in rows if r[0] == kind and r[1] == target]
+            if sel:
+                groups[(kind, target)] = sel
+
+    out = []
+    with open(facts_path) as f:
+        out.append(f.read().rstrip())
+    out.append("")
+    out.append("| row | protocol | req/s | ratio to nginx | p50 ms | p99 ms "
+               "| proxy CPU µs/req | peak RSS MiB | errors | notes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for (kind, target), sel in groups.items():
+        label = LABEL.get(target, target)
+        if kind == "idle":
+            # idle: rps=opened, p50=open_at_end, p99=rss_before_mib, cpu=rss_held_mib, hwm, requests=requested
+            r = sel[-1]
+            opened, open_end, before, held, hwm, requested, errors, note = (
+                r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+            out.append(f"| {label} | {PROTO[kind]} | — | — | — | — | — | {held} (held) "
+                       f"| {errors} | {open_end}/{requested} open while sampled; RSS before {before} MiB, "
+                       f"peak {hwm} MiB{('; ' + note) if note else ''} |")
+            continue
+        rps = [num(r[3]) for r in sel]
+        ratios = []
+        for r in sel:
+            base = nginx_rps.get((kind, r[2]))
+            v = num(r[3])
+            ratios.append(v / base if (base and v is not None) else None)
+        notes = merge_notes(sel)
+        errors = [r[9] for r in sel]
+        err = "0" if all(e == "0" for e in errors) else " / ".join(errors)
+        out.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            label, PROTO[kind], rng(rps, "{:.0f}"),
+            "1.00" if target == "nginx" else rng(ratios, "{:.2f}"),
+            rng([num(r[4]) for r in sel], "{:.2f}"), rng([num(r[5]) for r in sel], "{:.2f}"),
+            rng([num(r[6]) for r in sel], "{:.1f}"), rng([num(r[7]) for r in sel], "{:.0f}"),
+            err, notes))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
