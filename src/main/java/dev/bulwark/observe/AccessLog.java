@@ -44,9 +44,9 @@ public final class AccessLog {
     sb.append(",\"status\":").append(ex.status());
     sb.append(",\"bytesIn\":").append(ex.bytesIn());
     sb.append(",\"bytesOut\":").append(ex.bytesOut());
-    sb.append(",\"durationMs\":").append(millis(endNanos - ex.startNanos()));
+    appendMillis(sb.append(",\"durationMs\":"), endNanos - ex.startNanos());
     if (ex.upstreamNanos() >= 0) {
-      sb.append(",\"upstreamMs\":").append(millis(ex.upstreamNanos()));
+      appendMillis(sb.append(",\"upstreamMs\":"), ex.upstreamNanos());
     }
     sb.append(",\"decision\":");
     quote(sb, ex.decision());
@@ -126,9 +126,18 @@ public final class AccessLog {
     sb.append('"');
   }
 
-  private static String millis(long nanos) {
-    long micros = nanos / 1000;
-    return micros / 1000 + "." + String.format(Locale.ROOT, "%03d", micros % 1000);
+  /** Appends nanoseconds as milliseconds with three decimals (no String.format on the hot path). */
+  static StringBuilder appendMillis(StringBuilder sb, long nanos) {
+    long micros = Math.max(0, nanos / 1000);
+    long frac = micros % 1000;
+    sb.append(micros / 1000).append('.');
+    if (frac < 100) {
+      sb.append('0');
+    }
+    if (frac < 10) {
+      sb.append('0');
+    }
+    return sb.append(frac);
   }
 
   /** Returns the words that mark a query parameter as a credential. */
