@@ -174,7 +174,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     h.set(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE);
     h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
     ResponseHead head = ResponseHead.generated(denial.status(), h, body);
-    head.closeConnection(denial.closeConnection());
+    HttpServerRequest req = ex.request();
+    // A body that was never read cannot be skipped safely on a kept-alive HTTP/1 connection:
+    // close after answering. Without a body, resuming lets the request's end through.
+    boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req);
+    head.closeConnection(denial.closeConnection() || unreadBody);
+    if (ex.forwarding() == null) {
+      req.resume();
+    }
     if (denial.status() >= 500 || denial.closeConnection()) {
       security.event(
           denial.status() >= 500 ? "upstream-failure" : "request-refused",

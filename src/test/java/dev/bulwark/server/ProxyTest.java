@@ -176,6 +176,26 @@ class ProxyTest {
   }
 
   @Test
+  void keptAliveConnectionSurvivesADenialWithoutBody() throws Exception {
+    String res =
+        gw.raw(
+            "GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /api/after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertThat(res).startsWith("HTTP/1.1 404").contains("HTTP/1.1 200");
+    assertThat(upstream.next().uri()).isEqualTo("/api/after");
+  }
+
+  @Test
+  void deniedRequestWithUnreadBodyClosesTheConnection() throws Exception {
+    String res =
+        gw.raw(
+            "POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\n\r\n"
+                + "GET /api/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(res).startsWith("HTTP/1.1 404").doesNotContain("HTTP/1.1 200");
+    assertThat(upstream.poll(300)).isNull();
+  }
+
+  @Test
   void methodNotAllowedOnRouteAnswers405WithAllow() throws Exception {
     HttpResponse<String> r =
         gw.client()
