@@ -1,0 +1,217 @@
+package dev.bulwark.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.config.Problem;
+import dev.bulwark.config.SecretResolver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every configuration example in the documentation is loaded: each {@code ```yaml} block in {@code
+ * docs/*.md} and {@code README.md} that is a complete configuration (top-level {@code listen:} and
+ * {@code routes:}) must load without errors, and each block preceded by {@code <!-- invalid -->}
+ * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
+ * Certificate, key and CA paths are replaced by placeholder files, {@code ${env:..}} resolves to
+ * {@code placeholder}, and {@code ${file:..}} to a placeholder file.
+ */
+class DocsExamplesTest {
+  private static final Path DOCS = Path.of("docs");
+  private static final Path README = Path.of("README.md");
+
+  private static final Pattern OPEN = Pattern.compile("^(\\s*)```yaml\\s*$");
+  private static final Pattern INVALID =
+      Pattern.compile("^\\s*<!--\\s*invalid(?:\\s*:\\s*(.*?))?\\s*-->\\s*$");
+  private static final Pattern LISTEN = Pattern.compile("(?m)^listen:");
+  private static final Pattern ROUTES = Pattern.compile("(?m)^routes:");
+  private static final Pattern FILE_KEY =
+      Pattern.compile(
+          "(?m)(^[ \\t]*|[{,][ \\t]*)(cert|key|ca):[ \\t]*(\"[^\"\\n]*\"|'[^'\\n]*'|[^\\s,}#]+)");
+  private static final Pattern FILE_REFERENCE = Pattern.compile("\\$\\{file:[^}]*}");
+
+  /** One fenced YAML block: where it is, its text, and whether it must be refused. */
+  record Example(String source, int line, String yaml, boolean invalid, String expectedError) {
+    boolean complete() {
+      return LISTEN.matcher(yaml).find() && ROUTES.matcher(yaml).find();
+    }
+
+    @Override
+    public String toString() {
+      return source + ":" + line + (invalid ? " (invalid)" : "");
+    }
+  }
+
+  @TempDir static Path work;
+
+  @TestFactory
+  Stream<DynamicTest> everyCompleteConfigExampleLoads() throws IOException {
+    return examples().stream()
+        .filter(e -> !e.invalid() && e.complete())
+        .map(e -> DynamicTest.dynamicTest(e.toString(), () -> assertLoads(e)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyExampleMarkedInvalidIsRefused() throws IOException {
+    return examples().stream()
+        .filter(Example::invalid)
+        .map(e -> DynamicTest.dynamicTest(e.toString(), () -> assertRefused(e)));
+  }
+
+  @Test
+  void theDocsHaveConfigExamplesToTest() throws IOException {
+    List<Example> all = examples();
+    assertThat(all.stream().filter(e -> !e.invalid() && e.complete()).count())
+        .as("complete config examples found in docs/ and README.md")
+        .isGreaterThanOrEqualTo(10);
+    assertThat(all.stream().filter(Example::invalid).count())
+        .as("invalid examples found")
+        .isGreaterThanOrEqualTo(3);
+    assertThat(all.stream().filter(e -> e.source().equals("README.md")).count())
+        .as("README.md has a config example")
+        .isPositive();
+  }
+
+  @Test
+  void placeholderPathsReplaceCertificateKeyAndCaValues() throws IOException {
+    String yaml =
+        """
+        tls:
+          cert: /etc/bulwark/tls.crt
+          key: "/etc/bulwark/tls.key"
+        routes:
+          - upstream: { url: "https://x:8443", ca: /etc/ca.pem }
+            match: { host: "${file:/run/secrets/host}" }
+        """;
+    String out = withPlaceholders(yaml);
+    assertThat(out)
+        .contains("cert: \"" + work.resolve("tls.crt") + "\"")
+        .contains("key: \"" + work.resolve("tls.key") + "\"")
+        .contains("ca: \"" + work.resolve("ca.pem") + "\"")
+        .contains("${file:" + work.resolve("secret.txt") + "}")
+        .doesNotContain("/etc/");
+  }
+
+  private static void assertLoads(Example e) throws IOException {
+    Path file = write(e);
+    try {
+      loader().load(file);
+    } catch (ConfigException ex) {
+      throw new AssertionError(
+          e + " is a complete configuration example but does not load:\n" + ex.getMessage(), ex);
+    }
+  }
+
+  private static void assertRefused(Example e) throws IOException {
+    Path file = write(e);
+    ConfigException refused =
+        catchThrowableOfType(ConfigException.class, () -> loader().load(file));
+    assertThat(refused).as(e + " is marked invalid but loads").isNotNull();
+    if (!e.expectedError().isEmpty()) {
+      assertThat(refused.problems())
+          .as(e + " is refused, but not for the documented reason")
+          .anyMatch(
+              p ->
+                  p.severity() == Problem.Severity.ERROR
+                      && p.toString().contains(e.expectedError()));
+    }
+  }
+
+  private static ConfigLoader loader() {
+    return new ConfigLoader(new SecretResolver(name -> "placeholder"));
+  }
+
+  private static Path write(Example e) throws IOException {
+    for (String name : List.of("tls.crt", "tls.key", "ca.pem", "secret.txt")) {
+      Path p = work.resolve(name);
+      if (!Files.exists(p)) {
+        Files.writeString(p, "placeholder\n", StandardCharsets.UTF_8);
+      }
+    }
+    Path file =
+        work.resolve(
+            "example-" + e.source().replaceAll("[^A-Za-z0-9]", "_") + "-" + e.line() + ".yaml");
+    Files.writeString(file, withPlaceholders(e.yaml()), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /**
+   * Points certificate, key and CA values and {@code ${file:..}} references at placeholder files.
+   */
+  static String withPlaceholders(String yaml) {
+    Matcher m = FILE_KEY.matcher(yaml);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String target =
+          switch (m.group(2)) {
+            case "cert" -> "tls.crt";
+            case "key" -> "tls.key";
+            default -> "ca.pem";
+          };
+      m.appendReplacement(
+          sb,
+          Matcher.quoteReplacement(m.group(1) + m.group(2) + ": \"" + work.resolve(target) + "\""));
+    }
+    m.appendTail(sb);
+    return FILE_REFERENCE
+        .matcher(sb)
+        .replaceAll(Matcher.quoteReplacement("${file:" + work.resolve("secret.txt") + "}"));
+  }
+
+  /** Returns every fenced YAML block of the documentation, in file order. */
+  static List<Example> examples() throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(DOCS)) {
+      s.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(files::add);
+    }
+    files.add(README);
+    List<Example> out = new ArrayList<>();
+    for (Path f : files) {
+      out.addAll(examples(f.toString(), Files.readAllLines(f, StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  static List<Example> examples(String source, List<String> lines) {
+    List<Example> out = new ArrayList<>();
+    String previous = "";
+    int i = 0;
+    while (i < lines.size()) {
+      String line = lines.get(i++);
+      Matcher open = OPEN.matcher(line);
+      if (!open.matches()) {
+        if (!line.isBlank()) {
+          previous = line;
+        }
+        continue;
+      }
+      String indent = open.group(1);
+      Matcher invalid = INVALID.matcher(previous);
+      boolean isInvalid = invalid.matches();
+      String expected = isInvalid && invalid.group(1) != null ? invalid.group(1) : "";
+      int fenceLine = i; // 1-based number of the opening fence
+      StringBuilder yaml = new StringBuilder();
+      while (i < lines.size() && !lines.get(i).trim().equals("```")) {
+        String l = lines.get(i++);
+        yaml.append(l.startsWith(indent) ? l.substring(indent.length()) : l).append('\n');
+      }
+      i++; // the closing fence
+      out.add(new Example(source, fenceLine, yaml.toString(), isInvalid, expected));
+      previous = "";
+    }
+    return out;
+  }
+}
