@@ -149,7 +149,8 @@ public record ProbeOptions(
 
     /** Sets the check families to run. */
     public Builder families(Set<CheckFamily> families) {
-      this.families = families;
+      this.families =
+          families.isEmpty() ? EnumSet.noneOf(CheckFamily.class) : EnumSet.copyOf(families);
       return this;
     }
 
