@@ -13,10 +13,12 @@ import io.vertx.core.http.RequestOptions;
  * clients, with rebuilt forwarding headers and the route's timeouts.
  */
 public final class Forwarder {
+  private final io.vertx.core.Vertx vertx;
   private final UpstreamClients clients;
   private final UpstreamListener listener;
 
-  public Forwarder(UpstreamClients clients, UpstreamListener listener) {
+  public Forwarder(io.vertx.core.Vertx vertx, UpstreamClients clients, UpstreamListener listener) {
+    this.vertx = vertx;
     this.clients = clients;
     this.listener = listener;
   }
@@ -39,9 +41,8 @@ public final class Forwarder {
             .setSsl(target.tls())
             .setURI(uri)
             .setHeaders(headers)
-            .setConnectTimeout(limits.connectTimeout().toMillis())
-            .setIdleTimeout(limits.timeout().toMillis());
-    ProxyCall call = new ProxyCall(ex, limits, listener, bodyFraming(req));
+            .setConnectTimeout(limits.connectTimeout().toMillis());
+    ProxyCall call = new ProxyCall(vertx, ex, limits, listener, bodyFraming(req));
     ex.forwarding(call);
     call.start(clients.client(target), options);
     return call;

@@ -29,6 +29,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   static final long NO_BODY = -1;
   static final long CHUNKED = -2;
 
+  private final io.vertx.core.Vertx vertx;
   private final Exchange ex;
   private final HttpServerRequest req;
   private final RouteLimits limits;
@@ -39,8 +40,15 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private boolean requestEnded;
   private boolean aborted;
   private @Nullable String failureKind;
+  private long headDeadline = -1;
 
-  ProxyCall(Exchange ex, RouteLimits limits, UpstreamListener listener, long framing) {
+  ProxyCall(
+      io.vertx.core.Vertx vertx,
+      Exchange ex,
+      RouteLimits limits,
+      UpstreamListener listener,
+      long framing) {
+    this.vertx = vertx;
     this.ex = ex;
     this.req = ex.request();
     this.limits = limits;
@@ -83,6 +91,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
         up.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
       }
       up.end();
+      armHeadDeadline();
       req.handler(this::onUnexpectedBody);
       req.endHandler(v -> requestEnded = true);
       req.exceptionHandler(this::onClientError);
@@ -134,6 +143,30 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     HttpClientRequest up = upstream;
     if (!aborted && up != null) {
       up.end();
+      armHeadDeadline();
+    }
+  }
+
+  /**
+   * Starts the route's {@code timeout} once the whole request has been sent: the upstream must
+   * answer with its response head within it (a slow upload is the body timeout's business).
+   */
+  private void armHeadDeadline() {
+    headDeadline =
+        vertx.setTimer(
+            limits.timeout().toMillis(),
+            t -> {
+              headDeadline = -1;
+              if (upstreamResponse == null) {
+                upstreamFailed(new TimeoutException("no response head within the route timeout"));
+              }
+            });
+  }
+
+  private void cancelHeadDeadline() {
+    if (headDeadline >= 0) {
+      vertx.cancelTimer(headDeadline);
+      headDeadline = -1;
     }
   }
 
@@ -147,6 +180,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   public void clientGone() {
     if (!aborted) {
       aborted = true;
+      cancelHeadDeadline();
       resetUpstream();
     }
   }
@@ -157,6 +191,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       return;
     }
     aborted = true;
+    cancelHeadDeadline();
     resetUpstream();
     if (!ex.responded()) {
       ex.deny(denial);
@@ -185,6 +220,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
     HttpClientResponse res = ar.result();
     upstreamResponse = res;
+    cancelHeadDeadline();
+    HttpClientRequest up = upstream;
+    if (up != null) {
+      // While the body streams, the same timeout bounds each silence between chunks.
+      up.idleTimeout(limits.timeout().toMillis());
+    }
     res.pause();
     ex.upstreamAnswered(System.nanoTime());
     res.exceptionHandler(this::upstreamFailed);
@@ -196,6 +237,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       return;
     }
     aborted = true;
+    cancelHeadDeadline();
     Denial denial;
     if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
       failureKind = "timeout";

@@ -64,7 +64,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     this.vertx = vertx;
     this.current = current;
     this.guard = guard;
-    this.forwarder = new Forwarder(clients, this);
+    this.forwarder = new Forwarder(vertx, clients, this);
     this.security = security;
   }
 
@@ -101,7 +101,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     CompiledRoute route = gw.fallback();
     String[] params = NO_PARAMS;
     Denial early = null;
-    if (req.headers().size() > gw.config().server().maxHeaderCount()) {
+    if (headerLines(req, gw.config().server().maxHeaderCount())
+        > gw.config().server().maxHeaderCount()) {
       early = Denial.TOO_MANY_HEADERS;
     } else if (hasBadFraming(req)) {
       early = Denial.BAD_FRAMING;
@@ -183,8 +184,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       req.resume();
     }
     if (denial.status() >= 500 || denial.closeConnection()) {
+      boolean upstreamFailure = denial.status() == 502 || denial.status() == 504;
       security.event(
-          denial.status() >= 500 ? "upstream-failure" : "request-refused",
+          upstreamFailure ? "upstream-failure" : "request-refused",
           ex.requestId(),
           ex.clientAddress(),
           Map.of(
@@ -422,6 +424,17 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         || !te.trim().equalsIgnoreCase("chunked")
         || req.headers().getAll(HttpHeaders.TRANSFER_ENCODING).size() != 1
         || req.headers().contains(HttpHeaders.CONTENT_LENGTH);
+  }
+
+  /** Counts header lines (repeated names count each time), stopping just past the limit. */
+  private static int headerLines(HttpServerRequest req, int limit) {
+    int n = 0;
+    for (Map.Entry<String, String> ignored : req.headers()) {
+      if (++n > limit) {
+        break;
+      }
+    }
+    return n;
   }
 
   private static long declaredLength(HttpServerRequest req) {

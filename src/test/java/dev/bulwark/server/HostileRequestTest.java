@@ -152,6 +152,13 @@ class HostileRequestTest {
   }
 
   @Test
+  void repeatedHeaderLinesCountEachTime() throws Exception {
+    String res =
+        gw.raw("GET / HTTP/1.1\r\nHost: localhost\r\n" + "X-Dup: v\r\n".repeat(25) + "\r\n");
+    assertRefusedAndClosed(res, 431);
+  }
+
+  @Test
   void declaredBodyOverLimitGets413BeforeAnyByteIsForwarded() throws Exception {
     String res =
         gw.raw(

@@ -59,6 +59,19 @@ class UpstreamFailureTest {
             return;
           }
           case "hang" -> Thread.sleep(10_000);
+          case "slow-head" -> {
+            Thread.sleep(200);
+            out.write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+          }
+          case "stall-mid-body" -> {
+            out.write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(5_000);
+          }
           case "nginx-like" ->
               out.write(
                   ("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: application/json\r\n"
