@@ -76,6 +76,7 @@ public final class ConfigLoader {
   public Loaded parse(String yaml, Path source, Path baseDir) throws ConfigException {
     JsonNode root;
     try {
+      refuseAnchorsAndAliases(yaml);
       root = mapper().readTree(yaml);
     } catch (JsonProcessingException e) {
       String where =
@@ -223,6 +224,33 @@ public final class ConfigLoader {
       }
     }
     return false;
+  }
+
+  /**
+   * Refuses YAML anchors and aliases: the tree reader would turn an alias into the plain string of
+   * its name, silently changing the meaning of the file (and aliases are how YAML bombs grow).
+   */
+  private static void refuseAnchorsAndAliases(String yaml)
+      throws JsonProcessingException, ConfigException {
+    try (com.fasterxml.jackson.dataformat.yaml.YAMLParser p =
+        (com.fasterxml.jackson.dataformat.yaml.YAMLParser)
+            mapper().getFactory().createParser(yaml)) {
+      while (p.nextToken() != null) {
+        if (p.isCurrentAlias() || p.getObjectId() != null) {
+          var at = p.currentLocation();
+          throw single(
+              "line "
+                  + at.getLineNr()
+                  + ", column "
+                  + at.getColumnNr()
+                  + ": YAML anchors and aliases are not supported (expected: each value written out)");
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw single("cannot read the configuration text (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   private static ConfigException single(String message) {

@@ -26,6 +26,9 @@ public final class PathNormalizer {
       }
       if (c == '%') {
         needsRewrite = true;
+        if (isDoubleEncodedSeparator(path, i)) {
+          return null;
+        }
       } else if (c == '/' && i + 1 < n) {
         char next = path.charAt(i + 1);
         if (next == '/') {
@@ -39,10 +42,18 @@ public final class PathNormalizer {
     return needsRewrite ? decodeUnreserved(path) : path;
   }
 
+  /**
+   * A segment that is {@code .} or {@code ..}, also with parameters ({@code ..;x}, read as {@code
+   * ..} by Tomcat).
+   */
   private static boolean isDotSegment(String s, int start) {
     int end = s.indexOf('/', start);
     if (end < 0) {
       end = s.length();
+    }
+    int semicolon = s.indexOf(';', start);
+    if (semicolon >= 0 && semicolon < end) {
+      end = semicolon;
     }
     int len = end - start;
     return (len == 1) || (len == 2 && s.charAt(start + 1) == '.');
@@ -88,6 +99,18 @@ public final class PathNormalizer {
       }
     }
     return decoded;
+  }
+
+  /**
+   * {@code %252e}, {@code %252f}, {@code %255c}: a dot, slash or backslash for a backend that
+   * decodes twice.
+   */
+  private static boolean isDoubleEncodedSeparator(String s, int i) {
+    if (i + 4 >= s.length() || s.charAt(i + 1) != '2' || s.charAt(i + 2) != '5') {
+      return false;
+    }
+    String next = s.substring(i + 3, i + 5).toLowerCase(java.util.Locale.ROOT);
+    return next.equals("2e") || next.equals("2f") || next.equals("5c") || next.equals("00");
   }
 
   private static boolean isUnreserved(int b) {

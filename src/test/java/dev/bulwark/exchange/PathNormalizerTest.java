@@ -17,7 +17,9 @@ class PathNormalizerTest {
     "/a%7e, /a~",
     "/a%3fb, /a%3Fb",
     "/caf%c3%a9, /caf%C3%A9",
-    "/a.b/c..d, /a.b/c..d"
+    "/a.b/c..d, /a.b/c..d",
+    "/a;v=1/b, /a;v=1/b",
+    "/100%25, /100%25"
   })
   void normalisesToOneForm(String in, String out) {
     assertThat(PathNormalizer.normalize(in)).isEqualTo(out);
@@ -50,7 +52,13 @@ class PathNormalizerTest {
         "/a b",
         "/caf\u00e9",
         "/a\u0000",
-        "/a#frag"
+        "/a#frag",
+        "/api/..;/admin",
+        "/api/.;x/admin",
+        "/api/%2e%2e;/admin",
+        "/a/%252e%252e/b",
+        "/a/%252Fb",
+        "/a%255cb"
       })
   void refusesAmbiguousPaths(String path) {
     assertThat(PathNormalizer.normalize(path)).as(path).isNull();
