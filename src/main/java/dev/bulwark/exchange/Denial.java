@@ -40,7 +40,4 @@ public record Denial(int status, String error, String reason, boolean closeConne
   public static final Denial UPSTREAM_TIMEOUT = of(504, "gateway timeout", "upstream timed out");
   public static final Denial UPSTREAM_BAD_RESPONSE =
       of(502, "bad gateway", "upstream sent an invalid response");
-  public static final Denial UNSUPPORTED_UPGRADE =
-      of(501, "not implemented", "protocol upgrade not supported");
-  public static final Denial INTERNAL = closing(500, "internal error", "gateway bug");
 }

@@ -59,26 +59,6 @@ public final class AccessLog {
     sink.write(sb.toString());
   }
 
-  /** Logs an exchange refused before it became one (bad framing, oversized head). */
-  public void logRejected(
-      String requestId, String client, String method, int status, String reason) {
-    if (!enabled) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder(200);
-    sb.append("{\"type\":\"access\",\"time\":\"")
-        .append(Instant.now())
-        .append("\",\"requestId\":\"");
-    sb.append(requestId).append("\",\"client\":");
-    quote(sb, client);
-    sb.append(",\"route\":null,\"method\":");
-    quote(sb, method);
-    sb.append(",\"status\":").append(status).append(",\"decision\":\"deny\",\"reason\":");
-    quote(sb, reason);
-    sb.append('}');
-    sink.write(sb.toString());
-  }
-
   /**
    * Returns the path with the query appended, the values of credential-like parameters redacted.
    */
@@ -111,7 +91,14 @@ public final class AccessLog {
   }
 
   private static boolean isCredential(String name, String[] words) {
-    String lower = name.toLowerCase(Locale.ROOT);
+    String lower;
+    try {
+      lower =
+          java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8)
+              .toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return true; // a name that does not decode could hide anything: redact its value
+    }
     for (String w : words) {
       if (lower.contains(w)) {
         return true;

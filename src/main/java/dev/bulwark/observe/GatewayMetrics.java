@@ -31,6 +31,14 @@ public final class GatewayMetrics {
     configReloadFailures = Counter.builder("bulwark_config_reload_failures").register(registry);
   }
 
+  /** Exports the log sink's count of dropped lines. */
+  public void watchLogSink(LogSink sink) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "bulwark_log_lines_dropped", sink, LogSink::dropped)
+        .description("Access and security log lines dropped because the writer could not keep up")
+        .register(registry);
+  }
+
   /** Returns the meters of a route (created on first use, shared across reloads). */
   public RouteMeters route(String name) {
     return routes.computeIfAbsent(name, n -> new RouteMeters(registry, n, BUCKETS));

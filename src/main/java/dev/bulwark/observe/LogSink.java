@@ -4,4 +4,11 @@ package dev.bulwark.observe;
 public interface LogSink {
   /** Writes one complete JSON line (without the newline); must not block the caller. */
   void write(String jsonLine);
+
+  /**
+   * Returns how many lines were dropped because the sink could not keep up (0 if it never drops).
+   */
+  default long dropped() {
+    return 0;
+  }
 }

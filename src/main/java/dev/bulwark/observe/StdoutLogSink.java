@@ -45,7 +45,7 @@ public final class StdoutLogSink implements LogSink, AutoCloseable {
     }
   }
 
-  /** Returns how many lines were dropped because the queue was full. */
+  @Override
   public long dropped() {
     return dropped.get();
   }

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * Closes connections that hold the gateway without sending requests: a new connection must deliver
  * its first request head within the header timeout, and a connection with no request in flight is
  * closed after the idle timeout (slowloris defence; Vert.x only has idle timeouts, which a client
- * trickling bytes defeats). One sweep a second per event loop; confined to that event loop.
+ * trickling bytes defeats). A sweep every half second per event loop; confined to that event loop.
  */
 final class ConnectionGuard {
   private static final long SWEEP_MS = 500;

@@ -50,6 +50,7 @@ public final class Gateway implements AutoCloseable {
   private volatile int httpPort = -1;
   private volatile int adminPort = -1;
   private volatile @Nullable ConfigWatcher watcher;
+  private volatile boolean draining;
 
   private Gateway(
       Vertx vertx,
@@ -84,6 +85,7 @@ public final class Gateway implements AutoCloseable {
                 .setWorkerPoolSize(4)
                 .setPreferNativeTransport(true));
     GatewayMetrics metrics = new GatewayMetrics();
+    metrics.watchLogSink(sink);
     Gateway gw =
         new Gateway(
             vertx,
@@ -121,10 +123,7 @@ public final class Gateway implements AutoCloseable {
           main.compose(
               x ->
                   vertx
-                      .createHttpServer(
-                          new HttpServerOptions()
-                              .setMaxInitialLineLength(config.server().maxUriLength() + 32)
-                              .setMaxHeaderSize(config.server().maxHeaderSize()))
+                      .createHttpServer(plainListenerOptions(config))
                       .requestHandler(new RedirectHandler(publicHttpsPort()))
                       .listen(http.port(), http.host())
                       .onSuccess(s -> httpPort = s.actualPort()));
@@ -134,12 +133,24 @@ public final class Gateway implements AutoCloseable {
     if (adminAddress != null) {
       admin =
           vertx
-              .createHttpServer()
-              .requestHandler(new AdminHandler(metrics, () -> !httpsServers.isEmpty()))
+              .createHttpServer(plainListenerOptions(config))
+              .requestHandler(new AdminHandler(metrics, () -> !httpsServers.isEmpty() && !draining))
               .listen(adminAddress.port(), adminAddress.host())
               .onSuccess(s -> adminPort = s.actualPort());
     }
     return Future.all(main, redirect, admin);
+  }
+
+  /**
+   * Options of the redirect and admin listeners: small heads, and connections idle for the header
+   * timeout are closed (every answer there is small, so only a trickling client stays idle).
+   */
+  private static HttpServerOptions plainListenerOptions(BulwarkConfig config) {
+    return new HttpServerOptions()
+        .setMaxInitialLineLength(config.server().maxUriLength() + 32)
+        .setMaxHeaderSize(config.server().maxHeaderSize())
+        .setIdleTimeout((int) Math.max(1, config.server().headerTimeout().toSeconds()))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
   private CompiledGateway compiled() {
@@ -216,9 +227,17 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
     if (!next.listen().equals(previous.listen())
-        || next.server().eventLoops() != previous.server().eventLoops()) {
+        || next.server().eventLoops() != previous.server().eventLoops()
+        || next.server().maxUriLength() != previous.server().maxUriLength()
+        || next.server().maxHeaderSize() != previous.server().maxHeaderSize()
+        || next.tls().engine() != previous.tls().engine()
+        || !next.tls().minVersion().equals(previous.tls().minVersion())) {
       LOG.warning(
-          "reload: listen addresses and event loops change only on restart; the rest is applied");
+          "reload: listen addresses, event loops, limits.uri, limits.header, tls.engine and"
+              + " tls.min-version change only on restart; the rest is applied");
+    }
+    for (Problem w : loaded.warnings()) {
+      LOG.warning("reload: " + w);
     }
     current = CompiledGateway.compile(next, metrics, sink);
     reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
@@ -232,7 +251,10 @@ public final class Gateway implements AutoCloseable {
     for (HttpServer s : httpsServers) {
       s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true)
           .onFailure(
-              e -> LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e));
+              e -> {
+                metrics.configReloadFailed();
+                LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e);
+              });
     }
     if (optionsChanged) {
       LOG.info("TLS settings updated");
@@ -257,6 +279,7 @@ public final class Gateway implements AutoCloseable {
   /** Stops accepting, lets in-flight exchanges finish within the grace period, then stops. */
   @Override
   public void close() {
+    draining = true;
     ConfigWatcher w = watcher;
     if (w != null) {
       w.stop();

@@ -37,6 +37,7 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
         .putHeader("location", location)
         .putHeader("content-length", "0")
         .putHeader("cache-control", "no-store")
+        .putHeader("connection", "close")
         .end();
   }
 

@@ -18,6 +18,8 @@ class AccessLogTest {
         .isEqualTo(
             "/p?a=1&Token=[REDACTED]&client_secret=[REDACTED]&flag&pAsSwOrD=[REDACTED]&page=2");
     assertThat(AccessLog.redactQuery("/p", null, WORDS)).isEqualTo("/p");
+    assertThat(AccessLog.redactQuery("/p", "%74oken=abc&%zz=1", WORDS))
+        .isEqualTo("/p?%74oken=[REDACTED]&%zz=[REDACTED]");
     assertThat(AccessLog.redactQuery("/p", "&&", WORDS)).isEqualTo("/p?&&");
   }
 

@@ -298,7 +298,8 @@ class ProxyTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("bulwark_requests_total{route=\"api\",status_class=\"2xx\"}")
-        .contains("bulwark_request_duration_seconds_bucket{route=\"api\"");
+        .contains("bulwark_request_duration_seconds_bucket{route=\"api\"")
+        .contains("bulwark_log_lines_dropped_total 0.0");
     assertThat(
             plain
                 .send(
