@@ -41,6 +41,8 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private boolean aborted;
   private @Nullable String failureKind;
   private long headDeadline = -1;
+  private long bodyWatch = -1;
+  private long lastBodyNanos;
 
   ProxyCall(
       io.vertx.core.Vertx vertx,
@@ -181,6 +183,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     if (!aborted) {
       aborted = true;
       cancelHeadDeadline();
+      stopWatchingBody();
       resetUpstream();
     }
   }
@@ -192,6 +195,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
     aborted = true;
     cancelHeadDeadline();
+    stopWatchingBody();
     resetUpstream();
     if (!ex.responded()) {
       ex.deny(denial);
@@ -221,11 +225,6 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     HttpClientResponse res = ar.result();
     upstreamResponse = res;
     cancelHeadDeadline();
-    HttpClientRequest up = upstream;
-    if (up != null) {
-      // While the body streams, the same timeout bounds each silence between chunks.
-      up.idleTimeout(limits.timeout().toMillis());
-    }
     res.pause();
     ex.upstreamAnswered(System.nanoTime());
     res.exceptionHandler(this::upstreamFailed);
@@ -238,6 +237,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
     aborted = true;
     cancelHeadDeadline();
+    stopWatchingBody();
     Denial denial;
     if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
       failureKind = "timeout";
@@ -261,10 +261,45 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
   }
 
+  /**
+   * Watches the upstream body: a silence of the route timeout between chunks ends the upstream
+   * exchange ({@code onStall}). One timer per response, re-armed for what is left rather than per
+   * chunk; cancelled when the body ends.
+   */
+  private void watchBody(Runnable onStall) {
+    lastBodyNanos = System.nanoTime();
+    long timeoutNanos = limits.timeout().toNanos();
+    bodyWatch =
+        vertx.setTimer(
+            limits.timeout().toMillis(),
+            new Handler<Long>() {
+              @Override
+              public void handle(Long id) {
+                long silent = System.nanoTime() - lastBodyNanos;
+                if (silent >= timeoutNanos) {
+                  bodyWatch = -1;
+                  onStall.run();
+                } else {
+                  bodyWatch =
+                      vertx.setTimer(Math.max(1, (timeoutNanos - silent) / 1_000_000), this);
+                }
+              }
+            });
+  }
+
+  private void stopWatchingBody() {
+    if (bodyWatch >= 0) {
+      vertx.cancelTimer(bodyWatch);
+      bodyWatch = -1;
+    }
+  }
+
   /** Streams the upstream body to the client with back-pressure, then calls {@code done}. */
   public void streamBody(HttpClientResponse res, HttpServerResponse out, Handler<Void> done) {
+    watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
     res.handler(
         chunk -> {
+          lastBodyNanos = System.nanoTime();
           ex.addBytesOut(chunk.length());
           out.write(chunk);
           if (out.writeQueueFull()) {
@@ -274,6 +309,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
         });
     res.endHandler(
         v -> {
+          stopWatchingBody();
           if (!aborted) {
             out.end().onComplete(x -> done.handle(null));
           }
@@ -293,8 +329,14 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
             kept.accept(b);
           }
         };
+    watchBody(
+        () -> {
+          resetUpstream();
+          once.accept(head.toByteArray());
+        });
     res.handler(
         chunk -> {
+          lastBodyNanos = System.nanoTime();
           total[0] += chunk.length();
           if (head.size() < keep) {
             byte[] b = chunk.getBytes();
@@ -302,11 +344,16 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
           }
           if (total[0] > 1024L * 1024L) {
             // A huge error body is not worth the bandwidth: drop the upstream connection instead.
+            stopWatchingBody();
             resetUpstream();
             once.accept(head.toByteArray());
           }
         });
-    res.endHandler(v -> once.accept(head.toByteArray()));
+    res.endHandler(
+        v -> {
+          stopWatchingBody();
+          once.accept(head.toByteArray());
+        });
     res.resume();
   }
 
