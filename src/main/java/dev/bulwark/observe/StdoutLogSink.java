@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StdoutLogSink implements LogSink, AutoCloseable {
   private static final int CAPACITY = 65_536;
+  private static final long FLUSH_NANOS = 100_000_000L;
 
   private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
@@ -50,22 +51,34 @@ public final class StdoutLogSink implements LogSink, AutoCloseable {
     return dropped.get();
   }
 
+  /**
+   * Writes queued lines in batches and flushes at most every {@link #FLUSH_NANOS} while lines keep
+   * coming (and at once when the queue runs dry), so a busy gateway makes a few write calls a
+   * second rather than one per line.
+   */
   private void drain() {
     List<String> batch = new ArrayList<>(1024);
+    long lastFlush = System.nanoTime();
+    boolean pending = false;
     while (!closed || !queue.isEmpty()) {
       try {
-        String first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+        String first = queue.poll(pending ? 20 : 200, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, 1023);
+          for (String line : batch) {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+          }
+          batch.clear();
+          pending = true;
         }
-        batch.add(first);
-        queue.drainTo(batch, 1023);
-        for (String line : batch) {
-          out.write(line.getBytes(StandardCharsets.UTF_8));
-          out.write('\n');
+        long now = System.nanoTime();
+        if (pending && (first == null || now - lastFlush > FLUSH_NANOS)) {
+          out.flush();
+          lastFlush = now;
+          pending = false;
         }
-        batch.clear();
-        out.flush();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
