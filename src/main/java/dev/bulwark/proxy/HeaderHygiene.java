@@ -12,48 +12,59 @@ import org.jspecify.annotations.Nullable;
  * {@code Connection}) never do, and forwarding headers are rebuilt rather than passed on.
  */
 final class HeaderHygiene {
-  /** Hop-by-hop in both directions (RFC 9110 7.6.1), plus HTTP/2-illegal connection headers. */
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "http2-settings");
-
-  /** Request headers the gateway sets itself; incoming values are dropped (or used if trusted). */
-  private static final Set<String> GATEWAY_SET =
-      Set.of(
-          "host",
-          "content-length",
-          "expect",
-          "forwarded",
-          "x-forwarded-for",
-          "x-forwarded-proto",
-          "x-forwarded-host",
-          "x-forwarded-port",
-          "x-real-ip",
-          "x-request-id");
-
   private HeaderHygiene() {}
 
-  /** Returns the lower-case names listed in Connection headers, or null when there are none. */
+  /** Hop-by-hop in both directions (RFC 9110 7.6.1), plus HTTP/2-illegal connection headers. */
+  static boolean isHopByHop(String n) {
+    return switch (n.length()) {
+      case 2 -> n.equalsIgnoreCase("te");
+      case 7 -> n.equalsIgnoreCase("upgrade") || n.equalsIgnoreCase("trailer");
+      case 10 -> n.equalsIgnoreCase("connection") || n.equalsIgnoreCase("keep-alive");
+      case 14 -> n.equalsIgnoreCase("http2-settings");
+      case 16 -> n.equalsIgnoreCase("proxy-connection");
+      case 17 -> n.equalsIgnoreCase("transfer-encoding");
+      case 18 -> n.equalsIgnoreCase("proxy-authenticate");
+      case 19 -> n.equalsIgnoreCase("proxy-authorization");
+      default -> false;
+    };
+  }
+
+  /** Request headers the gateway sets itself; incoming values are dropped (or used if trusted). */
+  static boolean isGatewaySet(String n) {
+    return switch (n.length()) {
+      case 4 -> n.equalsIgnoreCase("host");
+      case 6 -> n.equalsIgnoreCase("expect");
+      case 9 -> n.equalsIgnoreCase("forwarded") || n.equalsIgnoreCase("x-real-ip");
+      case 12 -> n.equalsIgnoreCase("x-request-id");
+      case 14 -> n.equalsIgnoreCase("content-length");
+      case 15 -> n.equalsIgnoreCase("x-forwarded-for");
+      case 16 -> n.equalsIgnoreCase("x-forwarded-host") || n.equalsIgnoreCase("x-forwarded-port");
+      case 17 -> n.equalsIgnoreCase("x-forwarded-proto");
+      default -> false;
+    };
+  }
+
+  /**
+   * Returns the lower-case names listed in Connection headers beyond the hop-by-hop ones (which are
+   * dropped anyway), or null when there are none, the common case of {@code keep-alive} or {@code
+   * close}.
+   */
   static @Nullable Set<String> connectionListed(MultiMap headers) {
-    if (!headers.contains(HttpHeaders.CONNECTION)) {
+    String single = headers.get(HttpHeaders.CONNECTION);
+    if (single == null) {
       return null;
     }
-    java.util.HashSet<String> names = new java.util.HashSet<>();
+    java.util.HashSet<String> names = null;
     for (String v : headers.getAll(HttpHeaders.CONNECTION)) {
       for (String token : v.split(",", 64)) {
-        String t = token.trim().toLowerCase(Locale.ROOT);
-        if (!t.isEmpty()) {
-          names.add(t);
+        String t = token.trim();
+        if (t.isEmpty() || t.equalsIgnoreCase("close") || isHopByHop(t)) {
+          continue;
         }
+        if (names == null) {
+          names = new java.util.HashSet<>();
+        }
+        names.add(t.toLowerCase(Locale.ROOT));
       }
     }
     return names;
@@ -63,13 +74,11 @@ final class HeaderHygiene {
   static void copyRequestHeaders(MultiMap from, MultiMap to) {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> e : from) {
-      String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name)
-          || GATEWAY_SET.contains(name)
-          || (listed != null && listed.contains(name))) {
+      String name = e.getKey();
+      if (isHopByHop(name) || isGatewaySet(name) || isListed(listed, name)) {
         continue;
       }
-      to.add(e.getKey(), e.getValue());
+      to.add(name, e.getValue());
     }
   }
 
@@ -77,11 +86,15 @@ final class HeaderHygiene {
   static void copyResponseHeaders(MultiMap from, MultiMap to) {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> e : from) {
-      String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || (listed != null && listed.contains(name))) {
+      String name = e.getKey();
+      if (isHopByHop(name) || isListed(listed, name)) {
         continue;
       }
-      to.add(e.getKey(), e.getValue());
+      to.add(name, e.getValue());
     }
+  }
+
+  private static boolean isListed(@Nullable Set<String> listed, String name) {
+    return listed != null && listed.contains(name.toLowerCase(Locale.ROOT));
   }
 }

@@ -40,9 +40,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private boolean requestEnded;
   private boolean aborted;
   private @Nullable String failureKind;
-  private long headDeadline = -1;
-  private long bodyWatch = -1;
-  private long lastBodyNanos;
+  private long watch = -1;
+  private long lastUpstreamNanos;
+  private @Nullable Runnable onBodyStall;
+  private final Handler<Long> watchHandler = this::onWatch;
 
   ProxyCall(
       io.vertx.core.Vertx vertx,
@@ -151,24 +152,39 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
 
   /**
    * Starts the route's {@code timeout} once the whole request has been sent: the upstream must
-   * answer with its response head within it (a slow upload is the body timeout's business).
+   * answer with its response head within it (a slow upload is the body timeout's business), and
+   * then never be silent for as long while its body streams. One timer per exchange, re-armed for
+   * what is left rather than per chunk, cancelled when the exchange ends.
    */
   private void armHeadDeadline() {
-    headDeadline =
-        vertx.setTimer(
-            limits.timeout().toMillis(),
-            t -> {
-              headDeadline = -1;
-              if (upstreamResponse == null) {
-                upstreamFailed(new TimeoutException("no response head within the route timeout"));
-              }
-            });
+    if (watch < 0 && !aborted) {
+      lastUpstreamNanos = System.nanoTime();
+      watch = vertx.setTimer(limits.timeout().toMillis(), watchHandler);
+    }
   }
 
-  private void cancelHeadDeadline() {
-    if (headDeadline >= 0) {
-      vertx.cancelTimer(headDeadline);
-      headDeadline = -1;
+  private void onWatch(Long id) {
+    watch = -1;
+    if (aborted) {
+      return;
+    }
+    long timeoutNanos = limits.timeout().toNanos();
+    long silent = System.nanoTime() - lastUpstreamNanos;
+    if (silent < timeoutNanos) {
+      watch = vertx.setTimer(Math.max(1, (timeoutNanos - silent) / 1_000_000), watchHandler);
+    } else if (upstreamResponse == null) {
+      upstreamFailed(new TimeoutException("no response head within the route timeout"));
+    } else if (onBodyStall != null) {
+      onBodyStall.run();
+    } else {
+      resetUpstream();
+    }
+  }
+
+  private void stopWatch() {
+    if (watch >= 0) {
+      vertx.cancelTimer(watch);
+      watch = -1;
     }
   }
 
@@ -182,8 +198,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   public void clientGone() {
     if (!aborted) {
       aborted = true;
-      cancelHeadDeadline();
-      stopWatchingBody();
+      stopWatch();
       resetUpstream();
     }
   }
@@ -194,8 +209,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       return;
     }
     aborted = true;
-    cancelHeadDeadline();
-    stopWatchingBody();
+    stopWatch();
     resetUpstream();
     if (!ex.responded()) {
       ex.deny(denial);
@@ -224,7 +238,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
     HttpClientResponse res = ar.result();
     upstreamResponse = res;
-    cancelHeadDeadline();
+    lastUpstreamNanos = System.nanoTime();
     res.pause();
     ex.upstreamAnswered(System.nanoTime());
     res.exceptionHandler(this::upstreamFailed);
@@ -236,8 +250,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       return;
     }
     aborted = true;
-    cancelHeadDeadline();
-    stopWatchingBody();
+    stopWatch();
     Denial denial;
     if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
       failureKind = "timeout";
@@ -261,37 +274,11 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
   }
 
-  /**
-   * Watches the upstream body: a silence of the route timeout between chunks ends the upstream
-   * exchange ({@code onStall}). One timer per response, re-armed for what is left rather than per
-   * chunk; cancelled when the body ends.
-   */
+  /** Watches the upstream body for silence longer than the route timeout ({@code onStall}). */
   private void watchBody(Runnable onStall) {
-    lastBodyNanos = System.nanoTime();
-    long timeoutNanos = limits.timeout().toNanos();
-    bodyWatch =
-        vertx.setTimer(
-            limits.timeout().toMillis(),
-            new Handler<Long>() {
-              @Override
-              public void handle(Long id) {
-                long silent = System.nanoTime() - lastBodyNanos;
-                if (silent >= timeoutNanos) {
-                  bodyWatch = -1;
-                  onStall.run();
-                } else {
-                  bodyWatch =
-                      vertx.setTimer(Math.max(1, (timeoutNanos - silent) / 1_000_000), this);
-                }
-              }
-            });
-  }
-
-  private void stopWatchingBody() {
-    if (bodyWatch >= 0) {
-      vertx.cancelTimer(bodyWatch);
-      bodyWatch = -1;
-    }
+    onBodyStall = onStall;
+    lastUpstreamNanos = System.nanoTime();
+    armHeadDeadline(); // an early answer (before the request ended) is not watched yet
   }
 
   /** Streams the upstream body to the client with back-pressure, then calls {@code done}. */
@@ -299,7 +286,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
     res.handler(
         chunk -> {
-          lastBodyNanos = System.nanoTime();
+          lastUpstreamNanos = System.nanoTime();
           ex.addBytesOut(chunk.length());
           out.write(chunk);
           if (out.writeQueueFull()) {
@@ -309,7 +296,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
         });
     res.endHandler(
         v -> {
-          stopWatchingBody();
+          stopWatch();
           if (!aborted) {
             out.end().onComplete(x -> done.handle(null));
           }
@@ -336,7 +323,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
         });
     res.handler(
         chunk -> {
-          lastBodyNanos = System.nanoTime();
+          lastUpstreamNanos = System.nanoTime();
           total[0] += chunk.length();
           if (head.size() < keep) {
             byte[] b = chunk.getBytes();
@@ -344,14 +331,14 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
           }
           if (total[0] > 1024L * 1024L) {
             // A huge error body is not worth the bandwidth: drop the upstream connection instead.
-            stopWatchingBody();
+            stopWatch();
             resetUpstream();
             once.accept(head.toByteArray());
           }
         });
     res.endHandler(
         v -> {
-          stopWatchingBody();
+          stopWatch();
           once.accept(head.toByteArray());
         });
     res.resume();
