@@ -1,7 +1,10 @@
 package dev.bulwark.server;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -10,9 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * Closes connections that hold the gateway without sending requests: a new connection must deliver
- * its first request head within the header timeout, and a connection with no request in flight is
- * closed after the idle timeout (slowloris defence; Vert.x only has idle timeouts, which a client
- * trickling bytes defeats). A sweep every half second per event loop; confined to that event loop.
+ * its first request head within the header timeout, so must a kept-alive connection once the next
+ * request's first bytes arrive, and a connection with no request in flight is closed after the idle
+ * timeout (slowloris defence; Vert.x only has idle timeouts, which a client trickling bytes
+ * defeats). A sweep every half second per event loop; confined to that event loop.
  */
 final class ConnectionGuard {
   private static final long SWEEP_MS = 500;
@@ -24,6 +28,10 @@ final class ConnectionGuard {
   private static final class State {
     final long openedNanos;
     long idleSinceNanos;
+
+    /** When the first bytes of the next request arrived on an idle connection, or 0. */
+    long nextHeadSinceNanos;
+
     int inFlight;
     boolean seenRequest;
 
@@ -47,8 +55,31 @@ final class ConnectionGuard {
   }
 
   void opened(HttpConnection conn) {
-    connections.put(conn, new State(System.nanoTime()));
+    State state = new State(System.nanoTime());
+    connections.put(conn, state);
     conn.closeHandler(v -> connections.remove(conn));
+    if (conn instanceof ConnectionBase base) {
+      // Bytes arriving on an idle connection start the next request's header clock, so a client
+      // that sends one good request and then trickles the next is held to the header timeout.
+      base.channel().pipeline().addFirst("bulwark-first-byte", new FirstByteWatch(state));
+    }
+  }
+
+  /** Notes the first bytes after an idle period; runs on the connection's event loop. */
+  private static final class FirstByteWatch extends ChannelInboundHandlerAdapter {
+    private final State state;
+
+    FirstByteWatch(State state) {
+      this.state = state;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (state.inFlight == 0 && state.seenRequest && state.nextHeadSinceNanos == 0) {
+        state.nextHeadSinceNanos = System.nanoTime();
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   void requestStarted(HttpConnection conn) {
@@ -56,6 +87,7 @@ final class ConnectionGuard {
     if (s != null) {
       s.seenRequest = true;
       s.inFlight++;
+      s.nextHeadSinceNanos = 0;
     }
   }
 
@@ -83,7 +115,14 @@ final class ConnectionGuard {
       if (s.inFlight > 0) {
         continue;
       }
-      boolean late = s.seenRequest ? now - s.idleSinceNanos > idle : now - s.openedNanos > header;
+      boolean late;
+      if (!s.seenRequest) {
+        late = now - s.openedNanos > header;
+      } else if (s.nextHeadSinceNanos != 0) {
+        late = now - s.nextHeadSinceNanos > header;
+      } else {
+        late = now - s.idleSinceNanos > idle;
+      }
       if (late) {
         if (expired == null) {
           expired = new ArrayList<>();

@@ -201,6 +201,40 @@ class HostileRequestTest {
   }
 
   @Test
+  void slowHeadOfASecondRequestOnAKeptAliveConnectionIsCutOff() throws Exception {
+    try (SSLSocket s = gw.rawSocket()) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          "GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      byte[] buf = new byte[4096];
+      int n = s.getInputStream().read(buf);
+      assertThat(new String(buf, 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+      long start = System.nanoTime();
+      boolean closed = false;
+      // One byte every 200ms: the idle timeout (3s here) would never fire; the header timeout (1s)
+      // must.
+      for (char c : "GET /second HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".toCharArray()) {
+        try {
+          out.write(c);
+          out.flush();
+        } catch (java.io.IOException e) {
+          closed = true;
+          break;
+        }
+        Thread.sleep(200);
+        if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) > 2800) {
+          break;
+        }
+      }
+      assertThat(closed || TestGateway.readAll(s).isEmpty()).isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("cut off by the 1s header timeout, before the 3s idle timeout")
+          .isLessThan(2900);
+    }
+  }
+
+  @Test
   void slowBodyGets408() throws Exception {
     try (SSLSocket s = gw.rawSocket()) {
       OutputStream out = s.getOutputStream();
