@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -58,9 +58,10 @@ final class ConnectionGuard {
     State state = new State(System.nanoTime());
     connections.put(conn, state);
     conn.closeHandler(v -> connections.remove(conn));
-    if (conn instanceof ConnectionBase base) {
-      // Bytes arriving on an idle connection start the next request's header clock, so a client
-      // that sends one good request and then trickles the next is held to the header timeout.
+    if (conn instanceof Http1xServerConnection base) {
+      // Bytes arriving on an idle HTTP/1 connection start the next request's header clock, so a
+      // client that sends one good request and then trickles the next is held to the header
+      // timeout. Not on HTTP/2, where idle clients legitimately send PING and WINDOW_UPDATE.
       base.channel().pipeline().addFirst("bulwark-first-byte", new FirstByteWatch(state));
     }
   }
