@@ -2,6 +2,7 @@ package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.policy.headers.HeadersConfig;
+import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,6 +15,7 @@ public record BulwarkConfig(
     CidrSet trustedProxies,
     AccessLogConfig accessLog,
     HeadersConfig defaultHeaders,
+    IpFilterConfig defaultIpFilter,
     List<RouteConfig> routes) {
 
   public BulwarkConfig {

@@ -12,6 +12,7 @@ import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
+import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,6 +124,7 @@ public final class ConfigLoader {
         new RouteConfig.Defaults(
             HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
             ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
+            IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
             RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
@@ -143,7 +145,15 @@ public final class ConfigLoader {
       checkRoutesTogether(routes, elements, clean);
     }
     return new BulwarkConfig(
-        source, listen, tls, server, trusted, accessLog, defaults.headers(), routes);
+        source,
+        listen,
+        tls,
+        server,
+        trusted,
+        accessLog,
+        defaults.headers(),
+        defaults.ipFilter(),
+        routes);
   }
 
   private static void readStore(ConfigNode n) {

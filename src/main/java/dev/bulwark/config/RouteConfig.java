@@ -2,6 +2,7 @@ package dev.bulwark.config;
 
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
+import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -12,14 +13,16 @@ public record RouteConfig(
     UpstreamConfig upstream,
     HeadersConfig headers,
     ErrorsConfig errors,
+    IpFilterConfig ipFilter,
     RouteLimits limits) {
 
   static final Set<String> KEYS =
-      Set.of("name", "match", "upstream", "headers", "errors", "limits");
+      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "limits");
 
   /** The policy settings every route inherits from {@code defaults}. */
-  record Defaults(HeadersConfig headers, ErrorsConfig errors, RouteLimits limits) {
-    static final Set<String> KEYS = Set.of("headers", "errors", "limits");
+  record Defaults(
+      HeadersConfig headers, ErrorsConfig errors, IpFilterConfig ipFilter, RouteLimits limits) {
+    static final Set<String> KEYS = Set.of("headers", "errors", "ip-filter", "limits");
   }
 
   static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
@@ -33,11 +36,12 @@ public record RouteConfig(
     UpstreamConfig upstream = UpstreamConfig.read(n.get("upstream"), baseDir);
     HeadersConfig headers = HeadersConfig.read(n.get("headers"), defaults.headers());
     ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
+    IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
     return new RouteConfig(
-        name == null ? "route-" + index : name, match, upstream, headers, errors, limits);
+        name == null ? "route-" + index : name, match, upstream, headers, errors, ipFilter, limits);
   }
 }

@@ -12,6 +12,7 @@ import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
+import dev.bulwark.policy.ipfilter.IpFilterPolicy;
 import dev.bulwark.proxy.UpstreamTarget;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +34,13 @@ record CompiledGateway(
   static CompiledGateway compile(BulwarkConfig config, GatewayMetrics metrics, LogSink sink) {
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
-      Policy[] policies =
-          PolicyChain.assemble(
-              List.of(
-                  SecurityHeadersPolicy.compile(r.headers()), new ErrorMaskingPolicy(r.errors())));
+      List<Policy> chain = new ArrayList<>();
+      chain.add(SecurityHeadersPolicy.compile(r.headers()));
+      chain.add(new ErrorMaskingPolicy(r.errors()));
+      if (!r.ipFilter().isEmpty()) {
+        chain.add(IpFilterPolicy.compile(r.ipFilter()));
+      }
+      Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
           new CompiledRoute(
               r.name(),
