@@ -74,8 +74,10 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     try {
       begin(req, start);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "request handling failed", e);
-      internalError(req);
+      // A bug: the stack trace goes to the log under the id the client sees, never to the client.
+      String id = RequestIds.next();
+      LOG.log(Level.SEVERE, "request handling failed (requestId " + id + ")", e);
+      internalError(req, id);
     }
   }
 
@@ -354,13 +356,15 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));
   }
 
-  private void internalError(HttpServerRequest req) {
+  private void internalError(HttpServerRequest req, String requestId) {
     try {
       HttpServerResponse res = req.response();
       if (!res.headWritten()) {
-        Buffer body = ErrorJson.body(500, "internal error", RequestIds.next());
+        Buffer body = ErrorJson.body(500, "internal error", requestId);
         res.setStatusCode(500)
             .putHeader(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE)
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+            .putHeader(REQUEST_ID, requestId)
             .end(body);
       }
       req.connection().close();
