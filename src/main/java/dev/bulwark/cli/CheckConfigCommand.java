@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bulwark check-config -c FILE}: validate and lint; exit 0 valid, 1 invalid. */
@@ -18,27 +19,26 @@ import picocli.CommandLine.Option;
     description = "Validate a configuration file and lint it against the hardening checklist.",
     mixinStandardHelpOptions = true)
 final class CheckConfigCommand implements Callable<Integer> {
-  @Option(
-      names = {"-c", "--config"},
-      required = true,
-      description = "Configuration file (YAML).")
-  @SuppressWarnings("NullAway.Init")
-  Path config;
+  @Mixin ConfigFileOption configOption = new ConfigFileOption();
 
   @Option(names = "--summary", description = "Also print the compiled routes.")
   boolean summary;
+
+  private Path config() {
+    return configOption.file;
+  }
 
   @Override
   public Integer call() {
     try {
       ConfigLoader.Loaded loaded =
-          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config);
+          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
       print(loaded.warnings(), System.out);
       if (summary) {
         System.out.print(Gateway.compileSummary(loaded.config()));
       }
       System.out.println(
-          config
+          config()
               + ": valid ("
               + loaded.config().routes().size()
               + " routes, "
@@ -49,7 +49,7 @@ final class CheckConfigCommand implements Callable<Integer> {
       print(e.problems(), System.out);
       long errors =
           e.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
-      System.out.println(config + ": invalid (" + errors + " errors)");
+      System.out.println(config() + ": invalid (" + errors + " errors)");
       return 1;
     }
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bulwark run -c bulwark.yaml}: the gateway for production. */
@@ -21,24 +22,23 @@ import picocli.CommandLine.Option;
     description = "Run the gateway with a configuration file.",
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
-  @Option(
-      names = {"-c", "--config"},
-      required = true,
-      description = "Configuration file (YAML).")
-  @SuppressWarnings("NullAway.Init")
-  Path config;
+  @Mixin ConfigFileOption configOption = new ConfigFileOption();
 
   @Option(
       names = "--no-watch",
       description = "Do not reload when the files change (SIGHUP still reloads).")
   boolean noWatch;
 
+  private Path config() {
+    return configOption.file;
+  }
+
   @Override
   public Integer call() throws Exception {
     ConsoleLogging.install(Level.INFO);
     ConfigLoader.Loaded loaded;
     try {
-      loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config);
+      loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
     } catch (ConfigException e) {
       CheckConfigCommand.print(e.problems(), System.err);
       return 1;
@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     }
     StdoutLogSink sink = new StdoutLogSink();
     Gateway gateway =
-        Gateway.start(loaded.config(), config, sink, SecretResolver.fromProcessEnvironment());
+        Gateway.start(loaded.config(), config(), sink, SecretResolver.fromProcessEnvironment());
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
     System.err.println(
         "bulwark: https on port "

@@ -1,7 +1,6 @@
 package dev.bulwark.config;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -86,9 +85,5 @@ public final class Units {
       return ms / 1_000L + "s";
     }
     return ms + "ms";
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

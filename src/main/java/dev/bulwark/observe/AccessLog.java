@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.bulwark.config.AccessLogConfig;
 import dev.bulwark.exchange.Exchange;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -125,10 +124,5 @@ public final class AccessLog {
       sb.append('0');
     }
     return sb.append(frac);
-  }
-
-  /** Returns the words that mark a query parameter as a credential. */
-  public List<String> redactWords() {
-    return List.of(redactWords);
   }
 }

@@ -99,10 +99,6 @@ final class ConnectionGuard {
     }
   }
 
-  int size() {
-    return connections.size();
-  }
-
   void sweep(long now) {
     if (connections.isEmpty()) {
       return;

@@ -272,10 +272,6 @@ public final class Gateway implements AutoCloseable {
     w.start();
   }
 
-  Vertx vertx() {
-    return vertx;
-  }
-
   /** Stops accepting, lets in-flight exchanges finish within the grace period, then stops. */
   @Override
   public void close() {

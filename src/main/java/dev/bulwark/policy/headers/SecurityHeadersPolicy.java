@@ -8,7 +8,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -48,11 +47,6 @@ public final class SecurityHeadersPolicy implements Policy {
     remove.addAll(config.remove());
     remove.removeAll(set.keySet());
     return new SecurityHeadersPolicy(set, remove, config.preset() != HeadersConfig.Preset.OFF);
-  }
-
-  /** Returns the header names this policy sets (for the compiled summary). */
-  public List<String> setNames() {
-    return java.util.Arrays.stream(names).map(CharSequence::toString).toList();
   }
 
   @Override
