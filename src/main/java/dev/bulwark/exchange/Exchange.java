@@ -34,6 +34,8 @@ public final class Exchange {
   private boolean finished;
   private long bodyTimer = -1;
   private @Nullable Forwarding forwarding;
+  private @Nullable String subject;
+  private @Nullable Object identity;
 
   public Exchange(
       HttpServerRequest request,
@@ -243,5 +245,24 @@ public final class Exchange {
 
   public boolean responded() {
     return responded;
+  }
+
+  /** Returns the authenticated principal's subject, or null while the request is anonymous. */
+  public @Nullable String subject() {
+    return subject;
+  }
+
+  /**
+   * Records who the request was authenticated as: the subject (logged, and the key of per-subject
+   * limits) and the authentication policy's own view of the identity (its type belongs to it).
+   */
+  public void authenticated(String subject, Object identity) {
+    this.subject = subject;
+    this.identity = identity;
+  }
+
+  /** Returns the identity set by {@link #authenticated}, or null. */
+  public @Nullable Object identity() {
+    return identity;
   }
 }

@@ -47,6 +47,11 @@ public final class AccessLog {
     if (ex.upstreamNanos() >= 0) {
       appendMillis(sb.append(",\"upstreamMs\":"), ex.upstreamNanos());
     }
+    String subject = ex.subject();
+    if (subject != null) {
+      sb.append(",\"subject\":");
+      quote(sb, subject);
+    }
     sb.append(",\"decision\":");
     quote(sb, ex.decision());
     String reason = ex.denyReason();
