@@ -108,6 +108,9 @@ final class DemoCommand implements Callable<Integer> {
           curl -ki https://localhost:%1$d/nothing-here              # no route: JSON 404
           curl -i  http://localhost:%2$d/api/hello?x=1              # 308 to https
           curl -s  http://127.0.0.1:%3$d/metrics | grep bulwark_requests
+          for i in $(seq 30); do curl -ks -o /dev/null -w '%%{http_code} ' https://localhost:%1$d/api/hello; done; echo
+                                                                    # 200s, then 429 with Retry-After
+          ./bulwark bans --admin http://127.0.0.1:%3$d list          # the ban list (add, remove too)
 
         Access log lines follow (one JSON line per exchange). Ctrl-C stops.
         """

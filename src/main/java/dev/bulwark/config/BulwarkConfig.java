@@ -1,8 +1,10 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.policy.bans.BansConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
+import dev.bulwark.store.StoreConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,6 +18,9 @@ public record BulwarkConfig(
     AccessLogConfig accessLog,
     HeadersConfig defaultHeaders,
     IpFilterConfig defaultIpFilter,
+    StoreConfig store,
+    BansConfig bans,
+    ConnectionsConfig connections,
     List<RouteConfig> routes) {
 
   public BulwarkConfig {

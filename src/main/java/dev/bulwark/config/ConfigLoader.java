@@ -10,9 +10,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.policy.bans.BansConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
+import dev.bulwark.policy.ratelimit.RateLimitConfig;
+import dev.bulwark.store.StoreConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +44,8 @@ public final class ConfigLoader {
           "trusted-proxies",
           "defaults",
           "access-log",
+          "bans",
+          "connections",
           "routes");
   private static final int MAX_ROUTES = 10_000;
 
@@ -115,7 +120,7 @@ public final class ConfigLoader {
   private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
     ListenConfig listen = ListenConfig.read(top.get("listen"));
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
-    readStore(top.get("store"));
+    StoreConfig store = StoreConfig.read(top.get("store"));
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(RouteConfig.Defaults.KEYS);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -125,9 +130,12 @@ public final class ConfigLoader {
             HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
             ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
             IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
+            RateLimitConfig.read(defaultsNode.get("rate-limit"), RateLimitConfig.NONE),
             RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
+    BansConfig bans = BansConfig.read(top.get("bans"));
+    ConnectionsConfig connections = ConnectionsConfig.read(top.get("connections"));
     List<RouteConfig> routes = new ArrayList<>();
     ConfigNode routesNode = top.get("routes");
     List<ConfigNode> elements = routesNode.elements();
@@ -153,17 +161,10 @@ public final class ConfigLoader {
         accessLog,
         defaults.headers(),
         defaults.ipFilter(),
+        store,
+        bans,
+        connections,
         routes);
-  }
-
-  private static void readStore(ConfigNode n) {
-    if (!n.present()) {
-      return;
-    }
-    String s = n.isScalar() ? n.rawText() : null;
-    if (!"embedded".equals(s)) {
-      n.invalid("embedded (cluster stores come with the policies that need them)");
-    }
   }
 
   private static CidrSet readCidrs(ConfigNode n) {

@@ -2,7 +2,7 @@ package dev.bulwark.demo;
 
 import java.nio.file.Path;
 
-/** Writes the configuration that {@code bulwark demo} runs: every foundation policy on. */
+/** Writes the configuration that {@code bulwark demo} runs: every policy on. */
 public final class DemoConfig {
   private DemoConfig() {}
 
@@ -10,7 +10,7 @@ public final class DemoConfig {
   public static String yaml(
       Path cert, Path key, int httpsPort, int httpPort, int adminPort, int upstreamPort) {
     return """
-        # Written by `bulwark demo`: a working gateway with every policy of the foundation on.
+        # Written by `bulwark demo`: a working gateway with every policy on.
         listen:
           https: 127.0.0.1:%d
           http: 127.0.0.1:%d
@@ -22,6 +22,12 @@ public final class DemoConfig {
           headers: strict
           errors: { mask-upstream-5xx: true }
           limits: { body: 1MiB, header: 16KiB, timeout: 30s }
+          rate-limit:
+            - { name: per-ip-burst, key: ip, limit: 10, window: 1s, burst: 20 }
+            - { name: per-ip-hourly, key: ip, limit: 3600, window: 1h }
+        bans:
+          rules:
+            - { name: auth-failures, status: [401, 403], count: 20, window: 5m, ban: 15m, max-ban: 24h }
         routes:
           - name: demo-api
             match: { path: /api/** }

@@ -72,6 +72,53 @@ public final class CidrSet {
     return new Range(hi, lo, hi | ~maskHi, lo | ~maskLo);
   }
 
+  /**
+   * Returns the positions {@code {i, j}} (i before j) of two well-formed CIDRs of the list that
+   * overlap (CIDRs overlap only by one containing the other), or null when none do; malformed
+   * entries are skipped.
+   */
+  public static int @Nullable [] firstOverlap(List<String> cidrs) {
+    int[] v4 = firstOverlap(cidrs, true);
+    return v4 != null ? v4 : firstOverlap(cidrs, false);
+  }
+
+  /**
+   * Looks within one family only: {@code ::/0} holds the IPv4-mapped range, yet listing it beside
+   * {@code 0.0.0.0/0} means "every IPv6 and every IPv4 address", not a mistake.
+   */
+  private static int @Nullable [] firstOverlap(List<String> cidrs, boolean v4) {
+    List<Integer> order = new ArrayList<>();
+    List<@Nullable Range> ranges = new ArrayList<>();
+    for (int i = 0; i < cidrs.size(); i++) {
+      String c = cidrs.get(i);
+      Range r = (c.indexOf(':') < 0) == v4 ? parseRange(c) : null;
+      ranges.add(r);
+      if (r != null) {
+        order.add(i);
+      }
+    }
+    order.sort(
+        (x, y) -> {
+          Range a = java.util.Objects.requireNonNull(ranges.get(x));
+          Range b = java.util.Objects.requireNonNull(ranges.get(y));
+          int c = compare(a.startHi(), a.startLo(), b.startHi(), b.startLo());
+          return c != 0 ? c : compare(b.endHi(), b.endLo(), a.endHi(), a.endLo());
+        });
+    int widest = -1;
+    Range w = null;
+    for (int i : order) {
+      Range r = java.util.Objects.requireNonNull(ranges.get(i));
+      if (w != null && compare(r.startHi(), r.startLo(), w.endHi(), w.endLo()) <= 0) {
+        return new int[] {Math.min(widest, i), Math.max(widest, i)};
+      }
+      if (w == null || compare(r.endHi(), r.endLo(), w.endHi(), w.endLo()) > 0) {
+        widest = i;
+        w = r;
+      }
+    }
+    return null;
+  }
+
   /** Returns whether a CIDR string is well formed. */
   public static boolean isValid(String cidr) {
     return parseRange(cidr) != null;

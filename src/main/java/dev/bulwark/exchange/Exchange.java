@@ -36,6 +36,7 @@ public final class Exchange {
   private @Nullable Forwarding forwarding;
   private @Nullable String subject;
   private @Nullable Object identity;
+  private @Nullable Object rateLimit;
 
   public Exchange(
       HttpServerRequest request,
@@ -264,5 +265,14 @@ public final class Exchange {
   /** Returns the identity set by {@link #authenticated}, or null. */
   public @Nullable Object identity() {
     return identity;
+  }
+
+  /** Returns the rate-limit policy's outcome for the response headers (its type is its own). */
+  public @Nullable Object rateLimit() {
+    return rateLimit;
+  }
+
+  public void rateLimit(Object outcome) {
+    this.rateLimit = outcome;
   }
 }

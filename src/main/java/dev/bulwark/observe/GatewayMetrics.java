@@ -52,6 +52,11 @@ public final class GatewayMetrics {
     configReloadFailures.increment();
   }
 
+  /** Returns the registry, for components that keep their own meters (stores, caps). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   /** Returns the Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

@@ -1,23 +1,33 @@
 package dev.bulwark.server;
 
 import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.policy.bans.BanAdmin;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BooleanSupplier;
 
-/** The admin listener: {@code /metrics} (Prometheus text), {@code /healthz} and {@code /readyz}. */
+/**
+ * The admin listener: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz} and the
+ * ban API under {@code /bans}.
+ */
 final class AdminHandler implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
+  private final BanAdmin bans;
 
-  AdminHandler(GatewayMetrics metrics, BooleanSupplier ready) {
+  AdminHandler(GatewayMetrics metrics, BooleanSupplier ready, BanAdmin bans) {
     this.metrics = metrics;
     this.ready = ready;
+    this.bans = bans;
   }
 
   @Override
   public void handle(HttpServerRequest req) {
     String path = req.path();
+    if (path != null && (path.equals("/bans") || path.startsWith("/bans/"))) {
+      bans.handle(req, path);
+      return;
+    }
     boolean get = req.method().name().equals("GET") || req.method().name().equals("HEAD");
     if (!get) {
       json(req, 405, "{\"error\":\"method not allowed\",\"status\":405}");

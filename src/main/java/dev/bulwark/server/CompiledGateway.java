@@ -8,12 +8,16 @@ import dev.bulwark.exchange.RouteTable;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
+import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
+import dev.bulwark.policy.bans.BanRules;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
+import dev.bulwark.policy.ratelimit.RateLimitPolicy;
 import dev.bulwark.proxy.UpstreamTarget;
+import dev.bulwark.store.Stores;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,12 +30,14 @@ record CompiledGateway(
     RouteTable<CompiledRoute> routes,
     CompiledRoute fallback,
     ClientAddressResolver clients,
-    AccessLog accessLog) {
+    AccessLog accessLog,
+    BanRules bans) {
 
   /** The name under which requests that match no route are counted and logged. */
   static final String NO_ROUTE = "none";
 
-  static CompiledGateway compile(BulwarkConfig config, GatewayMetrics metrics, LogSink sink) {
+  static CompiledGateway compile(
+      BulwarkConfig config, GatewayMetrics metrics, LogSink sink, Stores stores) {
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
       List<Policy> chain = new ArrayList<>();
@@ -40,6 +46,7 @@ record CompiledGateway(
       if (!r.ipFilter().isEmpty()) {
         chain.add(IpFilterPolicy.compile(r.ipFilter()));
       }
+      chain.addAll(RateLimitPolicy.compile(r.name(), r.rateLimit(), stores.rateLimits()));
       Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
           new CompiledRoute(
@@ -47,7 +54,8 @@ record CompiledGateway(
               policies,
               UpstreamTarget.of(r.upstream()),
               r.limits(),
-              metrics.route(r.name()));
+              metrics.route(r.name()),
+              r.rateLimit().limits());
       entries.add(
           new RouteTable.Entry<>(
               r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
@@ -58,13 +66,15 @@ record CompiledGateway(
             PolicyChain.assemble(List.of(SecurityHeadersPolicy.compile(config.defaultHeaders()))),
             null,
             RouteLimits.DEFAULTS,
-            metrics.route(NO_ROUTE));
+            metrics.route(NO_ROUTE),
+            List.of());
     return new CompiledGateway(
         config,
         new RouteTable<>(entries),
         fallback,
         new ClientAddressResolver(config.trustedProxies()),
-        new AccessLog(sink, config.accessLog()));
+        new AccessLog(sink, config.accessLog()),
+        new BanRules(config.bans(), config.trustedProxies(), stores.bans(), new SecurityLog(sink)));
   }
 
   /**
@@ -75,6 +85,29 @@ record CompiledGateway(
     sb.append("listen https=").append(config.listen().https());
     sb.append(" http=").append(config.listen().http());
     sb.append(" admin=").append(config.listen().admin()).append('\n');
+    sb.append("store ").append(config.store().cluster() ? "redis" : "embedded");
+    sb.append(" connections=")
+        .append(config.connections().perClient())
+        .append("/client,")
+        .append(config.connections().total())
+        .append(" bans=")
+        .append(config.bans().drop() ? "drop" : "deny");
+    for (var rule : config.bans().rules()) {
+      sb.append(' ')
+          .append(rule.name())
+          .append('(')
+          .append(new java.util.TreeSet<>(rule.statuses()))
+          .append(" x")
+          .append(rule.count())
+          .append('/')
+          .append(dev.bulwark.config.Units.formatDuration(rule.window()))
+          .append(" -> ")
+          .append(dev.bulwark.config.Units.formatDuration(rule.ban()))
+          .append("..")
+          .append(dev.bulwark.config.Units.formatDuration(rule.maxBan()))
+          .append(')');
+    }
+    sb.append('\n');
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
       sb.append("route ")
@@ -93,6 +126,20 @@ record CompiledGateway(
       sb.append(" policies=");
       for (int i = 0; i < r.policies.length; i++) {
         sb.append(i == 0 ? "" : ",").append(r.policies[i].name());
+      }
+      for (var l : r.rateLimits) {
+        sb.append(" limit=")
+            .append(l.name())
+            .append('(')
+            .append(l.key())
+            .append(' ')
+            .append(l.limit())
+            .append('/')
+            .append(dev.bulwark.config.Units.formatDuration(l.window()))
+            .append(" burst ")
+            .append(l.burst())
+            .append(l.denyOnStoreFailure() ? "" : " allow-on-store-failure")
+            .append(')');
       }
       sb.append(" body=").append(dev.bulwark.config.Units.formatSize(r.limits.maxBody()));
       sb.append(" timeout=").append(dev.bulwark.config.Units.formatDuration(r.limits.timeout()));

@@ -4,7 +4,9 @@ import dev.bulwark.config.RouteLimits;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
+import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import dev.bulwark.proxy.UpstreamTarget;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,12 +21,17 @@ final class CompiledRoute {
   final RouteLimits limits;
   final GatewayMetrics.RouteMeters meters;
 
+  /** The route's rate limits as configured (for the summary; the policies hold them compiled). */
+  final List<RateLimitConfig.Limit> rateLimits;
+
   CompiledRoute(
       String name,
       Policy[] policies,
       @Nullable UpstreamTarget upstream,
       RouteLimits limits,
-      GatewayMetrics.RouteMeters meters) {
+      GatewayMetrics.RouteMeters meters,
+      List<RateLimitConfig.Limit> rateLimits) {
+    this.rateLimits = List.copyOf(rateLimits);
     this.name = name;
     this.policies = policies;
     this.upstream = upstream;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ final class ConnectionGuard {
 
   private final Map<HttpConnection, State> connections = new IdentityHashMap<>();
   private final Supplier<CompiledGateway> config;
+  private final ConnectionCaps caps;
   private long timerId = -1;
 
   private static final class State {
@@ -40,8 +42,9 @@ final class ConnectionGuard {
     }
   }
 
-  ConnectionGuard(Supplier<CompiledGateway> config) {
+  ConnectionGuard(Supplier<CompiledGateway> config, ConnectionCaps caps) {
     this.config = config;
+    this.caps = caps;
   }
 
   void start(Vertx vertx) {
@@ -55,9 +58,27 @@ final class ConnectionGuard {
   }
 
   void opened(HttpConnection conn) {
+    // Caps and bans first: a refused connection is closed before it costs anything more.
+    CompiledGateway gw = config.get();
+    SocketAddress remote = conn.remoteAddress();
+    String peer = remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+    String client = gw.clients().resolve(peer, List.of(), List.of());
+    boolean trusted = gw.clients().isTrusted(peer);
+    if (!trusted && gw.bans().drop() && gw.bans().banned(client) != null) {
+      conn.close();
+      return;
+    }
+    if (!caps.admit(client, trusted)) {
+      conn.close();
+      return;
+    }
     State state = new State(System.nanoTime());
     connections.put(conn, state);
-    conn.closeHandler(v -> connections.remove(conn));
+    conn.closeHandler(
+        v -> {
+          connections.remove(conn);
+          caps.release(client, trusted);
+        });
     if (conn instanceof Http1xServerConnection base) {
       // Bytes arriving on an idle HTTP/1 connection start the next request's header clock, so a
       // client that sends one good request and then trickles the next is held to the header

@@ -9,6 +9,8 @@ import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.bans.BanAdmin;
+import dev.bulwark.store.Stores;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -45,6 +47,8 @@ public final class Gateway implements AutoCloseable {
   private final LogSink sink;
   private final @Nullable Path configFile;
   private final SecretResolver secrets;
+  private final Stores stores;
+  private final ConnectionCaps caps;
   private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
   private volatile int httpsPort;
   private volatile int httpPort = -1;
@@ -58,13 +62,16 @@ public final class Gateway implements AutoCloseable {
       GatewayMetrics metrics,
       LogSink sink,
       @Nullable Path configFile,
-      SecretResolver secrets) {
+      SecretResolver secrets,
+      Stores stores) {
     this.vertx = vertx;
     this.current = compiled;
     this.metrics = metrics;
     this.sink = sink;
     this.configFile = configFile;
     this.secrets = secrets;
+    this.stores = stores;
+    this.caps = new ConnectionCaps(this::compiled, metrics.registry());
   }
 
   /**
@@ -86,14 +93,16 @@ public final class Gateway implements AutoCloseable {
                 .setPreferNativeTransport(true));
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
+    Stores stores = Stores.open(config.store(), metrics.registry());
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, metrics, sink),
+            CompiledGateway.compile(config, metrics, sink, stores),
             metrics,
             sink,
             configFile,
-            secrets);
+            secrets,
+            stores);
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -111,7 +120,7 @@ public final class Gateway implements AutoCloseable {
     Future<?> main =
         vertx
             .deployVerticle(
-                () -> new GatewayVerticle(this::compiled, security, port, httpsServers::add),
+                () -> new GatewayVerticle(this::compiled, security, caps, port, httpsServers::add),
                 new DeploymentOptions()
                     .setInstances(loops)
                     .setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -134,7 +143,11 @@ public final class Gateway implements AutoCloseable {
       admin =
           vertx
               .createHttpServer(plainListenerOptions(config))
-              .requestHandler(new AdminHandler(metrics, () -> !httpsServers.isEmpty() && !draining))
+              .requestHandler(
+                  new AdminHandler(
+                      metrics,
+                      () -> !httpsServers.isEmpty() && !draining,
+                      new BanAdmin(stores.bans(), security)))
               .listen(adminAddress.port(), adminAddress.host())
               .onSuccess(s -> adminPort = s.actualPort());
     }
@@ -202,7 +215,11 @@ public final class Gateway implements AutoCloseable {
 
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
-    return CompiledGateway.compile(config, new GatewayMetrics(), line -> {}).summary();
+    try (Stores stores = Stores.embedded()) {
+      return CompiledGateway.compile(config, new GatewayMetrics(), line -> {}, stores).summary();
+    } catch (Exception e) {
+      throw new IllegalStateException("an embedded store cannot fail to close", e);
+    }
   }
 
   /**
@@ -231,15 +248,16 @@ public final class Gateway implements AutoCloseable {
         || next.server().maxUriLength() != previous.server().maxUriLength()
         || next.server().maxHeaderSize() != previous.server().maxHeaderSize()
         || next.tls().engine() != previous.tls().engine()
-        || !next.tls().minVersion().equals(previous.tls().minVersion())) {
+        || !next.tls().minVersion().equals(previous.tls().minVersion())
+        || !next.store().equals(previous.store())) {
       LOG.warning(
-          "reload: listen addresses, event loops, limits.uri, limits.header, tls.engine and"
-              + " tls.min-version change only on restart; the rest is applied");
+          "reload: listen addresses, event loops, limits.uri, limits.header, tls.engine,"
+              + " tls.min-version and store change only on restart; the rest is applied");
     }
     for (Problem w : loaded.warnings()) {
       LOG.warning("reload: " + w);
     }
-    current = CompiledGateway.compile(next, metrics, sink);
+    current = CompiledGateway.compile(next, metrics, sink, stores);
     reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
     metrics.configReloaded();
     LOG.info("configuration reloaded from " + file + " (" + next.routes().size() + " routes)");
@@ -296,6 +314,11 @@ public final class Gateway implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.log(Level.FINE, "vert.x close", e);
+    }
+    try {
+      stores.close();
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "store close", e);
     }
   }
 }

@@ -17,6 +17,7 @@ import dev.bulwark.proxy.ProxyCall;
 import dev.bulwark.proxy.UpstreamClients;
 import dev.bulwark.proxy.UpstreamListener;
 import dev.bulwark.proxy.UpstreamTarget;
+import dev.bulwark.store.Ban;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -96,6 +97,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
                     req.headers().getAll("x-forwarded-for"))
             : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
     String id = requestId(req, trusted);
+    Ban ban = gw.bans().banned(client);
+    if (ban != null) {
+      refuseBanned(req, gw, client, id, start);
+      return;
+    }
     String host = hostOf(req);
     String rawPath = req.path();
     String path = rawPath == null ? null : PathNormalizer.normalize(rawPath);
@@ -141,6 +147,25 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     proceed(ex);
   }
 
+  /** A banned client: 403 before any other work, or the connection closed ({@code drop}). */
+  private void refuseBanned(
+      HttpServerRequest req, CompiledGateway gw, String client, String id, long start) {
+    Exchange ex =
+        new Exchange(req, this, id, client, hostOf(req), "-", NO_PARAMS, gw.fallback(), start);
+    ex.enterEdge(gw.fallback().edgeCount);
+    req.response().closeHandler(v -> clientClosed(ex));
+    if (gw.bans().drop()) {
+      ex.decide("ban", "drop", "client banned");
+      ex.forceStatus(444);
+      finish(ex, true);
+      req.connection().close();
+      return;
+    }
+    deny(ex, BANNED);
+  }
+
+  private static final Denial BANNED = Denial.of(403, "forbidden", "client banned");
+
   private static final Denial METHOD_NOT_ALLOWED =
       Denial.of(405, "method not allowed", "method not allowed on route");
 
@@ -169,7 +194,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     CompiledRoute route = (CompiledRoute) ex.route();
     int at = ex.entered() - 1;
     String by =
-        at >= route.edgeCount && at < route.policies.length ? route.policies[at].name() : "gateway";
+        denial == BANNED
+            ? "ban"
+            : at >= route.edgeCount && at < route.policies.length
+                ? route.policies[at].name()
+                : "gateway";
     ex.decide(by, "deny", denial.reason());
     HttpServerResponse res = ex.request().response();
     MultiMap h = res.headers();
@@ -280,7 +309,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (f instanceof ProxyCall call && call.failureKind() != null) {
       route.meters.upstreamError(String.valueOf(call.failureKind()));
     }
-    current.get().accessLog().log(ex, route.name, end);
+    CompiledGateway gw = current.get();
+    gw.accessLog().log(ex, route.name, end);
+    if (!"ban".equals(ex.decidedBy())) {
+      gw.bans().observe(ex.clientAddress(), ex.status(), ex.requestId());
+    }
     HttpServerRequest req = ex.request();
     guard.requestFinished(req.connection());
     if (close && req.version() != HttpVersion.HTTP_2) {

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 final class GatewayVerticle extends VerticleBase {
   private final Supplier<CompiledGateway> current;
   private final SecurityLog security;
+  private final ConnectionCaps caps;
   private final int port;
   private final Consumer<HttpServer> started;
   private @Nullable UpstreamClients clients;
@@ -25,10 +26,12 @@ final class GatewayVerticle extends VerticleBase {
   GatewayVerticle(
       Supplier<CompiledGateway> current,
       SecurityLog security,
+      ConnectionCaps caps,
       int port,
       Consumer<HttpServer> started) {
     this.current = current;
     this.security = security;
+    this.caps = caps;
     this.port = port;
     this.started = started;
   }
@@ -37,7 +40,7 @@ final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     BulwarkConfig config = current.get().config();
     UpstreamClients c = new UpstreamClients(vertx);
-    ConnectionGuard g = new ConnectionGuard(current);
+    ConnectionGuard g = new ConnectionGuard(current, caps);
     clients = c;
     guard = g;
     g.start(vertx);

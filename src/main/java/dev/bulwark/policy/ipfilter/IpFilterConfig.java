@@ -46,7 +46,24 @@ public record IpFilterConfig(List<String> allow, List<String> deny) {
 
   private static List<String> cidrs(ConfigNode list) {
     List<String> out = new ArrayList<>();
-    for (ConfigNode e : list.elements()) {
+    List<ConfigNode> elements = list.elements();
+    List<String> raw = new ArrayList<>();
+    for (ConfigNode e : elements) {
+      String r = e.rawText();
+      raw.add(r == null ? "" : r);
+    }
+    int[] overlap = CidrSet.firstOverlap(raw);
+    if (overlap != null) {
+      elements
+          .get(overlap[1])
+          .invalid(
+              "not overlapping "
+                  + raw.get(overlap[0])
+                  + " (entry "
+                  + overlap[0]
+                  + " of the same list): overlapping entries hide a mistake");
+    }
+    for (ConfigNode e : elements) {
       String s = e.requiredString("an address or CIDR such as 10.0.0.0/8");
       if (s == null) {
         continue;

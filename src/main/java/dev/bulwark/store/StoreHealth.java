@@ -1,0 +1,64 @@
+package dev.bulwark.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Counts store failures in a metric and logs them at most once per interval, with how many there
+ * were, and logs once when the store answers again.
+ */
+public final class StoreHealth {
+  private static final Logger LOG = Logger.getLogger(StoreHealth.class.getName());
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+  private final String store;
+  private final Counter failures;
+  private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final AtomicLong sinceLog = new AtomicLong();
+  private final AtomicBoolean failing = new AtomicBoolean();
+
+  public StoreHealth(String store, MeterRegistry registry) {
+    this.store = store;
+    this.failures =
+        Counter.builder("bulwark_store_failures")
+            .description("Store operations that failed (the policy's on-store-failure applied)")
+            .tag("store", store)
+            .register(registry);
+  }
+
+  /** Records a failed operation. */
+  public void failed(String operation, Throwable cause) {
+    failures.increment();
+    failing.set(true);
+    long n = sinceLog.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastLog.get();
+    if (now - last >= LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now)) {
+      sinceLog.addAndGet(-n);
+      LOG.warning(
+          store
+              + " store unavailable: "
+              + n
+              + " failed operations in the last interval (last: "
+              + operation
+              + ", "
+              + cause.getClass().getSimpleName()
+              + "); each policy applies its on-store-failure");
+    }
+  }
+
+  /** Records a successful operation; logs the recovery after failures. */
+  public void ok() {
+    if (failing.get() && failing.compareAndSet(true, false)) {
+      LOG.info(store + " store reachable again");
+    }
+  }
+
+  /** Returns the number of failures counted so far. */
+  public double failures() {
+    return failures.count();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.bulwark.store;
+
+import dev.bulwark.store.memory.MemoryBanStore;
+import dev.bulwark.store.memory.MemoryRateLimitStore;
+import dev.bulwark.store.redis.RedisStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The gateway's shared state, opened once at start from the configured store. */
+public final class Stores implements AutoCloseable {
+  private final RateLimitStore rateLimits;
+  private final BanStore bans;
+  private final AutoCloseable closer;
+  private final String kind;
+
+  private Stores(RateLimitStore rateLimits, BanStore bans, AutoCloseable closer, String kind) {
+    this.rateLimits = rateLimits;
+    this.bans = bans;
+    this.closer = closer;
+    this.kind = kind;
+  }
+
+  /** Opens the configured store; a cluster store connects in the background (never blocks). */
+  public static Stores open(StoreConfig config, MeterRegistry registry) {
+    if (config.redis() != null) {
+      RedisStore redis = RedisStore.connect(config, new StoreHealth("redis", registry));
+      return new Stores(redis.rateLimits(), redis.bans(), redis, "redis");
+    }
+    return new Stores(
+        new MemoryRateLimitStore(config.maxKeys()),
+        new MemoryBanStore(config.maxKeys(), config.maxKeys()),
+        () -> {},
+        "embedded");
+  }
+
+  /** An embedded store for compiling without running (check-config, tests). */
+  public static Stores embedded() {
+    return open(
+        StoreConfig.EMBEDDED, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  public RateLimitStore rateLimits() {
+    return rateLimits;
+  }
+
+  public BanStore bans() {
+    return bans;
+  }
+
+  /** Returns {@code embedded} or {@code redis}. */
+  public String kind() {
+    return kind;
+  }
+
+  @Override
+  public void close() throws Exception {
+    closer.close();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.bulwark.store.redis;
+
+import dev.bulwark.store.BanStore;
+import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.StoreConfig;
+import dev.bulwark.store.StoreHealth;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Redis connection behind the cluster store: one multiplexed Lettuce connection, connected in
+ * the background (a gateway starts even while Redis is down) and reconnected by itself. While it is
+ * down every operation fails at once (commands are rejected, not queued), and each one is bounded
+ * by the configured timeout, so a request never waits longer than that on Redis.
+ */
+public final class RedisStore implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RedisStore.class.getName());
+  private static final long RETRY_MS = 1000;
+
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final StoreHealth health;
+  private final AtomicReference<@Nullable StatefulRedisConnection<byte[], byte[]>> connection =
+      new AtomicReference<>();
+  private final RedisRateLimitStore rateLimits;
+  private final RedisBanStore bans;
+  private volatile boolean closed;
+
+  private RedisStore(StoreConfig config, StoreHealth health) {
+    this.health = health;
+    Duration timeout = config.timeout();
+    this.uri = RedisURI.create(Objects.requireNonNull(config.redis()));
+    uri.setTimeout(timeout);
+    this.resources =
+        DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .socketOptions(
+                SocketOptions.builder()
+                    .connectTimeout(Duration.ofMillis(Math.max(100, timeout.toMillis() * 4)))
+                    .build())
+            .build());
+    this.rateLimits = new RedisRateLimitStore(this, timeout);
+    this.bans = new RedisBanStore(this, config.maxKeys());
+  }
+
+  /** Creates the store and starts connecting in the background. */
+  public static RedisStore connect(StoreConfig config, StoreHealth health) {
+    RedisStore store = new RedisStore(config, health);
+    store.tryConnect();
+    store.bans.startSync(store.resources.eventExecutorGroup());
+    return store;
+  }
+
+  private void tryConnect() {
+    if (closed) {
+      return;
+    }
+    client
+        .connectAsync(ByteArrayCodec.INSTANCE, uri)
+        .whenComplete(
+            (conn, failure) -> {
+              if (failure != null || conn == null) {
+                health.failed("connect", failure == null ? new IllegalStateException() : failure);
+                resources
+                    .eventExecutorGroup()
+                    .schedule(this::tryConnect, RETRY_MS, TimeUnit.MILLISECONDS);
+                return;
+              }
+              if (closed) {
+                conn.closeAsync();
+                return;
+              }
+              connection.set(conn);
+              rateLimits.connected(conn);
+              health.ok();
+              LOG.info("redis store connected: " + uri.getHost() + ":" + uri.getPort());
+            });
+  }
+
+  /** Returns the connection, or null while the first connection has not been made. */
+  @Nullable StatefulRedisConnection<byte[], byte[]> connection() {
+    return connection.get();
+  }
+
+  StoreHealth health() {
+    return health;
+  }
+
+  public RateLimitStore rateLimits() {
+    return rateLimits;
+  }
+
+  public BanStore bans() {
+    return bans;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    bans.stopSync();
+    StatefulRedisConnection<byte[], byte[]> c = connection.getAndSet(null);
+    if (c != null) {
+      c.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

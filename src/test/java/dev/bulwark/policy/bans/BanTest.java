@@ -1,0 +1,165 @@
+package dev.bulwark.policy.bans;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.testing.StubUpstream;
+import dev.bulwark.testing.TestGateway;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+
+/** Automatic bans through the real gateway, and the admin ban API. */
+class BanTest {
+  private static final String RULES =
+      """
+      bans:
+        rules:
+          - { name: auth-failures, status: [401, 403], count: 3, window: 1m, ban: 1m, max-ban: 1h }
+      routes:
+        - name: login
+          match: { path: /login }
+          upstream: UPSTREAM
+        - name: api
+          match: { path: /api/** }
+          upstream: UPSTREAM
+      """;
+
+  private static StubUpstream upstreamAnswering401() throws Exception {
+    StubUpstream upstream = new StubUpstream();
+    upstream.on("/login", req -> req.response().setStatusCode(401).end("{\"error\":\"nope\"}"));
+    return upstream;
+  }
+
+  private static HttpResponse<String> admin(
+      TestGateway gw, String method, String path, @org.jspecify.annotations.Nullable String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + path));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void repeated401sBanTheClientEverywhereWith403AndASecurityEvent() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port())) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.get("/login").statusCode()).isEqualTo(401);
+      }
+      String event = gw.awaitLine("\"type\":\"security\"", "\"event\":\"ban\"", "auth-failures");
+      assertThat(event).contains("\"client\":\"127.0.0.1\"");
+      HttpResponse<String> refused = gw.get("/api/anything");
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body())
+          .contains("\"error\":\"forbidden\"", "\"requestId\"")
+          .doesNotContain("ban");
+      gw.awaitLine("\"status\":403", "client banned", "\"decision\":\"deny\"");
+      while (upstream.poll(100) != null) {
+        // drain the three /login requests
+      }
+      assertThat(gw.get("/api/more").statusCode()).isEqualTo(403);
+      assertThat(upstream.poll(200)).as("nothing from a banned client is forwarded").isNull();
+      // The admin listener is never behind bans or ip-filter: the operator can always lift it.
+      HttpResponse<String> list = admin(gw, "GET", "/bans", null);
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(list.body()).contains("\"address\":\"127.0.0.1\"", "\"by\":\"auth-failures\"");
+      HttpResponse<String> lifted = admin(gw, "DELETE", "/bans/127.0.0.1", null);
+      assertThat(lifted.statusCode()).isEqualTo(200);
+      gw.awaitLine("\"event\":\"unban\"");
+      assertThat(gw.get("/api/again").statusCode()).isEqualTo(200);
+      assertThat(admin(gw, "DELETE", "/bans/127.0.0.1", null).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void anAdminBanOfTheIpv4MappedFormHoldsForThePlainAddress() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port())) {
+      HttpResponse<String> made =
+          admin(
+              gw,
+              "POST",
+              "/bans",
+              "{\"address\":\"::ffff:127.0.0.1\",\"duration\":\"10m\",\"reason\":\"test\"}");
+      assertThat(made.statusCode()).isEqualTo(201);
+      assertThat(made.body()).contains("\"address\":\"127.0.0.1\"", "\"by\":\"admin\"");
+      assertThat(gw.get("/api/x").statusCode()).isEqualTo(403);
+      assertThat(admin(gw, "DELETE", "/bans/%3A%3Affff%3A127.0.0.1", null).statusCode())
+          .isEqualTo(200);
+      assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void theAdminApiRefusesBadInputAndCrossSiteForms() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port())) {
+      HttpRequest form =
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + "/bans"))
+              .header("content-type", "text/plain")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"127.0.0.1\"}"))
+              .build();
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(form, HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(415);
+      assertThat(admin(gw, "POST", "/bans", "{\"address\":\"not-an-ip\"}").statusCode())
+          .isEqualTo(400);
+      assertThat(
+              admin(gw, "POST", "/bans", "{\"address\":\"10.0.0.1\",\"duration\":\"-5m\"}")
+                  .statusCode())
+          .isEqualTo(400);
+      assertThat(admin(gw, "POST", "/bans", "{not json").statusCode()).isEqualTo(400);
+      assertThat(
+              admin(gw, "POST", "/bans", "{\"address\":\"" + "1".repeat(5000) + "\"}").statusCode())
+          .isEqualTo(413);
+      assertThat(admin(gw, "GET", "/bans", null).body()).isEqualTo("{\"bans\":[]}");
+      assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void dropClosesTheConnectionOfABannedClientWithoutAnAnswer() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw =
+            TestGateway.start(
+                RULES.replace("bans:\n", "bans:\n  action: drop\n"), upstream.port())) {
+      assertThat(admin(gw, "POST", "/bans", "{\"address\":\"127.0.0.1\"}").statusCode())
+          .isEqualTo(201);
+      try (SSLSocket s = gw.rawSocket()) {
+        s.getOutputStream().write("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+        InputStream in = s.getInputStream();
+        assertThat(in.read()).as("closed without a response").isEqualTo(-1);
+      } catch (java.io.IOException closedDuringHandshake) {
+        // The connection was closed at accept: also a drop.
+      }
+    }
+  }
+
+  @Test
+  void exemptAddressesAndTrustedProxiesAreNeverBanned() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw =
+            TestGateway.start(
+                RULES.replace("bans:\n", "bans:\n  exempt: [127.0.0.0/8]\n"), upstream.port())) {
+      for (int i = 0; i < 6; i++) {
+        assertThat(gw.get("/login").statusCode()).isEqualTo(401);
+      }
+      assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+      assertThat(gw.lines()).noneMatch(l -> l.contains("\"event\":\"ban\""));
+    }
+  }
+}
