@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -125,6 +126,7 @@ public final class ConfigLoader {
             HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
             ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
             IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
+            CorsConfig.read(defaultsNode.get("cors"), CorsConfig.NONE),
             RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));

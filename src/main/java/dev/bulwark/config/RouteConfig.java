@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -14,15 +15,20 @@ public record RouteConfig(
     HeadersConfig headers,
     ErrorsConfig errors,
     IpFilterConfig ipFilter,
+    CorsConfig cors,
     RouteLimits limits) {
 
   static final Set<String> KEYS =
-      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "limits");
+      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "cors", "limits");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
-      HeadersConfig headers, ErrorsConfig errors, IpFilterConfig ipFilter, RouteLimits limits) {
-    static final Set<String> KEYS = Set.of("headers", "errors", "ip-filter", "limits");
+      HeadersConfig headers,
+      ErrorsConfig errors,
+      IpFilterConfig ipFilter,
+      CorsConfig cors,
+      RouteLimits limits) {
+    static final Set<String> KEYS = Set.of("headers", "errors", "ip-filter", "cors", "limits");
   }
 
   static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
@@ -37,11 +43,19 @@ public record RouteConfig(
     HeadersConfig headers = HeadersConfig.read(n.get("headers"), defaults.headers());
     ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
     IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
+    CorsConfig cors = CorsConfig.read(n.get("cors"), defaults.cors());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
     return new RouteConfig(
-        name == null ? "route-" + index : name, match, upstream, headers, errors, ipFilter, limits);
+        name == null ? "route-" + index : name,
+        match,
+        upstream,
+        headers,
+        errors,
+        ipFilter,
+        cors,
+        limits);
   }
 }
