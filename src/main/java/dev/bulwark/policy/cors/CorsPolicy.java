@@ -64,6 +64,10 @@ public final class CorsPolicy implements Policy {
     "Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"
   };
 
+  private static final CharSequence ORIGIN_VARY_VALUE = HttpHeaders.createOptimized("Origin");
+  private static final CharSequence PREFLIGHT_VARY_VALUE =
+      HttpHeaders.createOptimized(String.join(", ", PREFLIGHT_VARY));
+
   /** A preflight asking for more request headers than this is refused without looking further. */
   private static final int MAX_REQUEST_HEADERS = 64;
 
@@ -126,7 +130,7 @@ public final class CorsPolicy implements Policy {
       exchange.proceed();
       return;
     }
-    String origin = AllowedOrigins.single(req.headers().getAll(ORIGIN));
+    String origin = singleOrigin(req);
     if (origin == null || !origins.allows(origin)) {
       exchange.deny(ORIGIN_REFUSED);
     } else if (!methods.contains(asked)) {
@@ -148,7 +152,7 @@ public final class CorsPolicy implements Policy {
     HttpServerRequest req = exchange.request();
     boolean preflight = preflightMethod(req) != null;
     addVary(h, preflight ? PREFLIGHT_VARY : ACTUAL_VARY);
-    String origin = AllowedOrigins.single(req.headers().getAll(ORIGIN));
+    String origin = singleOrigin(req);
     if (preflight) {
       // Preflights never reach the upstream: a generated 204 is this policy's own answer.
       if (head.fromUpstream() || head.status() != 204 || origin == null) {
@@ -168,6 +172,14 @@ public final class CorsPolicy implements Policy {
         h.set(EXPOSE_HEADERS, exposeHeaders);
       }
     }
+  }
+
+  /** Returns the one Origin value, or null when there is none or more than one. */
+  private static @Nullable String singleOrigin(HttpServerRequest req) {
+    if (req.headers().get(ORIGIN) == null) {
+      return null; // the common case: no list allocated
+    }
+    return AllowedOrigins.single(req.headers().getAll(ORIGIN));
   }
 
   private void allowOrigin(MultiMap h, @Nullable String origin) {
@@ -199,6 +211,10 @@ public final class CorsPolicy implements Policy {
 
   /** Adds the tokens to Vary unless present (or {@code *}), keeping what the upstream listed. */
   private static void addVary(MultiMap h, String[] tokens) {
+    if (h.get(VARY) == null) {
+      h.set(VARY, tokens == PREFLIGHT_VARY ? PREFLIGHT_VARY_VALUE : ORIGIN_VARY_VALUE);
+      return;
+    }
     List<String> existing = h.getAll(VARY);
     StringBuilder add = new StringBuilder();
     for (String t : tokens) {

@@ -54,6 +54,9 @@ class CorsTest {
                 .putHeader("access-control-allow-private-network", "true")
                 .putHeader("vary", "Accept-Encoding")
                 .end("ok"));
+    upstream.on(
+        "/closed/widened",
+        req -> req.response().putHeader("access-control-allow-origin", "*").end("closed"));
     upstream.on("/items/boom", req -> req.response().setStatusCode(500).end("stack trace"));
     upstream.on(
         "/legacy/own",
@@ -86,6 +89,10 @@ class CorsTest {
                 match: { path: /public/** }
                 upstream: UPSTREAM
                 cors: { origins: ["*"] }
+              - name: closed
+                match: { path: /closed/** }
+                upstream: UPSTREAM
+                cors: { origins: [] }
               - name: legacy
                 match: { path: /legacy/**, methods: [GET] }
                 upstream: UPSTREAM
@@ -337,6 +344,16 @@ class CorsTest {
     assertThat(pre.statusCode()).isEqualTo(204);
     assertThat(pre.headers().allValues("access-control-allow-origin")).containsExactly("*");
     assertThat(pre.headers().firstValue("access-control-allow-credentials")).isEmpty();
+  }
+
+  @Test
+  void anEmptyOriginListAllowsNoOneAndStillStripsTheUpstreamsCors() throws Exception {
+    HttpResponse<String> pre = preflight("/closed/widened", APP, "GET");
+    assertThat(pre.statusCode()).isEqualTo(403);
+    HttpResponse<String> r = send("GET", "/closed/widened", "Origin", APP);
+    assertThat(r.body()).isEqualTo("closed");
+    assertNoCorsHeaders(r, "origins: []");
+    assertThat(varyTokens(r)).contains("origin");
   }
 
   @Test
