@@ -11,6 +11,7 @@ import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
 import dev.bulwark.policy.bans.BansConfig;
+import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -131,6 +132,7 @@ public final class ConfigLoader {
             ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
             IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
             RateLimitConfig.read(defaultsNode.get("rate-limit"), RateLimitConfig.NONE),
+            CorsConfig.read(defaultsNode.get("cors"), CorsConfig.NONE),
             RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));

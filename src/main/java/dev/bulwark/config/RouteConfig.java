@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -16,10 +17,20 @@ public record RouteConfig(
     ErrorsConfig errors,
     IpFilterConfig ipFilter,
     RateLimitConfig rateLimit,
+    CorsConfig cors,
     RouteLimits limits) {
 
   static final Set<String> KEYS =
-      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "rate-limit", "limits");
+      Set.of(
+          "name",
+          "match",
+          "upstream",
+          "headers",
+          "errors",
+          "ip-filter",
+          "rate-limit",
+          "cors",
+          "limits");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
@@ -27,9 +38,10 @@ public record RouteConfig(
       ErrorsConfig errors,
       IpFilterConfig ipFilter,
       RateLimitConfig rateLimit,
+      CorsConfig cors,
       RouteLimits limits) {
     static final Set<String> KEYS =
-        Set.of("headers", "errors", "ip-filter", "rate-limit", "limits");
+        Set.of("headers", "errors", "ip-filter", "rate-limit", "cors", "limits");
   }
 
   static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
@@ -45,6 +57,7 @@ public record RouteConfig(
     ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
     IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
     RateLimitConfig rateLimit = RateLimitConfig.read(n.get("rate-limit"), defaults.rateLimit());
+    CorsConfig cors = CorsConfig.read(n.get("cors"), defaults.cors());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
@@ -57,6 +70,7 @@ public record RouteConfig(
         errors,
         ipFilter,
         rateLimit,
+        cors,
         limits);
   }
 }

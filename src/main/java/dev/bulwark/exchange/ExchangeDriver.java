@@ -7,4 +7,10 @@ public interface ExchangeDriver {
 
   /** Ends the exchange with a denial, walking back through the stages entered so far. */
   void deny(Exchange exchange, Denial denial);
+
+  /**
+   * Ends the exchange with an empty answer made at the edge (a 2xx such as a CORS preflight's 204),
+   * walking back through the stages entered so far; nothing is forwarded.
+   */
+  void answer(Exchange exchange, int status);
 }

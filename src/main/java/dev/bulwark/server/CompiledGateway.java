@@ -12,6 +12,7 @@ import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import dev.bulwark.policy.bans.BanRules;
+import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
@@ -47,6 +48,9 @@ record CompiledGateway(
         chain.add(IpFilterPolicy.compile(r.ipFilter()));
       }
       chain.addAll(RateLimitPolicy.compile(r.name(), r.rateLimit(), stores.rateLimits()));
+      if (r.cors().enabled()) {
+        chain.add(CorsPolicy.compile(r.cors()));
+      }
       Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
           new CompiledRoute(

@@ -11,6 +11,8 @@ import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.exchange.RouteTable;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.LoggedBody;
 import dev.bulwark.proxy.Forwarder;
 import dev.bulwark.proxy.ProxyCall;
@@ -119,7 +121,10 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match = gw.routes().match(host, path, req.method().name());
+      RouteTable.Match<CompiledRoute> match = preflightMatch(gw, req, host, path);
+      if (match == null) {
+        match = gw.routes().match(host, path, req.method().name());
+      }
       CompiledRoute matched = match.route();
       if (matched != null) {
         route = matched;
@@ -168,6 +173,32 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
 
   private static final Denial METHOD_NOT_ALLOWED =
       Denial.of(405, "method not allowed", "method not allowed on route");
+
+  /**
+   * A CORS preflight (OPTIONS + Origin + Access-Control-Request-Method) asks about the method it
+   * names, and routes seldom list OPTIONS: match it by that method, but only to a route with a cors
+   * policy, which answers it at the edge and never forwards it. Otherwise (no such route, or a
+   * route without cors) returns null and the request is matched by its own method as before, so an
+   * OPTIONS never reaches an upstream whose route does not allow OPTIONS.
+   */
+  private static RouteTable.@Nullable Match<CompiledRoute> preflightMatch(
+      CompiledGateway gw, HttpServerRequest req, String host, String path) {
+    String asked = CorsPolicy.preflightMethod(req);
+    if (asked == null) {
+      return null;
+    }
+    RouteTable.Match<CompiledRoute> m = gw.routes().match(host, path, asked);
+    CompiledRoute r = m.route();
+    if (r == null) {
+      return null;
+    }
+    for (Policy p : r.policies) {
+      if (p.stage() == Stage.CORS) {
+        return m;
+      }
+    }
+    return null;
+  }
 
   @Override
   public void proceed(Exchange ex) {
@@ -227,6 +258,21 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
               String.valueOf(denial.status()),
               "reason",
               denial.reason()));
+    }
+    respond(ex, head, null, null);
+  }
+
+  @Override
+  public void answer(Exchange ex, int status) {
+    if (ex.responded()) {
+      return;
+    }
+    HttpServerRequest req = ex.request();
+    ResponseHead head = ResponseHead.generated(status, req.response().headers(), Buffer.buffer());
+    // As for a denial: an unread body cannot be skipped safely on a kept-alive connection.
+    head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req));
+    if (ex.forwarding() == null) {
+      req.resume();
     }
     respond(ex, head, null, null);
   }

@@ -1,0 +1,245 @@
+package dev.bulwark.policy.cors;
+
+import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Answers CORS preflights at the edge (204 for an allowed origin, method and headers; 403 JSON
+ * otherwise; never forwarded) and, on the way out of every response of the route, removes the
+ * upstream's CORS headers, adds {@code Vary: Origin}, and allows exactly the request's origin when
+ * it is on the list. An origin never on the list is never reflected.
+ */
+public final class CorsPolicy implements Policy {
+  private static final Denial ORIGIN_REFUSED =
+      Denial.of(403, "forbidden", "cors preflight from an origin not on the list");
+  private static final Denial METHOD_REFUSED =
+      Denial.of(403, "forbidden", "cors preflight for a method not allowed");
+  private static final Denial HEADERS_REFUSED =
+      Denial.of(403, "forbidden", "cors preflight for request headers not allowed");
+
+  private static final CharSequence ORIGIN = HttpHeaders.createOptimized("origin");
+  private static final CharSequence REQUEST_METHOD =
+      HttpHeaders.createOptimized("access-control-request-method");
+  private static final CharSequence REQUEST_HEADERS =
+      HttpHeaders.createOptimized("access-control-request-headers");
+  private static final CharSequence ALLOW_ORIGIN =
+      HttpHeaders.createOptimized("access-control-allow-origin");
+  private static final CharSequence ALLOW_CREDENTIALS =
+      HttpHeaders.createOptimized("access-control-allow-credentials");
+  private static final CharSequence ALLOW_METHODS =
+      HttpHeaders.createOptimized("access-control-allow-methods");
+  private static final CharSequence ALLOW_HEADERS =
+      HttpHeaders.createOptimized("access-control-allow-headers");
+  private static final CharSequence EXPOSE_HEADERS =
+      HttpHeaders.createOptimized("access-control-expose-headers");
+  private static final CharSequence MAX_AGE = HttpHeaders.createOptimized("access-control-max-age");
+  private static final CharSequence VARY = HttpHeaders.createOptimized("vary");
+  private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+  private static final CharSequence ANY = HttpHeaders.createOptimized("*");
+
+  /** What the upstream may not decide: every CORS response header is the gateway's. */
+  private static final CharSequence[] UPSTREAM_CORS = {
+    ALLOW_ORIGIN,
+    ALLOW_CREDENTIALS,
+    ALLOW_METHODS,
+    ALLOW_HEADERS,
+    EXPOSE_HEADERS,
+    MAX_AGE,
+    HttpHeaders.createOptimized("access-control-allow-private-network")
+  };
+
+  private static final String[] ACTUAL_VARY = {"Origin"};
+  private static final String[] PREFLIGHT_VARY = {
+    "Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"
+  };
+
+  private static final CharSequence ORIGIN_VARY_VALUE = HttpHeaders.createOptimized("Origin");
+  private static final CharSequence PREFLIGHT_VARY_VALUE =
+      HttpHeaders.createOptimized(String.join(", ", PREFLIGHT_VARY));
+
+  /** A preflight asking for more request headers than this is refused without looking further. */
+  private static final int MAX_REQUEST_HEADERS = 64;
+
+  private final AllowedOrigins origins;
+  private final Set<String> methods;
+  private final Set<String> headers;
+  private final boolean credentials;
+  private final CharSequence allowMethods;
+  private final @Nullable CharSequence allowHeaders;
+  private final @Nullable CharSequence exposeHeaders;
+  private final CharSequence maxAge;
+
+  private CorsPolicy(CorsConfig c) {
+    this.origins = AllowedOrigins.of(c.anyOrigin(), c.origins());
+    this.methods = Set.copyOf(c.methods());
+    this.headers = Set.copyOf(c.headers());
+    this.credentials = c.credentials();
+    this.allowMethods = HttpHeaders.createOptimized(String.join(", ", c.methods()));
+    this.allowHeaders = joined(c.headers());
+    this.exposeHeaders = joined(c.exposeHeaders());
+    this.maxAge = HttpHeaders.createOptimized(String.valueOf(c.maxAge().toSeconds()));
+  }
+
+  /** Compiles a route's CORS settings into prebuilt header values and an origin table. */
+  public static CorsPolicy compile(CorsConfig config) {
+    if (!config.enabled()) {
+      throw new IllegalArgumentException("cors: not enabled (expected: a configured policy)");
+    }
+    return new CorsPolicy(config);
+  }
+
+  /**
+   * Returns the method a CORS preflight asks about ({@code OPTIONS} with {@code Origin} and {@code
+   * Access-Control-Request-Method}), or null when the request is not a preflight.
+   */
+  public static @Nullable String preflightMethod(HttpServerRequest req) {
+    if (req.method() != HttpMethod.OPTIONS || !req.headers().contains(ORIGIN)) {
+      return null;
+    }
+    return req.headers().get(REQUEST_METHOD);
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.CORS;
+  }
+
+  @Override
+  public String name() {
+    return "cors";
+  }
+
+  @Override
+  public void onRequest(Exchange exchange) {
+    HttpServerRequest req = exchange.request();
+    String asked = preflightMethod(req);
+    if (asked == null) {
+      // An actual request: the browser, not the gateway, keeps an unlisted origin from reading
+      // the answer, which gets no CORS headers (onResponse).
+      exchange.proceed();
+      return;
+    }
+    String origin = singleOrigin(req);
+    if (origin == null || !origins.allows(origin)) {
+      exchange.deny(ORIGIN_REFUSED);
+    } else if (!methods.contains(asked)) {
+      exchange.deny(METHOD_REFUSED);
+    } else if (!headersAllowed(req.headers().getAll(REQUEST_HEADERS))) {
+      exchange.deny(HEADERS_REFUSED);
+    } else {
+      exchange.decide(name(), "preflight", null);
+      exchange.answer(204);
+    }
+  }
+
+  @Override
+  public void onResponse(Exchange exchange, ResponseHead head) {
+    MultiMap h = head.headers();
+    for (CharSequence name : UPSTREAM_CORS) {
+      h.remove(name);
+    }
+    HttpServerRequest req = exchange.request();
+    boolean preflight = preflightMethod(req) != null;
+    addVary(h, preflight ? PREFLIGHT_VARY : ACTUAL_VARY);
+    String origin = singleOrigin(req);
+    if (preflight) {
+      // Preflights never reach the upstream: a generated 204 is this policy's own answer.
+      if (head.fromUpstream() || head.status() != 204 || origin == null) {
+        return;
+      }
+      allowOrigin(h, origin);
+      h.set(ALLOW_METHODS, allowMethods);
+      if (allowHeaders != null) {
+        h.set(ALLOW_HEADERS, allowHeaders);
+      }
+      h.set(MAX_AGE, maxAge);
+      return;
+    }
+    if (origins.any() || (origin != null && origins.allows(origin))) {
+      allowOrigin(h, origin);
+      if (exposeHeaders != null) {
+        h.set(EXPOSE_HEADERS, exposeHeaders);
+      }
+    }
+  }
+
+  /** Returns the one Origin value, or null when there is none or more than one. */
+  private static @Nullable String singleOrigin(HttpServerRequest req) {
+    if (req.headers().get(ORIGIN) == null) {
+      return null; // the common case: no list allocated
+    }
+    return AllowedOrigins.single(req.headers().getAll(ORIGIN));
+  }
+
+  private void allowOrigin(MultiMap h, @Nullable String origin) {
+    if (origins.any() || origin == null) {
+      h.set(ALLOW_ORIGIN, ANY); // "*" is never combined with credentials (a config error)
+      return;
+    }
+    h.set(ALLOW_ORIGIN, origin);
+    if (credentials) {
+      h.set(ALLOW_CREDENTIALS, TRUE);
+    }
+  }
+
+  private boolean headersAllowed(List<String> values) {
+    int count = 0;
+    for (String v : values) {
+      for (String item : v.split(",", -1)) {
+        String name = item.trim();
+        if (name.isEmpty()) {
+          continue;
+        }
+        if (++count > MAX_REQUEST_HEADERS || !headers.contains(name.toLowerCase(Locale.ROOT))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Adds the tokens to Vary unless present (or {@code *}), keeping what the upstream listed. */
+  private static void addVary(MultiMap h, String[] tokens) {
+    if (h.get(VARY) == null) {
+      h.set(VARY, tokens == PREFLIGHT_VARY ? PREFLIGHT_VARY_VALUE : ORIGIN_VARY_VALUE);
+      return;
+    }
+    List<String> existing = h.getAll(VARY);
+    StringBuilder add = new StringBuilder();
+    for (String t : tokens) {
+      if (!listed(existing, t)) {
+        add.append(add.length() == 0 ? "" : ", ").append(t);
+      }
+    }
+    if (add.length() > 0) {
+      h.add(VARY, add.toString());
+    }
+  }
+
+  private static boolean listed(List<String> values, String token) {
+    for (String v : values) {
+      for (String item : v.split(",", -1)) {
+        String t = item.trim();
+        if (t.equals("*") || t.equalsIgnoreCase(token)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static @Nullable CharSequence joined(List<String> names) {
+    return names.isEmpty() ? null : HttpHeaders.createOptimized(String.join(", ", names));
+  }
+}
