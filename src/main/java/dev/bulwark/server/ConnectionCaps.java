@@ -1,18 +1,22 @@
 package dev.bulwark.server;
 
+import dev.bulwark.store.ConnectionCounts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Counts open HTTPS connections in total and per client address across every event loop, and
- * refuses a new one over either cap (the caps are read from the current configuration, so a reload
- * changes them). Per-client counts exist only while a client has connections open, so the table is
- * bounded by the total cap.
+ * Counts open HTTPS connections in total and per client address across every event loop (and, in
+ * cluster mode, adds those other gateway processes last reported), and refuses a new one over
+ * either cap (the caps are read from the current configuration, so a reload changes them).
+ * Per-client counts exist only while a client has connections open, so the table is bounded by the
+ * total cap.
  */
 final class ConnectionCaps {
   private final Supplier<CompiledGateway> config;
@@ -21,8 +25,13 @@ final class ConnectionCaps {
   private final Counter refusedTotal;
   private final Counter refusedPerClient;
 
-  ConnectionCaps(Supplier<CompiledGateway> config, MeterRegistry registry) {
+  private final ConnectionCounts others;
+
+  ConnectionCaps(
+      Supplier<CompiledGateway> config, MeterRegistry registry, ConnectionCounts others) {
     this.config = config;
+    this.others = others;
+    others.source(this::snapshot);
     Gauge.builder("bulwark_connections_open", total, AtomicInteger::get)
         .description("Open HTTPS connections")
         .register(registry);
@@ -42,7 +51,7 @@ final class ConnectionCaps {
   boolean admit(String peer, boolean trustedProxy) {
     CompiledGateway gw = config.get();
     int totalCap = gw.config().connections().total();
-    if (total.incrementAndGet() > totalCap) {
+    if (total.incrementAndGet() + others.remoteTotal() > totalCap) {
       total.decrementAndGet();
       refusedTotal.increment();
       return false;
@@ -52,7 +61,7 @@ final class ConnectionCaps {
     }
     int clientCap = gw.config().connections().perClient();
     AtomicInteger n = perClient.computeIfAbsent(peer, k -> new AtomicInteger());
-    if (n.incrementAndGet() > clientCap) {
+    if (n.incrementAndGet() + others.remote(peer) > clientCap) {
       release(peer, false);
       refusedPerClient.increment();
       return false;
@@ -67,6 +76,13 @@ final class ConnectionCaps {
       return;
     }
     perClient.computeIfPresent(peer, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  /** Returns this process's per-client counts, for other gateway processes (cluster mode). */
+  private Map<String, Integer> snapshot() {
+    Map<String, Integer> out = new HashMap<>();
+    perClient.forEach((k, v) -> out.put(k, v.get()));
+    return out;
   }
 
   /** Returns the number of open connections (for tests). */

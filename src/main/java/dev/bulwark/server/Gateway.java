@@ -71,7 +71,7 @@ public final class Gateway implements AutoCloseable {
     this.configFile = configFile;
     this.secrets = secrets;
     this.stores = stores;
-    this.caps = new ConnectionCaps(this::compiled, metrics.registry());
+    this.caps = new ConnectionCaps(this::compiled, metrics.registry(), stores.connections());
   }
 
   /**

@@ -9,12 +9,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class Stores implements AutoCloseable {
   private final RateLimitStore rateLimits;
   private final BanStore bans;
+  private final ConnectionCounts connections;
   private final AutoCloseable closer;
   private final String kind;
 
-  private Stores(RateLimitStore rateLimits, BanStore bans, AutoCloseable closer, String kind) {
+  private Stores(
+      RateLimitStore rateLimits,
+      BanStore bans,
+      ConnectionCounts connections,
+      AutoCloseable closer,
+      String kind) {
     this.rateLimits = rateLimits;
     this.bans = bans;
+    this.connections = connections;
     this.closer = closer;
     this.kind = kind;
   }
@@ -23,11 +30,12 @@ public final class Stores implements AutoCloseable {
   public static Stores open(StoreConfig config, MeterRegistry registry) {
     if (config.redis() != null) {
       RedisStore redis = RedisStore.connect(config, new StoreHealth("redis", registry));
-      return new Stores(redis.rateLimits(), redis.bans(), redis, "redis");
+      return new Stores(redis.rateLimits(), redis.bans(), redis.connections(), redis, "redis");
     }
     return new Stores(
         new MemoryRateLimitStore(config.maxKeys()),
         new MemoryBanStore(config.maxKeys(), config.maxKeys()),
+        ConnectionCounts.NONE,
         () -> {},
         "embedded");
   }
@@ -44,6 +52,11 @@ public final class Stores implements AutoCloseable {
 
   public BanStore bans() {
     return bans;
+  }
+
+  /** Returns the connection counts of other gateway processes (none when embedded). */
+  public ConnectionCounts connections() {
+    return connections;
   }
 
   /** Returns {@code embedded} or {@code redis}. */

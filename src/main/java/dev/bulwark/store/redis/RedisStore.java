@@ -1,6 +1,7 @@
 package dev.bulwark.store.redis;
 
 import dev.bulwark.store.BanStore;
+import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -38,6 +39,7 @@ public final class RedisStore implements AutoCloseable {
       new AtomicReference<>();
   private final RedisRateLimitStore rateLimits;
   private final RedisBanStore bans;
+  private final RedisConnectionCounts connections;
   private volatile boolean closed;
 
   private RedisStore(StoreConfig config, StoreHealth health) {
@@ -60,6 +62,7 @@ public final class RedisStore implements AutoCloseable {
             .build());
     this.rateLimits = new RedisRateLimitStore(this, timeout);
     this.bans = new RedisBanStore(this, config.maxKeys());
+    this.connections = new RedisConnectionCounts(this);
   }
 
   /** Creates the store and starts connecting in the background. */
@@ -67,6 +70,7 @@ public final class RedisStore implements AutoCloseable {
     RedisStore store = new RedisStore(config, health);
     store.tryConnect();
     store.bans.startSync(store.resources.eventExecutorGroup());
+    store.connections.start(store.resources.eventExecutorGroup());
     return store;
   }
 
@@ -113,10 +117,15 @@ public final class RedisStore implements AutoCloseable {
     return bans;
   }
 
+  public ConnectionCounts connections() {
+    return connections;
+  }
+
   @Override
   public void close() {
     closed = true;
     bans.stopSync();
+    connections.stop();
     StatefulRedisConnection<byte[], byte[]> c = connection.getAndSet(null);
     if (c != null) {
       c.close();

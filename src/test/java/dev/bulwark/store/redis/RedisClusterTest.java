@@ -145,4 +145,51 @@ class RedisClusterTest {
       awaitStatus(200, 15_000, () -> status(b, "/strict/back"));
     }
   }
+
+  private static boolean served(javax.net.ssl.SSLSocket s) {
+    try {
+      s.startHandshake();
+      s.getOutputStream()
+          .write(
+              "GET /strict/c HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] head = s.getInputStream().readNBytes(12);
+      return new String(head, java.nio.charset.StandardCharsets.US_ASCII)
+          .startsWith("HTTP/1.1 200");
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void connectionCapsCountTheConnectionsOtherGatewaysHold() throws Exception {
+    // Each gateway also holds the test client's pooled connection: 2 each while the sockets
+    // below are open. Alone, each would still admit a third (3 <= 3); together they hold 4.
+    String caps = "connections: { per-client: 3, total: 100 }\n";
+    try (RedisServer redis = RedisServer.start();
+        StubUpstream upstream = new StubUpstream();
+        TestGateway a = TestGateway.start(caps + config(redis.url()), upstream.port());
+        TestGateway b = TestGateway.start(caps + config(redis.url()), upstream.port())) {
+      awaitStatus(200, 10_000, () -> status(a, "/strict/ready"));
+      awaitStatus(200, 10_000, () -> status(b, "/strict/ready"));
+      try (javax.net.ssl.SSLSocket onA = a.rawSocket();
+          javax.net.ssl.SSLSocket onB = b.rawSocket()) {
+        assertThat(served(onA)).isTrue();
+        assertThat(served(onB)).isTrue();
+        // Each gateway publishes its counts every second; give both a round.
+        Thread.sleep(2500);
+        try (javax.net.ssl.SSLSocket third = a.rawSocket()) {
+          assertThat(served(third))
+              .as("a third connection on one gateway while the other holds two")
+              .isFalse();
+        }
+      }
+      // Once the held connections close and the counts are republished, a place is free again.
+      Thread.sleep(2500);
+      try (javax.net.ssl.SSLSocket again = a.rawSocket()) {
+        assertThat(served(again)).isTrue();
+      }
+    }
+  }
 }
