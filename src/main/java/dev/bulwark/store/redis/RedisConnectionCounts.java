@@ -27,6 +27,7 @@ final class RedisConnectionCounts implements ConnectionCounts {
   private static final long TTL_MS = 3000;
   private static final byte[] INSTANCES = bytes("bulwark:conns:instances");
   private static final byte[] TOTAL_FIELD = bytes("*");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final RedisStore store;
   private final String id;
@@ -40,7 +41,7 @@ final class RedisConnectionCounts implements ConnectionCounts {
   RedisConnectionCounts(RedisStore store) {
     this.store = store;
     byte[] random = new byte[8];
-    new SecureRandom().nextBytes(random);
+    RANDOM.nextBytes(random);
     this.id = HexFormat.of().formatHex(random);
     this.ownKey = bytes("bulwark:conns:" + id);
   }
@@ -58,7 +59,7 @@ final class RedisConnectionCounts implements ConnectionCounts {
     RedisAsyncCommands<byte[], byte[]> redis = commands();
     if (redis != null) {
       redis.del(ownKey);
-      redis.srem(INSTANCES, bytes(id));
+      redis.srem(INSTANCES, new byte[][] {bytes(id)});
     }
   }
 
@@ -116,7 +117,7 @@ final class RedisConnectionCounts implements ConnectionCounts {
     }
     redis.pexpire(ownKey, TTL_MS);
     redis
-        .sadd(INSTANCES, bytes(id))
+        .sadd(INSTANCES, new byte[][] {bytes(id)})
         .thenCompose(x -> redis.smembers(INSTANCES))
         .thenCompose(members -> readOthers(redis, members))
         .whenComplete(
@@ -143,7 +144,7 @@ final class RedisConnectionCounts implements ConnectionCounts {
               .thenAccept(
                   all -> {
                     if (all.isEmpty()) {
-                      redis.srem(INSTANCES, m); // expired: that gateway is gone
+                      forget(redis, m); // expired: that gateway is gone
                       return;
                     }
                     synchronized (counts) {
@@ -168,6 +169,11 @@ final class RedisConnectionCounts implements ConnectionCounts {
                 remoteTotal = total[0];
               }
             });
+  }
+
+  private static void forget(RedisAsyncCommands<byte[], byte[]> redis, byte[] instance) {
+    byte[][] members = {instance};
+    redis.srem(INSTANCES, members);
   }
 
   private static int parse(byte[] v) {
