@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.policy.authn.AuthConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ public record BulwarkConfig(
     AccessLogConfig accessLog,
     HeadersConfig defaultHeaders,
     IpFilterConfig defaultIpFilter,
+    AuthConfig auth,
     List<RouteConfig> routes) {
 
   public BulwarkConfig {

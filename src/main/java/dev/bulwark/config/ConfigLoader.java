@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.policy.authn.AuthConfig;
+import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -41,6 +43,7 @@ public final class ConfigLoader {
           "trusted-proxies",
           "defaults",
           "access-log",
+          "auth",
           "routes");
   private static final int MAX_ROUTES = 10_000;
 
@@ -125,7 +128,10 @@ public final class ConfigLoader {
             HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
             ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
             IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
-            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
+            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true),
+            RouteAccess.read(
+                defaultsNode.get("auth"), defaultsNode.get("public"), RouteAccess.UNSET));
+    AuthConfig auth = AuthConfig.read(top.get("auth"), baseDir);
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
     List<RouteConfig> routes = new ArrayList<>();
@@ -143,6 +149,7 @@ public final class ConfigLoader {
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);
+      AuthChecks.check(auth, routes, elements, clean);
     }
     return new BulwarkConfig(
         source,
@@ -153,6 +160,7 @@ public final class ConfigLoader {
         accessLog,
         defaults.headers(),
         defaults.ipFilter(),
+        auth,
         routes);
   }
 

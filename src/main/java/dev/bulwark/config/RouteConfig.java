@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -14,15 +15,30 @@ public record RouteConfig(
     HeadersConfig headers,
     ErrorsConfig errors,
     IpFilterConfig ipFilter,
-    RouteLimits limits) {
+    RouteLimits limits,
+    RouteAccess access) {
 
   static final Set<String> KEYS =
-      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "limits");
+      Set.of(
+          "name",
+          "match",
+          "upstream",
+          "headers",
+          "errors",
+          "ip-filter",
+          "limits",
+          "auth",
+          "public");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
-      HeadersConfig headers, ErrorsConfig errors, IpFilterConfig ipFilter, RouteLimits limits) {
-    static final Set<String> KEYS = Set.of("headers", "errors", "ip-filter", "limits");
+      HeadersConfig headers,
+      ErrorsConfig errors,
+      IpFilterConfig ipFilter,
+      RouteLimits limits,
+      RouteAccess access) {
+    static final Set<String> KEYS =
+        Set.of("headers", "errors", "ip-filter", "limits", "auth", "public");
   }
 
   static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
@@ -38,10 +54,27 @@ public record RouteConfig(
     ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
     IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
+    RouteAccess access = RouteAccess.read(n.get("auth"), n.get("public"), defaults.access());
+    if (!access.configured()) {
+      n.error(
+          "neither auth nor public: true (expected: auth: { require: [...] }, or public: true;"
+              + " routes are deny-by-default)");
+    } else if (access.protectedRoute()) {
+      boolean own = n.get("auth").present();
+      access.checkParams(
+          match.pattern().paramNames(), own ? n.get("auth") : n.get("match").get("path"), !own);
+    }
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
     return new RouteConfig(
-        name == null ? "route-" + index : name, match, upstream, headers, errors, ipFilter, limits);
+        name == null ? "route-" + index : name,
+        match,
+        upstream,
+        headers,
+        errors,
+        ipFilter,
+        limits,
+        access);
   }
 }

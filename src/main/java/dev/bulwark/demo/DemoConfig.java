@@ -24,6 +24,7 @@ public final class DemoConfig {
           limits: { body: 1MiB, header: 16KiB, timeout: 30s }
         routes:
           - name: demo-api
+            public: true
             match: { path: /api/** }
             upstream: http://127.0.0.1:%d
         """

@@ -68,6 +68,11 @@ public final class Exchange {
     driver.deny(this, denial);
   }
 
+  /** Ends the exchange with a bodiless answer of the gateway's own (such as forward-auth's 200). */
+  public void answer(int status) {
+    driver.answer(this, status);
+  }
+
   public HttpServerRequest request() {
     return request;
   }

@@ -7,4 +7,7 @@ public interface ExchangeDriver {
 
   /** Ends the exchange with a denial, walking back through the stages entered so far. */
   void deny(Exchange exchange, Denial denial);
+
+  /** Ends the exchange with a bodiless gateway answer (forward-auth's 200), headers already set. */
+  void answer(Exchange exchange, int status);
 }

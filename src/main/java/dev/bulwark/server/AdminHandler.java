@@ -4,15 +4,21 @@ import dev.bulwark.observe.GatewayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** The admin listener: {@code /metrics} (Prometheus text), {@code /healthz} and {@code /readyz}. */
+/**
+ * The admin listener: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz}, and
+ * {@code /.well-known/jwks.json} (the keys of the gateway's identity assertions).
+ */
 final class AdminHandler implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
+  private final Supplier<String> jwks;
 
-  AdminHandler(GatewayMetrics metrics, BooleanSupplier ready) {
+  AdminHandler(GatewayMetrics metrics, BooleanSupplier ready, Supplier<String> jwks) {
     this.metrics = metrics;
     this.ready = ready;
+    this.jwks = jwks;
   }
 
   @Override
@@ -29,6 +35,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
               .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
               .putHeader("cache-control", "no-store")
               .end(metrics.scrape());
+      case "/.well-known/jwks.json" -> json(req, 200, jwks.get());
       case "/healthz" -> json(req, 200, "{\"status\":\"ok\"}");
       case "/readyz" ->
           json(

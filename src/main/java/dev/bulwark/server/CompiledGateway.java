@@ -5,11 +5,19 @@ import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.identity.AssertionKeys;
+import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
+import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
+import dev.bulwark.policy.authn.AuthConfig;
+import dev.bulwark.policy.authn.Authenticator;
+import dev.bulwark.policy.authn.BearerAuthPolicy;
+import dev.bulwark.policy.authn.ForwardAuthPolicy;
+import dev.bulwark.policy.authz.AuthzPolicy;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
@@ -31,14 +39,31 @@ record CompiledGateway(
   /** The name under which requests that match no route are counted and logged. */
   static final String NO_ROUTE = "none";
 
-  static CompiledGateway compile(BulwarkConfig config, GatewayMetrics metrics, LogSink sink) {
+  static CompiledGateway compile(
+      BulwarkConfig config, GatewayMetrics metrics, LogSink sink, AssertionKeys keys) {
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
+    SecurityLog security = new SecurityLog(sink);
+    AuthConfig auth = config.auth();
+    Authenticator authenticator = Authenticator.compile(auth);
+    UpstreamIdentity identity =
+        new UpstreamIdentity(
+            auth.stripHeaders(),
+            auth.forwardToken(),
+            keys,
+            auth.assertionAudience(),
+            auth.assertionTtl().toSeconds());
+    List<RouteTable.Entry<ForwardAuthPolicy.Protected>> access = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
       List<Policy> chain = new ArrayList<>();
       chain.add(SecurityHeadersPolicy.compile(r.headers()));
       chain.add(new ErrorMaskingPolicy(r.errors()));
       if (!r.ipFilter().isEmpty()) {
         chain.add(IpFilterPolicy.compile(r.ipFilter()));
+      }
+      List<String> params = r.match().pattern().paramNames();
+      if (r.access().protectedRoute()) {
+        chain.add(new BearerAuthPolicy(r.name(), authenticator, r.access().issuers(), security));
+        chain.add(new AuthzPolicy(r.name(), r.access(), params, security));
       }
       Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
@@ -47,10 +72,29 @@ record CompiledGateway(
               policies,
               UpstreamTarget.of(r.upstream()),
               r.limits(),
-              metrics.route(r.name()));
+              metrics.route(r.name()),
+              identity);
       entries.add(
           new RouteTable.Entry<>(
               r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
+      access.add(
+          new RouteTable.Entry<>(
+              r.match().hostMatcher(),
+              r.match().pattern(),
+              r.match().methods(),
+              new ForwardAuthPolicy.Protected(r.name(), r.access(), params)));
+    }
+    String forwardAuth = auth.forwardAuthPath();
+    if (forwardAuth != null) {
+      entries.addAll(
+          0,
+          ForwardAuthRoutes.entries(
+              forwardAuth,
+              access,
+              new ForwardAuthPolicy(new RouteTable<>(access), authenticator, identity, security),
+              config,
+              metrics,
+              identity));
     }
     CompiledRoute fallback =
         new CompiledRoute(
@@ -58,7 +102,8 @@ record CompiledGateway(
             PolicyChain.assemble(List.of(SecurityHeadersPolicy.compile(config.defaultHeaders()))),
             null,
             RouteLimits.DEFAULTS,
-            metrics.route(NO_ROUTE));
+            metrics.route(NO_ROUTE),
+            identity);
     return new CompiledGateway(
         config,
         new RouteTable<>(entries),

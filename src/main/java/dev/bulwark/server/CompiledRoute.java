@@ -1,6 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.config.RouteLimits;
+import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
@@ -18,14 +19,17 @@ final class CompiledRoute {
   final @Nullable UpstreamTarget upstream;
   final RouteLimits limits;
   final GatewayMetrics.RouteMeters meters;
+  final UpstreamIdentity identity;
 
   CompiledRoute(
       String name,
       Policy[] policies,
       @Nullable UpstreamTarget upstream,
       RouteLimits limits,
-      GatewayMetrics.RouteMeters meters) {
+      GatewayMetrics.RouteMeters meters,
+      UpstreamIdentity identity) {
     this.name = name;
+    this.identity = identity;
     this.policies = policies;
     this.upstream = upstream;
     this.limits = limits;

@@ -6,6 +6,7 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.HostPort;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
@@ -45,6 +46,7 @@ public final class Gateway implements AutoCloseable {
   private final LogSink sink;
   private final @Nullable Path configFile;
   private final SecretResolver secrets;
+  private final AssertionKeys assertionKeys;
   private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
   private volatile int httpsPort;
   private volatile int httpPort = -1;
@@ -58,8 +60,10 @@ public final class Gateway implements AutoCloseable {
       GatewayMetrics metrics,
       LogSink sink,
       @Nullable Path configFile,
-      SecretResolver secrets) {
+      SecretResolver secrets,
+      AssertionKeys assertionKeys) {
     this.vertx = vertx;
+    this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
     this.sink = sink;
@@ -86,14 +90,17 @@ public final class Gateway implements AutoCloseable {
                 .setPreferNativeTransport(true));
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
+    AssertionKeys keys = AssertionKeys.generate();
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, metrics, sink),
+            CompiledGateway.compile(config, metrics, sink, keys),
             metrics,
             sink,
             configFile,
-            secrets);
+            secrets,
+            keys);
+    vertx.setPeriodic(config.auth().assertionRotate().toMillis(), t -> keys.rotate());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -134,7 +141,9 @@ public final class Gateway implements AutoCloseable {
       admin =
           vertx
               .createHttpServer(plainListenerOptions(config))
-              .requestHandler(new AdminHandler(metrics, () -> !httpsServers.isEmpty() && !draining))
+              .requestHandler(
+                  new AdminHandler(
+                      metrics, () -> !httpsServers.isEmpty() && !draining, assertionKeys::jwks))
               .listen(adminAddress.port(), adminAddress.host())
               .onSuccess(s -> adminPort = s.actualPort());
     }
@@ -202,7 +211,9 @@ public final class Gateway implements AutoCloseable {
 
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
-    return CompiledGateway.compile(config, new GatewayMetrics(), line -> {}).summary();
+    return CompiledGateway.compile(
+            config, new GatewayMetrics(), line -> {}, AssertionKeys.generate())
+        .summary();
   }
 
   /**
@@ -239,7 +250,7 @@ public final class Gateway implements AutoCloseable {
     for (Problem w : loaded.warnings()) {
       LOG.warning("reload: " + w);
     }
-    current = CompiledGateway.compile(next, metrics, sink);
+    current = CompiledGateway.compile(next, metrics, sink, assertionKeys);
     reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
     metrics.configReloaded();
     LOG.info("configuration reloaded from " + file + " (" + next.routes().size() + " routes)");

@@ -158,7 +158,20 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       deny(ex, Denial.NOT_FOUND);
       return;
     }
-    forwarder.forward(ex, upstream, route.limits);
+    forwarder.forward(ex, upstream, route.limits, route.identity);
+  }
+
+  @Override
+  public void answer(Exchange ex, int status) {
+    if (ex.responded()) {
+      return;
+    }
+    MultiMap h = ex.request().response().headers();
+    h.set(HttpHeaders.CONTENT_LENGTH, "0");
+    ex.request().resume();
+    ResponseHead head = ResponseHead.generated(status, h, Buffer.buffer());
+    head.closeConnection(!Forwarder.hasNoBody(ex.request()));
+    respond(ex, head, null, null);
   }
 
   @Override
