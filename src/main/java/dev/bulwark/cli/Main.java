@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       DemoCommand.class,
       CheckConfigCommand.class,
-      ProbeCommand.class
+      ProbeCommand.class,
+      TokenCommand.class
     })
 public final class Main implements Runnable {
 

@@ -21,7 +21,13 @@ import org.junit.jupiter.api.Test;
 
 /** Keys from a JWKS URL over verified TLS: rotation, refresh limits, and a misbehaving endpoint. */
 class JwksTest {
-  enum Mode { KEYS, DOWN, SLOW, HUGE, GARBAGE }
+  enum Mode {
+    KEYS,
+    DOWN,
+    SLOW,
+    HUGE,
+    GARBAGE
+  }
 
   static final class JwksServer implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
@@ -45,9 +51,12 @@ class JwksTest {
                   req -> {
                     fetches.incrementAndGet();
                     switch (java.util.Objects.requireNonNull(mode.get())) {
-                      case KEYS -> req.response().putHeader("content-type", "application/json").end(body.get());
+                      case KEYS ->
+                          req.response()
+                              .putHeader("content-type", "application/json")
+                              .end(body.get());
                       case DOWN -> req.response().setStatusCode(503).end();
-                      case SLOW -> { } // never answers
+                      case SLOW -> {} // never answers
                       case HUGE -> req.response().end(Buffer.buffer(new byte[10 * 1024 * 1024]));
                       case GARBAGE -> req.response().end("<html>not json");
                     }
