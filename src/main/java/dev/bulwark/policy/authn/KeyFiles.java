@@ -42,6 +42,13 @@ final class KeyFiles {
     if (k.getKeyType() == KeyType.OCT) {
       return "a symmetric key (expected: public keys; HMAC secrets go in secret)";
     }
+    if (k.getKeyOperations() != null
+        && !k.getKeyOperations().contains(com.nimbusds.jose.jwk.KeyOperation.VERIFY)) {
+      return "key_ops does not include verify";
+    }
+    if (k.getKeyUse() != null && !KeyUse.SIGNATURE.equals(k.getKeyUse())) {
+      return "use is not sig";
+    }
     if (!IssuerConfig.strongEnough(k)) {
       return "RSA key shorter than 2048 bits";
     }

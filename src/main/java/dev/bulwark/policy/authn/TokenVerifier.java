@@ -73,14 +73,17 @@ public final class TokenVerifier {
     }
   }
 
-  /** Returns whether a token is exactly three non-empty base64url parts (no padding). */
+  /**
+   * Returns whether a token is exactly three non-empty, canonical base64url parts (no padding, no
+   * stray bits in the last character), so that one token has exactly one spelling.
+   */
   static boolean wellFormed(String token) {
     int dots = 0;
     int partLength = 0;
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c == '.') {
-        if (partLength == 0) {
+        if (partLength == 0 || !canonicalEnd(token.charAt(i - 1), partLength)) {
           return false;
         }
         dots++;
@@ -95,7 +98,33 @@ public final class TokenVerifier {
         return false;
       }
     }
-    return dots == 2 && partLength > 0;
+    return dots == 2
+        && partLength > 0
+        && canonicalEnd(token.charAt(token.length() - 1), partLength);
+  }
+
+  /** Returns whether a part's last character carries no bits beyond its length's byte count. */
+  private static boolean canonicalEnd(char last, int length) {
+    int v = base64Value(last);
+    return switch (length % 4) {
+      case 1 -> false;
+      case 2 -> (v & 0x0f) == 0;
+      case 3 -> (v & 0x03) == 0;
+      default -> true;
+    };
+  }
+
+  private static int base64Value(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '-' ? 62 : 63;
   }
 
   /**
