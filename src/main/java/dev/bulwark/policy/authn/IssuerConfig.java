@@ -195,7 +195,8 @@ public record IssuerConfig(
     }
     if (secret.present()) {
       if (asymmetric) {
-        n.get("algorithms").invalid("HS256, HS384 or HS512 only with a secret");
+        n.get("algorithms")
+            .error("asymmetric algorithm with a secret (expected: HS256, HS384 or HS512 only)");
       }
       String s = secret.string("a secret reference such as ${env:JWT_SECRET}");
       String raw = secret.rawText();
@@ -224,8 +225,9 @@ public record IssuerConfig(
     }
     if (hmac) {
       n.get("algorithms")
-          .invalid(
-              "asymmetric algorithms only with jwks or keys (HMAC with a public key is forgeable)");
+          .error(
+              "HMAC algorithm with jwks or keys (expected: asymmetric algorithms only; HMAC with a"
+                  + " public key is forgeable)");
     }
     if (jwks.present()) {
       return jwks(jwks, baseDir);

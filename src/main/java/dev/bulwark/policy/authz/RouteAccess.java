@@ -35,8 +35,8 @@ public record RouteAccess(
   static final AccessRule NOBODY = new AccessRule.AnyOf(List.of());
 
   static final Set<String> KEYS = Set.of("issuers", "require", "methods");
-  private static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/@+-]{1,128}");
   private static final Pattern CLAIM =
       Pattern.compile("claim:([A-Za-z0-9._-]{1,64})=([^\\s]{1,256})");
@@ -72,7 +72,7 @@ public record RouteAccess(
     }
     if (isPublic && auth.present()) {
       pub.error("true together with auth (expected: one of them)");
-      return inherited;
+      return PUBLIC;
     }
     if (isPublic) {
       return PUBLIC;
@@ -88,13 +88,19 @@ public record RouteAccess(
     ConfigNode methodsNode = auth.get("methods");
     if (!req.present() && !methodsNode.present()) {
       auth.error("no rule (expected: require, methods or both)");
-      return UNSET;
+      return new RouteAccess(false, true, issuers, NOBODY, Map.of());
     }
     AccessRule require = req.present() ? rule(req) : NOBODY;
     Map<String, AccessRule> methods = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : methodsNode.entries().entrySet()) {
       if (!METHODS.contains(e.getKey())) {
-        e.getValue().error("unknown method " + e.getKey() + " (expected one of: " + METHODS + ")");
+        e.getValue()
+            .error(
+                "unknown method "
+                    + e.getKey()
+                    + " (expected one of: "
+                    + String.join(", ", METHODS)
+                    + ")");
         continue;
       }
       methods.put(e.getKey(), rule(e.getValue()));
