@@ -4,6 +4,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.demo.DemoConfig;
+import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
@@ -64,10 +65,17 @@ final class DemoCommand implements Callable<Integer> {
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     Path configFile = work.resolve("bulwark.yaml");
+    DemoIssuer issuer = DemoIssuer.generate(work);
     Files.writeString(
         configFile,
         DemoConfig.yaml(
-            cert.certFile(), cert.keyFile(), httpsPort, httpPort, adminPort, upstream.actualPort()),
+            cert.certFile(),
+            cert.keyFile(),
+            httpsPort,
+            httpPort,
+            adminPort,
+            upstream.actualPort(),
+            work.resolve(DemoIssuer.PUBLIC_FILE)),
         StandardCharsets.UTF_8);
     ConfigLoader.Loaded loaded;
     try {
@@ -112,9 +120,23 @@ final class DemoCommand implements Callable<Integer> {
                                                                     # 200s, then 429 with Retry-After
           ./bulwark bans --admin http://127.0.0.1:%3$d list          # the ban list (add, remove too)
 
+        Authentication (tokens from the demo issuer, valid 12 hours):
+          curl -ki https://localhost:%1$d/api/admin/stats          # no token: 401
+          curl -k -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/admin/stats
+          curl -k -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/orgs/acme/orders
+          curl -ki -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/orgs/globex/orders   # 403
+          bulwark token --key %6$s --role admin --org acme             # mint another
+          curl -s  http://127.0.0.1:%3$d/.well-known/jwks.json   # keys of the X-Bulwark-Assertion
+
         Access log lines follow (one JSON line per exchange). Ctrl-C stops.
         """
-            .formatted(p, gateway.httpPort(), gateway.adminPort(), configFile));
+            .formatted(
+                p,
+                gateway.httpPort(),
+                gateway.adminPort(),
+                configFile,
+                issuer.mint("demo-admin", List.of("admin"), List.of("acme"), Duration.ofHours(12)),
+                work.resolve(DemoIssuer.PRIVATE_FILE)));
     RunCommand.awaitShutdown(gateway, sink);
     upstreamVertx.close();
     return 0;

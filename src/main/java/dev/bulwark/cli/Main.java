@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       CheckConfigCommand.class,
       ProbeCommand.class,
-      BansCommand.class
+      BansCommand.class,
+      TokenCommand.class
     })
 public final class Main implements Runnable {
 

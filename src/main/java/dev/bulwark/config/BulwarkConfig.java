@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.policy.authn.AuthConfig;
 import dev.bulwark.policy.bans.BansConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -21,6 +22,7 @@ public record BulwarkConfig(
     StoreConfig store,
     BansConfig bans,
     ConnectionsConfig connections,
+    AuthConfig auth,
     List<RouteConfig> routes) {
 
   public BulwarkConfig {

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.HostMatcher;
 import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.policy.authn.AuthConfig;
+import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.policy.bans.BansConfig;
 import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
@@ -47,6 +49,7 @@ public final class ConfigLoader {
           "access-log",
           "bans",
           "connections",
+          "auth",
           "routes");
   private static final int MAX_ROUTES = 10_000;
 
@@ -133,7 +136,10 @@ public final class ConfigLoader {
             IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
             RateLimitConfig.read(defaultsNode.get("rate-limit"), RateLimitConfig.NONE),
             CorsConfig.read(defaultsNode.get("cors"), CorsConfig.NONE),
-            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true));
+            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true),
+            RouteAccess.read(
+                defaultsNode.get("auth"), defaultsNode.get("public"), RouteAccess.UNSET));
+    AuthConfig auth = AuthConfig.read(top.get("auth"), baseDir);
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
     BansConfig bans = BansConfig.read(top.get("bans"));
@@ -153,6 +159,7 @@ public final class ConfigLoader {
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);
+      AuthChecks.check(auth, routes, elements, clean);
     }
     return new BulwarkConfig(
         source,
@@ -166,6 +173,7 @@ public final class ConfigLoader {
         store,
         bans,
         connections,
+        auth,
         routes);
   }
 

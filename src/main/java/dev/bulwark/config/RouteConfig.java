@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
@@ -18,7 +19,8 @@ public record RouteConfig(
     IpFilterConfig ipFilter,
     RateLimitConfig rateLimit,
     CorsConfig cors,
-    RouteLimits limits) {
+    RouteLimits limits,
+    RouteAccess access) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -30,7 +32,9 @@ public record RouteConfig(
           "ip-filter",
           "rate-limit",
           "cors",
-          "limits");
+          "limits",
+          "auth",
+          "public");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
@@ -39,9 +43,10 @@ public record RouteConfig(
       IpFilterConfig ipFilter,
       RateLimitConfig rateLimit,
       CorsConfig cors,
-      RouteLimits limits) {
+      RouteLimits limits,
+      RouteAccess access) {
     static final Set<String> KEYS =
-        Set.of("headers", "errors", "ip-filter", "rate-limit", "cors", "limits");
+        Set.of("headers", "errors", "ip-filter", "rate-limit", "cors", "limits", "auth", "public");
   }
 
   static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
@@ -59,6 +64,16 @@ public record RouteConfig(
     RateLimitConfig rateLimit = RateLimitConfig.read(n.get("rate-limit"), defaults.rateLimit());
     CorsConfig cors = CorsConfig.read(n.get("cors"), defaults.cors());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
+    RouteAccess access = RouteAccess.read(n.get("auth"), n.get("public"), defaults.access());
+    if (!access.configured()) {
+      n.error(
+          "neither auth nor public: true (expected: auth: { require: [...] }, or public: true;"
+              + " routes are deny-by-default)");
+    } else if (access.protectedRoute()) {
+      boolean own = n.get("auth").present();
+      access.checkParams(
+          match.pattern().paramNames(), own ? n.get("auth") : n.get("match").get("path"), !own);
+    }
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
@@ -71,6 +86,7 @@ public record RouteConfig(
         ipFilter,
         rateLimit,
         cors,
-        limits);
+        limits,
+        access);
   }
 }

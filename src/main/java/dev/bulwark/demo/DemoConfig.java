@@ -8,7 +8,13 @@ public final class DemoConfig {
 
   /** Returns the demo's YAML for the given certificate, ports and upstream port. */
   public static String yaml(
-      Path cert, Path key, int httpsPort, int httpPort, int adminPort, int upstreamPort) {
+      Path cert,
+      Path key,
+      int httpsPort,
+      int httpPort,
+      int adminPort,
+      int upstreamPort,
+      Path issuerKey) {
     return """
         # Written by `bulwark demo`: a working gateway with every policy on.
         listen:
@@ -29,11 +35,38 @@ public final class DemoConfig {
         bans:
           rules:
             - { name: auth-failures, status: [401, 403], count: 20, window: 5m, ban: 15m, max-ban: 24h }
+        auth:
+          issuers:
+            demo:
+              issuer: %s
+              audience: %s
+              algorithms: [ES256]
+              keys: %s
         routes:
+          - name: demo-admin
+            match: { path: /api/admin/** }
+            upstream: http://127.0.0.1:%d
+            auth: { require: [ "role:admin" ] }
+          - name: demo-orgs
+            match: { path: "/api/orgs/{org}/**" }
+            upstream: http://127.0.0.1:%d
+            auth: { require: [ "member-of:{org}" ] }
           - name: demo-api
+            public: true
             match: { path: /api/** }
             upstream: http://127.0.0.1:%d
         """
-        .formatted(httpsPort, httpPort, adminPort, cert, key, upstreamPort);
+        .formatted(
+            httpsPort,
+            httpPort,
+            adminPort,
+            cert,
+            key,
+            DemoIssuer.ISSUER,
+            DemoIssuer.AUDIENCE,
+            issuerKey,
+            upstreamPort,
+            upstreamPort,
+            upstreamPort);
   }
 }

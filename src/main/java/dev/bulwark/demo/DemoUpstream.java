@@ -52,7 +52,23 @@ public final class DemoUpstream {
                   "java.lang.IllegalStateException: database password=hunter2 rejected\n"
                       + "\tat com.example.orders.OrderService.place(OrderService.java:42)\n"
                       + "\tat /srv/app/releases/2026-11-01/lib/orders.jar\n");
-      default -> json(req, 404, "{\"error\":\"no such demo endpoint\"}");
+      default -> {
+        if (path.startsWith("/api/admin/") || path.startsWith("/api/orgs/")) {
+          // What the gateway vouched for: the backend reads identity headers, never the token.
+          json(
+              req,
+              200,
+              "{\"subject\":\""
+                  + String.valueOf(req.getHeader("x-bulwark-subject"))
+                      .replaceAll("[^A-Za-z0-9@._-]", "?")
+                  + "\",\"roles\":\""
+                  + String.valueOf(req.getHeader("x-bulwark-roles"))
+                      .replaceAll("[^A-Za-z0-9@.,_-]", "?")
+                  + "\"}");
+        } else {
+          json(req, 404, "{\"error\":\"no such demo endpoint\"}");
+        }
+      }
     }
   }
 

@@ -9,8 +9,9 @@ public interface ExchangeDriver {
   void deny(Exchange exchange, Denial denial);
 
   /**
-   * Ends the exchange with an empty answer made at the edge (a 2xx such as a CORS preflight's 204),
-   * walking back through the stages entered so far; nothing is forwarded.
+   * Ends the exchange with a bodiless answer made at the edge (a CORS preflight's 204,
+   * forward-auth's 200), headers already set, walking back through the stages entered so far;
+   * nothing is forwarded.
    */
   void answer(Exchange exchange, int status);
 }

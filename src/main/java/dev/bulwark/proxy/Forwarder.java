@@ -2,6 +2,7 @@ package dev.bulwark.proxy;
 
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.identity.UpstreamIdentity;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,10 +25,12 @@ public final class Forwarder {
   }
 
   /** Starts the upstream request; the server request must be paused. */
-  public ProxyCall forward(Exchange ex, UpstreamTarget target, RouteLimits limits) {
+  public ProxyCall forward(
+      Exchange ex, UpstreamTarget target, RouteLimits limits, UpstreamIdentity identity) {
     HttpServerRequest req = ex.request();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     HeaderHygiene.copyRequestHeaders(req.headers(), headers);
+    identity.apply(headers, ex.identity(), ex.requestId());
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(
         HttpHeaders.HOST,

@@ -5,20 +5,25 @@ import dev.bulwark.policy.bans.BanAdmin;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The admin listener: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz} and the
- * ban API under {@code /bans}.
+ * The admin listener: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz}, the
+ * ban API under {@code /bans}, and {@code /.well-known/jwks.json} (the keys of the gateway's
+ * identity assertions).
  */
 final class AdminHandler implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
   private final BanAdmin bans;
+  private final Supplier<String> jwks;
 
-  AdminHandler(GatewayMetrics metrics, BooleanSupplier ready, BanAdmin bans) {
+  AdminHandler(
+      GatewayMetrics metrics, BooleanSupplier ready, BanAdmin bans, Supplier<String> jwks) {
     this.metrics = metrics;
     this.ready = ready;
     this.bans = bans;
+    this.jwks = jwks;
   }
 
   @Override
@@ -39,6 +44,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
               .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
               .putHeader("cache-control", "no-store")
               .end(metrics.scrape());
+      case "/.well-known/jwks.json" -> json(req, 200, jwks.get());
       case "/healthz" -> json(req, 200, "{\"status\":\"ok\"}");
       case "/readyz" ->
           json(

@@ -5,12 +5,19 @@ import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.identity.AssertionKeys;
+import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
+import dev.bulwark.policy.authn.AuthConfig;
+import dev.bulwark.policy.authn.Authenticator;
+import dev.bulwark.policy.authn.BearerAuthPolicy;
+import dev.bulwark.policy.authn.ForwardAuthPolicy;
+import dev.bulwark.policy.authz.AuthzPolicy;
 import dev.bulwark.policy.bans.BanRules;
 import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
@@ -38,8 +45,23 @@ record CompiledGateway(
   static final String NO_ROUTE = "none";
 
   static CompiledGateway compile(
-      BulwarkConfig config, GatewayMetrics metrics, LogSink sink, Stores stores) {
+      BulwarkConfig config,
+      GatewayMetrics metrics,
+      LogSink sink,
+      Stores stores,
+      AssertionKeys keys) {
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
+    SecurityLog security = new SecurityLog(sink);
+    AuthConfig auth = config.auth();
+    Authenticator authenticator = Authenticator.compile(auth);
+    UpstreamIdentity identity =
+        new UpstreamIdentity(
+            auth.stripHeaders(),
+            auth.forwardToken(),
+            keys,
+            auth.assertionAudience(),
+            auth.assertionTtl().toSeconds());
+    List<RouteTable.Entry<ForwardAuthPolicy.Protected>> access = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
       List<Policy> chain = new ArrayList<>();
       chain.add(SecurityHeadersPolicy.compile(r.headers()));
@@ -51,6 +73,11 @@ record CompiledGateway(
       if (r.cors().enabled()) {
         chain.add(CorsPolicy.compile(r.cors()));
       }
+      List<String> params = r.match().pattern().paramNames();
+      if (r.access().protectedRoute()) {
+        chain.add(new BearerAuthPolicy(r.name(), authenticator, r.access().issuers(), security));
+        chain.add(new AuthzPolicy(r.name(), r.access(), params, security));
+      }
       Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
           new CompiledRoute(
@@ -59,10 +86,29 @@ record CompiledGateway(
               UpstreamTarget.of(r.upstream()),
               r.limits(),
               metrics.route(r.name()),
+              identity,
               r.rateLimit().limits());
       entries.add(
           new RouteTable.Entry<>(
               r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
+      access.add(
+          new RouteTable.Entry<>(
+              r.match().hostMatcher(),
+              r.match().pattern(),
+              r.match().methods(),
+              new ForwardAuthPolicy.Protected(r.name(), r.access(), params)));
+    }
+    String forwardAuth = auth.forwardAuthPath();
+    if (forwardAuth != null) {
+      entries.addAll(
+          0,
+          ForwardAuthRoutes.entries(
+              forwardAuth,
+              access,
+              new ForwardAuthPolicy(new RouteTable<>(access), authenticator, identity, security),
+              config,
+              metrics,
+              identity));
     }
     CompiledRoute fallback =
         new CompiledRoute(
@@ -71,6 +117,7 @@ record CompiledGateway(
             null,
             RouteLimits.DEFAULTS,
             metrics.route(NO_ROUTE),
+            identity,
             List.of());
     return new CompiledGateway(
         config,

@@ -1,6 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.config.RouteLimits;
+import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
@@ -20,6 +21,7 @@ final class CompiledRoute {
   final @Nullable UpstreamTarget upstream;
   final RouteLimits limits;
   final GatewayMetrics.RouteMeters meters;
+  final UpstreamIdentity identity;
 
   /** The route's rate limits as configured (for the summary; the policies hold them compiled). */
   final List<RateLimitConfig.Limit> rateLimits;
@@ -30,9 +32,11 @@ final class CompiledRoute {
       @Nullable UpstreamTarget upstream,
       RouteLimits limits,
       GatewayMetrics.RouteMeters meters,
+      UpstreamIdentity identity,
       List<RateLimitConfig.Limit> rateLimits) {
     this.rateLimits = List.copyOf(rateLimits);
     this.name = name;
+    this.identity = identity;
     this.policies = policies;
     this.upstream = upstream;
     this.limits = limits;

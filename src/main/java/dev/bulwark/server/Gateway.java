@@ -6,6 +6,7 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.HostPort;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
@@ -49,6 +50,7 @@ public final class Gateway implements AutoCloseable {
   private final SecretResolver secrets;
   private final Stores stores;
   private final ConnectionCaps caps;
+  private final AssertionKeys assertionKeys;
   private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
   private volatile int httpsPort;
   private volatile int httpPort = -1;
@@ -63,8 +65,10 @@ public final class Gateway implements AutoCloseable {
       LogSink sink,
       @Nullable Path configFile,
       SecretResolver secrets,
-      Stores stores) {
+      Stores stores,
+      AssertionKeys assertionKeys) {
     this.vertx = vertx;
+    this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
     this.sink = sink;
@@ -94,15 +98,18 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
     Stores stores = Stores.open(config.store(), metrics.registry());
+    AssertionKeys keys = AssertionKeys.generate();
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, metrics, sink, stores),
+            CompiledGateway.compile(config, metrics, sink, stores, keys),
             metrics,
             sink,
             configFile,
             secrets,
-            stores);
+            stores,
+            keys);
+    vertx.setPeriodic(config.auth().assertionRotate().toMillis(), t -> keys.rotate());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -147,7 +154,8 @@ public final class Gateway implements AutoCloseable {
                   new AdminHandler(
                       metrics,
                       () -> !httpsServers.isEmpty() && !draining,
-                      new BanAdmin(stores.bans(), security)))
+                      new BanAdmin(stores.bans(), security),
+                      assertionKeys::jwks))
               .listen(adminAddress.port(), adminAddress.host())
               .onSuccess(s -> adminPort = s.actualPort());
     }
@@ -216,7 +224,9 @@ public final class Gateway implements AutoCloseable {
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
     try (Stores stores = Stores.embedded()) {
-      return CompiledGateway.compile(config, new GatewayMetrics(), line -> {}, stores).summary();
+      return CompiledGateway.compile(
+              config, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
+          .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
     }
@@ -257,7 +267,7 @@ public final class Gateway implements AutoCloseable {
     for (Problem w : loaded.warnings()) {
       LOG.warning("reload: " + w);
     }
-    current = CompiledGateway.compile(next, metrics, sink, stores);
+    current = CompiledGateway.compile(next, metrics, sink, stores, assertionKeys);
     reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
     metrics.configReloaded();
     LOG.info("configuration reloaded from " + file + " (" + next.routes().size() + " routes)");

@@ -214,7 +214,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       deny(ex, Denial.NOT_FOUND);
       return;
     }
-    forwarder.forward(ex, upstream, route.limits);
+    forwarder.forward(ex, upstream, route.limits, route.identity);
   }
 
   @Override
@@ -268,7 +268,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       return;
     }
     HttpServerRequest req = ex.request();
-    ResponseHead head = ResponseHead.generated(status, req.response().headers(), Buffer.buffer());
+    MultiMap h = req.response().headers();
+    if (status != 204) {
+      h.set(HttpHeaders.CONTENT_LENGTH, "0"); // a 204 must not have one
+    }
+    ResponseHead head = ResponseHead.generated(status, h, Buffer.buffer());
     // As for a denial: an unread body cannot be skipped safely on a kept-alive connection.
     head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req));
     if (ex.forwarding() == null) {

@@ -29,6 +29,7 @@ class BansCommandTest {
                   - name: api
                     match: { path: /** }
                     upstream: UPSTREAM
+                    public: true
                 """,
                 upstream.port())) {
       String admin = "http://127.0.0.1:" + gw.gateway().adminPort();

@@ -40,7 +40,8 @@ class DemoPassesProbeTest {
               0,
               0,
               0,
-              upstream.actualPort());
+              upstream.actualPort(),
+              DemoAuthTest.issuerKey());
       try (TestGateway gw = TestGateway.startYaml(yaml)) {
         Path json = Files.createTempFile("probe", ".json");
         StringWriter out = new StringWriter();

@@ -39,6 +39,7 @@ class ConnectionCapsTest {
                   - name: api
                     match: { path: /** }
                     upstream: UPSTREAM
+                    public: true
                 """,
                 upstream.port())) {
       SSLSocket a = gw.rawSocket();
@@ -74,6 +75,7 @@ class ConnectionCapsTest {
                   - name: api
                     match: { path: /** }
                     upstream: UPSTREAM
+                    public: true
                 """,
                 upstream.port())) {
       try (SSLSocket a = gw.rawSocket();

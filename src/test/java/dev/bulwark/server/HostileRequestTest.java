@@ -31,6 +31,7 @@ class HostileRequestTest {
               limits: { body: 1KiB, uri: 1KiB, header: 4KiB, header-count: 20, header-timeout: 1s, idle-timeout: 3s, body-timeout: 1s }
             routes:
               - name: api
+                public: true
                 match: { path: /** }
                 upstream: UPSTREAM
             """,

@@ -46,12 +46,15 @@ class ProxyTest {
             """
             routes:
               - name: api
+                public: true
                 match: { path: /api/** }
                 upstream: UPSTREAM
               - name: orgs
+                public: true
                 match: { path: "/orgs/{org}/items", methods: [GET] }
                 upstream: UPSTREAM
               - name: web
+                public: true
                 match: { path: /web/** }
                 upstream: UPSTREAM
                 headers: { preset: web, set: { X-Frame-Options: SAMEORIGIN } }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 /** Reload: atomic swap, in-flight requests finish on the old config, broken files are refused. */
 class ReloadTest {
   private static final String ROUTE_A =
-      "routes:\n  - name: a\n    match: { path: /a/** }\n    upstream: UPSTREAM\n";
+      "routes:\n  - name: a\n    match: { path: /a/** }\n    upstream: UPSTREAM\n    public: true\n";
   private static final String ROUTE_B =
-      "routes:\n  - name: b\n    match: { path: /b/** }\n    upstream: UPSTREAM\n";
+      "routes:\n  - name: b\n    match: { path: /b/** }\n    upstream: UPSTREAM\n    public: true\n";
 
   @Test
   void reloadSwapsRoutesAndRefusesABrokenFile() throws Exception {

@@ -41,6 +41,7 @@ class RetentionTest {
                 """
                 routes:
                   - name: api
+                    public: true
                     match: { path: /** }
                     upstream: UPSTREAM
                     limits: { timeout: 5m }

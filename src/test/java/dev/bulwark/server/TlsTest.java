@@ -39,7 +39,7 @@ class TlsTest {
         TestGateway gw =
             TestGateway.startWithTls(
                 engine,
-                "routes:\n  - name: api\n    match: { path: /** }\n    upstream: UPSTREAM\n",
+                "routes:\n  - name: api\n    match: { path: /** }\n    upstream: UPSTREAM\n    public: true\n",
                 upstream.port())) {
       int port = gw.httpsPort();
       String tls13 = sClient(port, "-tls1_3");

@@ -20,6 +20,7 @@ class TrustedProxyTest {
                 trusted-proxies: [127.0.0.0/8]
                 routes:
                   - name: api
+                    public: true
                     match: { path: /** }
                     upstream: UPSTREAM
                 """,

@@ -124,23 +124,29 @@ class UpstreamFailureTest {
             """
             routes:
               - name: refused
+                public: true
                 match: { path: /refused/** }
                 upstream: http://127.0.0.1:%d
               - name: garbage
+                public: true
                 match: { path: /garbage/** }
                 upstream: http://127.0.0.1:%d
               - name: reset
+                public: true
                 match: { path: /reset/** }
                 upstream: http://127.0.0.1:%d
               - name: hang
+                public: true
                 match: { path: /hang/** }
                 upstream: http://127.0.0.1:%d
                 limits: { timeout: 500ms }
               - name: half
+                public: true
                 match: { path: /half/** }
                 upstream: http://127.0.0.1:%d
                 limits: { timeout: 500ms }
               - name: nginx-like
+                public: true
                 match: { path: /nginx/** }
                 upstream: http://127.0.0.1:%d
             """

@@ -25,6 +25,7 @@ class UpstreamTimeoutTest {
                 """
                 routes:
                   - name: stall
+                    public: true
                     match: { path: /** }
                     upstream: http://127.0.0.1:%d
                     limits: { timeout: 500ms }
@@ -50,6 +51,7 @@ class UpstreamTimeoutTest {
                 """
                 routes:
                   - name: upload
+                    public: true
                     match: { path: /** }
                     upstream: UPSTREAM
                     limits: { timeout: 300ms, body-timeout: 10s }

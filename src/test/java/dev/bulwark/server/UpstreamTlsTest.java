@@ -54,15 +54,19 @@ class UpstreamTlsTest {
             """
             routes:
               - name: verified
+                public: true
                 match: { path: /verified/** }
                 upstream: { url: "https://localhost:%1$d", ca: "%3$s" }
               - name: unknown-ca
+                public: true
                 match: { path: /unknown-ca/** }
                 upstream: https://localhost:%1$d
               - name: wrong-name
+                public: true
                 match: { path: /wrong-name/** }
                 upstream: { url: "https://localhost:%2$d", ca: "%4$s" }
               - name: skip-verify
+                public: true
                 match: { path: /skip/** }
                 upstream: { url: "https://localhost:%2$d", insecure-skip-verify: true }
             """

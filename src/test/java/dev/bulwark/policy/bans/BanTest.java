@@ -23,9 +23,11 @@ class BanTest {
         - name: login
           match: { path: /login }
           upstream: UPSTREAM
+          public: true
         - name: api
           match: { path: /api/** }
           upstream: UPSTREAM
+          public: true
       """;
 
   private static StubUpstream upstreamAnswering401() throws Exception {

@@ -79,26 +79,33 @@ class CorsTest {
               - name: items
                 match: { path: /items/**, methods: [GET, DELETE] }
                 upstream: UPSTREAM
+                public: true
               - name: reports
                 match: { path: /reports/**, methods: [GET] }
                 upstream: UPSTREAM
+                public: true
               - name: any-method
                 match: { path: /any/** }
                 upstream: UPSTREAM
+                public: true
               - name: down
                 match: { path: /down/** }
                 upstream: http://127.0.0.1:1
+                public: true
               - name: public
                 match: { path: /public/** }
                 upstream: UPSTREAM
+                public: true
                 cors: { origins: ["*"] }
               - name: closed
                 match: { path: /closed/** }
                 upstream: UPSTREAM
+                public: true
                 cors: { origins: [] }
               - name: legacy
                 match: { path: /legacy/**, methods: [GET] }
                 upstream: UPSTREAM
+                public: true
                 cors: off
             """,
             upstream.port());

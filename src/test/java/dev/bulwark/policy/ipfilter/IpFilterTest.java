@@ -22,9 +22,11 @@ class IpFilterTest {
                   ip-filter: { allow: [10.0.0.0/8] }
                 routes:
                   - name: office
+                    public: true
                     match: { path: /office/** }
                     upstream: UPSTREAM
                   - name: open
+                    public: true
                     match: { path: /open/** }
                     upstream: UPSTREAM
                     ip-filter: off
@@ -50,6 +52,7 @@ class IpFilterTest {
                 trusted-proxies: [127.0.0.0/8]
                 routes:
                   - name: api
+                    public: true
                     match: { path: /** }
                     upstream: UPSTREAM
                     ip-filter: { allow: [0.0.0.0/0, "::/0"], deny: [198.51.100.0/24, "2001:db8::/32"] }

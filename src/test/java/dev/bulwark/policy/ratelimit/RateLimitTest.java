@@ -36,6 +36,7 @@ class RateLimitTest {
                   - name: api
                     match: { path: /api/** }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit:
                       - { name: burst, key: ip, limit: 5, window: 1m }
                       - { name: hourly, key: ip, limit: 100, window: 1h }
@@ -84,6 +85,7 @@ class RateLimitTest {
                   - name: api
                     match: { path: /** }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: { key: ip, limit: 3, window: 1m }
                 """,
                 upstream.port())) {
@@ -108,6 +110,7 @@ class RateLimitTest {
                   - name: api
                     match: { path: /** }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: { key: "header:X-Api-Key", limit: 2, window: 1m }
                 """,
                 upstream.port())) {
@@ -133,10 +136,12 @@ class RateLimitTest {
                   - name: shared
                     match: { path: /shared/** }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: { key: route, limit: 2, window: 1h }
                   - name: per-subject
                     match: { path: /mine/** }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: { key: [subject, route], limit: 1, window: 1h }
                 """,
                 upstream.port())) {
@@ -165,13 +170,16 @@ class RateLimitTest {
                   - name: limited
                     match: { path: /limited/** }
                     upstream: UPSTREAM
+                    public: true
                   - name: health
                     match: { path: /health }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: off
                   - name: login
                     match: { path: /login }
                     upstream: UPSTREAM
+                    public: true
                     rate-limit: login
                 """,
                 upstream.port())) {

@@ -27,18 +27,22 @@ class RedisClusterTest {
           - name: shared
             match: { path: /shared/** }
             upstream: UPSTREAM
+            public: true
             rate-limit: { key: ip, limit: 10, window: 1h }
           - name: strict
             match: { path: /strict/** }
             upstream: UPSTREAM
+            public: true
             rate-limit: { key: ip, limit: 1000, window: 1h }
           - name: lenient
             match: { path: /lenient/** }
             upstream: UPSTREAM
+            public: true
             rate-limit: { key: ip, limit: 1000, window: 1h, on-store-failure: allow }
           - name: login
             match: { path: /login }
             upstream: UPSTREAM
+            public: true
         """
         .formatted(redisUrl);
   }

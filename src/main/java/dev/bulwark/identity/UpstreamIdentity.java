@@ -1,0 +1,123 @@
+package dev.bulwark.identity;
+
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What upstreams learn about the caller, and only from the gateway: every incoming {@code
+ * X-Bulwark-*} header and the configured extra names (such as {@code X-User}) are removed from
+ * every request; an authenticated request gets the subject, issuer, roles and organisations headers
+ * and a short-lived signed assertion (a JWT the backend verifies against the admin JWKS).
+ */
+public final class UpstreamIdentity {
+  public static final String SUBJECT = "X-Bulwark-Subject";
+  public static final String ISSUER = "X-Bulwark-Issuer";
+  public static final String ROLES = "X-Bulwark-Roles";
+  public static final String ORGS = "X-Bulwark-Orgs";
+  public static final String ASSERTION = "X-Bulwark-Assertion";
+
+  private final Set<String> strip;
+  private final boolean forwardToken;
+  private final AssertionKeys keys;
+  private final String audience;
+  private final long ttlSeconds;
+
+  public UpstreamIdentity(
+      Collection<String> strip,
+      boolean forwardToken,
+      AssertionKeys keys,
+      String audience,
+      long ttlSeconds) {
+    List<String> lower = new ArrayList<>();
+    for (String s : strip) {
+      lower.add(s.toLowerCase(Locale.ROOT));
+    }
+    this.strip = Set.copyOf(lower);
+    this.forwardToken = forwardToken;
+    this.keys = keys;
+    this.audience = audience;
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  /** Removes incoming identity headers and adds the caller's, when there is one. */
+  public void apply(MultiMap headers, @Nullable Object identity, String requestId) {
+    List<String> drop = null;
+    for (Map.Entry<String, String> e : headers) {
+      String n = e.getKey();
+      if (n.regionMatches(true, 0, "x-bulwark-", 0, 10)
+          || (!strip.isEmpty() && strip.contains(n.toLowerCase(Locale.ROOT)))) {
+        if (drop == null) {
+          drop = new ArrayList<>();
+        }
+        drop.add(n);
+      }
+    }
+    if (drop != null) {
+      drop.forEach(headers::remove);
+    }
+    if (!(identity instanceof Caller caller)) {
+      return;
+    }
+    if (!forwardToken) {
+      headers.remove("authorization");
+    }
+    set(headers, caller, keys.sign(caller, audience, requestId, ttlSeconds));
+  }
+
+  /** Sets the identity headers of a caller (also used for forward-auth answers). */
+  public static void set(MultiMap headers, Caller caller, String assertion) {
+    headers.set(SUBJECT, headerValue(caller.subject()));
+    headers.set(ISSUER, headerValue(caller.issuer()));
+    headers.set(ROLES, join(caller.roles()));
+    headers.set(ORGS, join(caller.organisations()));
+    headers.set(ASSERTION, assertion);
+  }
+
+  /** Returns the assertion for a caller (forward-auth). */
+  public String assertion(Caller caller, String requestId) {
+    return keys.sign(caller, audience, requestId, ttlSeconds);
+  }
+
+  private static String join(Collection<String> values) {
+    StringBuilder sb = new StringBuilder();
+    for (String v : values) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(headerValue(v));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Returns a value safe in a header and unambiguous in a comma list: visible ASCII other than
+   * {@code ,} and {@code %} stays, anything else is percent-encoded as UTF-8.
+   */
+  static String headerValue(String s) {
+    boolean plain = true;
+    for (int i = 0; i < s.length() && plain; i++) {
+      char c = s.charAt(i);
+      plain = c > 0x20 && c < 0x7f && c != ',' && c != '%';
+    }
+    if (plain) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != ',' && c != '%') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(String.format(Locale.ROOT, "%02X", c));
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.bulwark.policy.authn;
+
+import com.nimbusds.jose.jwk.JWK;
+import dev.bulwark.identity.Caller;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a bearer token into a {@link Caller} or a refusal, for every issuer of one compiled
+ * configuration: verified-token cache first, then strict parsing, the issuer named by {@code iss},
+ * its keys (waiting for a JWKS fetch only when no key is known yet or the {@code kid} is new), the
+ * signature and the claims. Shared by all event loops; answers on the caller's context.
+ */
+public final class Authenticator {
+  private final Map<String, Issuer> byIss = new HashMap<>();
+  private final VerifiedTokens cache;
+  private final int maxTokenBytes;
+
+  private record Issuer(
+      IssuerConfig config, List<JWK> fixed, byte @Nullable [] secret, @Nullable JwksKeys jwks) {}
+
+  private Authenticator(AuthConfig config) {
+    int max = 0;
+    for (IssuerConfig c : config.issuers().values()) {
+      max = Math.max(max, c.maxTokenBytes());
+      Issuer i;
+      if (c.keys() instanceof IssuerConfig.Static s) {
+        i = new Issuer(c, List.copyOf(s.keys().getKeys()), null, null);
+      } else if (c.keys() instanceof IssuerConfig.Secret s) {
+        i = new Issuer(c, List.of(), s.secret(), null);
+      } else {
+        i = new Issuer(c, List.of(), null, new JwksKeys((IssuerConfig.Jwks) c.keys()));
+      }
+      byIss.put(c.issuer(), i);
+    }
+    this.maxTokenBytes = max;
+    this.cache = new VerifiedTokens(config.cacheSize());
+  }
+
+  /** Builds the runtime of a configuration's issuers. */
+  public static Authenticator compile(AuthConfig config) {
+    return new Authenticator(config);
+  }
+
+  /** Returns whether any issuer is configured. */
+  public boolean hasIssuers() {
+    return !byIss.isEmpty();
+  }
+
+  /**
+   * Verifies a token for a route that accepts the named issuers (all when empty); {@code done} runs
+   * on {@code context}, possibly synchronously.
+   */
+  public void authenticate(
+      String token, List<String> issuers, Context context, Handler<TokenVerifier.Outcome> done) {
+    long now = System.currentTimeMillis() / 1000;
+    Caller hit = cache.get(token, now);
+    if (hit != null) {
+      done.handle(
+          issuers.isEmpty() || issuers.contains(hit.issuer())
+              ? new TokenVerifier.Valid(hit)
+              : new TokenVerifier.Invalid(false, "issuer not accepted on this route"));
+      return;
+    }
+    TokenVerifier.Parsed parsed = TokenVerifier.parse(token, maxTokenBytes);
+    if (parsed == null) {
+      done.handle(new TokenVerifier.Invalid(false, "malformed or oversized token"));
+      return;
+    }
+    String iss = parsed.claims().getIssuer();
+    Issuer issuer = iss == null ? null : byIss.get(iss);
+    if (issuer == null) {
+      done.handle(new TokenVerifier.Invalid(false, "unknown issuer"));
+      return;
+    }
+    if (!issuers.isEmpty() && !issuers.contains(issuer.config().name())) {
+      done.handle(new TokenVerifier.Invalid(false, "issuer not accepted on this route"));
+      return;
+    }
+    if (token.length() > issuer.config().maxTokenBytes()) {
+      done.handle(new TokenVerifier.Invalid(false, "token larger than the issuer's limit"));
+      return;
+    }
+    JwksKeys jwks = issuer.jwks();
+    if (jwks == null) {
+      done.handle(finish(token, parsed, issuer, issuer.fixed(), now));
+      return;
+    }
+    if (!jwks.loaded()) {
+      jwks.refresh(
+          context,
+          ok -> {
+            TokenVerifier.Outcome o =
+                verifyWithJwks(token, parsed, issuer, jwks, null, done, context);
+            if (o != null) {
+              done.handle(o);
+            }
+          });
+      return;
+    }
+    jwks.refreshIfStale(context);
+    TokenVerifier.Outcome o = verifyWithJwks(token, parsed, issuer, jwks, null, done, context);
+    if (o != null) {
+      done.handle(o);
+    }
+  }
+
+  /**
+   * Verifies against the JWKS keys known now; on an unknown kid asks for one refresh and answers
+   * later (returns null), otherwise returns the outcome.
+   */
+  private TokenVerifier.@Nullable Outcome verifyWithJwks(
+      String token,
+      TokenVerifier.Parsed parsed,
+      Issuer issuer,
+      JwksKeys jwks,
+      @Nullable String retriedKid,
+      Handler<TokenVerifier.Outcome> done,
+      Context context) {
+    long now = System.currentTimeMillis() / 1000;
+    List<JWK> keys = jwks.current();
+    if (keys.isEmpty()) {
+      return new TokenVerifier.Invalid(false, "issuer keys unavailable");
+    }
+    TokenVerifier.Outcome sig =
+        TokenVerifier.checkSignature(parsed.jwt(), issuer.config().algorithms(), keys, null);
+    if (sig instanceof TokenVerifier.UnknownKey u) {
+      if (retriedKid != null) {
+        return new TokenVerifier.Invalid(false, "unknown kid");
+      }
+      jwks.refresh(
+          context,
+          ok -> {
+            TokenVerifier.Outcome again =
+                ok
+                    ? verifyWithJwks(token, parsed, issuer, jwks, u.kid(), done, context)
+                    : new TokenVerifier.Invalid(false, "unknown kid");
+            if (again != null) {
+              done.handle(again);
+            }
+          });
+      return null;
+    }
+    if (sig != null) {
+      return sig;
+    }
+    return claims(token, parsed, issuer, now);
+  }
+
+  private TokenVerifier.Outcome finish(
+      String token, TokenVerifier.Parsed parsed, Issuer issuer, List<JWK> keys, long now) {
+    TokenVerifier.Outcome sig =
+        TokenVerifier.checkSignature(
+            parsed.jwt(), issuer.config().algorithms(), keys, issuer.secret());
+    if (sig instanceof TokenVerifier.UnknownKey) {
+      return new TokenVerifier.Invalid(false, "unknown kid");
+    }
+    if (sig != null) {
+      return sig;
+    }
+    return claims(token, parsed, issuer, now);
+  }
+
+  private TokenVerifier.Outcome claims(
+      String token, TokenVerifier.Parsed parsed, Issuer issuer, long now) {
+    TokenVerifier.Outcome o =
+        TokenVerifier.checkClaims(parsed.jwt(), parsed.claims(), issuer.config(), now);
+    if (o instanceof TokenVerifier.Valid v) {
+      cache.put(token, v.caller());
+    }
+    return o;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.bulwark.policy.authz;
+
+import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Lets a request through only when the route's rule for its method allows the authenticated caller;
+ * everything else is 403 {@code insufficient_scope}. Runs after authentication, so a caller is
+ * always known here; a missing one is refused (deny by default).
+ */
+public final class AuthzPolicy implements Policy {
+  /** The challenge sent with every 403 from this policy (RFC 6750 section 3.1). */
+  public static final String INSUFFICIENT_SCOPE =
+      "Bearer realm=\"bulwark\", error=\"insufficient_scope\"";
+
+  private static final Denial FORBIDDEN =
+      Denial.of(403, "forbidden", "the route's rule does not allow the caller");
+  private static final Denial NO_CALLER =
+      Denial.of(403, "forbidden", "no authenticated caller at authorization");
+
+  private final String route;
+  private final RouteAccess access;
+  private final List<String> paramNames;
+  private final SecurityLog security;
+
+  public AuthzPolicy(
+      String route, RouteAccess access, List<String> paramNames, SecurityLog security) {
+    this.route = route;
+    this.access = access;
+    this.paramNames = List.copyOf(paramNames);
+    this.security = security;
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.AUTHZ;
+  }
+
+  @Override
+  public String name() {
+    return "authz";
+  }
+
+  @Override
+  public void onRequest(Exchange exchange) {
+    if (!(exchange.identity() instanceof Caller caller)) {
+      exchange.deny(NO_CALLER);
+      return;
+    }
+    String method = exchange.request().method().name();
+    AccessRule rule = access.ruleFor(method);
+    if (rule.allows(caller, values(exchange.params(), exchange.request()))) {
+      exchange.proceed();
+      return;
+    }
+    security.event(
+        "access-denied",
+        exchange.requestId(),
+        exchange.clientAddress(),
+        Map.of(
+            "route",
+            route,
+            "subject",
+            caller.subject(),
+            "method",
+            method,
+            "rule",
+            rule.describe()));
+    exchange.request().response().headers().set("WWW-Authenticate", INSUFFICIENT_SCOPE);
+    exchange.deny(FORBIDDEN);
+  }
+
+  /** Returns the request values a rule reads: template values by name, single query values. */
+  AccessRule.Values values(String[] params, HttpServerRequest request) {
+    return values(paramNames, params, request);
+  }
+
+  /** Returns the request values for template names, template values and the request's query. */
+  public static AccessRule.Values values(
+      List<String> names, String[] params, HttpServerRequest request) {
+    return new AccessRule.Values() {
+      @Override
+      public @Nullable String pathParam(String name) {
+        int i = names.indexOf(name);
+        return i >= 0 && i < params.length ? params[i] : null;
+      }
+
+      @Override
+      public @Nullable String queryParam(String name) {
+        List<String> all = request.params().getAll(name);
+        return all.size() == 1 ? all.get(0) : null;
+      }
+    };
+  }
+}

@@ -1,0 +1,104 @@
+package dev.bulwark.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.testing.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The demo's protected routes work with the tokens the demo prints and `bulwark token` mints. */
+class DemoAuthTest {
+  private static @org.jspecify.annotations.Nullable Path dir;
+
+  static synchronized Path issuerKey() throws Exception {
+    Path d = dir;
+    if (d == null) {
+      d = Files.createTempDirectory("bulwark-demo-issuer");
+      DemoIssuer.generate(d);
+      dir = d;
+    }
+    return d.resolve(DemoIssuer.PUBLIC_FILE);
+  }
+
+  @Test
+  void demoAdminAndOrganisationRoutesNeedTheRightToken() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer upstream =
+          DemoUpstream.start(vertx, 0)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      Path key = issuerKey();
+      String yaml =
+          DemoConfig.yaml(
+              TestGateway.certificate().certFile(),
+              TestGateway.certificate().keyFile(),
+              0,
+              0,
+              0,
+              upstream.actualPort(),
+              key);
+      try (TestGateway gw = TestGateway.startYaml(yaml)) {
+        DemoIssuer issuer = DemoIssuer.load(key.resolveSibling(DemoIssuer.PRIVATE_FILE));
+        String admin =
+            issuer.mint("demo-admin", List.of("admin"), List.of("acme"), Duration.ofHours(1));
+        assertThat(call(gw, "/api/admin/stats", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = call(gw, "/api/admin/stats", admin);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"subject\":\"demo-admin\"");
+        assertThat(call(gw, "/api/orgs/acme/orders", admin).statusCode()).isEqualTo(200);
+        assertThat(call(gw, "/api/orgs/globex/orders", admin).statusCode()).isEqualTo(403);
+        assertThat(call(gw, "/api/hello", null).statusCode()).isEqualTo(200);
+        // `bulwark token` mints with the demo's private key
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+          exit =
+              new CommandLine(new dev.bulwark.cli.Main())
+                  .execute(
+                      "token",
+                      "--key",
+                      key.resolveSibling(DemoIssuer.PRIVATE_FILE).toString(),
+                      "--role",
+                      "user",
+                      "--org",
+                      "globex");
+        } finally {
+          System.setOut(old);
+        }
+        assertThat(exit).isZero();
+        String minted = out.toString(StandardCharsets.UTF_8).trim();
+        assertThat(call(gw, "/api/orgs/globex/x", minted).statusCode()).isEqualTo(200);
+        assertThat(call(gw, "/api/admin/stats", minted).statusCode()).isEqualTo(403);
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static HttpResponse<String> call(
+      TestGateway gw, String path, @org.jspecify.annotations.Nullable String token)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gw.url(path)));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return gw.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
