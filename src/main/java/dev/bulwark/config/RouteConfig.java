@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.policy.contract.ContractConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
@@ -14,10 +15,11 @@ public record RouteConfig(
     HeadersConfig headers,
     ErrorsConfig errors,
     IpFilterConfig ipFilter,
-    RouteLimits limits) {
+    RouteLimits limits,
+    ContractConfig contract) {
 
   static final Set<String> KEYS =
-      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "limits");
+      Set.of("name", "match", "upstream", "headers", "errors", "ip-filter", "limits", "contract");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
@@ -38,10 +40,18 @@ public record RouteConfig(
     ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
     IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
     RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
+    ContractConfig contract = ContractConfig.read(n.get("contract"), baseDir);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
     return new RouteConfig(
-        name == null ? "route-" + index : name, match, upstream, headers, errors, ipFilter, limits);
+        name == null ? "route-" + index : name,
+        match,
+        upstream,
+        headers,
+        errors,
+        ipFilter,
+        limits,
+        contract);
   }
 }

@@ -10,6 +10,7 @@ import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
+import dev.bulwark.policy.contract.ContractPolicy;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
@@ -39,6 +40,9 @@ record CompiledGateway(
       chain.add(new ErrorMaskingPolicy(r.errors()));
       if (!r.ipFilter().isEmpty()) {
         chain.add(IpFilterPolicy.compile(r.ipFilter()));
+      }
+      if (r.contract().enabled()) {
+        chain.add(ContractPolicy.compile(r.contract(), r.limits().maxBody()));
       }
       Policy[] policies = PolicyChain.assemble(chain);
       CompiledRoute route =
