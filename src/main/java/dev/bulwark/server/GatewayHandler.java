@@ -182,7 +182,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     // close after answering. Without a body, resuming lets the request's end through.
     boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded();
     head.closeConnection(denial.closeConnection() || unreadBody);
-    if (ex.forwarding() == null) {
+    if (ex.forwarding() == null && !req.isEnded()) {
       req.resume();
     }
     if (denial.status() >= 500 || denial.closeConnection()) {

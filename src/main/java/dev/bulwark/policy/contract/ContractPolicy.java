@@ -75,6 +75,10 @@ public final class ContractPolicy implements Policy {
       ex.deny(UNDECLARED_METHOD);
       return;
     }
+    if (config.response() != ContractConfig.ResponseMode.OFF) {
+      // A checked response must arrive readable: no compressed bodies from the upstream.
+      req.headers().remove(HttpHeaders.ACCEPT_ENCODING);
+    }
     Violations v = Violations.collecting();
     RequestParameters.check(req, t, segments, op, config.allowUndeclaredQuery(), v);
     if (Forwarder.hasNoBody(req)) {
