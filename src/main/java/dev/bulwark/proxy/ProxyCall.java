@@ -93,6 +93,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     if (buffered != null) {
       // A policy read (and checked) the whole body: send exactly those bytes, framed by length.
       requestEnded = true;
+      req.exceptionHandler(this::onClientError);
       up.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
       up.end(buffered);
       armHeadDeadline();

@@ -129,7 +129,7 @@ final class ContractLoader {
     }
     // Concrete paths before templated ones (OpenAPI: /users/me wins over /users/{id}).
     templates.sort(Comparator.comparingInt(PathTemplate::paramCount));
-    return new Contract(file.getFileName().toString(), base, templates);
+    return new Contract(String.valueOf(file.getFileName()), base, templates);
   }
 
   private @Nullable JsonNode read(Path file) {
@@ -143,7 +143,7 @@ final class ContractLoader {
         return null;
       }
       byte[] bytes = Files.readAllBytes(file);
-      boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+      boolean json = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT).endsWith(".json");
       JsonNode root = (json ? jsonMapper() : yamlMapper()).readTree(bytes);
       if (root == null || !root.isObject()) {
         errors.add("not an OpenAPI document (expected: a mapping with openapi and paths)");
