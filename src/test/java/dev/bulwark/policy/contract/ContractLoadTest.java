@@ -202,4 +202,12 @@ class ContractLoadTest {
     assertThat(s.accepts(huge)).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
+
+  @Test
+  void theBenchmarkMeasuresValidBodiesOfTheAdvertisedSizes() throws Exception {
+    ContractValidatorBenchmark b = new ContractValidatorBenchmark();
+    b.setup();
+    assertThat(b.validate1KiB()).isTrue();
+    assertThat(b.validate16KiB()).isTrue();
+  }
 }
