@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.policy.authz.RouteAccess;
+import dev.bulwark.policy.contract.ContractConfig;
 import dev.bulwark.policy.cors.CorsConfig;
 import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
@@ -20,7 +21,8 @@ public record RouteConfig(
     RateLimitConfig rateLimit,
     CorsConfig cors,
     RouteLimits limits,
-    RouteAccess access) {
+    RouteAccess access,
+    ContractConfig contract) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -34,7 +36,8 @@ public record RouteConfig(
           "cors",
           "limits",
           "auth",
-          "public");
+          "public",
+          "contract");
 
   /** The policy settings every route inherits from {@code defaults}. */
   record Defaults(
@@ -74,6 +77,7 @@ public record RouteConfig(
       access.checkParams(
           match.pattern().paramNames(), own ? n.get("auth") : n.get("match").get("path"), !own);
     }
+    ContractConfig contract = ContractConfig.read(n.get("contract"), baseDir);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
@@ -87,6 +91,7 @@ public record RouteConfig(
         rateLimit,
         cors,
         limits,
-        access);
+        access,
+        contract);
   }
 }

@@ -7,14 +7,28 @@ import static java.util.Objects.requireNonNull;
  * written to the log (never sent), and whether the connection must be closed after the answer
  * (framing errors and unread bodies).
  */
-public record Denial(int status, String error, String reason, boolean closeConnection) {
+public record Denial(
+    int status, String error, String reason, boolean closeConnection, String details) {
+
+  public Denial(int status, String error, String reason, boolean closeConnection) {
+    this(status, error, reason, closeConnection, "");
+  }
 
   public Denial {
     requireNonNull(error, "error");
     requireNonNull(reason, "reason");
+    requireNonNull(details, "details");
     if (status < 400 || status > 599) {
       throw new IllegalArgumentException("status: " + status + " (expected: 400-599)");
     }
+  }
+
+  /**
+   * Returns this denial with extra members appended to the base error body (a JSON fragment such as
+   * {@code "violations":[...]}, built by the policy from fixed texts, never raw input).
+   */
+  public Denial withDetails(String jsonMembers) {
+    return new Denial(status, error, reason, closeConnection, jsonMembers);
   }
 
   /** Returns a denial that keeps the connection open. */

@@ -13,12 +13,22 @@ public final class ErrorJson {
 
   /** Returns the JSON error body for a status, public error text and request id. */
   public static Buffer body(int status, String error, String requestId) {
-    StringBuilder sb = new StringBuilder(64 + error.length() + requestId.length());
+    return body(status, error, requestId, "");
+  }
+
+  /** Returns the JSON error body with extra members (a JSON fragment) after the base ones. */
+  public static Buffer body(int status, String error, String requestId, String details) {
+    StringBuilder sb =
+        new StringBuilder(64 + error.length() + requestId.length() + details.length());
     sb.append("{\"error\":\"");
     JsonStringEncoder.getInstance().quoteAsString(error, sb);
     sb.append("\",\"status\":").append(status).append(",\"requestId\":\"");
     JsonStringEncoder.getInstance().quoteAsString(requestId, sb);
-    sb.append("\"}");
+    sb.append('"');
+    if (!details.isEmpty()) {
+      sb.append(',').append(details);
+    }
+    sb.append('}');
     return Buffer.buffer(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -31,6 +41,7 @@ public final class ErrorJson {
       case 408 -> "request timeout";
       case 413 -> "payload too large";
       case 414 -> "uri too long";
+      case 415 -> "unsupported media type";
       case 431 -> "request header fields too large";
       case 500 -> "internal error";
       case 501 -> "not implemented";

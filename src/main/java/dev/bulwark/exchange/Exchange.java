@@ -1,5 +1,8 @@
 package dev.bulwark.exchange;
 
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +40,7 @@ public final class Exchange {
   private @Nullable String subject;
   private @Nullable Object identity;
   private @Nullable Object rateLimit;
+  private @Nullable Buffer bufferedBody;
 
   public Exchange(
       HttpServerRequest request,
@@ -282,5 +286,58 @@ public final class Exchange {
 
   public void rateLimit(Object outcome) {
     this.rateLimit = outcome;
+  }
+
+  /**
+   * Reads the whole request body (over {@code limit} bytes: 413 and close) and hands it to {@code
+   * onBody}; the body is then forwarded from memory with its Content-Length instead of streamed. A
+   * client error answers 400, the route's body timeout still applies, and nothing is delivered once
+   * the exchange is answered or the client is gone (the buffer is then garbage).
+   */
+  public void readBody(long limit, Handler<Buffer> onBody) {
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    int initial = 256;
+    if (declared != null) {
+      try {
+        initial = (int) Math.max(0, Math.min(limit, Long.parseLong(declared.trim())));
+      } catch (NumberFormatException e) {
+        // the framing checks refused malformed lengths before any policy ran
+      }
+    }
+    Buffer body = Buffer.buffer(initial);
+    request.handler(
+        chunk -> {
+          if (finishedOrResponded()) {
+            return;
+          }
+          bytesIn += chunk.length();
+          if (bytesIn > limit) {
+            deny(Denial.BODY_TOO_LARGE);
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    request.exceptionHandler(
+        t -> {
+          if (!finishedOrResponded()) {
+            deny(Denial.BAD_FRAMING);
+          }
+        });
+    request.endHandler(
+        v -> {
+          if (!finishedOrResponded()) {
+            bufferedBody = body;
+            onBody.handle(body);
+          }
+        });
+    if (request.headers().contains(HttpHeaders.EXPECT)) {
+      request.response().writeContinue();
+    }
+    request.resume();
+  }
+
+  /** Returns the body read by {@link #readBody}, to be forwarded as is, or null (streamed). */
+  public @Nullable Buffer bufferedBody() {
+    return bufferedBody;
   }
 }

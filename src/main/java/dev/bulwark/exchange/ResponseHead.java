@@ -16,6 +16,25 @@ public final class ResponseHead {
   private @Nullable Buffer replacementBody;
   private final boolean fromUpstream;
   private boolean closeConnection;
+  private @Nullable BodyFilter bodyFilter;
+  private long bodyFilterLimit;
+
+  /** What a body filter decided: the body to send, or null to block (502) for the logged reason. */
+  public record Filtered(@Nullable Buffer body, String reason) {
+    public static Filtered pass(Buffer body) {
+      return new Filtered(body, "");
+    }
+
+    public static Filtered block(String reason) {
+      return new Filtered(null, reason);
+    }
+  }
+
+  /** Checks or rewrites a whole upstream body before it is sent (response contracts). */
+  @FunctionalInterface
+  public interface BodyFilter {
+    Filtered apply(Buffer body);
+  }
 
   private ResponseHead(int status, MultiMap headers, @Nullable Buffer body, boolean fromUpstream) {
     this.status = status;
@@ -72,5 +91,30 @@ public final class ResponseHead {
   /** Asks for the connection to be closed after this response. */
   public void closeConnection(boolean close) {
     this.closeConnection = close;
+  }
+
+  /**
+   * Asks for the upstream body to be read whole (at most {@code limit} bytes, else blocked) and
+   * passed through {@code filter} before anything is sent.
+   */
+  public void filterBody(long limit, BodyFilter filter) {
+    this.bodyFilter = filter;
+    this.bodyFilterLimit = limit;
+  }
+
+  public @Nullable BodyFilter bodyFilter() {
+    return bodyFilter;
+  }
+
+  public long bodyFilterLimit() {
+    return bodyFilterLimit;
+  }
+
+  /** Replaces the upstream body with a rewritten one of the same type. */
+  public void replaceBody(Buffer body) {
+    this.replacementBody = body;
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    headers.remove(HttpHeaderNames.ETAG);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
   }
 }

@@ -89,6 +89,16 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     upstream = up;
     up.response().onComplete(this::onResponse);
     up.exceptionHandler(this::upstreamFailed);
+    Buffer buffered = ex.bufferedBody();
+    if (buffered != null) {
+      // A policy read (and checked) the whole body: send exactly those bytes, framed by length.
+      requestEnded = true;
+      req.exceptionHandler(this::onClientError);
+      up.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
+      up.end(buffered);
+      armHeadDeadline();
+      return;
+    }
     if (framing == NO_BODY || framing == 0) {
       if (framing == 0) {
         up.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
@@ -299,6 +309,38 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
           stopWatch();
           if (!aborted) {
             out.end().onComplete(x -> done.handle(null));
+          }
+        });
+    res.resume();
+  }
+
+  /**
+   * Reads the whole upstream body and hands it to {@code done}, or null once it exceeds {@code
+   * limit} bytes (the upstream connection is then dropped).
+   */
+  public void bufferBody(HttpClientResponse res, long limit, Consumer<@Nullable Buffer> done) {
+    Buffer body = Buffer.buffer();
+    watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
+    res.handler(
+        chunk -> {
+          lastUpstreamNanos = System.nanoTime();
+          if (aborted) {
+            return;
+          }
+          if (body.length() + (long) chunk.length() > limit) {
+            aborted = true;
+            stopWatch();
+            resetUpstream();
+            done.accept(null);
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    res.endHandler(
+        v -> {
+          stopWatch();
+          if (!aborted) {
+            done.accept(body);
           }
         });
     res.resume();

@@ -19,6 +19,7 @@ import dev.bulwark.policy.authn.BearerAuthPolicy;
 import dev.bulwark.policy.authn.ForwardAuthPolicy;
 import dev.bulwark.policy.authz.AuthzPolicy;
 import dev.bulwark.policy.bans.BanRules;
+import dev.bulwark.policy.contract.ContractPolicy;
 import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
@@ -68,6 +69,9 @@ record CompiledGateway(
       chain.add(new ErrorMaskingPolicy(r.errors()));
       if (!r.ipFilter().isEmpty()) {
         chain.add(IpFilterPolicy.compile(r.ipFilter()));
+      }
+      if (r.contract().enabled()) {
+        chain.add(ContractPolicy.compile(r.contract(), r.limits().maxBody()));
       }
       chain.addAll(RateLimitPolicy.compile(r.name(), r.rateLimit(), stores.rateLimits()));
       if (r.cors().enabled()) {

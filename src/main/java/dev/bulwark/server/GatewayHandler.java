@@ -233,16 +233,16 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     ex.decide(by, "deny", denial.reason());
     HttpServerResponse res = ex.request().response();
     MultiMap h = res.headers();
-    Buffer body = ErrorJson.body(denial.status(), denial.error(), ex.requestId());
+    Buffer body = ErrorJson.body(denial.status(), denial.error(), ex.requestId(), denial.details());
     h.set(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE);
     h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
     ResponseHead head = ResponseHead.generated(denial.status(), h, body);
     HttpServerRequest req = ex.request();
     // A body that was never read cannot be skipped safely on a kept-alive HTTP/1 connection:
     // close after answering. Without a body, resuming lets the request's end through.
-    boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req);
+    boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded();
     head.closeConnection(denial.closeConnection() || unreadBody);
-    if (ex.forwarding() == null) {
+    if (ex.forwarding() == null && !req.isEnded()) {
       req.resume();
     }
     if (denial.status() >= 500 || denial.closeConnection()) {
@@ -298,6 +298,61 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     for (int i = Math.min(ex.entered(), policies.length) - 1; i >= 0; i--) {
       policies[i].onResponse(ex, head);
     }
+    ResponseHead.BodyFilter filter = head.bodyFilter();
+    if (filter != null && call != null && upstream != null && head.replacementBody() == null) {
+      filterBody(ex, head, filter, call, upstream);
+      return;
+    }
+    write(ex, head, call, upstream);
+  }
+
+  /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */
+  private void filterBody(
+      Exchange ex,
+      ResponseHead head,
+      ResponseHead.BodyFilter filter,
+      ProxyCall call,
+      HttpClientResponse upstream) {
+    call.bufferBody(
+        upstream,
+        head.bodyFilterLimit(),
+        body -> {
+          ResponseHead.Filtered out;
+          if (body == null) {
+            out = ResponseHead.Filtered.block("response body over the limit of its check");
+            ex.decide("gateway", "blocked", out.reason());
+          } else {
+            out = filter.apply(body);
+          }
+          Buffer kept = out.body();
+          if (kept == null) {
+            CompiledRoute route = (CompiledRoute) ex.route();
+            security.event(
+                "response-blocked",
+                ex.requestId(),
+                ex.clientAddress(),
+                Map.of(
+                    "route",
+                    route.name,
+                    "status",
+                    String.valueOf(upstream.statusCode()),
+                    "reason",
+                    out.reason()));
+            head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
+          } else {
+            head.replaceBody(kept);
+          }
+          head.closeConnection(head.closeConnection() || !call.requestEnded());
+          write(ex, head, null, null);
+        });
+  }
+
+  private void write(
+      Exchange ex,
+      ResponseHead head,
+      @Nullable ProxyCall call,
+      @Nullable HttpClientResponse upstream) {
+    CompiledRoute route = (CompiledRoute) ex.route();
     if (!ex.startResponse(head.status())) {
       return;
     }

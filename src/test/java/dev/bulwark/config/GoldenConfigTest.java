@@ -42,6 +42,15 @@ class GoldenConfigTest {
     Files.writeString(work.resolve("tls.key"), "placeholder");
     Path file = work.resolve("bulwark.yaml");
     Files.copy(DIR.resolve(name + ".yaml"), file);
+    // Files a case refers to (such as OpenAPI contracts) sit beside it under other extensions.
+    try (Stream<Path> beside = Files.list(DIR)) {
+      for (Path p : beside.toList()) {
+        String n = p.getFileName().toString();
+        if (!n.endsWith(".yaml") && !n.endsWith(".golden")) {
+          Files.copy(p, work.resolve(n));
+        }
+      }
+    }
     String actual = outcome(file).replace(work.toString(), "$DIR");
     Path golden = DIR.resolve(name + ".golden");
     if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {

@@ -141,6 +141,16 @@ class DocsExamplesTest {
         Files.writeString(p, "placeholder\n", StandardCharsets.UTF_8);
       }
     }
+    // OpenAPI contracts that examples name (contract: contracts/x.yaml) live in docs/contracts/.
+    Path contracts = DOCS.resolve("contracts");
+    if (Files.isDirectory(contracts) && !Files.exists(work.resolve("contracts"))) {
+      Files.createDirectories(work.resolve("contracts"));
+      try (Stream<Path> s = Files.list(contracts)) {
+        for (Path c : s.toList()) {
+          Files.copy(c, work.resolve("contracts").resolve(c.getFileName().toString()));
+        }
+      }
+    }
     Path file =
         work.resolve(
             "example-" + e.source().replaceAll("[^A-Za-z0-9]", "_") + "-" + e.line() + ".yaml");

@@ -1,0 +1,268 @@
+package dev.bulwark.policy.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Stage;
+import dev.bulwark.proxy.Forwarder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Lets through only what the route's OpenAPI contract declares: the path (else 404), the method
+ * (else 405 with {@code Allow}), the parameters, and the body (its media type, else 415; safe JSON
+ * within the limits, then its schema), answering 400 with the list of violations; optionally checks
+ * (or strips) JSON responses.
+ */
+public final class ContractPolicy implements Policy {
+  private static final Denial UNDECLARED_PATH =
+      Denial.of(404, "not found", "contract: path not declared");
+  private static final Denial UNDECLARED_METHOD =
+      Denial.of(405, "method not allowed", "contract: method not declared for the path");
+  private static final Denial BODY_NOT_DECLARED =
+      Denial.of(415, "unsupported media type", "contract: the operation declares no request body");
+  private static final Denial MEDIA_NOT_DECLARED =
+      Denial.of(415, "unsupported media type", "contract: content type not declared");
+  private static final ObjectMapper WRITER = new ObjectMapper();
+
+  private final ContractConfig config;
+  private final Contract contract;
+  private final SafeJson json;
+  private final long maxBody;
+
+  private ContractPolicy(ContractConfig config, long maxBody) {
+    this.config = config;
+    this.contract = config.contract();
+    this.json = new SafeJson(config.json());
+    this.maxBody = maxBody;
+  }
+
+  /** Returns the policy of a route's contract; {@code maxBody} is the route's body limit. */
+  public static ContractPolicy compile(ContractConfig config, long maxBody) {
+    return new ContractPolicy(config, maxBody);
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.CONTRACT;
+  }
+
+  @Override
+  public String name() {
+    return "contract";
+  }
+
+  @Override
+  public void onRequest(Exchange ex) {
+    HttpServerRequest req = ex.request();
+    String[] segments = contract.segments(ex.path());
+    PathTemplate t = segments == null ? null : contract.match(segments);
+    if (segments == null || t == null) {
+      ex.deny(UNDECLARED_PATH);
+      return;
+    }
+    Operation op = t.operation(req.method().name());
+    if (op == null) {
+      req.response().putHeader(HttpHeaders.ALLOW, t.allow());
+      ex.deny(UNDECLARED_METHOD);
+      return;
+    }
+    if (config.response() != ContractConfig.ResponseMode.OFF) {
+      // A checked response must arrive readable: no compressed bodies from the upstream.
+      req.headers().remove(HttpHeaders.ACCEPT_ENCODING);
+    }
+    Violations v = Violations.collecting();
+    RequestParameters.check(req, t, segments, op, config.allowUndeclaredQuery(), v);
+    if (Forwarder.hasNoBody(req)) {
+      if (op.bodyRequired()) {
+        v.add("body", "", "request body required");
+      }
+      finish(ex, v);
+      return;
+    }
+    if (!op.bodyDeclared()) {
+      ex.deny(BODY_NOT_DECLARED);
+      return;
+    }
+    MediaType media = media(req, op);
+    if (media == null) {
+      ex.deny(MEDIA_NOT_DECLARED);
+      return;
+    }
+    if (!media.json()) {
+      finish(ex, v); // declared non-JSON bodies stream through (body limit still applies)
+      return;
+    }
+    if (!v.isEmpty()) {
+      finish(ex, v); // do not read a body whose request is refused anyway
+      return;
+    }
+    ex.readBody(maxBody, body -> checkBody(ex, op, media, body));
+  }
+
+  private void checkBody(Exchange ex, Operation op, MediaType media, Buffer body) {
+    Violations v = Violations.collecting();
+    if (body.length() == 0) {
+      if (op.bodyRequired()) {
+        v.add("body", "", "request body required");
+      }
+      finish(ex, v);
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = json.parse(body.getBytes());
+    } catch (SafeJson.Unsafe e) {
+      v.add("body", "", String.valueOf(e.getMessage()));
+      finish(ex, v);
+      return;
+    }
+    Schema s = media.schema();
+    if (s != null) {
+      s.validate(tree, Loc.ROOT, "body", v);
+    }
+    finish(ex, v);
+  }
+
+  private static void finish(Exchange ex, Violations v) {
+    if (v.isEmpty()) {
+      ex.proceed();
+      return;
+    }
+    ex.deny(Denial.of(400, "bad request", "contract: " + v.summary()).withDetails(v.json()));
+  }
+
+  /** Returns the declared media type the request's Content-Type selects, or null (415). */
+  private static @Nullable MediaType media(HttpServerRequest req, Operation op) {
+    List<String> types = req.headers().getAll(HttpHeaders.CONTENT_TYPE);
+    if (types.size() != 1) {
+      return null;
+    }
+    String value = types.get(0);
+    String[] tt = MediaType.split(value);
+    if (tt == null || tt[0].equals("*") || tt[1].equals("*")) {
+      return null;
+    }
+    MediaType m = MediaType.select(op.requestMedia(), tt[0], tt[1]);
+    if (m != null && MediaType.isJson(tt[1]) && !utf8Charset(value)) {
+      return null;
+    }
+    return m;
+  }
+
+  /** JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so. */
+  static boolean utf8Charset(String contentType) {
+    String[] params = contentType.split(";");
+    for (int i = 1; i < params.length; i++) {
+      String p = params[i].trim();
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String cs = p.substring(eq + 1).trim().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (!cs.equals("utf-8") && !cs.equals("utf8")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void onResponse(Exchange ex, ResponseHead head) {
+    if (config.response() == ContractConfig.ResponseMode.OFF
+        || !head.fromUpstream()
+        || head.replacementBody() != null) {
+      return;
+    }
+    String[] segments = contract.segments(ex.path());
+    PathTemplate t = segments == null ? null : contract.match(segments);
+    String method = ex.request().method().name();
+    Operation op = t == null ? null : t.operation(method);
+    if (op == null) {
+      return; // not reached: the request was refused
+    }
+    int status = head.status();
+    List<MediaType> declared = op.response(status);
+    MultiMap h = head.headers();
+    boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
+    if (declared == null) {
+      block(ex, head, "response status " + status + " not declared");
+      return;
+    }
+    if (noBody) {
+      return;
+    }
+    String ct = h.get(HttpHeaders.CONTENT_TYPE);
+    if (declared.isEmpty() || ct == null) {
+      // Nothing declared (or no type sent): only an empty body is acceptable.
+      head.filterBody(
+          config.responseLimit(),
+          body ->
+              body.length() == 0
+                  ? ResponseHead.Filtered.pass(body)
+                  : blocked(ex, "undeclared response body"));
+      return;
+    }
+    String[] tt = MediaType.split(ct);
+    MediaType m = tt == null ? null : MediaType.select(declared, tt[0], tt[1]);
+    if (m == null) {
+      block(ex, head, "response content type not declared");
+      return;
+    }
+    if (!m.json()) {
+      return;
+    }
+    String encoding = h.get(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+      block(ex, head, "encoded response body cannot be checked");
+      return;
+    }
+    head.filterBody(config.responseLimit(), body -> filter(ex, m, body));
+  }
+
+  private ResponseHead.Filtered filter(Exchange ex, MediaType m, Buffer body) {
+    JsonNode tree;
+    try {
+      tree = json.parse(body.getBytes());
+    } catch (SafeJson.Unsafe e) {
+      return blocked(ex, "response body: " + e.getMessage());
+    }
+    Schema s = m.schema();
+    if (s == null) {
+      return ResponseHead.Filtered.pass(body);
+    }
+    boolean strip = config.response() == ContractConfig.ResponseMode.STRIP;
+    if (strip) {
+      s.strip(tree);
+    }
+    Violations v = Violations.collecting();
+    s.validate(tree, Loc.ROOT, "body", v);
+    if (!v.isEmpty()) {
+      return blocked(ex, "response " + v.summary());
+    }
+    if (!strip) {
+      return ResponseHead.Filtered.pass(body);
+    }
+    try {
+      return ResponseHead.Filtered.pass(Buffer.buffer(WRITER.writeValueAsBytes(tree)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return blocked(ex, "response body could not be written again");
+    }
+  }
+
+  private ResponseHead.Filtered blocked(Exchange ex, String reason) {
+    ex.decide(name(), "blocked", reason);
+    return ResponseHead.Filtered.block(reason);
+  }
+
+  private void block(Exchange ex, ResponseHead head, String reason) {
+    head.filterBody(config.responseLimit(), body -> blocked(ex, reason));
+  }
+}

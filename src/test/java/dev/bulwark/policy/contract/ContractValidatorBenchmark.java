@@ -1,0 +1,116 @@
+package dev.bulwark.policy.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The contract's per-request work on a 1 KiB and a 16 KiB JSON body: strict UTF-8 check, bounded
+ * parse and schema validation. Run with {@code bench/jmh ContractValidatorBenchmark}; never a test.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Benchmark)
+public class ContractValidatorBenchmark {
+  private static final String CONTRACT =
+      """
+      openapi: 3.1.0
+      info: { title: bench, version: "1" }
+      paths:
+        /orders:
+          post:
+            requestBody:
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    additionalProperties: false
+                    required: [ orders ]
+                    properties:
+                      orders:
+                        type: array
+                        maxItems: 1000
+                        items:
+                          type: object
+                          additionalProperties: false
+                          required: [ sku, quantity ]
+                          properties:
+                            sku: { type: string, maxLength: 8, pattern: "^[A-Z]{3}-[0-9]{4}$" }
+                            quantity: { type: integer, minimum: 1, maximum: 1000 }
+                            note: { type: string, maxLength: 64 }
+            responses: { "200": { description: ok } }
+      """;
+
+  @SuppressWarnings("NullAway.Init")
+  private SafeJson json;
+
+  @SuppressWarnings("NullAway.Init")
+  private Schema schema;
+
+  @SuppressWarnings("NullAway.Init")
+  private byte[] body1k;
+
+  @SuppressWarnings("NullAway.Init")
+  private byte[] body16k;
+
+  @Setup
+  public void setup() throws Exception {
+    Path file = Files.createTempFile("bench", ".openapi.yaml");
+    Files.writeString(file, CONTRACT);
+    Contract c = Objects.requireNonNull(new ContractLoader().load(file, null));
+    Files.delete(file);
+    Operation op = Objects.requireNonNull(c.templates().get(0).operations().get("POST"));
+    schema = Objects.requireNonNull(op.requestMedia().get(0).schema());
+    json = new SafeJson(JsonLimits.DEFAULTS);
+    body1k = body(1024);
+    body16k = body(16 * 1024);
+  }
+
+  private static byte[] body(int size) {
+    StringBuilder sb = new StringBuilder("{\"orders\":[");
+    int i = 0;
+    while (sb.length() < size - 80) {
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"sku\":\"ABC-")
+          .append(1000 + i % 9000)
+          .append("\",\"quantity\":")
+          .append(1 + i % 999)
+          .append(",\"note\":\"deliver to the back door\"}");
+      i++;
+    }
+    return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private boolean check(byte[] body) throws SafeJson.Unsafe {
+    JsonNode tree = json.parse(body);
+    Violations v = Violations.collecting();
+    schema.validate(tree, Loc.ROOT, "body", v);
+    return v.isEmpty();
+  }
+
+  @Benchmark
+  public boolean validate1KiB() throws SafeJson.Unsafe {
+    return check(body1k);
+  }
+
+  @Benchmark
+  public boolean validate16KiB() throws SafeJson.Unsafe {
+    return check(body16k);
+  }
+}
