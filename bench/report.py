@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Turn bench/run's raw rows (TSV) into the one markdown table it prints.
 
-Usage: report.py ROWS.tsv FACTS.md       -> the summary table (markdown) on stdout
-       report.py --per-round ROWS.tsv   -> every measured run, one line each
+Usage: report.py [--targets T.tsv] ROWS.tsv FACTS.md      -> the summary table (markdown) on stdout
+       report.py [--targets T.tsv] --per-round ROWS.tsv  -> every measured run, one line each
 Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests errors note
 kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
+T.tsv (written by bench/run from its list of Bulwark variants): "target<TAB>label" per line, in
+table order; targets missing from it follow in the order they ran, labelled by their name.
 """
 
 import re
 import sys
 from collections import OrderedDict
 
+# used when no --targets file is given
 ORDER = ["upstream-direct", "nginx", "haproxy", "bulwark-plain", "bulwark-full"]
 LABEL = {
     "upstream-direct": "upstream direct (plain HTTP, reference)",
@@ -19,6 +22,7 @@ LABEL = {
     "bulwark-plain": "Bulwark, plain route",
     "bulwark-full": "Bulwark, full defaults",
 }
+PLAIN = "bulwark-plain"  # the baseline of the "ratio to Bulwark plain" column
 PROTO = {"h1": "HTTP/1.1 (wrk)", "h2": "HTTP/2 (h2load)", "idle": "idle TLS conns"}
 
 
@@ -62,6 +66,27 @@ def per_round(rows):
     return "\n".join(out)
 
 
+def read_targets(path):
+    ORDER.clear()
+    LABEL.clear()
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0]:
+                ORDER.append(parts[0])
+                LABEL[parts[0]] = parts[1]
+
+
+def ratios(sel, base_rps):
+    """req/s of each run in sel divided by the baseline's req/s in the same (protocol, round)."""
+    out = []
+    for r in sel:
+        base = base_rps.get((r[0], r[2]))
+        v = num(r[3])
+        out.append(v / base if (base and v is not None) else None)
+    return out
+
+
 def merge_notes(sel):
     """One note per row: repeated parts once, per-round figures as a range or per round."""
     parts, log_lines, jit = [], [], []
@@ -84,20 +109,32 @@ def merge_notes(sel):
 
 
 def main():
-    if sys.argv[1] == "--per-round":
-        print(per_round(read_rows(sys.argv[2])))
+    args = sys.argv[1:]
+    if args[:1] == ["--targets"]:
+        read_targets(args[1])
+        args = args[2:]
+    if args[0] == "--per-round":
+        print(per_round(read_rows(args[1])))
         return
-    rows_path, facts_path = sys.argv[1], sys.argv[2]
+    rows_path, facts_path = args[0], args[1]
     rows = read_rows(rows_path)
-    # requests/s of nginx per (kind, round), for per-round ratios
-    nginx_rps = {}
-    for kind, target, rnd, rps, *_ in rows:
-        if target == "nginx" and kind in ("h1", "h2"):
-            nginx_rps[(kind, rnd)] = num(rps)
+    # requests/s and CPU/req of nginx and of Bulwark plain per (kind, round), for per-round ratios
+    nginx_rps, plain_rps, plain_cpu = {}, {}, {}
+    for kind, target, rnd, rps, _p50, _p99, cpu, *_ in rows:
+        if kind in ("h1", "h2"):
+            if target == "nginx":
+                nginx_rps[(kind, rnd)] = num(rps)
+            elif target == PLAIN:
+                plain_rps[(kind, rnd)] = num(rps)
+                plain_cpu[(kind, rnd)] = num(cpu)
 
+    order = list(ORDER)
+    for r in rows:
+        if r[1] not in order:
+            order.append(r[1])
     groups = OrderedDict()
     for kind in ("h1", "h2", "idle"):
-        for target in ORDER:
+        for target in order:
             sel = [r for r in rows if r[0] == kind and r[1] == target]
             if sel:
                 groups[(kind, target)] = sel
@@ -106,9 +143,9 @@ def main():
     with open(facts_path) as f:
         out.append(f.read().rstrip())
     out.append("")
-    out.append("| row | protocol | req/s | ratio to nginx | p50 ms | p99 ms "
+    out.append("| row | protocol | req/s | ratio to nginx | ratio to Bulwark plain | p50 ms | p99 ms "
                "| proxy CPU µs/req | peak RSS MiB | errors | notes |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for (kind, target), sel in groups.items():
         label = LABEL.get(target, target)
         if kind == "idle":
@@ -116,22 +153,32 @@ def main():
             r = sel[-1]
             opened, open_end, before, held, hwm, requested, errors, note = (
                 r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
-            out.append(f"| {label} | {PROTO[kind]} | — | — | — | — | — | {held} (held) "
+            out.append(f"| {label} | {PROTO[kind]} | — | — | — | — | — | — | {held} (held) "
                        f"| {errors} | {open_end}/{requested} open while sampled; RSS before {before} MiB, "
                        f"peak {hwm} MiB{('; ' + note) if note else ''} |")
             continue
         rps = [num(r[3]) for r in sel]
-        ratios = []
-        for r in sel:
-            base = nginx_rps.get((kind, r[2]))
-            v = num(r[3])
-            ratios.append(v / base if (base and v is not None) else None)
         notes = merge_notes(sel)
+        if target.startswith("bulwark-") and target != PLAIN:
+            # CPU per request moves much less between rounds than req/s: the steadier cost figure
+            cpu_ratio = []
+            for r in sel:
+                base, v = plain_cpu.get((kind, r[2])), num(r[6])
+                cpu_ratio.append(v / base if (base and v is not None) else None)
+            if any(c is not None for c in cpu_ratio):
+                notes = (notes + "; " if notes else "") + \
+                    f"CPU/req {rng(cpu_ratio, '{:.2f}')}× Bulwark plain's"
+        if target == PLAIN:
+            vs_plain = "1.00"
+        elif target.startswith("bulwark-"):
+            vs_plain = rng(ratios(sel, plain_rps), "{:.2f}")
+        else:
+            vs_plain = "—"
         errors = [r[9] for r in sel]
         err = "0" if all(e == "0" for e in errors) else " / ".join(errors)
-        out.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+        out.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
             label, PROTO[kind], rng(rps, "{:.0f}"),
-            "1.00" if target == "nginx" else rng(ratios, "{:.2f}"),
+            "1.00" if target == "nginx" else rng(ratios(sel, nginx_rps), "{:.2f}"), vs_plain,
             rng([num(r[4]) for r in sel], "{:.2f}"), rng([num(r[5]) for r in sel], "{:.2f}"),
             rng([num(r[6]) for r in sel], "{:.1f}"), rng([num(r[7]) for r in sel], "{:.0f}"),
             err, notes))
