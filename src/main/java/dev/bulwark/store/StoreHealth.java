@@ -18,7 +18,7 @@ public final class StoreHealth {
   private final Counter failures;
   private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
   private final AtomicLong sinceLog = new AtomicLong();
-  private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicBoolean reported = new AtomicBoolean();
 
   public StoreHealth(String store, MeterRegistry registry) {
     this.store = store;
@@ -32,12 +32,12 @@ public final class StoreHealth {
   /** Records a failed operation. */
   public void failed(String operation, Throwable cause) {
     failures.increment();
-    failing.set(true);
     long n = sinceLog.incrementAndGet();
     long now = System.nanoTime();
     long last = lastLog.get();
     if (now - last >= LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now)) {
       sinceLog.addAndGet(-n);
+      reported.set(true);
       LOG.warning(
           store
               + " store unavailable: "
@@ -50,9 +50,12 @@ public final class StoreHealth {
     }
   }
 
-  /** Records a successful operation; logs the recovery after failures. */
+  /**
+   * Records a successful operation; logs the recovery once after failures were logged (a failure
+   * here and there, such as a timeout under load, is in the metric, not a log line each time).
+   */
   public void ok() {
-    if (failing.get() && failing.compareAndSet(true, false)) {
+    if (reported.get() && reported.compareAndSet(true, false)) {
       LOG.info(store + " store reachable again");
     }
   }

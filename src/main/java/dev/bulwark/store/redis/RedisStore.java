@@ -94,7 +94,6 @@ public final class RedisStore implements AutoCloseable {
                 return;
               }
               connection.set(conn);
-              rateLimits.connected(conn);
               health.ok();
               LOG.info("redis store connected: " + uri.getHost() + ":" + uri.getPort());
             });

@@ -196,4 +196,39 @@ class RedisClusterTest {
       }
     }
   }
+
+  @Test
+  void concurrentRequestsOnOneHotBucketAreCountedExactlyWithoutStoreFailures() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        StubUpstream upstream = new StubUpstream();
+        TestGateway a = TestGateway.start(config(redis.url()), upstream.port());
+        TestGateway b = TestGateway.start(config(redis.url()), upstream.port())) {
+      awaitStatus(200, 10_000, () -> status(a, "/strict/ready"));
+      awaitStatus(200, 10_000, () -> status(b, "/strict/ready"));
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          TestGateway target = i % 2 == 0 ? a : b;
+          results.add(pool.submit(() -> status(target, "/shared/hot")));
+        }
+        int ok = 0;
+        int limited = 0;
+        for (java.util.concurrent.Future<Integer> f : results) {
+          int s = f.get();
+          assertThat(s).as("never a store failure under contention").isIn(200, 429);
+          if (s == 200) {
+            ok++;
+          } else {
+            limited++;
+          }
+        }
+        assertThat(ok).as("one bucket of 10 shared by both gateways").isBetween(10, 11);
+        assertThat(limited).isEqualTo(200 - ok);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }
