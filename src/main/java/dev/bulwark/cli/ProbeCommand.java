@@ -137,7 +137,13 @@ public final class ProbeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    ProbeReport report = new Probe(options).run();
+    ProbeReport report;
+    try {
+      report = new Probe(options).run();
+    } catch (IllegalArgumentException e) {
+      // An unreadable --ca-file and the like: a clear message, never a stack trace.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     boolean jsonToStdout = "-".equals(json);
     PrintWriter out = spec.commandLine().getOut();
     if (!jsonToStdout) {

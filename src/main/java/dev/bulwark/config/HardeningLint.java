@@ -13,9 +13,13 @@ final class HardeningLint {
   private HardeningLint() {}
 
   static void check(BulwarkConfig config, Problems problems) {
+    java.util.List<String> unlimited = new java.util.ArrayList<>();
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig r = config.routes().get(i);
       String at = "routes[" + i + "]";
+      if (r.rateLimit().isEmpty()) {
+        unlimited.add(r.name());
+      }
       if (!r.upstream().tls() && !isLocal(r.upstream().host())) {
         problems.warning(
             at + ".upstream",
@@ -32,6 +36,19 @@ final class HardeningLint {
             Units.formatDuration(r.limits().timeout())
                 + ": long upstream timeout ties up connections");
       }
+    }
+    if (!unlimited.isEmpty()) {
+      // One line for all of them: a rate limit in defaults is the usual fix.
+      String names =
+          String.join(", ", unlimited.subList(0, Math.min(5, unlimited.size())))
+              + (unlimited.size() > 5 ? ", ..." : "");
+      problems.warning(
+          "routes",
+          unlimited.size()
+              + (unlimited.size() == 1 ? " route" : " routes")
+              + " without a rate limit ("
+              + names
+              + "): a flood reaches the backend (set defaults.rate-limit)");
     }
     if (config.listen().http() == null) {
       problems.warning("listen.http", "not set: plain HTTP clients get no redirect to HTTPS");

@@ -2,7 +2,6 @@ package dev.bulwark.probe;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -153,9 +152,11 @@ final class TlsConnector {
           .findFirst()
           .orElseThrow(() -> new IllegalStateException("the JDK offers no X509 trust manager"));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("ca-file: " + caFile + " (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "ca-file: " + caFile + " (expected: a readable file of PEM certificates)", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("ca-file: " + caFile, e);
+      throw new IllegalArgumentException(
+          "ca-file: " + caFile + " (expected: a readable file of PEM certificates)", e);
     }
   }
 

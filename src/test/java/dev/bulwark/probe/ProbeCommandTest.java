@@ -131,6 +131,17 @@ class ProbeCommandTest {
   }
 
   @Test
+  void anUnreadableCaFileIsAClearUsageErrorNotAStackTrace() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("not-a-pem");
+    int exit = bulwark("probe", hardened.url("/"), "--ca-file", dir.toString());
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString())
+        .contains("ca-file")
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void unreachableTargetExitsThree() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
