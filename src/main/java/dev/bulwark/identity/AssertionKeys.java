@@ -54,8 +54,16 @@ public final class AssertionKeys {
     return new JWKSet(pub).toString(true);
   }
 
-  /** Signs an assertion about a caller for an upstream, valid for {@code ttlSeconds}. */
-  public String sign(Caller caller, String audience, String requestId, long ttlSeconds) {
+  /** Returns the key id assertions are signed with now (it changes on rotation). */
+  public String currentKeyId() {
+    return keys.current().getKeyID();
+  }
+
+  /**
+   * Signs an assertion about a caller for an upstream, valid for {@code ttlSeconds} (never past the
+   * caller's token), identified by {@code jwtId}.
+   */
+  public String sign(Caller caller, String audience, String jwtId, long ttlSeconds) {
     Pair p = keys;
     long now = System.currentTimeMillis();
     long exp = Math.min(now + ttlSeconds * 1000, caller.expiresAt() * 1000);
@@ -66,7 +74,7 @@ public final class AssertionKeys {
             .audience(audience)
             .issueTime(new Date(now))
             .expirationTime(new Date(Math.max(exp, now + 1000)))
-            .jwtID(requestId)
+            .jwtID(jwtId)
             .claim("idp", caller.issuer())
             .claim("roles", List.copyOf(caller.roles()))
             .claim("orgs", List.copyOf(caller.organisations()))

@@ -19,7 +19,7 @@ class RedisClusterTest {
 
   private static String config(String redisUrl) {
     return """
-        store: { redis: %s, timeout: 200ms }
+        store: { redis: %s, timeout: 1s }
         bans:
           rules:
             - { name: auth-failures, status: [401], count: 3, window: 1m, ban: 1m }
@@ -229,6 +229,49 @@ class RedisClusterTest {
       } finally {
         pool.shutdownNow();
       }
+    }
+  }
+
+  @Test
+  void aBanEarnedOnOneGatewayProcessHoldsOnAnotherProcessAndTheyShareOneLimit() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        StubUpstream upstream = new StubUpstream();
+        TestGateway a = TestGateway.start(config(redis.url()), upstream.port());
+        GatewayProcess b =
+            GatewayProcess.start(TestGateway.yaml(config(redis.url()), upstream.port()), a.dir())) {
+      upstream.on("/login", req -> req.response().setStatusCode(401).end());
+      HttpClient client = HttpClient.newBuilder().sslContext(a.client().sslContext()).build();
+      java.util.function.Function<String, Integer> onB =
+          path -> {
+            try {
+              return client
+                  .send(
+                      HttpRequest.newBuilder(
+                              URI.create("https://localhost:" + b.httpsPort() + path))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode();
+            } catch (Exception e) {
+              return -1;
+            }
+          };
+      awaitStatus(200, 10_000, () -> status(a, "/strict/ready"));
+      awaitStatus(200, 10_000, () -> onB.apply("/strict/ready"));
+      // One limit of 10 across the two processes.
+      int allowed = 0;
+      for (int i = 0; i < 30; i++) {
+        int s = i % 2 == 0 ? status(a, "/shared/x") : onB.apply("/shared/x");
+        assertThat(s).as(b.log()).isIn(200, 429);
+        if (s == 200) {
+          allowed++;
+        }
+      }
+      assertThat(allowed).as("requests let through across both processes").isBetween(10, 11);
+      // Three 401s on a ban the client; the other process refuses it within a second.
+      for (int i = 0; i < 3; i++) {
+        assertThat(status(a, "/login")).isEqualTo(401);
+      }
+      assertThat(awaitStatus(403, 1000, () -> onB.apply("/strict/x"))).isLessThan(1000);
     }
   }
 }
