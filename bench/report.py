@@ -5,8 +5,11 @@ Usage: report.py [--targets T.tsv] ROWS.tsv FACTS.md      -> the summary table (
        report.py [--targets T.tsv] --per-round ROWS.tsv  -> every measured run, one line each
 Each TSV line: kind target round rps p50_ms p99_ms cpu_us hwm_mib requests errors note
 kind is h1 (wrk), h2 (h2load) or idle (idle_conns.py; see run for its columns).
-T.tsv (written by bench/run from its list of Bulwark variants): "target<TAB>label" per line, in
-table order; targets missing from it follow in the order they ran, labelled by their name.
+T.tsv (written by bench/run from its list of Bulwark variants): "target<TAB>label[<TAB>base<TAB>goal]"
+per line, in table order; targets missing from it follow in the order they ran, labelled by their
+name. base: the Bulwark row the "ratio to Bulwark plain" column of this row compares with (its fair
+plain row: same method and body; empty = bulwark-plain); goal: the issue's target for that ratio
+(>= goal), listed under the table as met or missed.
 """
 
 import re
@@ -23,6 +26,8 @@ LABEL = {
     "bulwark-full": "Bulwark, full defaults",
 }
 PLAIN = "bulwark-plain"  # the baseline of the "ratio to Bulwark plain" column
+BASE = {}   # target -> its own baseline when it is not PLAIN (from --targets)
+GOAL = {}   # target -> the issue's target for its ratio to its baseline (from --targets)
 PROTO = {"h1": "HTTP/1.1 (wrk)", "h2": "HTTP/2 (h2load)", "idle": "idle TLS conns"}
 
 
@@ -75,6 +80,10 @@ def read_targets(path):
             if len(parts) >= 2 and parts[0]:
                 ORDER.append(parts[0])
                 LABEL[parts[0]] = parts[1]
+                if len(parts) >= 3 and parts[2]:
+                    BASE[parts[0]] = parts[2]
+                if len(parts) >= 4 and parts[3]:
+                    GOAL[parts[0]] = float(parts[3])
 
 
 def ratios(sel, base_rps):
@@ -118,15 +127,16 @@ def main():
         return
     rows_path, facts_path = args[0], args[1]
     rows = read_rows(rows_path)
-    # requests/s and CPU/req of nginx and of Bulwark plain per (kind, round), for per-round ratios
-    nginx_rps, plain_rps, plain_cpu = {}, {}, {}
+    # requests/s and CPU/req of every row per (kind, round), for per-round ratios to nginx and to
+    # each Bulwark row's baseline (bulwark-plain, or its own fair plain row)
+    nginx_rps, rps_of, cpu_of = {}, {}, {}
     for kind, target, rnd, rps, _p50, _p99, cpu, *_ in rows:
         if kind in ("h1", "h2"):
             if target == "nginx":
                 nginx_rps[(kind, rnd)] = num(rps)
-            elif target == PLAIN:
-                plain_rps[(kind, rnd)] = num(rps)
-                plain_cpu[(kind, rnd)] = num(cpu)
+            rps_of.setdefault(target, {})[(kind, rnd)] = num(rps)
+            cpu_of.setdefault(target, {})[(kind, rnd)] = num(cpu)
+    goals = []
 
     order = list(ORDER)
     for r in rows:
@@ -159,19 +169,31 @@ def main():
             continue
         rps = [num(r[3]) for r in sel]
         notes = merge_notes(sel)
+        base_t = BASE.get(target, PLAIN)
+        base_name = LABEL.get(base_t, base_t)
         if target.startswith("bulwark-") and target != PLAIN:
             # CPU per request moves much less between rounds than req/s: the steadier cost figure
             cpu_ratio = []
             for r in sel:
-                base, v = plain_cpu.get((kind, r[2])), num(r[6])
+                base, v = cpu_of.get(base_t, {}).get((kind, r[2])), num(r[6])
                 cpu_ratio.append(v / base if (base and v is not None) else None)
+            if base_t != PLAIN:
+                notes = (notes + "; " if notes else "") + f"ratios vs {base_name} (same request)"
             if any(c is not None for c in cpu_ratio):
                 notes = (notes + "; " if notes else "") + \
-                    f"CPU/req {rng(cpu_ratio, '{:.2f}')}× Bulwark plain's"
+                    f"CPU/req {rng(cpu_ratio, '{:.2f}')}× {'Bulwark plain' if base_t == PLAIN else 'that row'}'s"
         if target == PLAIN:
             vs_plain = "1.00"
         elif target.startswith("bulwark-"):
-            vs_plain = rng(ratios(sel, plain_rps), "{:.2f}")
+            rs = ratios(sel, rps_of.get(base_t, {}))
+            vs_plain = rng(rs, "{:.2f}")
+            if target in GOAL:
+                got = [x for x in rs if x is not None]
+                verdict = ("not measured (no " + base_t + " row)" if not got else
+                           "met" if min(got) >= GOAL[target] else
+                           "missed" if max(got) < GOAL[target] else "met in some rounds only")
+                goals.append(f"- {label}, {PROTO[kind]}: {vs_plain}× {base_name} "
+                             f"(target ≥ {GOAL[target]:.2f}: {verdict})")
         else:
             vs_plain = "—"
         errors = [r[9] for r in sel]
@@ -182,6 +204,9 @@ def main():
             rng([num(r[4]) for r in sel], "{:.2f}"), rng([num(r[5]) for r in sel], "{:.2f}"),
             rng([num(r[6]) for r in sel], "{:.1f}"), rng([num(r[7]) for r in sel], "{:.0f}"),
             err, notes))
+    if goals:
+        out += ["", "Issue targets (req/s ratio to the row's fair plain row, same round and protocol; "
+                "noisy — read the CPU/req ratios in the notes too):", ""] + goals
     print("\n".join(out))
 
 
