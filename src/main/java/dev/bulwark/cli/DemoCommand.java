@@ -75,7 +75,8 @@ final class DemoCommand implements Callable<Integer> {
             httpPort,
             adminPort,
             upstream.actualPort(),
-            work.resolve(DemoIssuer.PUBLIC_FILE)),
+            work.resolve(DemoIssuer.PUBLIC_FILE),
+            DemoConfig.writeContract(work)),
         StandardCharsets.UTF_8);
     ConfigLoader.Loaded loaded;
     try {
@@ -112,6 +113,8 @@ final class DemoCommand implements Callable<Integer> {
           curl -ki https://localhost:%1$d/api/hello                 # strict security headers, X-Request-Id
           curl -ki https://localhost:%1$d/api/boom                  # upstream 500 with a stack trace, masked
           curl -ki https://localhost:%1$d/api/echo -H 'content-type: application/json' -d '{"hi":1}'
+          curl -ki https://localhost:%1$d/api/echo -H 'content-type: application/json' -d '{"hi":"x","admin":true}'
+                                                                    # 400: the contract lists each violation
           curl -ki https://localhost:%1$d/api/%%2e%%2e/admin           # ambiguous path, refused
           curl -ki https://localhost:%1$d/nothing-here              # no route: JSON 404
           curl -i  http://localhost:%2$d/api/hello?x=1              # 308 to https

@@ -33,6 +33,12 @@ class DemoAuthTest {
     return d.resolve(DemoIssuer.PUBLIC_FILE);
   }
 
+  /** Returns the demo's contract, written once beside the issuer key. */
+  static synchronized Path contract() throws Exception {
+    issuerKey();
+    return DemoConfig.writeContract(java.util.Objects.requireNonNull(dir));
+  }
+
   @Test
   void demoAdminAndOrganisationRoutesNeedTheRightToken() throws Exception {
     Vertx vertx = Vertx.vertx();
@@ -51,7 +57,8 @@ class DemoAuthTest {
               0,
               0,
               upstream.actualPort(),
-              key);
+              key,
+              contract());
       try (TestGateway gw = TestGateway.startYaml(yaml)) {
         DemoIssuer issuer = DemoIssuer.load(key.resolveSibling(DemoIssuer.PRIVATE_FILE));
         String admin =
@@ -100,5 +107,54 @@ class DemoAuthTest {
       b.header("Authorization", "Bearer " + token);
     }
     return gw.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void demoEchoHasAContractThatRefusesMalformedBodiesWithAClear400() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer upstream =
+          DemoUpstream.start(vertx, 0)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      String yaml =
+          DemoConfig.yaml(
+              TestGateway.certificate().certFile(),
+              TestGateway.certificate().keyFile(),
+              0,
+              0,
+              0,
+              upstream.actualPort(),
+              issuerKey(),
+              contract());
+      try (TestGateway gw = TestGateway.startYaml(yaml)) {
+        HttpResponse<String> ok = post(gw, "{\"hi\":1}");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"hi\":1");
+        HttpResponse<String> wrong = post(gw, "{\"hi\":\"x\",\"admin\":true}");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body())
+            .contains("\"violations\"", "\"location\":\"body\"", "\"pointer\":\"/hi\"")
+            .contains("\"requestId\"");
+        HttpResponse<String> malformed = post(gw, "{\"hi\":");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("\"error\":\"bad request\"");
+        // The rest of the demo API is unchanged by the echo route's contract.
+        assertThat(gw.get("/api/hello").statusCode()).isEqualTo(200);
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static HttpResponse<String> post(TestGateway gw, String body) throws Exception {
+    return gw.client()
+        .send(
+            HttpRequest.newBuilder(URI.create(gw.url("/api/echo")))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

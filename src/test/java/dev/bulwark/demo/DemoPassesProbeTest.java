@@ -41,7 +41,8 @@ class DemoPassesProbeTest {
               0,
               0,
               upstream.actualPort(),
-              DemoAuthTest.issuerKey());
+              DemoAuthTest.issuerKey(),
+              DemoAuthTest.contract());
       try (TestGateway gw = TestGateway.startYaml(yaml)) {
         Path json = Files.createTempFile("probe", ".json");
         StringWriter out = new StringWriter();

@@ -8,9 +8,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -62,14 +60,12 @@ final class RedisRateLimitStore implements RateLimitStore {
       """;
 
   private final RedisStore store;
-  private final Duration timeout;
 
   /** The script's SHA-1 for EVALSHA (Redis names scripts so; computed by Lettuce), once known. */
   private volatile @org.jspecify.annotations.Nullable String digest;
 
-  RedisRateLimitStore(RedisStore store, Duration timeout) {
+  RedisRateLimitStore(RedisStore store) {
     this.store = store;
-    this.timeout = timeout;
   }
 
   @Override
@@ -93,41 +89,40 @@ final class RedisRateLimitStore implements RateLimitStore {
       bytes(String.valueOf(TimeUnit.NANOSECONDS.toMicros(shape.period().toNanos())))
     };
     try {
-      CompletionStage<List<Object>> run =
-          redis
-              .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
-              .handle(
-                  (r, e) ->
-                      e == null
-                          ? java.util.concurrent.CompletableFuture.completedFuture(r)
-                          : isNoScript(e)
-                              ? redis
-                                  .<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
-                                  .toCompletableFuture()
-                              : java.util.concurrent.CompletableFuture.<List<Object>>failedFuture(
-                                  e))
-              .thenCompose(f -> f);
-      run.toCompletableFuture()
-          .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
+      // Straight on the RedisFuture: Lettuce's command timeout bounds the wait (no extra timer
+      // per request), and the script is sent in full only when Redis does not know it yet.
+      redis
+          .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
           .whenComplete(
-              (r, failure) -> {
-                Consumption outcome = failure == null ? parse(r) : null;
-                if (outcome == null) {
-                  store
-                      .health()
-                      .failed(
-                          "rate-limit",
-                          failure == null ? new IllegalStateException("bad reply") : failure);
-                  done.accept(Consumption.STORE_FAILED);
-                  return;
+              (r, e) -> {
+                if (e != null && isNoScript(e)) {
+                  redis
+                      .<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
+                      .whenComplete((r2, e2) -> deliver(r2, e2, done));
+                } else {
+                  deliver(r, e, done);
                 }
-                store.health().ok();
-                done.accept(outcome);
               });
     } catch (RuntimeException e) {
       store.health().failed("rate-limit", e);
       done.accept(Consumption.STORE_FAILED);
     }
+  }
+
+  private void deliver(
+      @org.jspecify.annotations.Nullable List<Object> reply,
+      @org.jspecify.annotations.Nullable Throwable failure,
+      Consumer<Consumption> done) {
+    Consumption outcome = failure == null ? parse(reply) : null;
+    if (outcome == null) {
+      store
+          .health()
+          .failed("rate-limit", failure == null ? new IllegalStateException("bad reply") : failure);
+      done.accept(Consumption.STORE_FAILED);
+      return;
+    }
+    store.health().ok();
+    done.accept(outcome);
   }
 
   private static boolean isNoScript(Throwable e) {

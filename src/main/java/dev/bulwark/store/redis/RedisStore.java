@@ -60,7 +60,7 @@ public final class RedisStore implements AutoCloseable {
                     .connectTimeout(Duration.ofMillis(Math.max(100, timeout.toMillis() * 4)))
                     .build())
             .build());
-    this.rateLimits = new RedisRateLimitStore(this, timeout);
+    this.rateLimits = new RedisRateLimitStore(this);
     this.bans = new RedisBanStore(this, config.maxKeys());
     this.connections = new RedisConnectionCounts(this);
   }
