@@ -27,8 +27,28 @@ import org.junit.jupiter.api.Test;
  * {@code alg}.
  */
 class WycheproofJwsTest {
-  private static final Path VECTORS =
-      Path.of("..", "shared", "testdata", "wycheproof", "json_web_signature_test.json");
+  private static final Path VECTORS = vectors();
+
+  /**
+   * Finds the vectors: {@code $WYCHEPROOF_DIR}, then {@code ../shared/testdata/wycheproof} beside
+   * the project, then {@code /work/shared/testdata/wycheproof} (a clone elsewhere on the machine).
+   */
+  private static Path vectors() {
+    String file = "json_web_signature_test.json";
+    String env = System.getenv("WYCHEPROOF_DIR");
+    List<Path> candidates = new ArrayList<>();
+    if (env != null && !env.isBlank()) {
+      candidates.add(Path.of(env, file));
+    }
+    candidates.add(Path.of("..", "shared", "testdata", "wycheproof", file));
+    candidates.add(Path.of("/work", "shared", "testdata", "wycheproof", file));
+    for (Path p : candidates) {
+      if (Files.isReadable(p)) {
+        return p;
+      }
+    }
+    return candidates.get(0);
+  }
 
   /**
    * Vectors Wycheproof calls valid that the gateway refuses on purpose: a bearer token must carry
