@@ -60,12 +60,14 @@ final class RedisRateLimitStore implements RateLimitStore {
       """;
 
   private final RedisStore store;
+  private final EventLoopRedis loops;
 
   /** The script's SHA-1 for EVALSHA (Redis names scripts so; computed by Lettuce), once known. */
   private volatile @org.jspecify.annotations.Nullable String digest;
 
-  RedisRateLimitStore(RedisStore store) {
+  RedisRateLimitStore(RedisStore store, EventLoopRedis loops) {
     this.store = store;
+    this.loops = loops;
   }
 
   @Override
@@ -82,11 +84,57 @@ final class RedisRateLimitStore implements RateLimitStore {
       sha = redis.digest(SCRIPT);
       digest = sha;
     }
+    String periodMicros = String.valueOf(TimeUnit.NANOSECONDS.toMicros(shape.period().toNanos()));
+    io.vertx.core.Future<io.vertx.redis.client.Response> onLoop =
+        loops.send(
+            io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EVALSHA)
+                .arg(sha)
+                .arg(1)
+                .arg(PREFIX + key)
+                .arg(shape.capacity())
+                .arg(shape.refill())
+                .arg(periodMicros));
+    if (onLoop != null) {
+      onLoop.onComplete(
+          ar -> {
+            if (ar.failed() && isNoScript(ar.cause())) {
+              // Redis does not know the script yet (first use, or after a restart): load it
+              // through the shared connection once; later requests find it.
+              evalOnLettuce(redis, key, shape, periodMicros, done);
+            } else {
+              deliver(ar.succeeded() ? toList(ar.result()) : null, ar.cause(), done);
+            }
+          });
+      return;
+    }
+    evalOnLettuce(redis, key, shape, periodMicros, done);
+  }
+
+  private static @org.jspecify.annotations.Nullable List<Object> toList(
+      io.vertx.redis.client.@org.jspecify.annotations.Nullable Response r) {
+    if (r == null || r.size() != 4) {
+      return null;
+    }
+    List<Object> out = new java.util.ArrayList<>(4);
+    for (int i = 0; i < 4; i++) {
+      io.vertx.redis.client.Response v = r.get(i);
+      out.add(v == null ? "null" : v.toLong());
+    }
+    return out;
+  }
+
+  private void evalOnLettuce(
+      RedisAsyncCommands<byte[], byte[]> redis,
+      String key,
+      BucketShape shape,
+      String periodMicros,
+      Consumer<Consumption> done) {
+    String sha = java.util.Objects.requireNonNull(digest);
     byte[][] keys = {bytes(PREFIX + key)};
     byte[][] args = {
       bytes(String.valueOf(shape.capacity())),
       bytes(String.valueOf(shape.refill())),
-      bytes(String.valueOf(TimeUnit.NANOSECONDS.toMicros(shape.period().toNanos())))
+      bytes(periodMicros)
     };
     try {
       // Straight on the RedisFuture: Lettuce's command timeout bounds the wait (no extra timer

@@ -60,7 +60,9 @@ public final class RedisStore implements AutoCloseable {
                     .connectTimeout(Duration.ofMillis(Math.max(100, timeout.toMillis() * 4)))
                     .build())
             .build());
-    this.rateLimits = new RedisRateLimitStore(this);
+    this.rateLimits =
+        new RedisRateLimitStore(
+            this, new EventLoopRedis(Objects.requireNonNull(config.redis()), timeout));
     this.bans = new RedisBanStore(this, config.maxKeys());
     this.connections = new RedisConnectionCounts(this);
   }
