@@ -97,7 +97,7 @@ public final class Gateway implements AutoCloseable {
                 .setPreferNativeTransport(true));
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
-    Stores stores = Stores.open(config.store(), metrics.registry());
+    Stores stores = Stores.open(config.store(), config.bans().maxBans(), metrics.registry());
     AssertionKeys keys = AssertionKeys.generate();
     Gateway gw =
         new Gateway(

@@ -13,6 +13,7 @@ public final class BucketShape {
   private final long refill;
   private final Duration period;
   private final BucketConfiguration configuration;
+  private final String periodMicros;
 
   public BucketShape(long capacity, long refill, Duration period) {
     if (capacity < 1 || refill < 1 || period.isNegative() || period.isZero()) {
@@ -25,6 +26,12 @@ public final class BucketShape {
         BucketConfiguration.builder()
             .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(refill, period).build())
             .build();
+    this.periodMicros = String.valueOf(period.toNanos() / 1000);
+  }
+
+  /** Returns the refill period in microseconds as text (an argument of the Redis script). */
+  public String periodMicros() {
+    return periodMicros;
   }
 
   public long capacity() {

@@ -26,15 +26,18 @@ public final class Stores implements AutoCloseable {
     this.kind = kind;
   }
 
-  /** Opens the configured store; a cluster store connects in the background (never blocks). */
-  public static Stores open(StoreConfig config, MeterRegistry registry) {
+  /**
+   * Opens the configured store, holding at most {@code maxBans} bans; a cluster store connects in
+   * the background (never blocks).
+   */
+  public static Stores open(StoreConfig config, long maxBans, MeterRegistry registry) {
     if (config.redis() != null) {
-      RedisStore redis = RedisStore.connect(config, new StoreHealth("redis", registry));
+      RedisStore redis = RedisStore.connect(config, maxBans, new StoreHealth("redis", registry));
       return new Stores(redis.rateLimits(), redis.bans(), redis.connections(), redis, "redis");
     }
     return new Stores(
         new MemoryRateLimitStore(config.maxKeys()),
-        new MemoryBanStore(config.maxKeys(), config.maxKeys()),
+        new MemoryBanStore(config.maxKeys(), maxBans),
         ConnectionCounts.NONE,
         () -> {},
         "embedded");
@@ -43,7 +46,9 @@ public final class Stores implements AutoCloseable {
   /** An embedded store for compiling without running (check-config, tests). */
   public static Stores embedded() {
     return open(
-        StoreConfig.EMBEDDED, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        StoreConfig.EMBEDDED,
+        dev.bulwark.policy.bans.BansConfig.DEFAULTS.maxBans(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   public RateLimitStore rateLimits() {

@@ -48,14 +48,77 @@ public final class BanAdmin {
         error(req, 415, "expected a JSON body (content-type: application/json)");
         return;
       }
-      req.body()
-          .onSuccess(body -> add(req, body))
-          .onFailure(e -> error(req, 400, "unreadable body"));
+      readBounded(req);
     } else if (path.startsWith("/bans/") && method.equals("DELETE")) {
       remove(req, path.substring("/bans/".length()));
     } else {
       error(req, 405, "GET or POST /bans, DELETE /bans/ADDRESS");
     }
+  }
+
+  /**
+   * Reads the body up to {@link #MAX_BODY}: a larger one (declared or sent) gets 413 and the
+   * connection closed without buffering the rest.
+   */
+  private void readBounded(HttpServerRequest req) {
+    String declared = req.getHeader("content-length");
+    if (declared != null
+        && (!declared.matches("\\d{1,9}") || Long.parseLong(declared) > MAX_BODY)) {
+      tooLarge(req);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    req.handler(
+        chunk -> {
+          if (refused[0]) {
+            return;
+          }
+          if (body.length() + chunk.length() > MAX_BODY) {
+            refused[0] = true;
+            tooLarge(req);
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    req.exceptionHandler(
+        e -> {
+          if (!refused[0]) {
+            refused[0] = true;
+            error(req, 400, "unreadable body");
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!refused[0]) {
+            add(req, body);
+          }
+        });
+  }
+
+  /**
+   * Answers 413; on HTTP/1 the connection is then closed (the unread rest of the body cannot be
+   * skipped safely), on HTTP/2 only the stream ends.
+   */
+  private static void tooLarge(HttpServerRequest req) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("error", "body larger than " + MAX_BODY + " bytes");
+    n.put("status", 413);
+    boolean http1 = req.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+    if (http1) {
+      req.response().putHeader("connection", "close");
+    }
+    req.response()
+        .setStatusCode(413)
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
+        .end(n.toString())
+        .onComplete(
+            v -> {
+              if (http1) {
+                req.connection().close();
+              }
+            });
   }
 
   private ObjectNode list() {
@@ -80,10 +143,6 @@ public final class BanAdmin {
   }
 
   private void add(HttpServerRequest req, Buffer body) {
-    if (body.length() > MAX_BODY) {
-      error(req, 413, "body larger than " + MAX_BODY + " bytes");
-      return;
-    }
     JsonNode n;
     try {
       n = JSON.readTree(body.getBytes());
@@ -112,7 +171,9 @@ public final class BanAdmin {
         .whenComplete(
             (ban, failure) -> {
               if (failure != null) {
-                error(req, 503, "store unavailable: ban not recorded");
+                // Our own failures: the store is down, or the ban list is full (max-bans).
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                error(req, 503, "ban not recorded (" + cause.getMessage() + ")");
                 return;
               }
               security.event(
@@ -131,8 +192,7 @@ public final class BanAdmin {
   }
 
   private void remove(HttpServerRequest req, String raw) {
-    String address =
-        canonical(java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+    String address = canonicalFromPath(raw);
     if (address == null) {
       error(req, 400, "expected /bans/ADDRESS with an IPv4 or IPv6 address");
       return;
@@ -155,6 +215,15 @@ public final class BanAdmin {
               out.put("removed", true);
               reply(req, 200, out);
             });
+  }
+
+  /** Decodes a path segment and canonicalises it; null when malformed (a bad % escape too). */
+  private static @org.jspecify.annotations.Nullable String canonicalFromPath(String raw) {
+    try {
+      return canonical(java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformedEscape) {
+      return null;
+    }
   }
 
   /** Returns the canonical form of an address literal (IPv4-mapped as IPv4), or null. */

@@ -26,6 +26,9 @@ final class EventLoopRedis {
 
   /** The connection of one event loop, touched only by that loop's thread. */
   private static final class Loop {
+    /** Made once per loop and reused by every reconnection (a client per attempt would leak). */
+    @Nullable Redis client;
+
     @Nullable RedisConnection connection;
     boolean connecting;
     long nextAttempt;
@@ -78,9 +81,15 @@ final class EventLoopRedis {
     }
     loop.connecting = true;
     loop.nextAttempt = now + RETRY_NANOS;
-    Redis.createClient(
-            context.owner(),
-            new RedisOptions().setConnectionString(url).setMaxWaitingHandlers(4096))
+    Redis client = loop.client;
+    if (client == null) {
+      client =
+          Redis.createClient(
+              context.owner(),
+              new RedisOptions().setConnectionString(url).setMaxWaitingHandlers(4096));
+      loop.client = client;
+    }
+    client
         .connect()
         .onComplete(
             ar -> {

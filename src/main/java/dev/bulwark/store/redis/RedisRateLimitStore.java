@@ -84,7 +84,7 @@ final class RedisRateLimitStore implements RateLimitStore {
       sha = redis.digest(SCRIPT);
       digest = sha;
     }
-    String periodMicros = String.valueOf(TimeUnit.NANOSECONDS.toMicros(shape.period().toNanos()));
+    String periodMicros = shape.periodMicros();
     io.vertx.core.Future<io.vertx.redis.client.Response> onLoop =
         loops.send(
             io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EVALSHA)
@@ -118,7 +118,11 @@ final class RedisRateLimitStore implements RateLimitStore {
     List<Object> out = new java.util.ArrayList<>(4);
     for (int i = 0; i < 4; i++) {
       io.vertx.redis.client.Response v = r.get(i);
-      out.add(v == null ? "null" : v.toLong());
+      Long n = v == null ? null : v.toLong();
+      if (n == null) {
+        return null;
+      }
+      out.add(n);
     }
     return out;
   }

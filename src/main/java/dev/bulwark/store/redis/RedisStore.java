@@ -42,7 +42,7 @@ public final class RedisStore implements AutoCloseable {
   private final RedisConnectionCounts connections;
   private volatile boolean closed;
 
-  private RedisStore(StoreConfig config, StoreHealth health) {
+  private RedisStore(StoreConfig config, long maxBans, StoreHealth health) {
     this.health = health;
     Duration timeout = config.timeout();
     this.uri = RedisURI.create(Objects.requireNonNull(config.redis()));
@@ -63,13 +63,13 @@ public final class RedisStore implements AutoCloseable {
     this.rateLimits =
         new RedisRateLimitStore(
             this, new EventLoopRedis(Objects.requireNonNull(config.redis()), timeout));
-    this.bans = new RedisBanStore(this, config.maxKeys());
+    this.bans = new RedisBanStore(this, maxBans);
     this.connections = new RedisConnectionCounts(this);
   }
 
   /** Creates the store and starts connecting in the background. */
-  public static RedisStore connect(StoreConfig config, StoreHealth health) {
-    RedisStore store = new RedisStore(config, health);
+  public static RedisStore connect(StoreConfig config, long maxBans, StoreHealth health) {
+    RedisStore store = new RedisStore(config, maxBans, health);
     store.tryConnect();
     store.bans.startSync(store.resources.eventExecutorGroup());
     store.connections.start(store.resources.eventExecutorGroup());

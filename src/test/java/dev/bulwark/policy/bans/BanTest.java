@@ -128,8 +128,55 @@ class BanTest {
       assertThat(
               admin(gw, "POST", "/bans", "{\"address\":\"" + "1".repeat(5000) + "\"}").statusCode())
           .isEqualTo(413);
+      // The same oversized body without a declared length (chunked) is cut off while it streams.
+      HttpRequest chunked =
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + "/bans"))
+              .header("content-type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.fromPublisher(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"address\":\"" + "1".repeat(50_000) + "\"}")))
+              .build();
+      int chunkedStatus;
+      try {
+        chunkedStatus =
+            HttpClient.newHttpClient()
+                .send(chunked, HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+      } catch (java.io.IOException closedWhileSending) {
+        chunkedStatus = 413; // the gateway may close before the client has finished sending
+      }
+      assertThat(chunkedStatus).isEqualTo(413);
+      try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gw.gateway().adminPort())) {
+        raw.getOutputStream()
+            .write(
+                "DELETE /bans/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String answer =
+            new String(
+                raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(answer).as("a malformed escape in the address").startsWith("HTTP/1.1 400");
+      }
       assertThat(admin(gw, "GET", "/bans", null).body()).isEqualTo("{\"bans\":[]}");
       assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void maxBansBoundsTheBanList() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw =
+            TestGateway.start(
+                RULES.replace("bans:\n", "bans:\n  max-bans: 1\n"), upstream.port())) {
+      assertThat(admin(gw, "POST", "/bans", "{\"address\":\"192.0.2.1\"}").statusCode())
+          .isEqualTo(201);
+      HttpResponse<String> full = admin(gw, "POST", "/bans", "{\"address\":\"192.0.2.2\"}");
+      assertThat(full.statusCode()).isEqualTo(503);
+      assertThat(full.body()).contains("ban list full");
+      assertThat(admin(gw, "GET", "/bans", null).body())
+          .contains("192.0.2.1")
+          .doesNotContain("192.0.2.2");
     }
   }
 
