@@ -3,7 +3,6 @@ package dev.bulwark.observe;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.bulwark.config.AccessLogConfig;
 import dev.bulwark.exchange.Exchange;
-import java.time.Instant;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -29,9 +28,7 @@ public final class AccessLog {
       return;
     }
     StringBuilder sb = new StringBuilder(320);
-    sb.append("{\"type\":\"access\",\"time\":\"")
-        .append(Instant.now())
-        .append("\",\"requestId\":\"");
+    LogTime.append(sb.append("{\"type\":\"access\",\"time\":\"")).append("\",\"requestId\":\"");
     sb.append(ex.requestId()).append("\",\"client\":");
     quote(sb, ex.clientAddress());
     sb.append(",\"route\":");

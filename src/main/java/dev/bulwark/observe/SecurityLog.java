@@ -1,6 +1,5 @@
 package dev.bulwark.observe;
 
-import java.time.Instant;
 import java.util.Map;
 
 /** Writes security event lines (one JSON object each) beside the access log. */
@@ -14,7 +13,7 @@ public final class SecurityLog {
   /** Records an event with its kind, request id, client and extra string fields. */
   public void event(String kind, String requestId, String client, Map<String, String> fields) {
     StringBuilder sb = new StringBuilder(200);
-    sb.append("{\"type\":\"security\",\"time\":\"").append(Instant.now()).append("\",\"event\":");
+    LogTime.append(sb.append("{\"type\":\"security\",\"time\":\"")).append("\",\"event\":");
     AccessLog.quote(sb, kind);
     sb.append(",\"requestId\":");
     AccessLog.quote(sb, requestId);

@@ -2,6 +2,8 @@ package dev.bulwark.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
@@ -21,6 +23,7 @@ import java.util.function.Supplier;
  */
 final class ConnectionGuard {
   private static final long SWEEP_MS = 500;
+  private static final String CHUNKED_WRITER = "chunkedWriter";
 
   private final Map<HttpConnection, State> connections = new IdentityHashMap<>();
   private final Supplier<CompiledGateway> config;
@@ -83,7 +86,13 @@ final class ConnectionGuard {
       // Bytes arriving on an idle HTTP/1 connection start the next request's header clock, so a
       // client that sends one good request and then trickles the next is held to the header
       // timeout. Not on HTTP/2, where idle clients legitimately send PING and WINDOW_UPDATE.
-      base.channel().pipeline().addFirst("bulwark-first-byte", new FirstByteWatch(state));
+      ChannelPipeline pipeline = base.channel().pipeline();
+      pipeline.addFirst("bulwark-first-byte", new FirstByteWatch(state));
+      // Vert.x adds a ChunkedWriteHandler to TLS pipelines for sendFile, which the gateway never
+      // uses; it would queue and re-dispatch every write of every response.
+      if (pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
+        pipeline.remove(CHUNKED_WRITER);
+      }
     }
   }
 

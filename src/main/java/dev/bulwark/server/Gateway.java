@@ -94,7 +94,9 @@ public final class Gateway implements AutoCloseable {
             new VertxOptions()
                 .setEventLoopPoolSize(loops)
                 .setWorkerPoolSize(4)
-                .setPreferNativeTransport(true));
+                .setPreferNativeTransport(true)
+                // One class loader (the jar): no need to swap the context loader per dispatch.
+                .setDisableTCCL(true));
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
     Stores stores = Stores.open(config.store(), config.bans().maxBans(), metrics.registry());

@@ -78,6 +78,9 @@ final class GatewayVerticle extends VerticleBase {
             .setHandle100ContinueAutomatically(false)
             .setTcpNoDelay(true)
             .setAcceptBacklog(1024)
+            // Every exchange is confined to its connection's event loop (policies that wait on a
+            // store come back to it), so responses are written without a cross-thread queue.
+            .setStrictThreadMode(true)
             .setInitialSettings(
                 new Http2Settings()
                     .setMaxConcurrentStreams(100)
