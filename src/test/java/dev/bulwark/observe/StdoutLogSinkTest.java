@@ -1,0 +1,85 @@
+package dev.bulwark.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class StdoutLogSinkTest {
+  /** A synchronised capture, since the writer thread writes while the test reads. */
+  private static final class Capture extends OutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public synchronized void write(int b) {
+      bytes.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      bytes.write(b, off, len);
+    }
+
+    synchronized String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void linesAppearSoonWithoutAnyWakeUp() throws Exception {
+    Capture out = new Capture();
+    try (StdoutLogSink sink = new StdoutLogSink(out)) {
+      sink.write("{\"a\":1}");
+      sink.write("{\"b\":\"é\"}");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (!out.text().contains("{\"b\":\"é\"}\n") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(out.text()).isEqualTo("{\"a\":1}\n{\"b\":\"é\"}\n");
+    }
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsRatherThanBlocking() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    OutputStream stalled =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            }
+          }
+        };
+    StdoutLogSink sink = new StdoutLogSink(stalled);
+    long start = System.nanoTime();
+    for (int i = 0; i < 200_000; i++) {
+      sink.write("x");
+    }
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
+    assertThat(sink.dropped()).isGreaterThan(0);
+    release.countDown();
+    sink.close();
+  }
+
+  @Test
+  void closeWritesWhatIsQueued() throws Exception {
+    Capture out = new Capture();
+    StdoutLogSink sink = new StdoutLogSink(out);
+    for (int i = 0; i < 5000; i++) {
+      sink.write("l" + i);
+    }
+    sink.close();
+    String text = out.text();
+    assertThat(text).startsWith("l0\n").endsWith("l4999\n");
+    assertThat(text.split("\n")).hasSize(5000);
+  }
+}
