@@ -28,13 +28,6 @@ public final class Forwarder {
   public ProxyCall forward(
       Exchange ex, UpstreamTarget target, RouteLimits limits, UpstreamIdentity identity) {
     HttpServerRequest req = ex.request();
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    HeaderHygiene.copyRequestHeaders(req.headers(), headers);
-    identity.apply(headers, ex.identity(), ex.requestId());
-    ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
-    headers.set(
-        HttpHeaders.HOST,
-        target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
     String uri = req.query() == null ? ex.path() : ex.path() + "?" + req.query();
     RequestOptions options =
         new RequestOptions()
@@ -43,12 +36,27 @@ public final class Forwarder {
             .setPort(target.port())
             .setSsl(target.tls())
             .setURI(uri)
-            .setHeaders(headers)
             .setConnectTimeout(limits.connectTimeout().toMillis());
-    ProxyCall call = new ProxyCall(vertx, ex, limits, listener, bodyFraming(req));
+    ProxyCall call = new ProxyCall(vertx, ex, limits, listener, bodyFraming(req), target, identity);
     ex.forwarding(call);
     call.start(clients.client(target), options);
     return call;
+  }
+
+  /**
+   * Writes the upstream request's headers into {@code headers} (the upstream request's own map, so
+   * they are not built once more and copied): the client's end-to-end headers, the identity
+   * headers, rebuilt forwarding headers and the Host.
+   */
+  static void writeUpstreamHeaders(
+      Exchange ex, UpstreamTarget target, UpstreamIdentity identity, MultiMap headers) {
+    HttpServerRequest req = ex.request();
+    HeaderHygiene.copyRequestHeaders(req.headers(), headers);
+    identity.apply(headers, ex.identity(), ex.requestId());
+    ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
+    headers.set(
+        HttpHeaders.HOST,
+        target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
   }
 
   private static String hostHeader(HttpServerRequest req) {

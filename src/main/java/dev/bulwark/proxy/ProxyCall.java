@@ -3,6 +3,7 @@ package dev.bulwark.proxy;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -35,6 +36,8 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private final RouteLimits limits;
   private final UpstreamListener listener;
   private final long framing;
+  private final UpstreamTarget target;
+  private final UpstreamIdentity identity;
   private @Nullable HttpClientRequest upstream;
   private @Nullable HttpClientResponse upstreamResponse;
   private boolean requestEnded;
@@ -50,8 +53,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       Exchange ex,
       RouteLimits limits,
       UpstreamListener listener,
-      long framing) {
+      long framing,
+      UpstreamTarget target,
+      UpstreamIdentity identity) {
     this.vertx = vertx;
+    this.target = target;
+    this.identity = identity;
     this.ex = ex;
     this.req = ex.request();
     this.limits = limits;
@@ -87,6 +94,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     }
     HttpClientRequest up = ar.result();
     upstream = up;
+    Forwarder.writeUpstreamHeaders(ex, target, identity, up.headers());
     up.response().onComplete(this::onResponse);
     up.exceptionHandler(this::upstreamFailed);
     Buffer buffered = ex.bufferedBody();
