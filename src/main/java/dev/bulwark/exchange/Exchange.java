@@ -35,7 +35,7 @@ public final class Exchange {
   private int captureUpstreamBody;
   private boolean trustedPeer;
   private boolean finished;
-  private long bodyTimer = -1;
+  private @Nullable LoopTimer bodyTimer;
   private @Nullable Forwarding forwarding;
   private @Nullable String subject;
   private @Nullable Object identity;
@@ -235,13 +235,13 @@ public final class Exchange {
     return true;
   }
 
-  /** Returns the id of the body-read deadline timer, or -1. */
-  public long bodyTimer() {
+  /** Returns the body-read deadline, or null when none is armed. */
+  public @Nullable LoopTimer bodyTimer() {
     return bodyTimer;
   }
 
-  public void bodyTimer(long timerId) {
-    this.bodyTimer = timerId;
+  public void bodyTimer(LoopTimer timer) {
+    this.bodyTimer = timer;
   }
 
   /** Returns whether the exchange has been answered or accounted for. */

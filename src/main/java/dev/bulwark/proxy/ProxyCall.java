@@ -3,6 +3,7 @@ package dev.bulwark.proxy;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
@@ -30,7 +31,6 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   static final long NO_BODY = -1;
   static final long CHUNKED = -2;
 
-  private final io.vertx.core.Vertx vertx;
   private final Exchange ex;
   private final HttpServerRequest req;
   private final RouteLimits limits;
@@ -43,10 +43,11 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private boolean requestEnded;
   private boolean aborted;
   private @Nullable String failureKind;
-  private long watch = -1;
+  private @Nullable LoopTimer watch;
+  private final io.vertx.core.Context context;
   private long lastUpstreamNanos;
   private @Nullable Runnable onBodyStall;
-  private final Handler<Long> watchHandler = this::onWatch;
+  private final Handler<Void> watchHandler = this::onWatch;
 
   ProxyCall(
       io.vertx.core.Vertx vertx,
@@ -56,7 +57,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       long framing,
       UpstreamTarget target,
       UpstreamIdentity identity) {
-    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.target = target;
     this.identity = identity;
     this.ex = ex;
@@ -175,21 +176,21 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
    * what is left rather than per chunk, cancelled when the exchange ends.
    */
   private void armHeadDeadline() {
-    if (watch < 0 && !aborted) {
+    if (watch == null && !aborted) {
       lastUpstreamNanos = System.nanoTime();
-      watch = vertx.setTimer(limits.timeout().toMillis(), watchHandler);
+      watch = LoopTimer.arm(context, limits.timeout().toMillis(), watchHandler);
     }
   }
 
-  private void onWatch(Long id) {
-    watch = -1;
+  private void onWatch(Void v) {
+    watch = null;
     if (aborted) {
       return;
     }
     long timeoutNanos = limits.timeout().toNanos();
     long silent = System.nanoTime() - lastUpstreamNanos;
     if (silent < timeoutNanos) {
-      watch = vertx.setTimer(Math.max(1, (timeoutNanos - silent) / 1_000_000), watchHandler);
+      watch = LoopTimer.arm(context, (timeoutNanos - silent) / 1_000_000, watchHandler);
     } else if (upstreamResponse == null) {
       upstreamFailed(new TimeoutException("no response head within the route timeout"));
     } else if (onBodyStall != null) {
@@ -200,9 +201,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   }
 
   private void stopWatch() {
-    if (watch >= 0) {
-      vertx.cancelTimer(watch);
-      watch = -1;
+    LoopTimer w = watch;
+    if (w != null) {
+      w.cancel();
+      watch = null;
     }
   }
 

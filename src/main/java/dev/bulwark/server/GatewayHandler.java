@@ -5,6 +5,7 @@ import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ExchangeDriver;
 import dev.bulwark.exchange.Forwarding;
+import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.PathNormalizer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
@@ -402,8 +403,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       return;
     }
     long end = System.nanoTime();
-    if (ex.bodyTimer() >= 0) {
-      vertx.cancelTimer(ex.bodyTimer());
+    LoopTimer bodyTimer = ex.bodyTimer();
+    if (bodyTimer != null) {
+      bodyTimer.cancel();
     }
     CompiledRoute route = (CompiledRoute) ex.route();
     route.meters.record(ex.status(), end - ex.startNanos());
@@ -446,8 +448,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (Forwarder.hasNoBody(req)) {
       return;
     }
-    long timer =
-        vertx.setTimer(
+    LoopTimer timer =
+        LoopTimer.arm(
+            vertx.getOrCreateContext(),
             route.limits.bodyTimeout().toMillis(),
             t -> {
               if (!req.isEnded() && !ex.finishedOrResponded()) {
