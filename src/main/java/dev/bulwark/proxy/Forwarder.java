@@ -32,6 +32,7 @@ public final class Forwarder {
     RequestOptions options =
         new RequestOptions()
             .setMethod(req.method())
+            .setServer(target.address())
             .setHost(target.host())
             .setPort(target.port())
             .setSsl(target.tls())

@@ -1,12 +1,13 @@
 package dev.bulwark.proxy;
 
 import dev.bulwark.config.UpstreamConfig;
+import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled upstream: where to connect, the Host header to send, and the key of the pooled client
- * (one per distinct TLS setting and pool size) that carries its requests.
+ * A compiled upstream: where to connect, the Host header to send, the key of the pooled client (one
+ * per distinct TLS setting and pool size) that carries its requests, and its socket address.
  */
 public record UpstreamTarget(
     String host,
@@ -14,7 +15,8 @@ public record UpstreamTarget(
     boolean tls,
     String authority,
     boolean preserveHost,
-    ClientKey clientKey) {
+    ClientKey clientKey,
+    SocketAddress address) {
 
   /** What distinguishes one pooled client from another. */
   public record ClientKey(
@@ -28,6 +30,8 @@ public record UpstreamTarget(
         c.tls(),
         c.authority(),
         c.preserveHost(),
-        new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()));
+        new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()),
+        // Built once: the client would otherwise parse the host into an address per request.
+        SocketAddress.inetSocketAddress(c.port(), c.host()));
   }
 }
