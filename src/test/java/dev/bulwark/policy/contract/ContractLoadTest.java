@@ -215,5 +215,7 @@ class ContractLoadTest {
     b.setup();
     assertThat(b.validate1KiB()).isTrue();
     assertThat(b.validate16KiB()).isTrue();
+    assertThat(b.order1KiB()).isTrue();
+    assertThat(b.order16KiB()).isTrue();
   }
 }

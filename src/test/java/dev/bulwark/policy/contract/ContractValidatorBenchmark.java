@@ -69,6 +69,15 @@ public class ContractValidatorBenchmark {
   @SuppressWarnings("NullAway.Init")
   private byte[] body16k;
 
+  @SuppressWarnings("NullAway.Init")
+  private Schema orderSchema;
+
+  @SuppressWarnings("NullAway.Init")
+  private byte[] order1k;
+
+  @SuppressWarnings("NullAway.Init")
+  private byte[] order16k;
+
   @Setup
   public void setup() throws Exception {
     Path file = Files.createTempFile("bench", ".openapi.yaml");
@@ -80,6 +89,25 @@ public class ContractValidatorBenchmark {
     json = new SafeJson(JsonLimits.DEFAULTS);
     body1k = body(1024);
     body16k = body(16 * 1024);
+    // The load benchmark's contract and bodies (bench/conf), read from the repository root.
+    Path conf = benchConf();
+    Contract orders =
+        Objects.requireNonNull(
+            new ContractLoader().load(conf.resolve("orders.openapi.yaml"), null));
+    Operation post = Objects.requireNonNull(orders.templates().get(0).operations().get("POST"));
+    orderSchema = Objects.requireNonNull(post.requestMedia().get(0).schema());
+    order1k = Files.readAllBytes(conf.resolve("order-1k.json"));
+    order16k = Files.readAllBytes(conf.resolve("order-16k.json"));
+  }
+
+  private static Path benchConf() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path conf = p.resolve("bench/conf");
+      if (Files.isRegularFile(conf.resolve("orders.openapi.yaml"))) {
+        return conf;
+      }
+    }
+    throw new IllegalStateException("bench/conf not found above " + Path.of("").toAbsolutePath());
   }
 
   private static byte[] body(int size) {
@@ -97,20 +125,32 @@ public class ContractValidatorBenchmark {
     return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private boolean check(byte[] body) throws SafeJson.Unsafe {
+  private boolean check(Schema s, byte[] body) throws SafeJson.Unsafe {
     JsonNode tree = json.parse(body);
     Violations v = Violations.collecting();
-    schema.validate(tree, Loc.ROOT, "body", v);
+    s.validate(tree, Loc.ROOT, "body", v);
     return v.isEmpty();
   }
 
   @Benchmark
   public boolean validate1KiB() throws SafeJson.Unsafe {
-    return check(body1k);
+    return check(schema, body1k);
   }
 
   @Benchmark
   public boolean validate16KiB() throws SafeJson.Unsafe {
-    return check(body16k);
+    return check(schema, body16k);
+  }
+
+  /** bench/conf/order-1k.json against bench/conf/orders.openapi.yaml (the load benchmark's). */
+  @Benchmark
+  public boolean order1KiB() throws SafeJson.Unsafe {
+    return check(orderSchema, order1k);
+  }
+
+  /** bench/conf/order-16k.json against bench/conf/orders.openapi.yaml (the load benchmark's). */
+  @Benchmark
+  public boolean order16KiB() throws SafeJson.Unsafe {
+    return check(orderSchema, order16k);
   }
 }
