@@ -185,6 +185,7 @@ final class SchemaCompiler {
       } else {
         try {
           s.pattern = Pattern.compile(p.textValue());
+          s.linearPattern = LinearPattern.compile(p.textValue());
         } catch (PatternSyntaxException ex) {
           errors.add(
               at
