@@ -30,6 +30,10 @@ final class LinearPattern {
   private final long loop;
 
   private final long accept;
+
+  /** The length of every match when there is one (anchored, nothing optional), else -1. */
+  private final int fixedLength;
+
   private final boolean anchoredStart;
   private final boolean anchoredEnd;
 
@@ -46,6 +50,7 @@ final class LinearPattern {
     this.optional = optional;
     this.loop = loop;
     this.accept = 1L << positions;
+    this.fixedLength = anchoredStart && anchoredEnd && optional == 0 ? positions : -1;
     this.anchoredStart = anchoredStart;
     this.anchoredEnd = anchoredEnd;
   }
@@ -339,6 +344,20 @@ final class LinearPattern {
    * b[from..to)}: every multi-byte sequence is one non-ASCII code point.
    */
   boolean findUtf8(byte[] b, int from, int to) {
+    int fixed = fixedLength;
+    if (fixed >= 0 && to - from <= fixed) {
+      // One code point per position; a non-ASCII byte makes the code points fewer than fixed.
+      if (to - from < fixed) {
+        return false;
+      }
+      for (int k = 0; k < fixed; k++) {
+        int c = b[from + k];
+        if (c < 0 || (ascii[c] & (2L << k)) == 0) {
+          return false;
+        }
+      }
+      return true;
+    }
     long d = start();
     if (!anchoredEnd && (d & accept) != 0) {
       return true;

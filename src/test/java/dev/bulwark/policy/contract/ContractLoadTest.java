@@ -217,5 +217,8 @@ class ContractLoadTest {
     assertThat(b.validate16KiB()).isTrue();
     assertThat(b.order1KiB()).isTrue();
     assertThat(b.order16KiB()).isTrue();
+    assertThat(b.order1KiBTree()).isTrue();
+    assertThat(b.order16KiBTree()).isTrue();
+    assertThat(b.singlePassAcceptsAll()).isTrue();
   }
 }
