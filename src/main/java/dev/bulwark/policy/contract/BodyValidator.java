@@ -97,45 +97,61 @@ final class BodyValidator {
     return i;
   }
 
-  /** Checks the value starting at {@code b[i]}; returns the index after it, or FAIL. */
+  /**
+   * Checks the value starting at {@code b[i]}; returns the index after it, or FAIL. Kept small so
+   * that the JIT inlines it into {@link #object} and {@link #array}.
+   */
   private int value(byte[] b, int i, @Nullable FastSchema f, int depth) {
-    if (i >= b.length || (f != null && (f.unsure || f.never))) {
+    if (i >= b.length) {
       return FAIL;
     }
-    int types = f == null ? Schema.ANY : f.types;
+    int types = Schema.ANY;
+    boolean enumerated = false;
+    if (f != null) {
+      if (f.refuse) {
+        return FAIL;
+      }
+      types = f.types;
+      enumerated = f.hasEnum;
+    }
+    byte c = b[i];
+    if (c == '"') {
+      return (types & Schema.STRING) == 0 ? FAIL : string(b, i + 1, f);
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      return number(b, i, f);
+    }
+    if (c == '{') {
+      return (types & Schema.OBJECT) == 0 || enumerated ? FAIL : object(b, i, f, depth + 1);
+    }
+    if (c == '[') {
+      return (types & Schema.ARRAY) == 0 || enumerated ? FAIL : array(b, i, f, depth + 1);
+    }
+    return literal(b, i, f, types);
+  }
+
+  /** Checks {@code true}, {@code false} or {@code null} at {@code b[i]}. */
+  private static int literal(byte[] b, int i, @Nullable FastSchema f, int types) {
     switch (b[i]) {
-      case '{' -> {
-        return (types & Schema.OBJECT) == 0 || (f != null && f.hasEnum)
-            ? FAIL
-            : object(b, i, f, depth + 1);
-      }
-      case '[' -> {
-        return (types & Schema.ARRAY) == 0 || (f != null && f.hasEnum)
-            ? FAIL
-            : array(b, i, f, depth + 1);
-      }
-      case '"' -> {
-        return (types & Schema.STRING) == 0 ? FAIL : string(b, i + 1, f);
-      }
       case 't' -> {
         boolean ok = (types & Schema.BOOLEAN) != 0 && (f == null || !f.hasEnum || f.enumTrue);
-        return ok ? literal(b, i, "true") : FAIL;
+        return ok ? word(b, i, "true") : FAIL;
       }
       case 'f' -> {
         boolean ok = (types & Schema.BOOLEAN) != 0 && (f == null || !f.hasEnum || f.enumFalse);
-        return ok ? literal(b, i, "false") : FAIL;
+        return ok ? word(b, i, "false") : FAIL;
       }
       case 'n' -> {
         boolean ok = (types & Schema.NULL) != 0 && (f == null || !f.hasEnum || f.enumNull);
-        return ok ? literal(b, i, "null") : FAIL;
+        return ok ? word(b, i, "null") : FAIL;
       }
       default -> {
-        return number(b, i, f);
+        return FAIL;
       }
     }
   }
 
-  private static int literal(byte[] b, int i, String word) {
+  private static int word(byte[] b, int i, String word) {
     int n = word.length();
     if (i + n > b.length) {
       return FAIL;

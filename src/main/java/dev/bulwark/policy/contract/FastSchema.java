@@ -110,6 +110,10 @@ final class FastSchema {
 
   boolean unsure;
   boolean never;
+
+  /** Whether every value here goes to the tree path: {@link #unsure} or {@link #never}. */
+  boolean refuse;
+
   int types = Schema.ANY;
 
   int minLength;
@@ -324,6 +328,7 @@ final class FastSchema {
     }
     minProperties = s.minProperties;
     maxProperties = s.maxProperties;
+    refuse = unsure || never;
   }
 
   private static @Nullable Exact exact(@Nullable BigDecimal d) {
