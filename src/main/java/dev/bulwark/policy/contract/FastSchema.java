@@ -166,10 +166,12 @@ final class FastSchema {
     /** The name, its closing quote and a colon, as a body without whitespace has them. */
     private final byte[] quoted;
 
-    /** The first eight bytes of {@link #quoted} as a masked little-endian word. */
+    /** Bytes 0-7 and 8-15 of {@link #quoted} as masked little-endian words. */
     private final long head;
 
     private final long headMask;
+    private final long tail;
+    private final long tailMask;
 
     /** Whether raw bytes can match (no quote, backslash or control character in the name). */
     private final boolean raw;
@@ -187,14 +189,15 @@ final class FastSchema {
       q[utf8.length] = '"';
       q[utf8.length + 1] = ':';
       this.quoted = q;
-      long h = 0;
-      long mask = 0;
-      for (int k = 0; k < Math.min(8, q.length); k++) {
-        h |= (q[k] & 0xffL) << (8 * k);
-        mask |= 0xffL << (8 * k);
+      long[] words = new long[4];
+      for (int k = 0; k < Math.min(16, q.length); k++) {
+        words[k / 8] |= (q[k] & 0xffL) << (8 * (k % 8));
+        words[2 + k / 8] |= 0xffL << (8 * (k % 8));
       }
-      this.head = h;
-      this.headMask = mask;
+      this.head = words[0];
+      this.tail = words[1];
+      this.headMask = words[2];
+      this.tailMask = words[3];
     }
 
     /** Returns whether {@code b[from..]} holds this name, its closing quote and a colon. */
@@ -205,11 +208,13 @@ final class FastSchema {
         return false;
       }
       int k = 0;
-      if (from + 8 <= b.length) {
-        if ((((long) LONGS.get(b, from) ^ head) & headMask) != 0) {
+      if (from + 16 <= b.length) {
+        // Up to sixteen bytes in two masked comparisons (the mask ignores what follows).
+        if ((((long) LONGS.get(b, from) ^ head) & headMask) != 0
+            || (((long) LONGS.get(b, from + 8) ^ tail) & tailMask) != 0) {
           return false;
         }
-        k = 8;
+        k = 16;
       }
       for (; k < len; k++) {
         if (b[from + k] != q[k]) {
