@@ -593,6 +593,39 @@ class BodyValidatorTest {
     assertThat(accepted).isGreaterThan(100);
   }
 
+  @Test
+  void namesThatDifferFromADeclaredOneInAnyByteAreNotTakenForIt() {
+    Subject orders = orders();
+    String[] names = {"sku", "name", "quantity", "unitPrice"};
+    String[] values = {"\"SKU-100000\"", "\"x\"", "1", "9.99"};
+    for (int n = 0; n < names.length; n++) {
+      String declared = names[n];
+      List<String> variants = new ArrayList<>();
+      variants.add(declared.substring(0, declared.length() - 1));
+      variants.add(declared + "x");
+      variants.add(declared + "\\u0000");
+      variants.add(declared.toUpperCase(java.util.Locale.ROOT));
+      for (int k = 0; k < declared.length(); k++) {
+        variants.add(declared.substring(0, k) + '#' + declared.substring(k + 1));
+      }
+      for (String variant : variants) {
+        StringBuilder item = new StringBuilder("{");
+        for (int m = 0; m < names.length; m++) {
+          item.append(m == 0 ? "" : ",")
+              .append('"')
+              .append(m == n ? variant : names[m])
+              .append("\":")
+              .append(values[m]);
+        }
+        String body = orderWith(item.append('}').toString());
+        assertThat(orders.reference(body.getBytes(UTF_8)).isEmpty()).as(body).isFalse();
+        assertThat(same(orders, body)).as(body).isFalse();
+        // Without whitespace and with it (the raw name comparison covers quote and colon).
+        same(orders, body.replace("\":", "\" :"));
+      }
+    }
+  }
+
   private static String orderWith(String items) {
     return "{\"orderId\":\"7b1e6f5e-3c2a-4d8b-9f10-2a6c5e4d3b21\",\"customer\":{\"id\":\"c-1\","
         + "\"name\":\"Ada\",\"email\":\"ada@example.com\"},\"currency\":\"EUR\",\"items\":["
