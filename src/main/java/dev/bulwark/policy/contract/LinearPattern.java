@@ -31,7 +31,11 @@ final class LinearPattern {
 
   private final long accept;
 
-  /** The length of every match when there is one (anchored, nothing optional), else -1. */
+  /**
+   * For an anchored pattern with nothing optional: its number of positions, the shortest match (a
+   * repeating position only makes matches longer), so an input of at most that many code points
+   * matches exactly when each one is in its position's class. Else -1.
+   */
   private final int fixedLength;
 
   private final boolean anchoredStart;
@@ -346,7 +350,8 @@ final class LinearPattern {
   boolean findUtf8(byte[] b, int from, int to) {
     int fixed = fixedLength;
     if (fixed >= 0 && to - from <= fixed) {
-      // One code point per position; a non-ASCII byte makes the code points fewer than fixed.
+      // Fewer bytes than positions cannot match; as many must be ASCII (a non-ASCII byte would
+      // make the code points fewer) with each one in its position's class.
       if (to - from < fixed) {
         return false;
       }
