@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 
 /**
  * Parses a request or response body into a tree only if it is safe JSON: strict UTF-8 (no BOM, no
@@ -28,6 +31,11 @@ final class SafeJson {
       super(reason, null, false, false);
     }
   }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_BITS = 0x0101010101010101L;
 
   private final JsonLimits limits;
   private final JsonFactory factory;
@@ -200,6 +208,17 @@ final class SafeJson {
     }
     int i = 0;
     while (i < n) {
+      // Eight ASCII bytes at a time; a word with a high bit or a NUL goes through the byte loop.
+      while (i + 8 <= n) {
+        long w = (long) LONGS.get(b, i);
+        if ((w & HIGH_BITS) != 0 || ((w - LOW_BITS) & ~w & HIGH_BITS) != 0) {
+          break;
+        }
+        i += 8;
+      }
+      if (i >= n) {
+        break;
+      }
       int c = b[i] & 0xff;
       if (c < 0x80) {
         if (c == 0) {
@@ -208,35 +227,47 @@ final class SafeJson {
         i++;
         continue;
       }
-      int need;
-      int min;
-      if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        min = 0x80;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        min = 0x800;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        min = 0x10000;
-      } else {
+      i = sequenceEnd(b, i);
+      if (i < 0) {
         throw new Unsafe("invalid UTF-8");
       }
-      if (i + need >= n) {
-        throw new Unsafe("invalid UTF-8");
-      }
-      int cp = c & (0x3F >> need);
-      for (int j = 1; j <= need; j++) {
-        int d = b[i + j] & 0xff;
-        if ((d & 0xC0) != 0x80) {
-          throw new Unsafe("invalid UTF-8");
-        }
-        cp = (cp << 6) | (d & 0x3F);
-      }
-      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        throw new Unsafe("invalid UTF-8");
-      }
-      i += need + 1;
     }
+  }
+
+  /**
+   * Returns the index after the multi-byte UTF-8 sequence that starts at {@code b[i]} (a byte at or
+   * above 0x80), or -1 when it is not strict UTF-8: overlong, a surrogate, above U+10FFFF, or cut.
+   */
+  static int sequenceEnd(byte[] b, int i) {
+    int c = b[i] & 0xff;
+    int need;
+    int min;
+    if (c >= 0xC2 && c <= 0xDF) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      need = 3;
+      min = 0x10000;
+    } else {
+      return -1;
+    }
+    if (i + need >= b.length) {
+      return -1;
+    }
+    int cp = c & (0x3F >> need);
+    for (int j = 1; j <= need; j++) {
+      int d = b[i + j] & 0xff;
+      if ((d & 0xC0) != 0x80) {
+        return -1;
+      }
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return -1;
+    }
+    return i + need + 1;
   }
 }

@@ -37,6 +37,10 @@ final class Schema {
   int minLength;
   int maxLength = -1;
   @Nullable Pattern pattern;
+
+  /** The same pattern when it is a simple linear one (then it runs instead of RE2J). */
+  @Nullable LinearPattern linearPattern;
+
   @Nullable Format format;
   @Nullable BigDecimal minimum;
   @Nullable BigDecimal maximum;
@@ -138,8 +142,9 @@ final class Schema {
         v.add(location, loc, "longer than maxLength " + maxLength);
       }
     }
+    LinearPattern lp = linearPattern;
     Pattern p = pattern;
-    if (p != null && !p.matcher(s).find()) {
+    if (lp != null ? !lp.find(s) : p != null && !p.matcher(s).find()) {
       v.add(location, loc, "does not match the pattern");
     }
     Format f = format;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -185,6 +186,7 @@ final class SchemaCompiler {
       } else {
         try {
           s.pattern = Pattern.compile(p.textValue());
+          s.linearPattern = LinearPattern.compile(p.textValue());
         } catch (PatternSyntaxException ex) {
           errors.add(
               at
@@ -239,7 +241,8 @@ final class SchemaCompiler {
             pe.getKey(),
             compile(pe.getValue(), at + "/properties/" + Refs.escape(pe.getKey()), depth + 1));
       }
-      s.properties = Map.copyOf(m);
+      // Declaration order: the single pass (BodyValidator) expects members in this order first.
+      s.properties = Collections.unmodifiableMap(m);
     }
     JsonNode req = n.get("required");
     if (req != null && req.isArray()) {

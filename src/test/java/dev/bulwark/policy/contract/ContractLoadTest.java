@@ -215,5 +215,10 @@ class ContractLoadTest {
     b.setup();
     assertThat(b.validate1KiB()).isTrue();
     assertThat(b.validate16KiB()).isTrue();
+    assertThat(b.order1KiB()).isTrue();
+    assertThat(b.order16KiB()).isTrue();
+    assertThat(b.order1KiBTree()).isTrue();
+    assertThat(b.order16KiBTree()).isTrue();
+    assertThat(b.singlePassAcceptsAll()).isTrue();
   }
 }
