@@ -46,6 +46,8 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private @Nullable LoopTimer watch;
   private final io.vertx.core.Context context;
   private long lastUpstreamNanos;
+  private long bodyReceived;
+  private boolean clientEnded;
   private @Nullable Runnable onBodyStall;
   private final Handler<Void> watchHandler = this::onWatch;
 
@@ -301,13 +303,24 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     armHeadDeadline(); // an early answer (before the request ended) is not watched yet
   }
 
-  /** Streams the upstream body to the client with back-pressure, then calls {@code done}. */
+  /**
+   * Streams the upstream body to the client with back-pressure, then calls {@code done}. When the
+   * upstream declared its length, the chunk that completes it ends the client response itself: one
+   * write (on HTTP/2 one DATA frame with END_STREAM) instead of the chunk and then an empty end.
+   */
   public void streamBody(HttpClientResponse res, HttpServerResponse out, Handler<Void> done) {
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
+    long declared = declaredLength(res);
     res.handler(
         chunk -> {
           lastUpstreamNanos = System.nanoTime();
           ex.addBytesOut(chunk.length());
+          bodyReceived += chunk.length();
+          if (bodyReceived == declared) {
+            clientEnded = true; // the decoder delivers the upstream's end right after
+            out.end(chunk).onComplete(x -> done.handle(null));
+            return;
+          }
           out.write(chunk);
           if (out.writeQueueFull()) {
             res.pause();
@@ -317,11 +330,25 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     res.endHandler(
         v -> {
           stopWatch();
-          if (!aborted) {
+          if (!aborted && !clientEnded) {
             out.end().onComplete(x -> done.handle(null));
           }
         });
     res.resume();
+  }
+
+  /** The body length the upstream declared, or -1 (none, chunked, or not a plain number). */
+  private static long declaredLength(HttpClientResponse res) {
+    String cl = res.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (cl == null || res.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(cl);
+      return n > 0 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**

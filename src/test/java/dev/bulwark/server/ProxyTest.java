@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
+import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +39,24 @@ class ProxyTest {
                 .putHeader("content-type", "text/plain")
                 .end(
                     "java.lang.NullPointerException\n\tat com.acme.Secret(Secret.java:1) password=hunter2"));
+    upstream.on(
+        "/api/big",
+        req -> {
+          // A declared length delivered in many writes, so the gateway sees many chunks.
+          Buffer body = Buffer.buffer("b".repeat(300_000));
+          req.response().putHeader("content-length", String.valueOf(body.length()));
+          for (int i = 0; i < body.length(); i += 10_000) {
+            req.response().write(body.slice(i, Math.min(body.length(), i + 10_000)));
+          }
+          req.response().end();
+        });
+    upstream.on(
+        "/api/streamed",
+        req -> {
+          req.response().setChunked(true).write("part1,");
+          req.response().write("part2,");
+          req.response().end("end");
+        });
     upstream.on(
         "/api/teapot",
         req -> req.response().setStatusCode(418).end("{\"detail\":\"short and stout\"}"));
@@ -251,6 +270,38 @@ class ProxyTest {
     assertThat(r.headers().firstValue("referrer-policy"))
         .hasValue("strict-origin-when-cross-origin");
     upstream.next();
+  }
+
+  @Test
+  void responseBodiesArriveWholeWhateverTheirFramingAndProtocol() throws Exception {
+    HttpResponse<String> small = gw.get("/api/teapot");
+    assertThat(small.body()).isEqualTo("{\"detail\":\"short and stout\"}");
+    HttpResponse<String> big = gw.get("/api/big");
+    assertThat(big.statusCode()).isEqualTo(200);
+    assertThat(big.body()).hasSize(300_000).matches("b+");
+    assertThat(gw.get("/api/streamed").body()).isEqualTo("part1,part2,end");
+    HttpResponse<String> head =
+        gw.client()
+            .send(
+                HttpRequest.newBuilder(URI.create(gw.url("/api/big")))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    // HTTP/1.1 on one kept-alive connection: both answers complete and correctly framed.
+    String twice =
+        gw.raw(
+            "GET /api/teapot HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /api/streamed HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertThat(twice).contains("short and stout").contains("part1,").contains("end");
+    assertThat(twice.split("HTTP/1.1 ", -1)).hasSize(3);
+    for (String uri :
+        new String[] {
+          "/api/teapot", "/api/big", "/api/streamed", "/api/big", "/api/teapot", "/api/streamed"
+        }) {
+      assertThat(upstream.next().uri()).isEqualTo(uri); // leaves the queue as the test found it
+    }
   }
 
   @Test
