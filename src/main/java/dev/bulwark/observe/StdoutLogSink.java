@@ -67,31 +67,32 @@ public final class StdoutLogSink implements LogSink, AutoCloseable {
     long lastLine = lastFlush;
     boolean pending = false;
     while ((!closed || !queue.isEmpty()) && !Thread.currentThread().isInterrupted()) {
+      int n = queue.drainTo(batch, 1024);
+      long now = System.nanoTime();
       try {
-        int n = queue.drainTo(batch, 1024);
         for (String line : batch) {
           out.write(line.getBytes(StandardCharsets.UTF_8));
           out.write('\n');
         }
-        batch.clear();
-        long now = System.nanoTime();
         if (n > 0) {
           pending = true;
           lastLine = now;
         }
         if (pending && (n == 0 || now - lastFlush > FLUSH_NANOS)) {
-          out.flush();
           lastFlush = now;
           pending = false;
-        }
-        if (n < 1024) {
-          // Poll briskly while lines come, slowly once they stopped a second ago.
-          LockSupport.parkNanos(
-              this, now - lastLine < 1_000_000_000L ? BUSY_PARK_NANOS : IDLE_PARK_NANOS);
+          out.flush();
         }
       } catch (IOException e) {
-        batch.clear();
+        // The batch (or what was buffered) is lost; a broken output must not make this loop spin,
+        // so the failure is counted and the writer still waits below.
         dropped.incrementAndGet();
+      }
+      batch.clear();
+      if (n < 1024) {
+        // Poll briskly while lines come, slowly once they stopped a second ago.
+        LockSupport.parkNanos(
+            this, now - lastLine < 1_000_000_000L ? BUSY_PARK_NANOS : IDLE_PARK_NANOS);
       }
     }
   }

@@ -71,6 +71,44 @@ class StdoutLogSinkTest {
   }
 
   @Test
+  void aBrokenOutputIsCountedWithoutSpinning() throws Exception {
+    java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
+    OutputStream broken =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            attempts.incrementAndGet();
+            throw new IOException("EPIPE");
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            write(0);
+          }
+
+          @Override
+          public void flush() throws IOException {
+            write(0);
+          }
+        };
+    StdoutLogSink sink = new StdoutLogSink(broken);
+    // A few lines fit the 64 KiB buffer, so the failure comes from the flush; many more overflow
+    // it, so writes fail too.
+    for (int i = 0; i < 10; i++) {
+      sink.write("small");
+    }
+    Thread.sleep(200);
+    for (int i = 0; i < 200_000; i++) {
+      sink.write("x".repeat(100));
+    }
+    Thread.sleep(500);
+    sink.close();
+    assertThat(sink.dropped()).isGreaterThan(0);
+    // A loop that retried without waiting would make millions of attempts in half a second.
+    assertThat(attempts.get()).isLessThan(5_000);
+  }
+
+  @Test
   void closeWritesWhatIsQueued() throws Exception {
     Capture out = new Capture();
     StdoutLogSink sink = new StdoutLogSink(out);
