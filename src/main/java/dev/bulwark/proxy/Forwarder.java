@@ -7,7 +7,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
 
 /**
  * Forwards an exchange that every stage let through to its upstream, on the event loop's pooled
@@ -29,18 +29,17 @@ public final class Forwarder {
       Exchange ex, UpstreamTarget target, RouteLimits limits, UpstreamIdentity identity) {
     HttpServerRequest req = ex.request();
     String uri = req.query() == null ? ex.path() : ex.path() + "?" + req.query();
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(req.method())
-            .setServer(target.address())
-            .setHost(target.host())
-            .setPort(target.port())
-            .setSsl(target.tls())
-            .setURI(uri)
-            .setConnectTimeout(limits.connectTimeout().toMillis());
-    ProxyCall call = new ProxyCall(vertx, ex, limits, listener, bodyFraming(req), target, identity);
+    ProxyCall call =
+        new ProxyCall(vertx, ex, limits, listener, bodyFraming(req), target, identity, uri);
     ex.forwarding(call);
-    call.start(clients.client(target), options);
+    UpstreamPool pool;
+    try {
+      pool = clients.pool(target);
+    } catch (IOException e) {
+      call.onConnectFailure(e); // the route's TLS setting cannot be built (e.g. unreadable CA)
+      return call;
+    }
+    call.start(pool);
     return call;
   }
 

@@ -6,16 +6,19 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.ConnectTimeoutException;
-import io.vertx.core.AsyncResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
@@ -25,9 +28,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * One request forwarded upstream: streams the client's body with back-pressure while counting it
  * against the route's limit, maps upstream failures to 502/504, and later streams (or drains) the
- * upstream's body. Confined to the exchange's event loop.
+ * upstream's body. A bodiless or already-read idempotent request whose reused keep-alive connection
+ * turns out to have been closed by the upstream is sent once more on a fresh one. Confined to the
+ * exchange's event loop.
  */
-public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
+public final class ProxyCall implements dev.bulwark.exchange.Forwarding, UpstreamExchange {
   static final long NO_BODY = -1;
   static final long CHUNKED = -2;
 
@@ -38,10 +43,17 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   private final long framing;
   private final UpstreamTarget target;
   private final UpstreamIdentity identity;
-  private @Nullable HttpClientRequest upstream;
-  private @Nullable HttpClientResponse upstreamResponse;
+  private final String uri;
+  private @Nullable UpstreamPool pool;
+  private @Nullable UpstreamConnection upstream;
+  private @Nullable HttpResponse upstreamResponse;
+  private @Nullable Handler<Buffer> bodyHandler;
+  private @Nullable Handler<Void> endHandler;
   private boolean requestEnded;
   private boolean aborted;
+  private boolean retried;
+  private boolean streamingBody;
+  private boolean waitingForDrain;
   private @Nullable String failureKind;
   private @Nullable LoopTimer watch;
   private final io.vertx.core.Context context;
@@ -58,7 +70,8 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       UpstreamListener listener,
       long framing,
       UpstreamTarget target,
-      UpstreamIdentity identity) {
+      UpstreamIdentity identity,
+      String uri) {
     this.context = vertx.getOrCreateContext();
     this.target = target;
     this.identity = identity;
@@ -67,11 +80,13 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     this.limits = limits;
     this.listener = listener;
     this.framing = framing;
+    this.uri = uri;
   }
 
-  void start(HttpClient client, RequestOptions options) {
+  void start(UpstreamPool pool) {
+    this.pool = pool;
     ex.upstreamStarted(System.nanoTime());
-    client.request(options).onComplete(this::onRequest);
+    pool.acquire(this, limits.connectTimeout().toMillis());
   }
 
   @Override
@@ -79,54 +94,66 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     return requestEnded;
   }
 
+  /** The upstream's response status, or 0 before its head arrived. */
+  public int upstreamStatus() {
+    HttpResponse r = upstreamResponse;
+    return r == null ? 0 : r.status().code();
+  }
+
   /** Returns the kind of upstream failure (for metrics), or null. */
   public @Nullable String failureKind() {
     return failureKind;
   }
 
-  private void onRequest(AsyncResult<HttpClientRequest> ar) {
+  @Override
+  public void onConnection(UpstreamConnection c) {
     if (aborted) {
-      if (ar.succeeded()) {
-        ar.result().reset();
-      }
+      c.reset(this);
       return;
     }
-    if (ar.failed()) {
-      upstreamFailed(ar.cause());
-      return;
-    }
-    HttpClientRequest up = ar.result();
-    upstream = up;
-    Forwarder.writeUpstreamHeaders(ex, target, identity, up.headers());
-    up.response().onComplete(this::onResponse);
-    up.exceptionHandler(this::upstreamFailed);
+    upstream = c;
+    HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
+    Forwarder.writeUpstreamHeaders(ex, target, identity, headers);
+    DefaultHttpRequest head =
+        new DefaultHttpRequest(
+            io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(req.method().name()),
+            uri,
+            headers);
     Buffer buffered = ex.bufferedBody();
     if (buffered != null) {
       // A policy read (and checked) the whole body: send exactly those bytes, framed by length.
       requestEnded = true;
       req.exceptionHandler(this::onClientError);
-      up.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
-      up.end(buffered);
+      headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
+      c.writeHead(this, head);
+      c.end(this, buffered);
       armHeadDeadline();
       return;
     }
     if (framing == NO_BODY || framing == 0) {
       if (framing == 0) {
-        up.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+        headers.set(HttpHeaders.CONTENT_LENGTH, "0");
       }
-      up.end();
+      c.writeHead(this, head);
+      c.end(this, null);
       armHeadDeadline();
-      req.handler(this::onUnexpectedBody);
-      req.endHandler(v -> requestEnded = true);
-      req.exceptionHandler(this::onClientError);
-      req.resume();
+      if (!retried) {
+        req.handler(this::onUnexpectedBody);
+        req.endHandler(v -> requestEnded = true);
+        req.exceptionHandler(this::onClientError);
+        req.resume();
+      }
       return;
     }
+    streamingBody = true;
     if (framing == CHUNKED) {
-      up.setChunked(true);
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     } else {
-      up.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(framing));
+      headers.set(HttpHeaders.CONTENT_LENGTH, Long.toString(framing));
     }
+    c.writeHead(this, head);
+    c.flush(this);
     req.handler(this::onClientChunk);
     req.endHandler(v -> onClientEnd());
     req.exceptionHandler(this::onClientError);
@@ -134,6 +161,11 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       req.response().writeContinue();
     }
     req.resume();
+  }
+
+  @Override
+  public void onConnectFailure(Throwable cause) {
+    upstreamFailed(cause);
   }
 
   private void onClientChunk(Buffer chunk) {
@@ -145,14 +177,22 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
       abort(Denial.BODY_TOO_LARGE);
       return;
     }
-    HttpClientRequest up = upstream;
+    UpstreamConnection up = upstream;
     if (up == null) {
       return;
     }
-    up.write(chunk);
-    if (up.writeQueueFull()) {
+    up.write(this, chunk);
+    if (!up.writable() && !waitingForDrain) {
+      waitingForDrain = true;
       req.pause();
-      up.drainHandler(v -> req.resume());
+    }
+  }
+
+  @Override
+  public void onUpstreamWritable() {
+    if (waitingForDrain) {
+      waitingForDrain = false;
+      req.resume();
     }
   }
 
@@ -164,9 +204,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
 
   private void onClientEnd() {
     requestEnded = true;
-    HttpClientRequest up = upstream;
+    UpstreamConnection up = upstream;
     if (!aborted && up != null) {
-      up.end();
+      up.end(this, null);
       armHeadDeadline();
     }
   }
@@ -241,30 +281,91 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
   }
 
   private void resetUpstream() {
-    HttpClientRequest up = upstream;
+    UpstreamConnection up = upstream;
     if (up != null) {
-      up.reset();
+      upstream = null;
+      up.reset(this);
     }
   }
 
-  private void onResponse(AsyncResult<HttpClientResponse> ar) {
+  @Override
+  public void onUpstreamHead(HttpResponse head) {
     if (aborted) {
-      if (ar.succeeded()) {
-        resetUpstream();
+      resetUpstream();
+      return;
+    }
+    upstreamResponse = head;
+    long now = System.nanoTime();
+    lastUpstreamNanos = now;
+    ex.upstreamAnswered(now);
+    pauseUpstream(); // until the response policies chose how to read the body
+    listener.onUpstreamResponse(ex, this, head.status().code(), (MultiMap) head.headers());
+  }
+
+  @Override
+  public void onUpstreamChunk(Buffer chunk) {
+    Handler<Buffer> h = bodyHandler;
+    if (h != null) {
+      h.handle(chunk);
+    }
+  }
+
+  @Override
+  public void onUpstreamEnd() {
+    upstream = null; // the connection goes back to its pool (or closes) after this
+    Handler<Void> h = endHandler;
+    if (h != null) {
+      h.handle(null);
+    } else {
+      stopWatch();
+    }
+  }
+
+  @Override
+  public void onUpstreamFailure(Throwable cause) {
+    upstream = null;
+    if (!aborted
+        && !retried
+        && cause instanceof UpstreamConnection.UpstreamClosedException closed
+        && closed.reusedConnection
+        && !closed.afterHead
+        && replayable()) {
+      // A keep-alive connection the upstream closed just as it was reused: the request never
+      // reached it. Send it once more on a fresh connection.
+      retried = true;
+      stopWatch();
+      UpstreamPool p = pool;
+      if (p != null) {
+        p.acquire(this, limits.connectTimeout().toMillis());
+        return;
       }
-      return;
     }
-    if (ar.failed()) {
-      upstreamFailed(ar.cause());
-      return;
+    upstreamFailed(cause);
+  }
+
+  /** Whether the request can be sent again: idempotent, and no body streamed from the client. */
+  private boolean replayable() {
+    if (streamingBody) {
+      return false;
     }
-    HttpClientResponse res = ar.result();
-    upstreamResponse = res;
-    lastUpstreamNanos = System.nanoTime();
-    res.pause();
-    ex.upstreamAnswered(System.nanoTime());
-    res.exceptionHandler(this::upstreamFailed);
-    listener.onUpstreamResponse(ex, this, res);
+    return switch (req.method().name()) {
+      case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+      default -> false;
+    };
+  }
+
+  private void pauseUpstream() {
+    UpstreamConnection up = upstream;
+    if (up != null) {
+      up.pause(this);
+    }
+  }
+
+  private void resumeUpstream() {
+    UpstreamConnection up = upstream;
+    if (up != null) {
+      up.resume(this);
+    }
   }
 
   private void upstreamFailed(Throwable t) {
@@ -274,13 +375,19 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
     aborted = true;
     stopWatch();
     Denial denial;
-    if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
+    if (t instanceof TimeoutException
+        || t instanceof ConnectTimeoutException
+        || t instanceof SslHandshakeTimeoutException) {
       failureKind = "timeout";
       denial = Denial.UPSTREAM_TIMEOUT;
     } else if (t instanceof ConnectException) {
       failureKind = "connect";
       denial = Denial.UPSTREAM_UNREACHABLE;
-    } else if (upstreamResponse == null && t instanceof io.vertx.core.http.HttpClosedException) {
+    } else if (t instanceof UpstreamPool.PoolSaturatedException) {
+      failureKind = "pool-full";
+      denial = Denial.UPSTREAM_UNREACHABLE;
+    } else if (upstreamResponse == null
+        && t instanceof UpstreamConnection.UpstreamClosedException) {
       failureKind = "reset";
       denial = Denial.UPSTREAM_UNREACHABLE;
     } else {
@@ -308,10 +415,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
    * upstream declared its length, the chunk that completes it ends the client response itself: one
    * write (on HTTP/2 one DATA frame with END_STREAM) instead of the chunk and then an empty end.
    */
-  public void streamBody(HttpClientResponse res, HttpServerResponse out, Handler<Void> done) {
+  public void streamBody(HttpServerResponse out, Handler<Void> done) {
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
-    long declared = declaredLength(res);
-    res.handler(
+    long declared = declaredLength();
+    bodyHandler =
         chunk -> {
           lastUpstreamNanos = System.nanoTime();
           ex.addBytesOut(chunk.length());
@@ -323,24 +430,28 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
           }
           out.write(chunk);
           if (out.writeQueueFull()) {
-            res.pause();
-            out.drainHandler(v -> res.resume());
+            pauseUpstream();
+            out.drainHandler(v -> resumeUpstream());
           }
-        });
-    res.endHandler(
+        };
+    endHandler =
         v -> {
           stopWatch();
           if (!aborted && !clientEnded) {
             out.end().onComplete(x -> done.handle(null));
           }
-        });
-    res.resume();
+        };
+    resumeUpstream();
   }
 
   /** The body length the upstream declared, or -1 (none, chunked, or not a plain number). */
-  private static long declaredLength(HttpClientResponse res) {
-    String cl = res.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (cl == null || res.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+  private long declaredLength() {
+    HttpResponse res = upstreamResponse;
+    if (res == null) {
+      return -1;
+    }
+    String cl = res.headers().get(HttpHeaders.CONTENT_LENGTH);
+    if (cl == null || res.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
       return -1;
     }
     try {
@@ -355,10 +466,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
    * Reads the whole upstream body and hands it to {@code done}, or null once it exceeds {@code
    * limit} bytes (the upstream connection is then dropped).
    */
-  public void bufferBody(HttpClientResponse res, long limit, Consumer<@Nullable Buffer> done) {
+  public void bufferBody(long limit, Consumer<@Nullable Buffer> done) {
     Buffer body = Buffer.buffer();
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
-    res.handler(
+    bodyHandler =
         chunk -> {
           lastUpstreamNanos = System.nanoTime();
           if (aborted) {
@@ -372,19 +483,19 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
             return;
           }
           body.appendBuffer(chunk);
-        });
-    res.endHandler(
+        };
+    endHandler =
         v -> {
           stopWatch();
           if (!aborted) {
             done.accept(body);
           }
-        });
-    res.resume();
+        };
+    resumeUpstream();
   }
 
   /** Reads and discards the upstream body, keeping its first {@code keep} bytes for the log. */
-  public void drainBody(HttpClientResponse res, int keep, Consumer<byte[]> kept) {
+  public void drainBody(int keep, Consumer<byte[]> kept) {
     ByteArrayOutputStream head = new ByteArrayOutputStream(Math.min(keep, 4096));
     long[] total = {0};
     boolean[] reported = {false};
@@ -400,7 +511,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
           resetUpstream();
           once.accept(head.toByteArray());
         });
-    res.handler(
+    bodyHandler =
         chunk -> {
           lastUpstreamNanos = System.nanoTime();
           total[0] += chunk.length();
@@ -414,17 +525,17 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding {
             resetUpstream();
             once.accept(head.toByteArray());
           }
-        });
-    res.endHandler(
+        };
+    endHandler =
         v -> {
           stopWatch();
           once.accept(head.toByteArray());
-        });
-    res.resume();
+        };
+    resumeUpstream();
   }
 
   /** Copies the upstream's end-to-end response headers into the client response's headers. */
-  public static void copyResponseHeaders(HttpClientResponse from, io.vertx.core.MultiMap to) {
-    HeaderHygiene.copyResponseHeaders(from.headers(), to);
+  public static void copyResponseHeaders(MultiMap from, MultiMap to) {
+    HeaderHygiene.copyResponseHeaders(from, to);
   }
 }

@@ -1,63 +1,86 @@
 package dev.bulwark.proxy;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The pooled keep-alive HTTP clients of one event loop, one per distinct upstream TLS setting;
- * upstream certificates are verified (host name included) unless a route explicitly opts out.
- * Confined to the event loop that created it.
+ * The upstream connection pools of one event loop, one per upstream host, port and TLS setting.
+ * Connections are plain Netty channels on the event loop that serves the client, so forwarding
+ * never crosses threads. Confined to the event loop that created it.
  */
 public final class UpstreamClients {
   /** Requests waiting for a pooled connection beyond this are refused (502) rather than queued. */
   static final int MAX_WAIT_QUEUE = 4096;
 
-  private final Vertx vertx;
-  private final Map<UpstreamTarget.ClientKey, HttpClient> clients = new HashMap<>();
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final Map<PoolKey, UpstreamPool> pools = new HashMap<>();
+  private final IdentityHashMap<UpstreamTarget, UpstreamPool> byTarget = new IdentityHashMap<>();
+  private final Map<UpstreamTarget.ClientKey, SslContext> tls = new HashMap<>();
 
+  /** Creates the pools of the calling Vert.x context's event loop. */
   public UpstreamClients(Vertx vertx) {
-    this.vertx = vertx;
+    VertxInternal vx = (VertxInternal) vertx;
+    this.loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
+    this.bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channelFactory(vx.transport().channelFactory(false))
+            .resolver(vx.nameResolver().nettyAddressResolverGroup())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true);
   }
 
-  /** Returns the client for a target, creating it on first use. */
-  public HttpClient client(UpstreamTarget target) {
-    return clients.computeIfAbsent(target.clientKey(), this::create);
-  }
-
-  private HttpClient create(UpstreamTarget.ClientKey key) {
-    HttpClientOptions options =
-        new HttpClientOptions()
-            .setProtocolVersion(HttpVersion.HTTP_1_1)
-            .setKeepAlive(true)
-            .setKeepAliveTimeout(30)
-            .setPipelining(false)
-            .setDecompressionSupported(false)
-            .setTcpNoDelay(true)
-            .setMaxHeaderSize(64 * 1024)
-            .setMaxInitialLineLength(8 * 1024)
-            .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE);
-    if (key.tls()) {
-      options.setSsl(true).setForceSni(true).setVerifyHost(!key.insecureSkipVerify());
-      if (key.insecureSkipVerify()) {
-        options.setTrustAll(true);
-      } else if (key.caBundle() != null) {
-        options.setTrustOptions(new PemTrustOptions().addCertPath(key.caBundle().toString()));
-      }
+  /** Returns the pool that carries a target's requests, creating it on first use. */
+  UpstreamPool pool(UpstreamTarget target) throws IOException {
+    UpstreamPool p = byTarget.get(target);
+    if (p != null) {
+      return p;
     }
-    PoolOptions pool =
-        new PoolOptions().setHttp1MaxSize(key.poolSize()).setMaxWaitQueueSize(MAX_WAIT_QUEUE);
-    return vertx.createHttpClient(options, pool);
+    PoolKey key = new PoolKey(target.clientKey(), target.host(), target.port());
+    p = pools.get(key);
+    if (p == null) {
+      p =
+          new UpstreamPool(
+              bootstrap, loop, target.address(), sslContext(target), key.client().poolSize());
+      pools.put(key, p);
+    }
+    if (byTarget.size() > 4096) {
+      byTarget.clear(); // targets of replaced configurations; the pools themselves are kept
+    }
+    byTarget.put(target, p);
+    return p;
   }
 
-  /** Closes every client. */
-  public void close() {
-    clients.values().forEach(HttpClient::close);
-    clients.clear();
+  private @Nullable SslContext sslContext(UpstreamTarget target) throws IOException {
+    UpstreamTarget.ClientKey key = target.clientKey();
+    if (!key.tls()) {
+      return null;
+    }
+    SslContext c = tls.get(key);
+    if (c == null) {
+      c = UpstreamTls.context(key);
+      tls.put(key, c);
+    }
+    return c;
   }
+
+  /** Closes every idle connection; connections in use close when their exchange ends. */
+  public void close() {
+    pools.values().forEach(UpstreamPool::close);
+    pools.clear();
+    byTarget.clear();
+  }
+
+  private record PoolKey(UpstreamTarget.ClientKey client, String host, int port) {}
 }

@@ -1,7 +1,7 @@
 package dev.bulwark.proxy;
 
 import dev.bulwark.config.UpstreamConfig;
-import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -16,7 +16,7 @@ public record UpstreamTarget(
     String authority,
     boolean preserveHost,
     ClientKey clientKey,
-    SocketAddress address) {
+    InetSocketAddress address) {
 
   /** What distinguishes one pooled client from another. */
   public record ClientKey(
@@ -31,7 +31,7 @@ public record UpstreamTarget(
         c.authority(),
         c.preserveHost(),
         new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()),
-        // Built once: the client would otherwise parse the host into an address per request.
-        SocketAddress.inetSocketAddress(c.port(), c.host()));
+        // Resolved when a connection is opened (by Vert.x's resolver), never per request.
+        InetSocketAddress.createUnresolved(c.host(), c.port()));
   }
 }

@@ -28,7 +28,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -260,7 +259,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
               "reason",
               denial.reason()));
     }
-    respond(ex, head, null, null);
+    respond(ex, head, null);
   }
 
   @Override
@@ -279,43 +278,35 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (ex.forwarding() == null) {
       req.resume();
     }
-    respond(ex, head, null, null);
+    respond(ex, head, null);
   }
 
   @Override
-  public void onUpstreamResponse(Exchange ex, ProxyCall call, HttpClientResponse upstream) {
+  public void onUpstreamResponse(Exchange ex, ProxyCall call, int status, MultiMap headers) {
     HttpServerResponse res = ex.request().response();
-    ProxyCall.copyResponseHeaders(upstream, res.headers());
-    respond(ex, ResponseHead.fromUpstream(upstream.statusCode(), res.headers()), call, upstream);
+    ProxyCall.copyResponseHeaders(headers, res.headers());
+    respond(ex, ResponseHead.fromUpstream(status, res.headers()), call);
   }
 
-  private void respond(
-      Exchange ex,
-      ResponseHead head,
-      @Nullable ProxyCall call,
-      @Nullable HttpClientResponse upstream) {
+  private void respond(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
     CompiledRoute route = (CompiledRoute) ex.route();
     Policy[] policies = route.policies;
     for (int i = Math.min(ex.entered(), policies.length) - 1; i >= 0; i--) {
       policies[i].onResponse(ex, head);
     }
     ResponseHead.BodyFilter filter = head.bodyFilter();
-    if (filter != null && call != null && upstream != null && head.replacementBody() == null) {
-      filterBody(ex, head, filter, call, upstream);
+    if (filter != null && call != null && head.replacementBody() == null) {
+      filterBody(ex, head, filter, call);
       return;
     }
-    write(ex, head, call, upstream);
+    write(ex, head, call);
   }
 
   /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */
   private void filterBody(
-      Exchange ex,
-      ResponseHead head,
-      ResponseHead.BodyFilter filter,
-      ProxyCall call,
-      HttpClientResponse upstream) {
+      Exchange ex, ResponseHead head, ResponseHead.BodyFilter filter, ProxyCall call) {
+    int upstreamStatus = call.upstreamStatus();
     call.bufferBody(
-        upstream,
         head.bodyFilterLimit(),
         body -> {
           ResponseHead.Filtered out;
@@ -336,7 +327,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
                     "route",
                     route.name,
                     "status",
-                    String.valueOf(upstream.statusCode()),
+                    String.valueOf(upstreamStatus),
                     "reason",
                     out.reason()));
             head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
@@ -344,15 +335,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
             head.replaceBody(kept);
           }
           head.closeConnection(head.closeConnection() || !call.requestEnded());
-          write(ex, head, null, null);
+          write(ex, head, null);
         });
   }
 
-  private void write(
-      Exchange ex,
-      ResponseHead head,
-      @Nullable ProxyCall call,
-      @Nullable HttpClientResponse upstream) {
+  private void write(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
     CompiledRoute route = (CompiledRoute) ex.route();
     if (!ex.startResponse(head.status())) {
       return;
@@ -364,16 +351,16 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     Buffer body = head.replacementBody();
     if (body != null) {
       ex.addBytesOut(body.length());
-      if (call != null && upstream != null) {
+      if (call != null) {
         int keep = ex.captureUpstreamBody();
-        int status = upstream.statusCode();
-        call.drainBody(upstream, keep, bytes -> logMasked(ex, route, status, bytes, keep));
+        int status = call.upstreamStatus();
+        call.drainBody(keep, bytes -> logMasked(ex, route, status, bytes, keep));
       }
       boolean close = head.closeConnection() || (call != null && !call.requestEnded());
       res.end(body).onComplete(v -> finish(ex, close));
       return;
     }
-    if (call == null || upstream == null) {
+    if (call == null) {
       res.end().onComplete(v -> finish(ex, head.closeConnection()));
       return;
     }
@@ -381,7 +368,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         && req.version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
-    call.streamBody(upstream, res, v -> finish(ex, !call.requestEnded()));
+    call.streamBody(res, v -> finish(ex, !call.requestEnded()));
   }
 
   private void logMasked(Exchange ex, CompiledRoute route, int status, byte[] body, int keep) {
