@@ -19,6 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +45,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean readingStopped;
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
   private boolean pooled;
+  private boolean inactive;
   private long idleSinceNanos;
   private long keepAliveNanos;
 
@@ -62,6 +64,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** The connection is ready (connected, TLS done): from now on its pool counts its closing. */
   void pooled() {
     pooled = true;
+  }
+
+  /** Whether its channel has already reported itself closed. */
+  boolean closedSeen() {
+    return inactive;
   }
 
   boolean isOpen() {
@@ -337,6 +344,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       fail(u, new UpstreamClosedException(headSeen, served > 0));
     }
     user = null;
+    inactive = true;
     if (pooled) {
       pool.closed(this);
     }
@@ -346,7 +354,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     UpstreamExchange u = user;
     if (u != null && !responseEnded) {
-      fail(u, cause);
+      boolean reset = cause instanceof IOException && !(cause instanceof SSLException);
+      // A reset before any response byte is the same event as a close (the keep-alive race).
+      fail(u, reset && !headSeen ? new UpstreamClosedException(false, served > 0) : cause);
     } else {
       channel.close();
     }

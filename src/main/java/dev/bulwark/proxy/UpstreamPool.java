@@ -213,11 +213,14 @@ final class UpstreamPool {
   private void connected(UpstreamConnection c) {
     connecting--;
     c.pooled();
-    if (!c.isOpen()) {
-      // closed between connecting and now: channelInactive has not counted it
+    if (c.closedSeen()) {
+      // closed before it was ready: its channelInactive did not count it
       open--;
       pump();
       return;
+    }
+    if (!c.isOpen()) {
+      return; // closing: its channelInactive, still to come, counts it
     }
     release(c);
   }

@@ -73,6 +73,10 @@ class UpstreamPoolTest {
           if (answer == null) {
             return;
           }
+          if (answer.equals(RESET)) {
+            s.setSoLinger(true, 0); // close with a TCP reset
+            return;
+          }
           // PAUSE splits an answer into writes 50 ms apart (separate TCP segments)
           for (String part : answer.split(PAUSE, -1)) {
             out.write(part.getBytes(StandardCharsets.ISO_8859_1));
@@ -120,6 +124,7 @@ class UpstreamPoolTest {
 
   static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   static final String PAUSE = "<pause>";
+  static final String RESET = "<reset>";
 
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -167,6 +172,24 @@ class UpstreamPoolTest {
     assertThat(second.statusCode()).isEqualTo(200);
     assertThat(second.body()).isEqualTo("ok");
     assertThat(up.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aReusedConnectionTheUpstreamResetIsRetriedToo() throws Exception {
+    ScriptedUpstream up = new ScriptedUpstream((c, r, head) -> c == 1 && r == 2 ? RESET : OK);
+    TestGateway gw = gateway(up, "");
+    assertThat(gw.get("/first").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/second").statusCode()).isEqualTo(200);
+    assertThat(up.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aFreshConnectionClosedUnansweredIsNotRetried() throws Exception {
+    // Only a reused connection can have been closed by the keep-alive race.
+    ScriptedUpstream up = new ScriptedUpstream((c, r, head) -> null);
+    TestGateway gw = gateway(up, "");
+    assertThat(gw.get("/a").statusCode()).isEqualTo(502);
+    assertThat(up.connections.get()).isEqualTo(1);
   }
 
   @Test
