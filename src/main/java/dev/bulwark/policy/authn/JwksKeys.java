@@ -34,7 +34,9 @@ final class JwksKeys {
   private final List<Waiter> waiters = new ArrayList<>();
   private boolean inFlight;
   private long generation;
-  private @Nullable HttpClient client;
+
+  /** The client of the fetch in flight: one per fetch, closed when it completes. */
+  private @Nullable HttpClient fetchClient;
 
   private record Waiter(Context context, Handler<Boolean> done) {}
 
@@ -94,7 +96,17 @@ final class JwksKeys {
   }
 
   private void start(Vertx vertx, long gen) {
-    HttpClient c = client(vertx);
+    // A client per fetch, closed when the fetch completes: fetches are rare (max-age, refresh) and
+    // never kept alive, and a long-lived client would outlive this issuer's configuration, since a
+    // reload compiles a new JwksKeys and nothing closes the old one.
+    HttpClient c = vertx.createHttpClient(clientOptions());
+    synchronized (this) {
+      if (gen != generation || !inFlight) {
+        c.close();
+        return;
+      }
+      fetchClient = c;
+    }
     long deadline =
         vertx.setTimer(config.timeout().toMillis(), t -> complete(gen, null, "timed out"));
     c.request(
@@ -154,17 +166,23 @@ final class JwksKeys {
       }
     }
     List<Waiter> done;
+    HttpClient finished;
     synchronized (this) {
       if (!inFlight || gen != generation) {
         return; // already completed (a late timer or a reset after the size limit)
       }
       inFlight = false;
+      finished = fetchClient;
+      fetchClient = null;
       if (parsed != null && problem == null) {
         keys = List.copyOf(parsed);
         fetchedAt = System.nanoTime();
       }
       done = new ArrayList<>(waiters);
       waiters.clear();
+    }
+    if (finished != null) {
+      finished.close(); // also breaks off a fetch that timed out
     }
     if (problem != null) {
       LOG.warning(
@@ -176,24 +194,19 @@ final class JwksKeys {
     }
   }
 
-  private synchronized HttpClient client(Vertx vertx) {
-    HttpClient c = client;
-    if (c == null) {
-      HttpClientOptions o =
-          new HttpClientOptions()
-              .setSsl(true)
-              .setVerifyHost(true)
-              .setTrustAll(false)
-              .setConnectTimeout((int) config.timeout().toMillis())
-              .setMaxRedirects(0)
-              .setKeepAlive(false);
-      String ca = config.ca();
-      if (ca != null) {
-        o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca)));
-      }
-      c = vertx.createHttpClient(o);
-      client = c;
+  private HttpClientOptions clientOptions() {
+    HttpClientOptions o =
+        new HttpClientOptions()
+            .setSsl(true)
+            .setVerifyHost(true)
+            .setTrustAll(false)
+            .setConnectTimeout((int) config.timeout().toMillis())
+            .setMaxRedirects(0)
+            .setKeepAlive(false);
+    String ca = config.ca();
+    if (ca != null) {
+      o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca)));
     }
-    return c;
+    return o;
   }
 }
