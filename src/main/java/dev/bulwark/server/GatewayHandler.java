@@ -247,17 +247,13 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     }
     if (denial.status() >= 500 || denial.closeConnection()) {
       boolean upstreamFailure = denial.status() == 502 || denial.status() == 504;
-      security.event(
+      security.repeatableEvent(
           upstreamFailure ? "upstream-failure" : "request-refused",
           ex.requestId(),
           ex.clientAddress(),
-          Map.of(
-              "route",
-              route.name,
-              "status",
-              String.valueOf(denial.status()),
-              "reason",
-              denial.reason()));
+          route.name,
+          denial.status(),
+          denial.reason());
     }
     respond(ex, head, null);
   }

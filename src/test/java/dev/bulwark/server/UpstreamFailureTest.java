@@ -127,6 +127,10 @@ class UpstreamFailureTest {
                 public: true
                 match: { path: /refused/** }
                 upstream: http://127.0.0.1:%d
+              - name: refused-flood
+                public: true
+                match: { path: /flood/** }
+                upstream: http://127.0.0.1:%1$d
               - name: garbage
                 public: true
                 match: { path: /garbage/** }
@@ -200,6 +204,31 @@ class UpstreamFailureTest {
   void refusingUpstreamGets502() throws Exception {
     assertJsonError(gw.get("/refused/x"), 502);
     gw.awaitLine("\"route\":\"refused\"", "\"status\":502");
+  }
+
+  @Test
+  void anOutageWritesOneSecurityEventPerSecondWithTheCountHeldBack() throws Exception {
+    int requests = 20;
+    for (int i = 0; i < requests; i++) {
+      assertJsonError(gw.get("/flood/" + i), 502);
+    }
+    Thread.sleep(1100);
+    assertJsonError(gw.get("/flood/last"), 502);
+    gw.awaitLine("upstream-failure", "refused-flood", "suppressed");
+    long logged = 0;
+    long held = 0;
+    for (String l : gw.lines()) {
+      if (l.contains("\"event\":\"upstream-failure\"") && l.contains("\"refused-flood\"")) {
+        logged++;
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("\"suppressed\":\"(\\d+)\"").matcher(l);
+        if (m.find()) {
+          held += Long.parseLong(m.group(1));
+        }
+      }
+    }
+    assertThat(logged).isLessThan(requests / 2); // 20 requests take well under a second or two
+    assertThat(logged + held).isEqualTo(requests + 1); // each one either written or counted
   }
 
   @Test
