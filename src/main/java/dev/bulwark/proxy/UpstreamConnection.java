@@ -127,9 +127,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ? LastHttpContent.EMPTY_LAST_CONTENT
             : new DefaultLastHttpContent(((BufferInternal) last).getByteBuf());
     channel.writeAndFlush(msg, channel.voidPromise());
-    if (responseEnded) {
-      settle();
-    }
   }
 
   boolean writable() {
@@ -273,9 +270,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       keepAlive = false;
     }
     u.onUpstreamEnd();
-    if (requestEnded || !keepAlive) {
-      settle();
-    }
+    settle();
   }
 
   /** Both ends are done: back to the pool if both sides allow it, else closed. */

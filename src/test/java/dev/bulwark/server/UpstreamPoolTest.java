@@ -282,6 +282,42 @@ class UpstreamPoolTest {
   }
 
   @Test
+  void endlessInformationalHeadsEndInA504AtTheRouteTimeout() throws Exception {
+    // 1xx heads are skipped but do not count as an answer: the head deadline still runs.
+    ScriptedUpstream up =
+        new ScriptedUpstream((c, r, head) -> ("HTTP/1.1 100 Continue\r\n\r\n" + PAUSE).repeat(100));
+    open.add(up);
+    TestGateway gw =
+        TestGateway.start(
+            """
+            routes:
+              - name: up
+                public: true
+                match: { path: /** }
+                upstream: UPSTREAM
+                limits: { timeout: 500ms }
+            """,
+            up.port());
+    open.add(0, gw);
+    long t0 = System.nanoTime();
+    assertThat(gw.get("/a").statusCode()).isEqualTo(504);
+    assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(400L, 3000L);
+  }
+
+  @Test
+  void aResponseHeadOverTheLimitIsABadGateway() throws Exception {
+    String huge = "x".repeat(70 * 1024);
+    ScriptedUpstream up =
+        new ScriptedUpstream(
+            (c, r, head) ->
+                "HTTP/1.1 200 OK\r\nX-Big: " + huge + "\r\nContent-Length: 2\r\n\r\nok");
+    TestGateway gw = gateway(up, "");
+    HttpResponse<String> res = gw.get("/a");
+    assertThat(res.statusCode()).isEqualTo(502);
+    assertThat(res.body()).doesNotContain("xxxx");
+  }
+
+  @Test
   void switchingProtocolsUnaskedIsABadGateway() throws Exception {
     ScriptedUpstream up =
         new ScriptedUpstream(
