@@ -1,7 +1,7 @@
 package dev.bulwark.config;
 
-import dev.bulwark.exchange.HostMatcher;
-import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.routing.HostMatcher;
+import dev.bulwark.routing.RoutePattern;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;

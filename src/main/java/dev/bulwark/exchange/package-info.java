@@ -1,4 +1,4 @@
-/** The per-request exchange: request id, client address, normalised path and route table. */
+/** The per-request exchange: request id, client address, route, decisions and response head. */
 @NullMarked
 package dev.bulwark.exchange;
 

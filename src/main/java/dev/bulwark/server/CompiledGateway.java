@@ -4,7 +4,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.ClientAddressResolver;
-import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.AccessLog;

@@ -2,9 +2,9 @@ package dev.bulwark.server;
 
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteLimits;
-import dev.bulwark.exchange.HostMatcher;
-import dev.bulwark.exchange.RoutePattern;
-import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.routing.HostMatcher;
+import dev.bulwark.routing.RoutePattern;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.policy.PolicyChain;

@@ -2,12 +2,12 @@ package dev.bulwark.bench;
 
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.ClientAddressResolver;
-import dev.bulwark.exchange.HostMatcher;
-import dev.bulwark.exchange.PathNormalizer;
+import dev.bulwark.routing.HostMatcher;
+import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
-import dev.bulwark.exchange.RoutePattern;
-import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.routing.RoutePattern;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import io.vertx.core.MultiMap;

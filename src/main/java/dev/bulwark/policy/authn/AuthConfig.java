@@ -1,7 +1,7 @@
 package dev.bulwark.policy.authn;
 
 import dev.bulwark.config.ConfigNode;
-import dev.bulwark.exchange.RoutePattern;
+import dev.bulwark.routing.RoutePattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

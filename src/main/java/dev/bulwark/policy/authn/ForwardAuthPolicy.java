@@ -2,8 +2,8 @@ package dev.bulwark.policy.authn;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
-import dev.bulwark.exchange.PathNormalizer;
-import dev.bulwark.exchange.RouteTable;
+import dev.bulwark.routing.PathNormalizer;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.SecurityLog;

@@ -1,4 +1,4 @@
-package dev.bulwark.exchange;
+package dev.bulwark.routing;
 
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package dev.bulwark.exchange;
+package dev.bulwark.routing;
 
 import org.jspecify.annotations.Nullable;
 

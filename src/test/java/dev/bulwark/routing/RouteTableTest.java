@@ -1,4 +1,4 @@
-package dev.bulwark.exchange;
+package dev.bulwark.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.bulwark.exchange;
+package dev.bulwark.routing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
