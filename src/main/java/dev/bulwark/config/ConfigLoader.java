@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
-import dev.bulwark.routing.HostMatcher;
-import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.policy.authn.AuthConfig;
 import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.policy.bans.BansConfig;
@@ -18,6 +16,8 @@ import dev.bulwark.policy.errors.ErrorsConfig;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import dev.bulwark.policy.ratelimit.RateLimitConfig;
+import dev.bulwark.routing.HostMatcher;
+import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.store.StoreConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,6 +112,7 @@ public final class ConfigLoader {
       // The checklist lint reads the whole, valid configuration; with errors its findings would
       // be about stand-in values.
       HardeningLint.check(config, problems);
+      RouteShadowLint.check(config.routes(), problems);
     }
     if (problems.hasErrors()) {
       List<Problem> ordered = new ArrayList<>(problems.errors());

@@ -129,6 +129,20 @@ public final class ConfigNode {
     return s == null ? fallback : s;
   }
 
+  /** Returns one of {@code choices}, the default when absent, or the default after reporting. */
+  public String choice(List<String> choices, String fallback) {
+    String expected = "one of " + String.join(", ", choices);
+    String s = string(expected);
+    if (s == null) {
+      return fallback;
+    }
+    if (!choices.contains(s)) {
+      invalid(expected);
+      return fallback;
+    }
+    return s;
+  }
+
   /**
    * Returns whether the value means "off": the word {@code off}, or {@code false} (which YAML 1.1
    * also reads {@code off} as).

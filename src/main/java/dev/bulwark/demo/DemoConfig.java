@@ -67,7 +67,7 @@ public final class DemoConfig {
         defaults:
           headers: strict
           errors: { mask-upstream-5xx: true }
-          cors: { origins: [https://app.example.com], headers: [content-type] }
+          cors: { origins: [https://app.example.com], headers: [content-type, authorization] }
           limits: { body: 1MiB, header: 16KiB, timeout: 30s }
           rate-limit:
             - { name: per-ip-burst, key: ip, limit: 10, window: 1s, burst: 20 }

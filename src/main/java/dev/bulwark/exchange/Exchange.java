@@ -17,6 +17,7 @@ public final class Exchange {
   private final String requestId;
   private final String clientAddress;
   private final String host;
+  private int hostPort = -1;
   private final String path;
   private final long startNanos;
   private final String[] params;
@@ -97,6 +98,15 @@ public final class Exchange {
   /** Returns the lower-case request host without port. */
   public String host() {
     return host;
+  }
+
+  /** Returns the port the request named with its host, or -1 when it named none. */
+  public int hostPort() {
+    return hostPort;
+  }
+
+  public void hostPort(int port) {
+    this.hostPort = port;
   }
 
   /** Returns the normalised path (no query). */

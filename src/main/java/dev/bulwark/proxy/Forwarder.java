@@ -3,6 +3,7 @@ package dev.bulwark.proxy;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.UpstreamIdentity;
+import dev.bulwark.routing.RequestHost;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -56,12 +57,12 @@ public final class Forwarder {
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(
         HttpHeaders.HOST,
-        target.preserveHost() && !ex.host().isEmpty() ? hostHeader(req) : target.authority());
+        target.preserveHost() && !ex.host().isEmpty() ? hostHeader(ex) : target.authority());
   }
 
-  private static String hostHeader(HttpServerRequest req) {
-    var authority = req.authority();
-    return authority == null ? "" : authority.toString();
+  /** The client's host in its canonical form; the port only when it is not 443. */
+  private static String hostHeader(Exchange ex) {
+    return new RequestHost(ex.host(), ex.hostPort()).authority(443);
   }
 
   /** Returns whether the request carries no body at all. */

@@ -1,6 +1,7 @@
 package dev.bulwark.proxy;
 
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.routing.RequestHost;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -14,7 +15,7 @@ final class ForwardingHeaders {
   static void set(HttpServerRequest req, Exchange ex, boolean trustedPeer, MultiMap out) {
     String peer =
         req.remoteAddress() == null ? ex.clientAddress() : req.remoteAddress().hostAddress();
-    String host = req.authority() == null ? ex.host() : req.authority().toString();
+    String host = new RequestHost(ex.host(), ex.hostPort()).authority(443);
     String xff = req.getHeader("x-forwarded-for");
     String forwarded = req.getHeader("forwarded");
     String proto = "https";

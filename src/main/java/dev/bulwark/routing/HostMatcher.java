@@ -73,6 +73,22 @@ public final class HostMatcher {
     return name == null ? 0 : wildcard ? 1 : 2;
   }
 
+  /** Returns whether this matcher accepts every host that {@code other} accepts. */
+  public boolean covers(HostMatcher other) {
+    String n = name;
+    String o = other.name;
+    if (n == null) {
+      return true;
+    }
+    if (o == null) {
+      return false;
+    }
+    if (!wildcard) {
+      return !other.wildcard && n.equals(o);
+    }
+    return o.endsWith(n) && (other.wildcard || o.length() > n.length());
+  }
+
   /** Returns whether two matchers accept exactly the same hosts. */
   public boolean sameAs(HostMatcher o) {
     return wildcard == o.wildcard && java.util.Objects.equals(name, o.name);

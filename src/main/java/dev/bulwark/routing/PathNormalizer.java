@@ -43,6 +43,34 @@ public final class PathNormalizer {
   }
 
   /**
+   * Returns a normalised path without its {@code ;parameters} (each segment cut at its first {@code
+   * ;}, as Tomcat and Spring read it), or null when that leaves an empty segment.
+   */
+  public static @Nullable String withoutParameters(String path) {
+    int n = path.length();
+    StringBuilder out = new StringBuilder(n);
+    int i = 0;
+    while (i < n) {
+      // path.charAt(i) == '/'
+      int end = path.indexOf('/', i + 1);
+      if (end < 0) {
+        end = n;
+      }
+      int semicolon = path.indexOf(';', i + 1);
+      int cut = semicolon >= 0 && semicolon < end ? semicolon : end;
+      if (cut == i + 1 && end < n) {
+        return null; // "/;x/" leaves "//"
+      }
+      if (cut == i + 1 && cut != end && i > 0) {
+        return null; // a last segment that is only parameters: "/a/;x"
+      }
+      out.append(path, i, cut);
+      i = end;
+    }
+    return out.length() == 0 ? "/" : out.toString();
+  }
+
+  /**
    * A segment that is {@code .} or {@code ..}, also with parameters ({@code ..;x}, read as {@code
    * ..} by Tomcat).
    */

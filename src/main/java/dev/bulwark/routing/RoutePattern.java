@@ -107,6 +107,28 @@ public final class RoutePattern {
    * order (an empty array when there are none).
    */
   public String @Nullable [] match(String path) {
+    return match(path, false);
+  }
+
+  /**
+   * Matches a normalised path comparing literal segments without regard to ASCII letter case;
+   * returns the template values as written in the path.
+   */
+  public String @Nullable [] matchIgnoringCase(String path) {
+    return match(path, true);
+  }
+
+  /** Whether some literal segment has an upper-case letter. */
+  public boolean hasUpperCaseLiteral() {
+    for (String lit : literals) {
+      if (lit != null && !lit.equals(lit.toLowerCase(java.util.Locale.ROOT))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String @Nullable [] match(String path, boolean ignoreCase) {
     int pos = 1;
     int n = path.length();
     String[] values = paramNames.length == 0 ? NO_VALUES : new String[paramNames.length];
@@ -125,7 +147,8 @@ public final class RoutePattern {
           return null;
         }
         values[v++] = path.substring(pos, end);
-      } else if (lit.length() != end - pos || !path.regionMatches(pos, lit, 0, lit.length())) {
+      } else if (lit.length() != end - pos
+          || !path.regionMatches(ignoreCase, pos, lit, 0, lit.length())) {
         return null;
       }
       pos = end + 1;
@@ -154,6 +177,23 @@ public final class RoutePattern {
       String a = literals[i];
       String b = other.literals[i];
       if (a == null ? b != null : !a.equals(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Returns whether this pattern matches every path that {@code other} matches. */
+  public boolean covers(RoutePattern other) {
+    if (!wildcard) {
+      return sameShape(other);
+    }
+    for (int i = 0; i < literals.length; i++) {
+      if (i >= other.literals.length) {
+        return false;
+      }
+      String a = literals[i];
+      if (a != null && !a.equals(other.literals[i])) {
         return false;
       }
     }

@@ -4,7 +4,6 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.ClientAddressResolver;
-import dev.bulwark.routing.RouteTable;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.AccessLog;
@@ -26,6 +25,7 @@ import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
 import dev.bulwark.policy.ratelimit.RateLimitPolicy;
 import dev.bulwark.proxy.UpstreamTarget;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,12 +94,17 @@ record CompiledGateway(
               r.rateLimit().limits());
       entries.add(
           new RouteTable.Entry<>(
-              r.match().hostMatcher(), r.match().pattern(), r.match().methods(), route));
+              r.match().hostMatcher(),
+              r.match().pattern(),
+              r.match().methods(),
+              r.match().rules(),
+              route));
       access.add(
           new RouteTable.Entry<>(
               r.match().hostMatcher(),
               r.match().pattern(),
               r.match().methods(),
+              r.match().rules(),
               new ForwardAuthPolicy.Protected(r.name(), r.access(), params)));
     }
     String forwardAuth = auth.forwardAuthPath();
@@ -173,6 +178,16 @@ record CompiledGateway(
           .append(e.path());
       if (!e.methods().isEmpty()) {
         sb.append(" methods=").append(String.join(",", e.methods()));
+      }
+      RouteTable.Rules rules = e.rules();
+      if (!rules.caseSensitive()) {
+        sb.append(" case=any");
+      }
+      if (rules.pathParameters()) {
+        sb.append(" path-parameters=forward");
+      }
+      if (rules.methodsFallThrough()) {
+        sb.append(" other-methods=fall-through");
       }
       UpstreamTarget u = r.upstream;
       if (u != null) {

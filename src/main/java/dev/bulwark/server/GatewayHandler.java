@@ -6,10 +6,8 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ExchangeDriver;
 import dev.bulwark.exchange.Forwarding;
 import dev.bulwark.exchange.LoopTimer;
-import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
-import dev.bulwark.routing.RouteTable;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
@@ -20,6 +18,9 @@ import dev.bulwark.proxy.ProxyCall;
 import dev.bulwark.proxy.UpstreamClients;
 import dev.bulwark.proxy.UpstreamListener;
 import dev.bulwark.proxy.UpstreamTarget;
+import dev.bulwark.routing.PathNormalizer;
+import dev.bulwark.routing.RequestHost;
+import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Ban;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -32,9 +33,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -104,7 +103,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       refuseBanned(req, gw, client, id, start);
       return;
     }
-    String host = hostOf(req);
+    RequestHost authority = RequestAuthority.of(req);
+    String host = authority == null ? "" : authority.host();
     String rawPath = req.path();
     String path = rawPath == null ? null : PathNormalizer.normalize(rawPath);
 
@@ -118,6 +118,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       early = Denial.BAD_FRAMING;
     } else if (!isStandardMethod(req.method().name())) {
       early = UNKNOWN_METHOD;
+    } else if (authority == null) {
+      early = BAD_HOST;
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
@@ -126,9 +128,12 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         match = gw.routes().match(host, path, req.method().name());
       }
       CompiledRoute matched = match.route();
+      RouteTable.Refusal refusal = match.refusal();
       if (matched != null) {
         route = matched;
         params = match.params();
+      } else if (refusal != null) {
+        early = refusalOf(refusal);
       } else if (!match.allowed().isEmpty()) {
         req.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
         early = METHOD_NOT_ALLOWED;
@@ -142,6 +147,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     Exchange ex =
         new Exchange(req, this, id, client, host, path == null ? "-" : path, params, route, start);
     ex.trustedPeer(trusted);
+    if (authority != null) {
+      ex.hostPort(authority.port());
+    }
     ex.enterEdge(route.edgeCount);
     req.response().closeHandler(v -> clientClosed(ex));
     if (early != null) {
@@ -170,6 +178,23 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private static final Denial BANNED = Denial.of(403, "forbidden", "client banned");
+
+  private static final Denial BAD_HOST =
+      Denial.of(400, "bad request", "missing, repeated or malformed Host");
+
+  private static final Denial CASE_REFUSED =
+      Denial.of(400, "bad request", "path differs from a route only in letter case");
+
+  private static final Denial PATH_PARAMETERS_REFUSED =
+      Denial.of(400, "bad request", "path parameters (;) not accepted on this route");
+
+  private static Denial refusalOf(RouteTable.Refusal refusal) {
+    return switch (refusal) {
+      case CASE -> CASE_REFUSED;
+      case PATH_PARAMETERS -> PATH_PARAMETERS_REFUSED;
+      case EMPTY_SEGMENT -> Denial.BAD_PATH;
+    };
+  }
 
   private static final Denial METHOD_NOT_ALLOWED =
       Denial.of(405, "method not allowed", "method not allowed on route");
@@ -525,18 +550,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private static String hostOf(HttpServerRequest req) {
-    HostAndPort a = req.authority();
-    if (a == null) {
-      return "";
-    }
-    String h = a.host();
-    for (int i = 0; i < h.length(); i++) {
-      char c = h.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        return h.toLowerCase(Locale.ROOT);
-      }
-    }
-    return h;
+    RequestHost a = RequestAuthority.of(req);
+    return a == null ? "" : a.host();
   }
 
   /** Refuses framings Netty lets through that an upstream could read differently. */

@@ -2,14 +2,14 @@ package dev.bulwark.bench;
 
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.ClientAddressResolver;
-import dev.bulwark.routing.HostMatcher;
-import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
-import dev.bulwark.routing.RoutePattern;
-import dev.bulwark.routing.RouteTable;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
+import dev.bulwark.routing.HostMatcher;
+import dev.bulwark.routing.PathNormalizer;
+import dev.bulwark.routing.RoutePattern;
+import dev.bulwark.routing.RouteTable;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.ArrayList;

@@ -63,4 +63,15 @@ class PathNormalizerTest {
   void refusesAmbiguousPaths(String path) {
     assertThat(PathNormalizer.normalize(path)).as(path).isNull();
   }
+
+  @org.junit.jupiter.api.Test
+  void pathParametersAreCutFromEachSegmentForRouting() {
+    assertThat(PathNormalizer.withoutParameters("/api/admin;x=1/stats"))
+        .isEqualTo("/api/admin/stats");
+    assertThat(PathNormalizer.withoutParameters("/api/orgs;/globex")).isEqualTo("/api/orgs/globex");
+    assertThat(PathNormalizer.withoutParameters("/a;b;c")).isEqualTo("/a");
+    assertThat(PathNormalizer.withoutParameters("/;x")).isEqualTo("/");
+    assertThat(PathNormalizer.withoutParameters("/a/;x/b")).isNull();
+    assertThat(PathNormalizer.withoutParameters("/a/;x")).isNull();
+  }
 }

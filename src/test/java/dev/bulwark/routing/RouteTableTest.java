@@ -51,8 +51,112 @@ class RouteTableTest {
   }
 
   @Test
-  void methodOutsideARouteFallsToTheNextMatchingRoute() {
-    assertThat(table.match("x", "/api/orgs/acme/items", "DELETE").route()).isEqualTo("org");
+  void methodOutsideARouteIsRefusedNotPassedToABroaderRoute() {
+    RouteTable.Match<String> m = table.match("x", "/api/orgs/acme/items", "DELETE");
+    assertThat(m.route()).isNull();
+    assertThat(m.allowed()).containsExactly("GET");
+  }
+
+  @Test
+  void methodOutsideARouteFallsThroughOnlyWhenTheRouteSaysSo() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(
+                e(null, "/api/**", Set.of(), "api"),
+                new RouteTable.Entry<>(
+                    HostMatcher.any(),
+                    RoutePattern.parse("/api/echo"),
+                    Set.of("POST"),
+                    new RouteTable.Rules(true, false, true),
+                    "echo")));
+    assertThat(t.match("x", "/api/echo", "PUT").route()).isEqualTo("api");
+    assertThat(t.match("x", "/api/echo", "POST").route()).isEqualTo("echo");
+  }
+
+  @Test
+  void routesOfTheSameShapeShareTheirPathsByMethod() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(
+                e(null, "/api/**", Set.of(), "api"),
+                e(null, "/things/{id}", Set.of("GET"), "read"),
+                e(null, "/things/{x}", Set.of("POST"), "write"),
+                e("other.example", "/things/{id}", Set.of("DELETE"), "other")));
+    assertThat(t.match("x", "/things/1", "GET").route()).isEqualTo("read");
+    assertThat(t.match("x", "/things/1", "POST").route()).isEqualTo("write");
+    RouteTable.Match<String> m = t.match("x", "/things/1", "PUT");
+    assertThat(m.route()).isNull();
+    assertThat(m.allowed()).containsExactly("GET", "POST");
+    assertThat(t.match("other.example", "/things/1", "DELETE").route()).isEqualTo("other");
+  }
+
+  @Test
+  void aPathThatReachesANarrowerRouteOnlyByLetterCaseIsRefused() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(
+                e(null, "/api/**", Set.of(), "api"), e(null, "/api/admin/**", Set.of(), "adm")));
+    assertThat(t.match("x", "/api/ADMIN/stats", "GET").refusal())
+        .isEqualTo(RouteTable.Refusal.CASE);
+    assertThat(t.match("x", "/api/Admin", "GET").refusal()).isEqualTo(RouteTable.Refusal.CASE);
+    assertThat(t.match("x", "/API/admin/x", "GET").refusal()).isEqualTo(RouteTable.Refusal.CASE);
+    assertThat(t.match("x", "/api/admin/STATS", "GET").route()).isEqualTo("adm");
+    assertThat(t.match("x", "/api/Other", "GET").route()).isEqualTo("api");
+  }
+
+  @Test
+  void aCaseInsensitiveRouteTakesEverySpelling() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(
+                e(null, "/api/**", Set.of(), "api"),
+                new RouteTable.Entry<>(
+                    HostMatcher.any(),
+                    RoutePattern.parse("/api/orgs/{org}/**"),
+                    Set.of(),
+                    new RouteTable.Rules(false, false, false),
+                    "orgs")));
+    RouteTable.Match<String> m = t.match("x", "/API/Orgs/AcMe/x", "GET");
+    assertThat(m.route()).isEqualTo("orgs");
+    assertThat(m.params()).containsExactly("AcMe");
+  }
+
+  @Test
+  void upperCaseLiteralsInRoutesAreMatchedExactlyAndGuardedToo() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(e(null, "/**", Set.of(), "all"), e(null, "/Admin/**", Set.of(), "adm")));
+    assertThat(t.match("x", "/Admin/x", "GET").route()).isEqualTo("adm");
+    assertThat(t.match("x", "/admin/x", "GET").refusal()).isEqualTo(RouteTable.Refusal.CASE);
+  }
+
+  @Test
+  void pathParametersAreRefusedWhereverTheyWouldLead() {
+    assertThat(table.match("x", "/api/orgs;x=1/acme/items", "GET").refusal())
+        .isEqualTo(RouteTable.Refusal.PATH_PARAMETERS);
+    assertThat(table.match("x", "/api/health;jsessionid=1", "GET").refusal())
+        .isEqualTo(RouteTable.Refusal.PATH_PARAMETERS);
+    assertThat(table.match("x", "/api/;x/health", "GET").refusal())
+        .isEqualTo(RouteTable.Refusal.EMPTY_SEGMENT);
+  }
+
+  @Test
+  void pathParametersAreMatchedWithoutThemOnARouteThatForwardsThem() {
+    RouteTable<String> t =
+        new RouteTable<>(
+            List.of(
+                e(null, "/api/**", Set.of(), "api"),
+                new RouteTable.Entry<>(
+                    HostMatcher.any(),
+                    RoutePattern.parse("/api/orgs/{org}/**"),
+                    Set.of(),
+                    new RouteTable.Rules(true, true, false),
+                    "orgs")));
+    RouteTable.Match<String> m = t.match("x", "/api/orgs;a=b/acme;v=2/x", "GET");
+    assertThat(m.route()).isEqualTo("orgs");
+    assertThat(m.params()).containsExactly("acme");
+    assertThat(t.match("x", "/api/other;a=b", "GET").refusal())
+        .isEqualTo(RouteTable.Refusal.PATH_PARAMETERS);
   }
 
   @Test

@@ -2,8 +2,6 @@ package dev.bulwark.policy.authn;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
-import dev.bulwark.routing.PathNormalizer;
-import dev.bulwark.routing.RouteTable;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.SecurityLog;
@@ -12,6 +10,9 @@ import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.authz.AccessRule;
 import dev.bulwark.policy.authz.AuthzPolicy;
 import dev.bulwark.policy.authz.RouteAccess;
+import dev.bulwark.routing.PathNormalizer;
+import dev.bulwark.routing.RequestHost;
+import dev.bulwark.routing.RouteTable;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -93,7 +94,12 @@ public final class ForwardAuthPolicy implements Policy {
       exchange.deny(BAD_REQUEST);
       return;
     }
-    String h = host == null ? "" : hostOnly(host);
+    RequestHost named = host == null ? null : RequestHost.parse(host.trim());
+    if (host != null && named == null) {
+      exchange.deny(BAD_REQUEST);
+      return;
+    }
+    String h = named == null ? "" : named.host();
     RouteTable.Match<Protected> match = routes.match(h, path, method);
     Protected target = match.route();
     if (target == null || !target.access().configured()) {
@@ -192,15 +198,5 @@ public final class ForwardAuthPolicy implements Policy {
         return all != null && all.size() == 1 ? all.get(0) : null;
       }
     };
-  }
-
-  private static String hostOnly(String host) {
-    String h = host.trim().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      int end = h.indexOf(']');
-      return end < 0 ? h : h.substring(1, end);
-    }
-    int colon = h.indexOf(':');
-    return colon < 0 ? h : h.substring(0, colon);
   }
 }
