@@ -42,12 +42,14 @@ public final class ErrorJson {
       case 413 -> "payload too large";
       case 414 -> "uri too long";
       case 415 -> "unsupported media type";
+      case 417 -> "expectation failed";
       case 431 -> "request header fields too large";
       case 500 -> "internal error";
       case 501 -> "not implemented";
       case 502 -> "bad gateway";
       case 503 -> "service unavailable";
       case 504 -> "gateway timeout";
+      case 505 -> "http version not supported";
       default -> status >= 500 ? "internal error" : "request refused";
     };
   }

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 final class ConnectionGuard {
   private static final long SWEEP_MS = 500;
   private static final String CHUNKED_WRITER = "chunkedWriter";
+  private static final String HTTP_DECODER = "httpDecoder";
 
   private final Map<HttpConnection, State> connections = new IdentityHashMap<>();
   private final Supplier<CompiledGateway> config;
@@ -39,6 +40,9 @@ final class ConnectionGuard {
 
     int inFlight;
     boolean seenRequest;
+
+    /** A connection-ending answer was decided: nothing more is read or run on it. */
+    boolean closing;
 
     State(long now) {
       this.openedNanos = now;
@@ -88,6 +92,9 @@ final class ConnectionGuard {
       // timeout. Not on HTTP/2, where idle clients legitimately send PING and WINDOW_UPDATE.
       ChannelPipeline pipeline = base.channel().pipeline();
       pipeline.addFirst("bulwark-first-byte", new FirstByteWatch(state));
+      if (pipeline.get(HTTP_DECODER) != null) {
+        pipeline.addAfter(HTTP_DECODER, "bulwark-version", VersionGuard.INSTANCE);
+      }
       // Vert.x adds a ChunkedWriteHandler to TLS pipelines for sendFile, which the gateway never
       // uses; it would queue and re-dispatch every write of every response.
       if (pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
@@ -106,11 +113,31 @@ final class ConnectionGuard {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (state.closing) {
+        // After a framing error or another connection-ending answer, the bytes that follow are
+        // not trusted to be a next request: they are never decoded.
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
       if (state.inFlight == 0 && state.seenRequest && state.nextHeadSinceNanos == 0) {
         state.nextHeadSinceNanos = System.nanoTime();
       }
       ctx.fireChannelRead(msg);
     }
+  }
+
+  /** Marks an HTTP/1 connection as ending: later bytes are dropped, queued requests never run. */
+  void closing(HttpConnection conn) {
+    State s = connections.get(conn);
+    if (s != null) {
+      s.closing = true;
+    }
+  }
+
+  /** Whether a connection-ending answer was decided on this connection. */
+  boolean isClosing(HttpConnection conn) {
+    State s = connections.get(conn);
+    return s != null && s.closing;
   }
 
   void requestStarted(HttpConnection conn) {

@@ -86,6 +86,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   private void begin(HttpServerRequest req, long start) {
     CompiledGateway gw = current.get();
     req.pause();
+    if (guard.isClosing(req.connection())) {
+      // A pipelined request decoded before a connection-ending answer: never run it.
+      req.connection().close();
+      return;
+    }
     guard.requestStarted(req.connection());
     String peer = peerOf(req);
     boolean trusted = gw.clients().isTrusted(peer);
@@ -111,13 +116,18 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     CompiledRoute route = gw.fallback();
     String[] params = NO_PARAMS;
     Denial early = null;
-    if (headerLines(req, gw.config().server().maxHeaderCount())
+    if (req.version() == HttpVersion.HTTP_2
+        && req.uri().length() > gw.config().server().maxUriLength()) {
+      early = URI_TOO_LONG; // HTTP/1 request lines are bounded by the decoder
+    } else if (headerLines(req, gw.config().server().maxHeaderCount())
         > gw.config().server().maxHeaderCount()) {
       early = Denial.TOO_MANY_HEADERS;
     } else if (hasBadFraming(req)) {
       early = Denial.BAD_FRAMING;
     } else if (!isStandardMethod(req.method().name())) {
       early = UNKNOWN_METHOD;
+    } else if (hasUnknownExpectation(req)) {
+      early = EXPECTATION_FAILED;
     } else if (authority == null) {
       early = BAD_HOST;
     } else if (path == null) {
@@ -178,6 +188,20 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private static final Denial BANNED = Denial.of(403, "forbidden", "client banned");
+
+  private static final Denial EXPECTATION_FAILED =
+      Denial.closing(417, ErrorJson.textFor(417), "Expect other than 100-continue");
+
+  /** RFC 9110 §10.1.1: the only expectation defined is 100-continue; any other gets 417. */
+  private static boolean hasUnknownExpectation(HttpServerRequest req) {
+    String expect = req.getHeader(HttpHeaders.EXPECT);
+    return expect != null
+        && (!expect.trim().equalsIgnoreCase("100-continue")
+            || req.headers().getAll(HttpHeaders.EXPECT).size() > 1);
+  }
+
+  private static final Denial URI_TOO_LONG =
+      Denial.of(414, ErrorJson.textFor(414), "request target over the limit");
 
   private static final Denial BAD_HOST =
       Denial.of(400, "bad request", "missing, repeated or malformed Host");
@@ -366,9 +390,15 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       return;
     }
     HttpServerRequest req = ex.request();
+    if (head.closeConnection() && req.version() != HttpVersion.HTTP_2) {
+      guard.closing(req.connection());
+    }
     HttpServerResponse res = req.response();
     res.setStatusCode(head.status());
     res.headers().set(REQUEST_ID, ex.requestId());
+    if (!res.headers().contains(HttpHeaders.DATE)) {
+      res.headers().set(HttpHeaders.DATE, HttpDate.now());
+    }
     Buffer body = head.replacementBody();
     if (body != null) {
       ex.addBytesOut(body.length());
@@ -478,7 +508,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     CompiledGateway gw = current.get();
     Throwable cause = req.decoderResult().cause();
     int status;
-    if (cause instanceof TooLongHttpLineException) {
+    if (cause instanceof VersionGuard.UnsupportedVersion version) {
+      status = version.status();
+    } else if (cause instanceof TooLongHttpLineException) {
       status = 414;
     } else if (cause instanceof TooLongHttpHeaderException
         || cause instanceof TooLongFrameException) {
@@ -487,7 +519,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       status = 400;
     }
     String reason =
-        "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
+        cause instanceof VersionGuard.UnsupportedVersion unsupported
+            ? String.valueOf(unsupported.getMessage())
+            : "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
     String peer = peerOf(req);
     Exchange ex =
         new Exchange(
