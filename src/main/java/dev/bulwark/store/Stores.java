@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** The gateway's shared state, opened once at start from the configured store. */
 public final class Stores implements AutoCloseable {
+  /** The ban bound of an embedded store opened only to compile a configuration. */
+  private static final long COMPILE_ONLY_MAX_BANS = 100_000;
+
   private final RateLimitStore rateLimits;
   private final BanStore bans;
   private final ConnectionCounts connections;
@@ -43,11 +46,14 @@ public final class Stores implements AutoCloseable {
         "embedded");
   }
 
-  /** An embedded store for compiling without running (check-config, tests). */
+  /**
+   * An embedded store for compiling without running (check-config, tests). Nothing is banned while
+   * compiling, so its ban bound is the store's own, not a policy's default.
+   */
   public static Stores embedded() {
     return open(
         StoreConfig.EMBEDDED,
-        dev.bulwark.policy.bans.BansConfig.DEFAULTS.maxBans(),
+        COMPILE_ONLY_MAX_BANS,
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
