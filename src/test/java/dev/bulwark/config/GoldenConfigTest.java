@@ -1,6 +1,8 @@
 package dev.bulwark.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.bulwark.server.Gateway;
 import java.io.IOException;
@@ -10,13 +12,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden config tests: each {@code golden/NAME.yaml} is loaded and its outcome (every error and
- * warning with its path, or the compiled summary) must equal {@code golden/NAME.golden}. Run with
- * {@code -Dgolden.update=true} to rewrite the expectations after a deliberate change.
+ * warning with its path, or the compiled summary) must equal {@code golden/NAME.golden}; a missing
+ * golden file fails. Run with {@code -Dgolden.update=true} to write the expectations of a new case
+ * or rewrite them after a deliberate change, then review the diff.
  */
 class GoldenConfigTest {
   private static final Path DIR = Path.of("src/test/resources/golden");
@@ -52,11 +57,60 @@ class GoldenConfigTest {
       }
     }
     String actual = outcome(file).replace(work.toString(), "$DIR");
-    Path golden = DIR.resolve(name + ".golden");
-    if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {
+    expectGolden(DIR.resolve(name + ".golden"), actual, Boolean.getBoolean("golden.update"));
+  }
+
+  @Test
+  void everyGoldenFileHasItsConfig() throws IOException {
+    try (Stream<Path> files = Files.list(DIR)) {
+      assertThat(
+              files
+                  .map(p -> p.getFileName().toString())
+                  .filter(n -> n.endsWith(".golden"))
+                  .filter(n -> !Files.exists(DIR.resolve(n.replaceFirst("\\.golden$", ".yaml")))))
+          .as("golden files without their .yaml (delete them)")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingGoldenFileFailsAndIsNotWritten(@TempDir Path dir) {
+    Path golden = dir.resolve("new-case.golden");
+    assertThatThrownBy(() -> expectGolden(golden, "compiled:\n", false))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("new-case.golden is missing")
+        .hasMessageContaining("-Dgolden.update=true")
+        .hasMessageContaining("compiled:");
+    assertThat(golden).doesNotExist();
+  }
+
+  @Test
+  void anUpdateWritesTheGoldenFile(@TempDir Path dir) throws IOException {
+    Path golden = dir.resolve("new-case.golden");
+    expectGolden(golden, "compiled:\n", true);
+    assertThat(Files.readString(golden, StandardCharsets.UTF_8)).isEqualTo("compiled:\n");
+    assertThatThrownBy(() -> expectGolden(golden, "other\n", false))
+        .isInstanceOf(AssertionError.class);
+  }
+
+  /**
+   * Compares an outcome with its golden file, which is written only when {@code update} is set: a
+   * missing golden file fails, so a new case is never accepted unreviewed.
+   */
+  static void expectGolden(Path golden, String actual, boolean update) throws IOException {
+    if (update) {
       Files.writeString(golden, actual, StandardCharsets.UTF_8);
     }
-    assertThat(actual).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+    if (!Files.exists(golden)) {
+      fail(
+          golden.getFileName()
+              + " is missing: review the outcome below, then write it with"
+              + " mvn -B test -Dtest=GoldenConfigTest -Dgolden.update=true and commit it\n"
+              + actual);
+    }
+    assertThat(actual)
+        .as(golden.getFileName().toString())
+        .isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
   }
 
   private static String outcome(Path file) {
