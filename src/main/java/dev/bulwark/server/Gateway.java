@@ -118,6 +118,7 @@ public final class Gateway implements AutoCloseable {
       gw.close();
       throw e;
     }
+    LOG.info(config.bans().describe());
     return gw;
   }
 

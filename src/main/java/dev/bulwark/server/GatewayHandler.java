@@ -11,6 +11,7 @@ import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
+import dev.bulwark.policy.bans.BanRules;
 import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.LoggedBody;
 import dev.bulwark.proxy.Forwarder;
@@ -170,7 +171,12 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     proceed(ex);
   }
 
-  /** A banned client: 403 before any other work, or the connection closed ({@code drop}). */
+  /**
+   * A banned client: before any other work, 403 "client temporarily blocked" with {@code
+   * Retry-After} (the seconds left on the ban), or the connection closed ({@code drop}). 403 rather
+   * than 429: a ban refuses the client, not this request's rate, and HTTP clients retry a 429 on
+   * their own.
+   */
   private void refuseBanned(
       HttpServerRequest req, CompiledGateway gw, String client, String id, long start) {
     Exchange ex =
@@ -184,10 +190,20 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       req.connection().close();
       return;
     }
+    Ban ban = gw.bans().banned(client);
+    if (ban != null) {
+      req.response()
+          .headers()
+          .set(
+              RETRY_AFTER,
+              String.valueOf(BanRules.retryAfterSeconds(ban, System.currentTimeMillis())));
+    }
     deny(ex, BANNED);
   }
 
-  private static final Denial BANNED = Denial.of(403, "forbidden", "client banned");
+  private static final Denial BANNED =
+      Denial.of(403, "client temporarily blocked", "client banned");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
 
   private static final Denial EXPECTATION_FAILED =
       Denial.closing(417, ErrorJson.textFor(417), "Expect other than 100-continue");

@@ -33,4 +33,7 @@ public interface BanStore {
    * first strike and hands the count so far to {@code count} (not called when the store fails).
    */
   void strike(String rule, String address, Duration window, LongConsumer count);
+
+  /** Forgets the strikes of {@code rule} against {@code address} (when they led to a ban). */
+  void clearStrikes(String rule, String address);
 }

@@ -53,6 +53,17 @@ public final class BanRules {
     return store.active(client);
   }
 
+  /** Returns the whole seconds left on a ban (at least 1), for {@code Retry-After}. */
+  public static long retryAfterSeconds(Ban ban, long nowMillis) {
+    long left = ban.untilMillis() - nowMillis;
+    return Math.max(1, (left + 999) / 1000);
+  }
+
+  /** Returns one line saying whether bans are on, what triggers them, and who is exempt. */
+  public String describe() {
+    return config.describe();
+  }
+
   /** Counts an answer against the rules watching its status; may ban the client. */
   public void observe(String client, int status, String requestId) {
     if (status < 0 || status >= 600) {
@@ -68,15 +79,18 @@ public final class BanRules {
           client,
           rule.window(),
           count -> {
-            if (count >= rule.count() && store.active(client) == null) {
-              ban(rule, client, count, requestId);
+            // Exactly at the count: strikes are atomic, so one answer bans, and the counter starts
+            // again from zero (a lifted or expired ban does not come back at the next failure).
+            if (count == rule.count() && store.active(client) == null) {
+              store.clearStrikes(rule.name(), client);
+              ban(rule, client, requestId);
             }
           });
     }
   }
 
-  private void ban(BansConfig.Rule rule, String client, long count, String requestId) {
-    String reason = count + " answers with status " + rule.statuses() + " within " + rule.window();
+  private void ban(BansConfig.Rule rule, String client, String requestId) {
+    String reason = rule.trigger();
     store
         .ban(client, rule.ban(), rule.maxBan(), rule.repeatMemory(), reason, rule.name())
         .whenComplete(

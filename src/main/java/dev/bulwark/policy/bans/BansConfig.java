@@ -12,14 +12,22 @@ import java.util.Set;
  * Automatic banning: rules such as "20 answers with status 401 or 403 to one client within 5
  * minutes ban it for 15 minutes, doubling on each repeat up to 24 hours". A banned client is
  * refused before any other work, with 403 JSON ({@code action: deny}) or by closing the connection
- * ({@code drop}). Addresses in {@code exempt}, and trusted proxies, are never banned.
+ * ({@code drop}). Addresses in {@code exempt} (loopback unless the list is given), and trusted
+ * proxies, are never banned by a rule.
  */
 public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, int maxBans) {
+  /**
+   * Exempt when {@code exempt} is not given: the developer's own curl and a reverse proxy on the
+   * same host (whose clients all arrive as loopback until {@code trusted-proxies} names it) must
+   * not lock everyone out.
+   */
+  public static final List<String> LOOPBACK = List.of("127.0.0.0/8", "::1");
+
   /** The default: one rule against credential guessing and probing. */
   public static final BansConfig DEFAULTS =
       new BansConfig(
           false,
-          List.of(),
+          LOOPBACK,
           List.of(
               new Rule(
                   "auth-failures",
@@ -51,11 +59,85 @@ public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, in
       statuses = Set.copyOf(statuses);
     }
 
+    /**
+     * Returns what triggers the rule, in words: "20 answers with status 401 or 403 within 5
+     * minutes".
+     */
+    public String trigger() {
+      return count
+          + (count == 1 ? " answer" : " answers")
+          + " with status "
+          + statusesInWords(statuses)
+          + " within "
+          + inWords(window);
+    }
+
     /** How long a ban is remembered for doubling: twice the longest ban, at least a day. */
     public Duration repeatMemory() {
       Duration twice = maxBan.multipliedBy(2);
       return twice.compareTo(Duration.ofDays(1)) > 0 ? twice : Duration.ofDays(1);
     }
+  }
+
+  /**
+   * Returns one line saying whether bans are on and what triggers them, for the start-up log:
+   * "automatic bans on: auth-failures: 20 answers with status 401 or 403 within 5 minutes ban a
+   * client for 15 minutes (doubling on repeats, up to 24 hours); never banned: 127.0.0.0/8, ::1 and
+   * trusted proxies (bans.exempt)".
+   */
+  public String describe() {
+    if (rules.isEmpty()) {
+      return "automatic bans off";
+    }
+    StringBuilder sb = new StringBuilder("automatic bans on");
+    sb.append(drop ? " (connections of banned clients are closed)" : "").append(": ");
+    for (int i = 0; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      sb.append(i == 0 ? "" : "; ")
+          .append(r.name())
+          .append(": ")
+          .append(r.trigger())
+          .append(" ban a client for ")
+          .append(inWords(r.ban()));
+      if (r.maxBan().compareTo(r.ban()) > 0) {
+        sb.append(" (doubling on repeats, up to ").append(inWords(r.maxBan())).append(')');
+      }
+    }
+    sb.append("; never banned: ");
+    if (!exempt.isEmpty()) {
+      sb.append(String.join(", ", exempt)).append(" and ");
+    }
+    return sb.append("trusted proxies (bans.exempt)").toString();
+  }
+
+  /** Returns a duration in words: "5 minutes", "1 hour", "90 seconds". */
+  static String inWords(Duration d) {
+    long s = d.getSeconds();
+    if (s >= 86_400 && s % 86_400 == 0) {
+      return plural(s / 86_400, "day");
+    }
+    if (s >= 3600 && s % 3600 == 0) {
+      return plural(s / 3600, "hour");
+    }
+    if (s >= 60 && s % 60 == 0) {
+      return plural(s / 60, "minute");
+    }
+    return plural(s, "second");
+  }
+
+  private static String plural(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+
+  /** Returns statuses in words, in order: "401 or 403", "401, 403 or 429". */
+  static String statusesInWords(Set<Integer> statuses) {
+    List<String> sorted = new java.util.TreeSet<>(statuses).stream().map(String::valueOf).toList();
+    if (sorted.size() == 1) {
+      return sorted.get(0);
+    }
+    return String.join(", ", sorted.subList(0, sorted.size() - 1))
+        + " or "
+        + sorted.get(sorted.size() - 1);
   }
 
   /** Reads {@code bans} ({@code off} for none); absent means the defaults. */
@@ -74,7 +156,8 @@ public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, in
     if (!action.equals("deny") && !action.equals("drop")) {
       n.get("action").invalid("deny (403 JSON) or drop (close the connection)");
     }
-    List<String> exempt = new ArrayList<>();
+    // A given list replaces the loopback default, so [] makes loopback bannable too.
+    List<String> exempt = n.get("exempt").present() ? new ArrayList<>() : LOOPBACK;
     for (ConfigNode e : n.get("exempt").elements()) {
       String s = e.requiredString("an address or CIDR such as 10.0.0.0/8");
       if (s != null && CidrSet.isValid(s)) {

@@ -135,6 +135,11 @@ public final class MemoryBanStore implements BanStore {
     count.accept(count(strikes, rule + '|' + address, window));
   }
 
+  @Override
+  public void clearStrikes(String rule, String address) {
+    strikes.invalidate(rule + '|' + address);
+  }
+
   private static long count(Cache<String, Window> cache, String key, Duration length) {
     long now = System.nanoTime();
     long lengthNanos = length.toNanos();

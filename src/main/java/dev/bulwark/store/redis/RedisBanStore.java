@@ -169,6 +169,18 @@ final class RedisBanStore implements BanStore {
             });
   }
 
+  @Override
+  public void clearStrikes(String rule, String address) {
+    RedisAsyncCommands<byte[], byte[]> redis = commands();
+    if (redis == null) {
+      store.health().failed("clear-strikes", new IllegalStateException("not connected"));
+      return;
+    }
+    redis
+        .del(bytes("bulwark:strike:" + rule + ":" + address))
+        .whenComplete((n, e) -> report("clear-strikes", e));
+  }
+
   /** Reloads the local copy when the shared version moved (or on first contact). */
   private void refresh() {
     RedisAsyncCommands<byte[], byte[]> redis = commands();

@@ -17,6 +17,7 @@ class BanTest {
   private static final String RULES =
       """
       bans:
+        exempt: []
         rules:
           - { name: auth-failures, status: [401, 403], count: 3, window: 1m, ban: 1m, max-ban: 1h }
       routes:
@@ -64,7 +65,7 @@ class BanTest {
       HttpResponse<String> refused = gw.get("/api/anything");
       assertThat(refused.statusCode()).isEqualTo(403);
       assertThat(refused.body())
-          .contains("\"error\":\"forbidden\"", "\"requestId\"")
+          .contains("\"error\":\"client temporarily blocked\"", "\"requestId\"")
           .doesNotContain("ban");
       gw.awaitLine("\"status\":403", "client banned", "\"decision\":\"deny\"");
       while (upstream.poll(100) != null) {
@@ -203,12 +204,104 @@ class BanTest {
     try (StubUpstream upstream = upstreamAnswering401();
         TestGateway gw =
             TestGateway.start(
-                RULES.replace("bans:\n", "bans:\n  exempt: [127.0.0.0/8]\n"), upstream.port())) {
+                RULES.replace("exempt: []", "exempt: [127.0.0.0/8]"), upstream.port())) {
       for (int i = 0; i < 6; i++) {
         assertThat(gw.get("/login").statusCode()).isEqualTo(401);
       }
       assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
       assertThat(gw.lines()).noneMatch(l -> l.contains("\"event\":\"ban\""));
+    }
+  }
+
+  @Test
+  void theBanAnswerSaysTheClientIsTemporarilyBlockedAndWhenToComeBackOnHttp2AndHttp1()
+      throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port())) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.get("/login").statusCode()).isEqualTo(401);
+      }
+      // No waiting for the ban event: the third failure's ban holds for the very next request.
+      HttpResponse<String> h2 = gw.get("/api/anything");
+      assertThat(h2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(h2.statusCode()).isEqualTo(403);
+      assertThat(h2.body()).contains("\"error\":\"client temporarily blocked\"", "\"status\":403");
+      long retryAfter = Long.parseLong(h2.headers().firstValue("retry-after").orElseThrow());
+      assertThat(retryAfter).isBetween(1L, 60L);
+      String h1 = gw.raw("GET /api/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      assertThat(h1).startsWith("HTTP/1.1 403").containsIgnoringCase("\r\nretry-after: ");
+      assertThat(h1).contains("client temporarily blocked");
+    }
+  }
+
+  @Test
+  void exactlyCountFailuresAreAnsweredBeforeTheBanOnAKeptAliveHttp1Connection() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port());
+        SSLSocket s = gw.rawSocket()) {
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      java.util.List<String> statuses = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        s.getOutputStream().write("GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+        String status = in.readLine();
+        int length = 0;
+        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+          if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+            length = Integer.parseInt(line.substring(15).trim());
+          }
+        }
+        for (int k = 0; k < length; k++) {
+          in.read();
+        }
+        statuses.add(status.substring(9, 12));
+      }
+      assertThat(statuses).containsExactly("401", "401", "401", "403");
+    }
+  }
+
+  @Test
+  void theDefaultRulesNeverBanLoopback() throws Exception {
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw =
+            TestGateway.start(RULES.substring(RULES.indexOf("routes:")), upstream.port())) {
+      for (int i = 0; i < 25; i++) {
+        assertThat(gw.get("/login").statusCode()).isEqualTo(401);
+      }
+      assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+      assertThat(gw.lines()).noneMatch(l -> l.contains("\"event\":\"ban\""));
+    }
+  }
+
+  @Test
+  void theStartUpLogSaysBansAreOnAndWhatTriggersThem() throws Exception {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.bulwark.server.Gateway");
+    java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            messages.add(r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try (StubUpstream upstream = upstreamAnswering401();
+        TestGateway gw = TestGateway.start(RULES, upstream.port())) {
+      assertThat(messages)
+          .contains(
+              "automatic bans on: auth-failures: 3 answers with status 401 or 403 within 1 minute"
+                  + " ban a client for 1 minute (doubling on repeats, up to 1 hour);"
+                  + " never banned: trusted proxies (bans.exempt)");
+    } finally {
+      log.removeHandler(capture);
     }
   }
 }

@@ -21,6 +21,7 @@ class RedisClusterTest {
     return """
         store: { redis: %s, timeout: 1s }
         bans:
+          exempt: []
           rules:
             - { name: auth-failures, status: [401], count: 3, window: 1m, ban: 1m }
         routes:
@@ -122,6 +123,20 @@ class RedisClusterTest {
       assertThat(status(a, "/login")).isEqualTo(401);
       assertThat(awaitStatus(403, 1000, () -> status(b, "/strict/y"))).isLessThan(1000);
       a.awaitLine("\"event\":\"ban\"", "auth-failures");
+      HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + a.gateway().adminPort() + "/bans/127.0.0.1"))
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      awaitStatus(200, 1000, () -> status(b, "/strict/z"));
+
+      // The ban cleared the shared strike counter: three new 401s (not one) ban again.
+      assertThat(status(b, "/login")).isEqualTo(401);
+      assertThat(status(a, "/login")).isEqualTo(401);
+      assertThat(status(b, "/login")).isEqualTo(401);
+      assertThat(awaitStatus(403, 1000, () -> status(a, "/strict/again"))).isLessThan(1000);
       HttpClient.newHttpClient()
           .send(
               HttpRequest.newBuilder(
