@@ -53,6 +53,55 @@ final class HardeningLint {
     if (config.listen().http() == null) {
       problems.warning("listen.http", "not set: plain HTTP clients get no redirect to HTTPS");
     }
+    checkTrustedProxies(config, problems);
+  }
+
+  /**
+   * Warns when {@code trusted-proxies} is empty, the HTTPS listener is reachable from other hosts,
+   * and something is keyed by the client address: behind a load balancer every client would then
+   * share its address (one ban locks out everyone, one rate-limit bucket for all). A loopback
+   * listener is left alone: it is a local trial, or sits behind a proxy on the same host, where the
+   * gateway's warning about forwarding headers from an untrusted peer catches it at run time.
+   */
+  private static void checkTrustedProxies(BulwarkConfig config, Problems problems) {
+    if (!config.trustedProxies().isEmpty() || isLocal(config.listen().https().host())) {
+      return;
+    }
+    java.util.List<String> keyed = new java.util.ArrayList<>();
+    if (!config.bans().rules().isEmpty()) {
+      keyed.add("automatic bans");
+    }
+    if (config.routes().stream().anyMatch(HardeningLint::limitsByAddress)) {
+      keyed.add("rate limits");
+    }
+    if (config.routes().stream().anyMatch(r -> !r.ipFilter().isEmpty())) {
+      keyed.add("ip-filter");
+    }
+    if (keyed.isEmpty()) {
+      return;
+    }
+    problems.warning(
+        "trusted-proxies",
+        "empty: each client is its TCP peer; behind a load balancer or reverse proxy all clients"
+            + " would share its address for "
+            + (keyed.size() == 1
+                ? keyed.get(0)
+                : String.join(", ", keyed.subList(0, keyed.size() - 1))
+                    + " and "
+                    + keyed.get(keyed.size() - 1))
+            + " (list the proxy's addresses; ignore this if clients connect directly)");
+  }
+
+  /** Whether a route has a limit keyed (or falling back) to the client address. */
+  private static boolean limitsByAddress(RouteConfig r) {
+    for (var limit : r.rateLimit().limits()) {
+      for (var part : limit.key()) {
+        if (part.kind() != dev.bulwark.policy.ratelimit.RateLimitConfig.KeyKind.ROUTE) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isLocal(String host) {

@@ -3,6 +3,8 @@ package dev.bulwark.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -10,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a route forwards: scheme, host and port of the upstream, whether its certificate is
  * verified (always, unless {@code insecure-skip-verify} says otherwise) and against which CA
- * bundle, whether the client's Host header is passed on, and the keep-alive pool size per event
- * loop.
+ * bundle, whether the client's Host header is passed on, the keep-alive pool size per event loop,
+ * which stripped identity headers this upstream still receives from the client ({@code
+ * keep-headers}), and whether header names with {@code _} reach it ({@code underscore-headers}).
  */
 public record UpstreamConfig(
     boolean tls,
@@ -20,7 +23,35 @@ public record UpstreamConfig(
     @Nullable Path caBundle,
     boolean insecureSkipVerify,
     boolean preserveHost,
-    int poolSize) {
+    int poolSize,
+    List<String> keepHeaders,
+    boolean forwardUnderscoreHeaders) {
+
+  static final Set<String> KEYS =
+      Set.of(
+          "url",
+          "ca",
+          "insecure-skip-verify",
+          "preserve-host",
+          "pool-size",
+          "keep-headers",
+          "underscore-headers");
+
+  public UpstreamConfig {
+    keepHeaders = List.copyOf(keepHeaders);
+  }
+
+  /** An upstream that keeps no identity header and drops header names with {@code _}. */
+  public UpstreamConfig(
+      boolean tls,
+      String host,
+      int port,
+      @Nullable Path caBundle,
+      boolean insecureSkipVerify,
+      boolean preserveHost,
+      int poolSize) {
+    this(tls, host, port, caBundle, insecureSkipVerify, preserveHost, poolSize, List.of(), false);
+  }
 
   /** Returns {@code scheme://host:port}. */
   public String origin() {
@@ -45,8 +76,7 @@ public record UpstreamConfig(
     ConfigNode urlNode = n;
     ConfigNode mapping = null;
     if (!n.isScalar()) {
-      if (!n.expectMapping(
-          Set.of("url", "ca", "insecure-skip-verify", "preserve-host", "pool-size"))) {
+      if (!n.expectMapping(KEYS)) {
         return null;
       }
       mapping = n;
@@ -88,6 +118,8 @@ public record UpstreamConfig(
     boolean skip = false;
     boolean preserveHost = false;
     int pool = 128;
+    List<String> keep = List.of();
+    boolean underscores = false;
     if (mapping != null) {
       if (mapping.get("ca").present()) {
         ca = TlsConfig.file(mapping.get("ca"), baseDir);
@@ -104,7 +136,56 @@ public record UpstreamConfig(
       }
       preserveHost = mapping.get("preserve-host").bool(false);
       pool = mapping.get("pool-size").integer(128, 1, 10_000);
+      keep = keepHeaders(mapping.get("keep-headers"));
+      underscores = underscoreHeaders(mapping.get("underscore-headers"));
     }
-    return new UpstreamConfig(tls, host, port, ca, skip, preserveHost, pool);
+    return new UpstreamConfig(tls, host, port, ca, skip, preserveHost, pool, keep, underscores);
+  }
+
+  /**
+   * Reads {@code keep-headers}: identity headers this upstream receives as the client sent them.
+   */
+  private static List<String> keepHeaders(ConfigNode n) {
+    List<String> keep = new ArrayList<>();
+    for (ConfigNode h : n.elements()) {
+      String s = h.requiredString("a header name such as Remote-User");
+      if (s == null) {
+        continue;
+      }
+      if (!s.matches("[A-Za-z0-9!#$%&'*+.^`|~-]{1,64}")) {
+        h.invalid("a header name such as Remote-User (letters, digits and '-')");
+      } else if (s.regionMatches(true, 0, "x-bulwark-", 0, 10)) {
+        h.error(
+            s
+                + ": the gateway's own identity headers are always replaced (expected: a header such as Remote-User)");
+      } else {
+        keep.add(s);
+      }
+    }
+    if (!keep.isEmpty()) {
+      n.warning(
+          String.join(", ", keep)
+              + ": any client can send "
+              + (keep.size() == 1 ? "it" : "them")
+              + " and this upstream receives "
+              + (keep.size() == 1 ? "it" : "them")
+              + " (keep only what an authenticating proxy in front of Bulwark sets after removing the client's copy)");
+    }
+    return keep;
+  }
+
+  /** Reads {@code underscore-headers}: {@code drop} (the default) or {@code forward}. */
+  private static boolean underscoreHeaders(ConfigNode n) {
+    String v = n.string("drop or forward", "drop");
+    if (v.equals("forward")) {
+      n.warning(
+          "forward: header names with '_' reach the upstream, and PHP, WSGI and Rack read X_User"
+              + " as X-User (twins of headers the gateway sets or strips are still dropped)");
+      return true;
+    }
+    if (!v.equals("drop")) {
+      n.invalid("drop or forward");
+    }
+    return false;
   }
 }

@@ -10,14 +10,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What upstreams learn about the caller, and only from the gateway: every incoming {@code
- * X-Bulwark-*} header and the configured extra names (such as {@code X-User}) are removed from
- * every request; an authenticated request gets the subject, issuer, roles and organisations headers
- * and a short-lived signed assertion (a JWT the backend verifies against the admin JWKS).
+ * X-Bulwark-*} header is removed from every request (other identity headers, such as {@code
+ * Remote-User}, are dropped with the client's headers by the proxy's request-header rules); an
+ * authenticated request gets the subject, issuer, roles and organisations headers and a short-lived
+ * signed assertion (a JWT the backend verifies against the admin JWKS).
  */
 public final class UpstreamIdentity {
   public static final String SUBJECT = "X-Bulwark-Subject";
@@ -26,7 +26,6 @@ public final class UpstreamIdentity {
   public static final String ORGS = "X-Bulwark-Orgs";
   public static final String ASSERTION = "X-Bulwark-Assertion";
 
-  private final Set<String> strip;
   private final boolean forwardToken;
   private final AssertionKeys keys;
   private final String audience;
@@ -42,16 +41,7 @@ public final class UpstreamIdentity {
   private record Signed(String keyId, String jwt) {}
 
   public UpstreamIdentity(
-      Collection<String> strip,
-      boolean forwardToken,
-      AssertionKeys keys,
-      String audience,
-      long ttlSeconds) {
-    List<String> lower = new ArrayList<>();
-    for (String s : strip) {
-      lower.add(s.toLowerCase(Locale.ROOT));
-    }
-    this.strip = Set.copyOf(lower);
+      boolean forwardToken, AssertionKeys keys, String audience, long ttlSeconds) {
     this.forwardToken = forwardToken;
     this.keys = keys;
     this.audience = audience;
@@ -65,13 +55,12 @@ public final class UpstreamIdentity {
             .build();
   }
 
-  /** Removes incoming identity headers and adds the caller's, when there is one. */
+  /** Removes incoming {@code X-Bulwark-*} headers and adds the caller's, when there is one. */
   public void apply(MultiMap headers, @Nullable Object identity, String requestId) {
     List<String> drop = null;
     for (Map.Entry<String, String> e : headers) {
       String n = e.getKey();
-      if (n.regionMatches(true, 0, "x-bulwark-", 0, 10)
-          || (!strip.isEmpty() && strip.contains(n.toLowerCase(Locale.ROOT)))) {
+      if (n.regionMatches(true, 0, "x-bulwark-", 0, 10)) {
         if (drop == null) {
           drop = new ArrayList<>();
         }

@@ -15,6 +15,10 @@ import java.io.IOException;
  * clients, with rebuilt forwarding headers and the route's timeouts.
  */
 public final class Forwarder {
+  private static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
+  private static final CharSequence X_FORWARDED_FOR =
+      HttpHeaders.createOptimized("x-forwarded-for");
+
   private final io.vertx.core.Vertx vertx;
   private final UpstreamClients clients;
   private final UpstreamListener listener;
@@ -46,13 +50,20 @@ public final class Forwarder {
 
   /**
    * Writes the upstream request's headers into {@code headers} (the upstream request's own map, so
-   * they are not built once more and copied): the client's end-to-end headers, the identity
-   * headers, rebuilt forwarding headers and the Host.
+   * they are not built once more and copied): the client's end-to-end headers but the ones the
+   * route drops, the identity headers, rebuilt forwarding headers and the Host.
    */
   static void writeUpstreamHeaders(
       Exchange ex, UpstreamTarget target, UpstreamIdentity identity, MultiMap headers) {
     HttpServerRequest req = ex.request();
-    HeaderHygiene.copyRequestHeaders(req.headers(), headers);
+    RequestHeaderRules rules = target.requestHeaders();
+    HeaderHygiene.copyRequestHeaders(req.headers(), headers, rules);
+    if (!ex.trustedPeer()) {
+      MultiMap in = req.headers();
+      rules
+          .untrustedForwarding()
+          .note(ex.clientAddress(), in.contains(FORWARDED), in.contains(X_FORWARDED_FOR));
+    }
     identity.apply(headers, ex.identity(), ex.requestId());
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(

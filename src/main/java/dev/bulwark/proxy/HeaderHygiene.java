@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which headers cross the gateway: hop-by-hop headers (the fixed list and any named in
- * {@code Connection}) never do, and forwarding headers are rebuilt rather than passed on.
+ * {@code Connection}) never do, forwarding headers are rebuilt rather than passed on, and the
+ * route's {@link RequestHeaderRules} drop identity headers and names with {@code _}.
  */
 final class HeaderHygiene {
   private HeaderHygiene() {}
@@ -70,12 +71,15 @@ final class HeaderHygiene {
     return names;
   }
 
-  /** Copies end-to-end request headers that the gateway does not set itself. */
-  static void copyRequestHeaders(MultiMap from, MultiMap to) {
+  /**
+   * Copies end-to-end request headers that the gateway does not set itself and the route's rules do
+   * not drop.
+   */
+  static void copyRequestHeaders(MultiMap from, MultiMap to, RequestHeaderRules rules) {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> e : from) {
       String name = e.getKey();
-      if (isHopByHop(name) || isGatewaySet(name) || isListed(listed, name)) {
+      if (isHopByHop(name) || isGatewaySet(name) || isListed(listed, name) || rules.drops(name)) {
         continue;
       }
       to.add(name, e.getValue());

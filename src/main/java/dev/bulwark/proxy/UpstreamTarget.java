@@ -3,11 +3,13 @@ package dev.bulwark.proxy;
 import dev.bulwark.config.UpstreamConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Collection;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled upstream: where to connect, the Host header to send, the key of the pooled client (one
- * per distinct TLS setting and pool size) that carries its requests, and its socket address.
+ * per distinct TLS setting and pool size) that carries its requests, its socket address, and which
+ * of the client's request headers it never receives.
  */
 public record UpstreamTarget(
     String host,
@@ -16,14 +18,22 @@ public record UpstreamTarget(
     String authority,
     boolean preserveHost,
     ClientKey clientKey,
-    InetSocketAddress address) {
+    InetSocketAddress address,
+    RequestHeaderRules requestHeaders) {
 
   /** What distinguishes one pooled client from another. */
   public record ClientKey(
       boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {}
 
-  /** Compiles an upstream setting. */
-  public static UpstreamTarget of(UpstreamConfig c) {
+  /**
+   * Compiles an upstream setting; {@code extraStrip} are the identity headers added by {@code
+   * auth.strip-headers}, {@code untrustedForwarding} the gateway's warning about forwarding headers
+   * from peers outside {@code trusted-proxies}.
+   */
+  public static UpstreamTarget of(
+      UpstreamConfig c,
+      Collection<String> extraStrip,
+      UntrustedForwardingWarning untrustedForwarding) {
     return new UpstreamTarget(
         c.host(),
         c.port(),
@@ -32,6 +42,8 @@ public record UpstreamTarget(
         c.preserveHost(),
         new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()),
         // Resolved when a connection is opened (by Vert.x's resolver), never per request.
-        InetSocketAddress.createUnresolved(c.host(), c.port()));
+        InetSocketAddress.createUnresolved(c.host(), c.port()),
+        RequestHeaderRules.compile(
+            extraStrip, c.keepHeaders(), c.forwardUnderscoreHeaders(), untrustedForwarding));
   }
 }

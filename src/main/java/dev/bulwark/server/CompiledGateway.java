@@ -24,6 +24,7 @@ import dev.bulwark.policy.errors.ErrorMaskingPolicy;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.policy.ipfilter.IpFilterPolicy;
 import dev.bulwark.policy.ratelimit.RateLimitPolicy;
+import dev.bulwark.proxy.UntrustedForwardingWarning;
 import dev.bulwark.proxy.UpstreamTarget;
 import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
@@ -52,16 +53,14 @@ record CompiledGateway(
       Stores stores,
       AssertionKeys keys) {
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
+    UntrustedForwardingWarning untrustedForwarding =
+        new UntrustedForwardingWarning(java.time.Duration.ofMinutes(5));
     SecurityLog security = new SecurityLog(sink);
     AuthConfig auth = config.auth();
     Authenticator authenticator = Authenticator.compile(auth);
     UpstreamIdentity identity =
         new UpstreamIdentity(
-            auth.stripHeaders(),
-            auth.forwardToken(),
-            keys,
-            auth.assertionAudience(),
-            auth.assertionTtl().toSeconds());
+            auth.forwardToken(), keys, auth.assertionAudience(), auth.assertionTtl().toSeconds());
     List<RouteTable.Entry<ForwardAuthPolicy.Protected>> access = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
       List<Policy> chain = new ArrayList<>();
@@ -87,7 +86,7 @@ record CompiledGateway(
           new CompiledRoute(
               r.name(),
               policies,
-              UpstreamTarget.of(r.upstream()),
+              UpstreamTarget.of(r.upstream(), auth.stripHeaders(), untrustedForwarding),
               r.limits(),
               metrics.route(r.name()),
               identity,

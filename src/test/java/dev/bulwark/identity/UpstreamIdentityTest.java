@@ -6,7 +6,6 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class UpstreamIdentityTest {
   @Test
   void oneSignaturePerCallerReusedUntilTheKeyRotates() throws Exception {
     AssertionKeys keys = AssertionKeys.generate();
-    UpstreamIdentity identity = new UpstreamIdentity(List.of(), false, keys, "backend", 60);
+    UpstreamIdentity identity = new UpstreamIdentity(false, keys, "backend", 60);
     Caller alice = caller("alice");
     String first = identity.assertion(alice, "req-1");
     assertThat(identity.assertion(alice, "req-2")).isSameAs(first);
