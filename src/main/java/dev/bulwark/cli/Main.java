@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       CheckConfigCommand.class,
       ProbeCommand.class,
       BansCommand.class,
-      TokenCommand.class
+      TokenCommand.class,
+      CertCommand.class
     })
 public final class Main implements Runnable {
 
