@@ -129,12 +129,28 @@ final class CertCommand implements Callable<Integer> {
       return "an IP address (expected: a DNS name such as localhost or api.test;"
           + " 127.0.0.1 and ::1 are always included)";
     }
-    if (host.length() > 253
-        || !host.matches(
-            "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-      return "not a DNS name (expected: letters, digits, '-' and '.', such as localhost or api.test)";
+    String name = host.startsWith("*.") ? host.substring(2) : host;
+    boolean ok = !name.isEmpty() && host.length() <= 253;
+    for (String label : name.split("\\.", -1)) {
+      ok &= isLabel(label);
     }
-    return null;
+    return ok
+        ? null
+        : "not a DNS name (expected: letters, digits, '-' and '.', such as localhost or api.test)";
+  }
+
+  /** A DNS label: 1 to 63 letters, digits and '-', not starting or ending with '-'. */
+  private static boolean isLabel(String label) {
+    if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+      return false;
+    }
+    for (int i = 0; i < label.length(); i++) {
+      char c = label.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String reason(IOException e) {

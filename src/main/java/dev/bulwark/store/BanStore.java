@@ -35,5 +35,5 @@ public interface BanStore {
   void strike(String rule, String address, Duration window, LongConsumer count);
 
   /** Forgets the strikes of {@code rule} against {@code address} (when they led to a ban). */
-  void clearStrikes(String rule, String address);
+  void forgetStrikes(String rule, String address);
 }

@@ -130,4 +130,27 @@ class CertCommandTest {
                   + " (permission denied)");
     }
   }
+
+  @Test
+  void hostNamesAreDnsNames() {
+    assertThat(CertCommand.hostProblem("localhost")).isNull();
+    assertThat(CertCommand.hostProblem("api.test")).isNull();
+    assertThat(CertCommand.hostProblem("*.example.test")).isNull();
+    assertThat(CertCommand.hostProblem("a-b.c0")).isNull();
+    for (String bad :
+        List.of(
+            "a..b",
+            ".a",
+            "a.",
+            "-a.test",
+            "a-.test",
+            "a_b.test",
+            "*.",
+            "x*.test",
+            "a".repeat(64))) {
+      assertThat(CertCommand.hostProblem(bad)).as(bad).startsWith("not a DNS name");
+    }
+    assertThat(CertCommand.hostProblem("10.0.0.1")).startsWith("an IP address");
+    assertThat(CertCommand.hostProblem("fe80::1")).startsWith("an IP address");
+  }
 }

@@ -82,7 +82,7 @@ public final class BanRules {
             // Exactly at the count: strikes are atomic, so one answer bans, and the counter starts
             // again from zero (a lifted or expired ban does not come back at the next failure).
             if (count == rule.count() && store.active(client) == null) {
-              store.clearStrikes(rule.name(), client);
+              store.forgetStrikes(rule.name(), client);
               ban(rule, client, requestId);
             }
           });

@@ -136,7 +136,7 @@ public final class MemoryBanStore implements BanStore {
   }
 
   @Override
-  public void clearStrikes(String rule, String address) {
+  public void forgetStrikes(String rule, String address) {
     strikes.invalidate(rule + '|' + address);
   }
 

@@ -170,15 +170,15 @@ final class RedisBanStore implements BanStore {
   }
 
   @Override
-  public void clearStrikes(String rule, String address) {
+  public void forgetStrikes(String rule, String address) {
     RedisAsyncCommands<byte[], byte[]> redis = commands();
     if (redis == null) {
-      store.health().failed("clear-strikes", new IllegalStateException("not connected"));
+      store.health().failed("forget-strikes", new IllegalStateException("not connected"));
       return;
     }
     redis
         .del(bytes("bulwark:strike:" + rule + ":" + address))
-        .whenComplete((n, e) -> report("clear-strikes", e));
+        .whenComplete((n, e) -> report("forget-strikes", e));
   }
 
   /** Reloads the local copy when the shared version moved (or on first contact). */
