@@ -28,4 +28,10 @@ public record BulwarkConfig(
   public BulwarkConfig {
     routes = List.copyOf(routes);
   }
+
+  /** Returns the lines the settings want said at start-up (whether bans are on, and how). */
+  public List<String> startupNotes() {
+    StartupNote banNote = bans;
+    return List.of(banNote.startupNote());
+  }
 }

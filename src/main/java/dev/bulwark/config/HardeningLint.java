@@ -68,13 +68,14 @@ final class HardeningLint {
       return;
     }
     java.util.List<String> keyed = new java.util.ArrayList<>();
-    if (!config.bans().rules().isEmpty()) {
+    ClientAddressKeyed bans = config.bans();
+    if (bans.keyedByClientAddress()) {
       keyed.add("automatic bans");
     }
-    if (config.routes().stream().anyMatch(HardeningLint::limitsByAddress)) {
+    if (config.routes().stream().anyMatch(r -> keyedByAddress(r.rateLimit()))) {
       keyed.add("rate limits");
     }
-    if (config.routes().stream().anyMatch(r -> !r.ipFilter().isEmpty())) {
+    if (config.routes().stream().anyMatch(r -> keyedByAddress(r.ipFilter()))) {
       keyed.add("ip-filter");
     }
     if (keyed.isEmpty()) {
@@ -92,16 +93,8 @@ final class HardeningLint {
             + " (list the proxy's addresses; ignore this if clients connect directly)");
   }
 
-  /** Whether a route has a limit keyed (or falling back) to the client address. */
-  private static boolean limitsByAddress(RouteConfig r) {
-    for (var limit : r.rateLimit().limits()) {
-      for (var part : limit.key()) {
-        if (part.kind() != dev.bulwark.policy.ratelimit.RateLimitConfig.KeyKind.ROUTE) {
-          return true;
-        }
-      }
-    }
-    return false;
+  private static boolean keyedByAddress(ClientAddressKeyed setting) {
+    return setting.keyedByClientAddress();
   }
 
   private static boolean isLocal(String host) {

@@ -118,7 +118,7 @@ public final class Gateway implements AutoCloseable {
       gw.close();
       throw e;
     }
-    LOG.info(config.bans().describe());
+    config.startupNotes().forEach(LOG::info);
     return gw;
   }
 

@@ -11,7 +11,6 @@ import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import dev.bulwark.policy.bans.BanRules;
 import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.LoggedBody;
 import dev.bulwark.proxy.Forwarder;
@@ -106,7 +105,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     String id = requestId(req, trusted);
     Ban ban = gw.bans().banned(client);
     if (ban != null) {
-      refuseBanned(req, gw, client, id, start);
+      refuseBanned(req, gw, ban, client, id, start);
       return;
     }
     RequestHost authority = RequestAuthority.of(req);
@@ -178,7 +177,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
    * their own.
    */
   private void refuseBanned(
-      HttpServerRequest req, CompiledGateway gw, String client, String id, long start) {
+      HttpServerRequest req, CompiledGateway gw, Ban ban, String client, String id, long start) {
     Exchange ex =
         new Exchange(req, this, id, client, hostOf(req), "-", NO_PARAMS, gw.fallback(), start);
     ex.enterEdge(gw.fallback().edgeCount);
@@ -190,14 +189,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
       req.connection().close();
       return;
     }
-    Ban ban = gw.bans().banned(client);
-    if (ban != null) {
-      req.response()
-          .headers()
-          .set(
-              RETRY_AFTER,
-              String.valueOf(BanRules.retryAfterSeconds(ban, System.currentTimeMillis())));
-    }
+    req.response()
+        .headers()
+        .set(RETRY_AFTER, String.valueOf(ban.secondsLeft(System.currentTimeMillis())));
     deny(ex, BANNED);
   }
 

@@ -9,4 +9,9 @@ public record Ban(String address, long untilMillis, String reason, int repeat, S
   public boolean activeAt(long nowMillis) {
     return untilMillis > nowMillis;
   }
+
+  /** Returns the whole seconds left at {@code nowMillis}, at least 1 (for {@code Retry-After}). */
+  public long secondsLeft(long nowMillis) {
+    return Math.max(1, (untilMillis - nowMillis + 999) / 1000);
+  }
 }

@@ -53,17 +53,6 @@ public final class BanRules {
     return store.active(client);
   }
 
-  /** Returns the whole seconds left on a ban (at least 1), for {@code Retry-After}. */
-  public static long retryAfterSeconds(Ban ban, long nowMillis) {
-    long left = ban.untilMillis() - nowMillis;
-    return Math.max(1, (left + 999) / 1000);
-  }
-
-  /** Returns one line saying whether bans are on, what triggers them, and who is exempt. */
-  public String describe() {
-    return config.describe();
-  }
-
   /** Counts an answer against the rules watching its status; may ban the client. */
   public void observe(String client, int status, String requestId) {
     if (status < 0 || status >= 600) {

@@ -1,6 +1,8 @@
 package dev.bulwark.policy.bans;
 
+import dev.bulwark.config.ClientAddressKeyed;
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.StartupNote;
 import dev.bulwark.exchange.CidrSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +17,8 @@ import java.util.Set;
  * ({@code drop}). Addresses in {@code exempt} (loopback unless the list is given), and trusted
  * proxies, are never banned by a rule.
  */
-public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, int maxBans) {
+public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, int maxBans)
+    implements StartupNote, ClientAddressKeyed {
   /**
    * Exempt when {@code exempt} is not given: the developer's own curl and a reverse proxy on the
    * same host (whose clients all arrive as loopback until {@code trusted-proxies} names it) must
@@ -85,7 +88,8 @@ public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, in
    * client for 15 minutes (doubling on repeats, up to 24 hours); never banned: 127.0.0.0/8, ::1 and
    * trusted proxies (bans.exempt)".
    */
-  public String describe() {
+  @Override
+  public String startupNote() {
     if (rules.isEmpty()) {
       return "automatic bans off";
     }
@@ -108,6 +112,12 @@ public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, in
       sb.append(String.join(", ", exempt)).append(" and ");
     }
     return sb.append("trusted proxies (bans.exempt)").toString();
+  }
+
+  /** Bans are per client address whenever there is a rule. */
+  @Override
+  public boolean keyedByClientAddress() {
+    return !rules.isEmpty();
   }
 
   /** Returns a duration in words: "5 minutes", "1 hour", "90 seconds". */

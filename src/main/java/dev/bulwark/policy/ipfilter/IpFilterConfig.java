@@ -11,7 +11,8 @@ import java.util.Set;
  * empty, only these), as IPv4/IPv6 addresses or CIDRs; IPv4-mapped IPv6 is the same address as its
  * IPv4 form. A route's {@code ip-filter} replaces the one in {@code defaults}.
  */
-public record IpFilterConfig(List<String> allow, List<String> deny) {
+public record IpFilterConfig(List<String> allow, List<String> deny)
+    implements dev.bulwark.config.ClientAddressKeyed {
   /** No filtering. */
   public static final IpFilterConfig NONE = new IpFilterConfig(List.of(), List.of());
 
@@ -23,6 +24,12 @@ public record IpFilterConfig(List<String> allow, List<String> deny) {
   /** Returns whether the filter lets everyone through. */
   public boolean isEmpty() {
     return allow.isEmpty() && deny.isEmpty();
+  }
+
+  /** An allow or deny list is by client address. */
+  @Override
+  public boolean keyedByClientAddress() {
+    return !isEmpty();
   }
 
   /**

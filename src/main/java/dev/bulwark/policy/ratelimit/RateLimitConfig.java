@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * up to {@code burst}), one bucket per distinct value of its key. A route's {@code rate-limit}
  * replaces the one in {@code defaults}; {@code off} removes it.
  */
-public record RateLimitConfig(List<Limit> limits) {
+public record RateLimitConfig(List<Limit> limits) implements dev.bulwark.config.ClientAddressKeyed {
   /** No rate limits. */
   public static final RateLimitConfig NONE = new RateLimitConfig(List.of());
 
@@ -74,6 +74,23 @@ public record RateLimitConfig(List<Limit> limits) {
   /** Returns whether there is no limit. */
   public boolean isEmpty() {
     return limits.isEmpty();
+  }
+
+  /**
+   * Returns whether a limit is keyed, or falls back, to the client address: every key but one made
+   * of {@code route} alone ({@code subject} and {@code header:} fall back for anonymous requests
+   * and requests without the header).
+   */
+  @Override
+  public boolean keyedByClientAddress() {
+    for (Limit limit : limits) {
+      for (KeyPart part : limit.key()) {
+        if (part.kind() != KeyKind.ROUTE) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -124,8 +124,8 @@ class BanRulesTest {
   }
 
   @Test
-  void describeSaysWhetherBansAreOnWhatTriggersThemAndWhoIsExempt() throws Exception {
-    assertThat(BansConfig.DEFAULTS.describe())
+  void theStartupNoteSaysWhetherBansAreOnWhatTriggersThemAndWhoIsExempt() throws Exception {
+    assertThat(BansConfig.DEFAULTS.startupNote())
         .isEqualTo(
             "automatic bans on: auth-failures: 20 answers with status 401 or 403 within 5 minutes"
                 + " ban a client for 15 minutes (doubling on repeats, up to 1 day);"
@@ -138,21 +138,12 @@ class BanRulesTest {
                       rules:
                         - { name: scanners, status: [404], count: 1, window: 90s, ban: 1d }
                     """)
-                .describe())
+                .startupNote())
         .isEqualTo(
             "automatic bans on (connections of banned clients are closed): scanners: 1 answer"
                 + " with status 404 within 90 seconds ban a client for 1 day;"
                 + " never banned: trusted proxies (bans.exempt)");
-    assertThat(read("bans: off\n").describe()).isEqualTo("automatic bans off");
-  }
-
-  @Test
-  void retryAfterIsTheWholeSecondsLeftAtLeastOne() {
-    Ban ban = new Ban("192.0.2.7", 100_000, "r", 0, "rule");
-    assertThat(BanRules.retryAfterSeconds(ban, 100_000 - 900_000)).isEqualTo(900);
-    assertThat(BanRules.retryAfterSeconds(ban, 100_000 - 1_500)).isEqualTo(2);
-    assertThat(BanRules.retryAfterSeconds(ban, 100_000 - 1)).isEqualTo(1);
-    assertThat(BanRules.retryAfterSeconds(ban, 100_000 + 5)).isEqualTo(1);
+    assertThat(read("bans: off\n").startupNote()).isEqualTo("automatic bans off");
   }
 
   @Test

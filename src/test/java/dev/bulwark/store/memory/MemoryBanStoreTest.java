@@ -73,4 +73,13 @@ class MemoryBanStoreTest {
         .hasMessageContaining("ban list full");
     assertThat(store.list()).hasSize(3);
   }
+
+  @Test
+  void aBanSaysTheWholeSecondsLeftForRetryAfterAtLeastOne() {
+    Ban ban = new Ban("192.0.2.7", 1_000_000, "r", 0, "rule");
+    assertThat(ban.secondsLeft(1_000_000 - 900_000)).isEqualTo(900);
+    assertThat(ban.secondsLeft(1_000_000 - 1_500)).isEqualTo(2);
+    assertThat(ban.secondsLeft(1_000_000 - 1)).isEqualTo(1);
+    assertThat(ban.secondsLeft(1_000_000 + 5)).isEqualTo(1);
+  }
 }

@@ -1,0 +1,10 @@
+package dev.bulwark.config;
+
+/**
+ * A setting that decides by the client address, so that behind an unlisted proxy every client would
+ * look the same to it; lets the linter ask without naming the policy.
+ */
+public interface ClientAddressKeyed {
+  /** Returns whether this setting, as configured, keys anything by the client address. */
+  boolean keyedByClientAddress();
+}
