@@ -58,7 +58,7 @@ public final class BearerTokenProvider implements CredentialProvider {
   public void authenticate(Exchange exchange, Consumer<Verdict> done) {
     List<String> headers = exchange.request().headers(AUTHORIZATION);
     if (headers.isEmpty()) {
-      done.accept(Verdict.NOT_MINE);
+      done.accept(Verdict.notMine());
       return;
     }
     String token = headers.size() == 1 ? bearer(headers.get(0)) : null;

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 /**
  * One way a request can prove who sends it (a bearer token today; a session cookie, a client
  * certificate, a request signature later), like Caddy's authentication providers: it looks for its
- * own kind of credential and answers {@link Verdict.Authenticated}, {@link Verdict#NOT_MINE} or
+ * own kind of credential and answers {@link Verdict.Authenticated}, {@link Verdict#notMine()} or
  * {@link Verdict.Invalid}. Shared by every request of its routes; per-request state stays in the
  * exchange.
  */

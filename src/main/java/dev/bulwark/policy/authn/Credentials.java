@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * A route's credential providers in order: each is asked in turn until one recognises its
  * credential; the first {@link Verdict.Authenticated} or {@link Verdict.Invalid} decides, and when
- * every provider abstains the verdict is {@link Verdict#NOT_MINE}. Verdicts are delivered on the
+ * every provider abstains the verdict is {@link Verdict#notMine()}. Verdicts are delivered on the
  * exchange's event loop.
  */
 public final class Credentials {
@@ -60,7 +60,7 @@ public final class Credentials {
     private final Exchange exchange;
     private final BiConsumer<Exchange, Verdict> done;
     private int index;
-    private Verdict verdict = Verdict.NOT_MINE;
+    private Verdict verdict = Verdict.notMine();
 
     Attempt(Exchange exchange, BiConsumer<Exchange, Verdict> done) {
       this.exchange = exchange;
@@ -78,7 +78,7 @@ public final class Credentials {
       if (exchange.finishedOrResponded()) {
         return; // the client left, or a deadline answered, while a provider was busy
       }
-      if (verdict == Verdict.NOT_MINE && index + 1 < providers.length) {
+      if (verdict instanceof Verdict.NotMine && index + 1 < providers.length) {
         index++;
         providers[index].authenticate(exchange, this);
         return;

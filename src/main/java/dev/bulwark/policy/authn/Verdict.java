@@ -11,8 +11,10 @@ import dev.bulwark.identity.Caller;
  * (the request is refused; no other provider is asked).
  */
 public sealed interface Verdict {
-  /** The provider found none of its credentials in the request. */
-  Verdict NOT_MINE = NotMine.INSTANCE;
+  /** Returns the verdict of a provider that found none of its credentials in the request. */
+  static Verdict notMine() {
+    return NotMine.INSTANCE; // a method, not a constant: no subclass in the interface's init
+  }
 
   /** The request proved who sends it. */
   record Authenticated(Caller caller) implements Verdict {
@@ -21,7 +23,7 @@ public sealed interface Verdict {
     }
   }
 
-  /** No credential of the provider's kind: {@link #NOT_MINE} is its only value. */
+  /** No credential of the provider's kind: {@link #notMine()} is its only value. */
   enum NotMine implements Verdict {
     INSTANCE
   }

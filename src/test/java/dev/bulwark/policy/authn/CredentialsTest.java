@@ -52,7 +52,7 @@ class CredentialsTest {
       @Override
       public void authenticate(Exchange exchange, Consumer<Verdict> done) {
         asked.add(name);
-        if (held.get() == null && verdict == Verdict.NOT_MINE && name.startsWith("async")) {
+        if (held.get() == null && verdict instanceof Verdict.NotMine && name.startsWith("async")) {
           held.set(done);
           return;
         }
@@ -90,7 +90,9 @@ class CredentialsTest {
   void whenEveryProviderAbstainsEveryChallengeIsSentWithOneGenericRefusal() {
     FakeExchange fx =
         FakeExchange.get("/x")
-            .run(authn(provider("Cookie", Verdict.NOT_MINE), provider("Bearer", Verdict.NOT_MINE)));
+            .run(
+                authn(
+                    provider("Cookie", Verdict.notMine()), provider("Bearer", Verdict.notMine())));
     assertThat(fx.status()).isEqualTo(401);
     assertThat(asked).containsExactly("Cookie", "Bearer");
     assertThat(fx.responseHeaders().getAll("www-authenticate"))
@@ -105,7 +107,7 @@ class CredentialsTest {
         FakeExchange.get("/x")
             .run(
                 authn(
-                    provider("Cookie", Verdict.NOT_MINE),
+                    provider("Cookie", Verdict.notMine()),
                     provider("Bearer", new Verdict.Authenticated(ALICE)),
                     provider("Never", BAD_COOKIE)));
     assertThat(fx.outcome()).isEqualTo(Outcome.PROCEEDED);
@@ -122,11 +124,11 @@ class CredentialsTest {
             .holdResumes()
             .run(
                 authn(
-                    provider("async-cookie", Verdict.NOT_MINE, held),
+                    provider("async-cookie", Verdict.notMine(), held),
                     provider("Bearer", new Verdict.Authenticated(ALICE))));
     assertThat(fx.outcome()).isEqualTo(Outcome.PENDING);
     Thread other =
-        new Thread(() -> java.util.Objects.requireNonNull(held.get()).accept(Verdict.NOT_MINE));
+        new Thread(() -> java.util.Objects.requireNonNull(held.get()).accept(Verdict.notMine()));
     other.start();
     other.join();
     assertThat(asked).containsExactly("async-cookie");
@@ -140,7 +142,7 @@ class CredentialsTest {
   void aVerdictThatArrivesAfterTheExchangeEndedChangesNothing() {
     AtomicReference<Consumer<Verdict>> held = new AtomicReference<>();
     FakeExchange fx =
-        FakeExchange.get("/x").run(authn(provider("async-cookie", Verdict.NOT_MINE, held)));
+        FakeExchange.get("/x").run(authn(provider("async-cookie", Verdict.notMine(), held)));
     fx.exchange().deny(Denial.BODY_TIMEOUT);
     java.util.Objects.requireNonNull(held.get()).accept(new Verdict.Authenticated(ALICE));
     assertThat(fx.status()).isEqualTo(408);
