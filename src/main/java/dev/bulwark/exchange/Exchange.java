@@ -1,24 +1,25 @@
 package dev.bulwark.exchange;
 
-import io.vertx.core.Handler;
+import static java.util.Objects.requireNonNull;
+
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request and its answer as it walks the stages: who sent it, which route it matched, what each
- * stage decided, and the figures the access log and metrics report. Created per request, touched
- * only by the event loop that owns the request.
+ * One request and its answer as it walks the stages: who sent it ({@link #request()}, a view that
+ * is no server's type), which route it matched, what each stage decided, per-request state under
+ * typed {@link AttributeKey}s, and the figures the access log and metrics report. Created per
+ * request, touched only by the event loop that owns the request; continuations that come back from
+ * elsewhere go through {@link #resume}.
  */
 public final class Exchange {
-  private final HttpServerRequest request;
+  private final RequestView request;
+  private final HeaderMap responseHeaders;
   private final ExchangeDriver driver;
   private final String requestId;
-  private final String clientAddress;
-  private final String host;
-  private int hostPort = -1;
-  private final String path;
   private final long startNanos;
   private final String[] params;
   private final Object route;
@@ -34,33 +35,30 @@ public final class Exchange {
   private int status;
   private boolean responded;
   private int captureUpstreamBody;
-  private boolean trustedPeer;
   private boolean finished;
   private @Nullable LoopTimer bodyTimer;
   private @Nullable Forwarding forwarding;
   private @Nullable String subject;
-  private @Nullable Object identity;
-  private @Nullable Object rateLimit;
-  private @Nullable Buffer bufferedBody;
+  private Object @Nullable [] attributes;
 
+  /**
+   * An exchange over a request view, the response headers that its policies and the gateway fill
+   * in, and the driver that moves it along its route's stages.
+   */
   public Exchange(
-      HttpServerRequest request,
+      RequestView request,
+      HeaderMap responseHeaders,
       ExchangeDriver driver,
       String requestId,
-      String clientAddress,
-      String host,
-      String path,
       String[] params,
       Object route,
       long startNanos) {
-    this.request = request;
-    this.driver = driver;
-    this.requestId = requestId;
-    this.clientAddress = clientAddress;
-    this.host = host;
-    this.path = path;
-    this.params = params;
-    this.route = route;
+    this.request = requireNonNull(request, "request");
+    this.responseHeaders = requireNonNull(responseHeaders, "responseHeaders");
+    this.driver = requireNonNull(driver, "driver");
+    this.requestId = requireNonNull(requestId, "requestId");
+    this.params = requireNonNull(params, "params");
+    this.route = requireNonNull(route, "route");
     this.startNanos = startNanos;
   }
 
@@ -82,8 +80,60 @@ public final class Exchange {
     driver.answer(this, status);
   }
 
-  public HttpServerRequest request() {
+  /**
+   * Runs {@code continuation} on this exchange's event loop: at once when called there, else queued
+   * to it. Every callback that may arrive on another thread (a store, a key fetch, a blocking
+   * executor) comes back through here before it touches the exchange.
+   */
+  public void resume(Runnable continuation) {
+    driver.resume(this, continuation);
+  }
+
+  /** Returns the request as policies read it. */
+  public RequestView request() {
     return request;
+  }
+
+  /**
+   * Returns the headers of the response this exchange will send: policies set theirs here on the
+   * way in (a challenge, {@code Allow}); on the way out they are {@link ResponseHead#headers()}.
+   */
+  public HeaderMap responseHeaders() {
+    return responseHeaders;
+  }
+
+  /**
+   * Returns the live server's request behind this exchange, for the server and the proxy only;
+   * policies read {@link #request()}.
+   *
+   * @throws IllegalStateException when no live request is behind it (a test or an offline run)
+   */
+  public HttpServerRequest httpRequest() {
+    if (request instanceof VertxRequest v) {
+      return v.raw();
+    }
+    throw new IllegalStateException("no live HTTP request behind this exchange");
+  }
+
+  /** Returns the value kept under {@code key}, or null when none was set. */
+  @SuppressWarnings("unchecked") // attr(key, value) only stores a T under a key of T
+  public <T> @Nullable T attr(AttributeKey<T> key) {
+    Object[] a = attributes;
+    return a == null || key.id >= a.length ? null : (T) a[key.id];
+  }
+
+  /** Keeps {@code value} under {@code key} for the rest of the exchange. */
+  public <T> void attr(AttributeKey<T> key, T value) {
+    requireNonNull(value, "value");
+    Object[] a = attributes;
+    if (a == null) {
+      a = new Object[Math.max(AttributeKey.count(), key.id + 1)];
+      attributes = a;
+    } else if (key.id >= a.length) {
+      a = Arrays.copyOf(a, key.id + 1);
+      attributes = a;
+    }
+    a[key.id] = value;
   }
 
   public String requestId() {
@@ -92,26 +142,22 @@ public final class Exchange {
 
   /** Returns the client's address as resolved through trusted proxies. */
   public String clientAddress() {
-    return clientAddress;
+    return request.clientAddress();
   }
 
   /** Returns the lower-case request host without port. */
   public String host() {
-    return host;
+    return request.host();
   }
 
   /** Returns the port the request named with its host, or -1 when it named none. */
   public int hostPort() {
-    return hostPort;
-  }
-
-  public void hostPort(int port) {
-    this.hostPort = port;
+    return request.port();
   }
 
   /** Returns the normalised path (no query). */
   public String path() {
-    return path;
+    return request.path();
   }
 
   /** Returns the route's template values in the order of its pattern. */
@@ -220,11 +266,7 @@ public final class Exchange {
 
   /** Returns whether the TCP peer is a trusted proxy. */
   public boolean trustedPeer() {
-    return trustedPeer;
-  }
-
-  public void trustedPeer(boolean trusted) {
-    this.trustedPeer = trusted;
+    return request.trustedPeer();
   }
 
   /** Returns the upstream leg once forwarding has started, else null. */
@@ -276,78 +318,47 @@ public final class Exchange {
   }
 
   /**
-   * Records who the request was authenticated as: the subject (logged, and the key of per-subject
-   * limits) and the authentication policy's own view of the identity (its type belongs to it).
+   * Records whom the request was authenticated as: logged, and the key of per-subject limits. The
+   * authentication policy keeps its full view of the caller under its own attribute key.
    */
-  public void authenticated(String subject, Object identity) {
-    this.subject = subject;
-    this.identity = identity;
-  }
-
-  /** Returns the identity set by {@link #authenticated}, or null. */
-  public @Nullable Object identity() {
-    return identity;
-  }
-
-  /** Returns the rate-limit policy's outcome for the response headers (its type is its own). */
-  public @Nullable Object rateLimit() {
-    return rateLimit;
-  }
-
-  public void rateLimit(Object outcome) {
-    this.rateLimit = outcome;
+  public void authenticated(String subject) {
+    this.subject = requireNonNull(subject, "subject");
   }
 
   /**
    * Reads the whole request body (over {@code limit} bytes: 413 and close) and hands it to {@code
    * onBody}; the body is then forwarded from memory with its Content-Length instead of streamed. A
    * client error answers 400, the route's body timeout still applies, and nothing is delivered once
-   * the exchange is answered or the client is gone (the buffer is then garbage).
+   * the exchange is answered or the client is gone.
    */
-  public void readBody(long limit, Handler<Buffer> onBody) {
-    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    int initial = 256;
-    if (declared != null) {
-      try {
-        initial = (int) Math.max(0, Math.min(limit, Long.parseLong(declared.trim())));
-      } catch (NumberFormatException e) {
-        // the framing checks refused malformed lengths before any policy ran
-      }
-    }
-    Buffer body = Buffer.buffer(initial);
-    request.handler(
-        chunk -> {
-          if (finishedOrResponded()) {
-            return;
+  public void readBody(long limit, Consumer<byte[]> onBody) {
+    request.readBody(
+        limit,
+        new BodyReader() {
+          @Override
+          public boolean wanted() {
+            return !finishedOrResponded();
           }
-          bytesIn += chunk.length();
-          if (bytesIn > limit) {
-            deny(Denial.BODY_TOO_LARGE);
-            return;
+
+          @Override
+          public void received(int bytes) {
+            bytesIn += bytes;
           }
-          body.appendBuffer(chunk);
-        });
-    request.exceptionHandler(
-        t -> {
-          if (!finishedOrResponded()) {
-            deny(Denial.BAD_FRAMING);
+
+          @Override
+          public void body(byte[] body) {
+            onBody.accept(body);
+          }
+
+          @Override
+          public void refused(Denial denial) {
+            deny(denial);
           }
         });
-    request.endHandler(
-        v -> {
-          if (!finishedOrResponded()) {
-            bufferedBody = body;
-            onBody.handle(body);
-          }
-        });
-    if (request.headers().contains(HttpHeaders.EXPECT)) {
-      request.response().writeContinue();
-    }
-    request.resume();
   }
 
   /** Returns the body read by {@link #readBody}, to be forwarded as is, or null (streamed). */
   public @Nullable Buffer bufferedBody() {
-    return bufferedBody;
+    return request instanceof VertxRequest v ? v.bufferedBody() : null;
   }
 }

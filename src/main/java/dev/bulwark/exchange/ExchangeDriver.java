@@ -1,6 +1,9 @@
 package dev.bulwark.exchange;
 
-/** Moves an exchange along its route's stages; implemented by the server's request handler. */
+/**
+ * Moves an exchange along its route's stages; implemented by the server's request handler, and by
+ * the fake exchange of the tests.
+ */
 public interface ExchangeDriver {
   /** Runs the next stage, or forwards upstream when every stage has let the request through. */
   void proceed(Exchange exchange);
@@ -14,4 +17,10 @@ public interface ExchangeDriver {
    * nothing is forwarded.
    */
   void answer(Exchange exchange, int status);
+
+  /**
+   * Runs {@code continuation} on the exchange's event loop: inline when the caller is on it, else
+   * queued there (a fake may run it at once or hold it until the test steps).
+   */
+  void resume(Exchange exchange, Runnable continuation);
 }

@@ -1,7 +1,6 @@
 package dev.bulwark.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.jspecify.annotations.Nullable;
 
@@ -12,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ResponseHead {
   private int status;
-  private final MultiMap headers;
+  private final HeaderMap headers;
   private @Nullable Buffer replacementBody;
   private final boolean fromUpstream;
   private boolean closeConnection;
@@ -36,7 +35,7 @@ public final class ResponseHead {
     Filtered apply(Buffer body);
   }
 
-  private ResponseHead(int status, MultiMap headers, @Nullable Buffer body, boolean fromUpstream) {
+  private ResponseHead(int status, HeaderMap headers, @Nullable Buffer body, boolean fromUpstream) {
     this.status = status;
     this.headers = headers;
     this.replacementBody = body;
@@ -44,12 +43,12 @@ public final class ResponseHead {
   }
 
   /** Returns the head of an upstream response whose body will stream through. */
-  public static ResponseHead fromUpstream(int status, MultiMap headers) {
+  public static ResponseHead fromUpstream(int status, HeaderMap headers) {
     return new ResponseHead(status, headers, null, true);
   }
 
   /** Returns the head of a response that the gateway writes in full. */
-  public static ResponseHead generated(int status, MultiMap headers, Buffer body) {
+  public static ResponseHead generated(int status, HeaderMap headers, Buffer body) {
     return new ResponseHead(status, headers, body, false);
   }
 
@@ -57,7 +56,7 @@ public final class ResponseHead {
     return status;
   }
 
-  public MultiMap headers() {
+  public HeaderMap headers() {
     return headers;
   }
 

@@ -2,6 +2,7 @@ package dev.bulwark.identity;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.exchange.AttributeKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,12 @@ public record Caller(
     Set<String> organisations,
     Map<String, List<String>> claims,
     long expiresAt) {
+
+  /**
+   * The caller an exchange was authenticated as, set by the authentication stage and read by
+   * authorization, forward-auth and the identity headers sent upstream.
+   */
+  public static final AttributeKey<Caller> KEY = AttributeKey.of("caller");
 
   public Caller {
     requireNonNull(subject, "subject");

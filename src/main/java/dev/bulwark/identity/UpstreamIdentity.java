@@ -2,6 +2,7 @@ package dev.bulwark.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bulwark.exchange.HeaderMap;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,8 +56,8 @@ public final class UpstreamIdentity {
             .build();
   }
 
-  /** Removes incoming {@code X-Bulwark-*} headers and adds the caller's, when there is one. */
-  public void apply(MultiMap headers, @Nullable Object identity, String requestId) {
+  /** Removes incoming identity headers and adds the caller's, when there is one. */
+  public void apply(MultiMap headers, @Nullable Caller caller, String requestId) {
     List<String> drop = null;
     for (Map.Entry<String, String> e : headers) {
       String n = e.getKey();
@@ -70,17 +71,22 @@ public final class UpstreamIdentity {
     if (drop != null) {
       drop.forEach(headers::remove);
     }
-    if (!(identity instanceof Caller caller)) {
+    if (caller == null) {
       return;
     }
     if (!forwardToken) {
       headers.remove("authorization");
     }
-    set(headers, caller, assertion(caller, requestId));
+    String assertion = assertion(caller, requestId);
+    headers.set(SUBJECT, headerValue(caller.subject()));
+    headers.set(ISSUER, headerValue(caller.issuer()));
+    headers.set(ROLES, join(caller.roles()));
+    headers.set(ORGS, join(caller.organisations()));
+    headers.set(ASSERTION, assertion);
   }
 
-  /** Sets the identity headers of a caller (also used for forward-auth answers). */
-  public static void set(MultiMap headers, Caller caller, String assertion) {
+  /** Sets the identity headers of a caller on a response (forward-auth answers). */
+  public static void set(HeaderMap headers, Caller caller, String assertion) {
     headers.set(SUBJECT, headerValue(caller.subject()));
     headers.set(ISSUER, headerValue(caller.issuer()));
     headers.set(ROLES, join(caller.roles()));

@@ -34,7 +34,7 @@ public final class AccessLog {
     sb.append(",\"route\":");
     quote(sb, routeName);
     sb.append(",\"method\":");
-    quote(sb, ex.request().method().name());
+    quote(sb, ex.request().method());
     sb.append(",\"path\":");
     quote(sb, redactQuery(ex.path(), ex.request().query(), redactWords));
     sb.append(",\"status\":").append(ex.status());

@@ -2,12 +2,13 @@ package dev.bulwark.proxy;
 
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.VertxRequest;
+import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.routing.RequestHost;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 
 /**
@@ -32,7 +33,7 @@ public final class Forwarder {
   /** Starts the upstream request; the server request must be paused. */
   public ProxyCall forward(
       Exchange ex, UpstreamTarget target, RouteLimits limits, UpstreamIdentity identity) {
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     String uri = req.query() == null ? ex.path() : ex.path() + "?" + req.query();
     ProxyCall call =
         new ProxyCall(vertx, ex, limits, listener, bodyFraming(req), target, identity, uri);
@@ -55,7 +56,7 @@ public final class Forwarder {
    */
   static void writeUpstreamHeaders(
       Exchange ex, UpstreamTarget target, UpstreamIdentity identity, MultiMap headers) {
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     RequestHeaderRules rules = target.requestHeaders();
     HeaderHygiene.copyRequestHeaders(req.headers(), headers, rules);
     if (!ex.trustedPeer()) {
@@ -64,7 +65,7 @@ public final class Forwarder {
           .untrustedForwarding()
           .note(ex.clientAddress(), in.contains(FORWARDED), in.contains(X_FORWARDED_FOR));
     }
-    identity.apply(headers, ex.identity(), ex.requestId());
+    identity.apply(headers, ex.attr(Caller.KEY), ex.requestId());
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(
         HttpHeaders.HOST,
@@ -84,22 +85,6 @@ public final class Forwarder {
 
   /** How the request body reaches the upstream: none, a fixed length, or chunked. */
   static long bodyFraming(HttpServerRequest req) {
-    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (cl != null) {
-      try {
-        return Long.parseLong(cl.trim());
-      } catch (NumberFormatException e) {
-        return ProxyCall.CHUNKED;
-      }
-    }
-    if (req.version() == HttpVersion.HTTP_2) {
-      return switch (req.method().name()) {
-        case "POST", "PUT", "PATCH" -> ProxyCall.CHUNKED;
-        default -> ProxyCall.NO_BODY;
-      };
-    }
-    return req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        ? ProxyCall.CHUNKED
-        : ProxyCall.NO_BODY;
+    return VertxRequest.framing(req);
   }
 }

@@ -4,6 +4,7 @@ import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
+import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -33,8 +34,8 @@ import org.jspecify.annotations.Nullable;
  * exchange's event loop.
  */
 public final class ProxyCall implements dev.bulwark.exchange.Forwarding, UpstreamExchange {
-  static final long NO_BODY = -1;
-  static final long CHUNKED = -2;
+  static final long NO_BODY = VertxRequest.NO_BODY;
+  static final long CHUNKED = VertxRequest.CHUNKED;
 
   private final Exchange ex;
   private final HttpServerRequest req;
@@ -76,7 +77,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     this.target = target;
     this.identity = identity;
     this.ex = ex;
-    this.req = ex.request();
+    this.req = ex.httpRequest();
     this.limits = limits;
     this.listener = listener;
     this.framing = framing;

@@ -14,7 +14,8 @@ import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import dev.bulwark.policy.authn.AuthConfig;
 import dev.bulwark.policy.authn.Authenticator;
-import dev.bulwark.policy.authn.BearerAuthPolicy;
+import dev.bulwark.policy.authn.AuthnPolicy;
+import dev.bulwark.policy.authn.Credentials;
 import dev.bulwark.policy.authn.ForwardAuthPolicy;
 import dev.bulwark.policy.authz.AuthzPolicy;
 import dev.bulwark.policy.bans.BanRules;
@@ -77,8 +78,9 @@ record CompiledGateway(
         chain.add(CorsPolicy.compile(r.cors()));
       }
       List<String> params = r.match().pattern().paramNames();
+      Credentials credentials = Credentials.bearer(authenticator, r.access().issuers());
       if (r.access().protectedRoute()) {
-        chain.add(new BearerAuthPolicy(r.name(), authenticator, r.access().issuers(), security));
+        chain.add(new AuthnPolicy(r.name(), credentials, security));
         chain.add(new AuthzPolicy(r.name(), r.access(), params, security));
       }
       Policy[] policies = PolicyChain.assemble(chain);
@@ -104,7 +106,7 @@ record CompiledGateway(
               r.match().pattern(),
               r.match().methods(),
               r.match().rules(),
-              new ForwardAuthPolicy.Protected(r.name(), r.access(), params)));
+              new ForwardAuthPolicy.Protected(r.name(), r.access(), params, credentials)));
     }
     String forwardAuth = auth.forwardAuthPath();
     if (forwardAuth != null) {
@@ -113,7 +115,7 @@ record CompiledGateway(
           ForwardAuthRoutes.entries(
               forwardAuth,
               access,
-              new ForwardAuthPolicy(new RouteTable<>(access), authenticator, identity, security),
+              new ForwardAuthPolicy(new RouteTable<>(access), identity, security),
               config,
               metrics,
               identity));

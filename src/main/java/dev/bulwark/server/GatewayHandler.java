@@ -5,9 +5,11 @@ import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ExchangeDriver;
 import dev.bulwark.exchange.Forwarding;
+import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
@@ -112,6 +114,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     String host = authority == null ? "" : authority.host();
     String rawPath = req.path();
     String path = rawPath == null ? null : PathNormalizer.normalize(rawPath);
+    VertxRequest view =
+        new VertxRequest(
+            req,
+            host,
+            authority == null ? -1 : authority.port(),
+            path == null ? "-" : path,
+            client,
+            trusted);
 
     CompiledRoute route = gw.fallback();
     String[] params = NO_PARAMS;
@@ -133,7 +143,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match = preflightMatch(gw, req, host, path);
+      RouteTable.Match<CompiledRoute> match = preflightMatch(gw, view, host, path);
       if (match == null) {
         match = gw.routes().match(host, path, req.method().name());
       }
@@ -154,12 +164,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (early == null && declaredLength(req) > route.limits.maxBody()) {
       early = Denial.BODY_TOO_LARGE;
     }
-    Exchange ex =
-        new Exchange(req, this, id, client, host, path == null ? "-" : path, params, route, start);
-    ex.trustedPeer(trusted);
-    if (authority != null) {
-      ex.hostPort(authority.port());
-    }
+    Exchange ex = new Exchange(view, view, this, id, params, route, start);
     ex.enterEdge(route.edgeCount);
     req.response().closeHandler(v -> clientClosed(ex));
     if (early != null) {
@@ -178,8 +183,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
    */
   private void refuseBanned(
       HttpServerRequest req, CompiledGateway gw, Ban ban, String client, String id, long start) {
-    Exchange ex =
-        new Exchange(req, this, id, client, hostOf(req), "-", NO_PARAMS, gw.fallback(), start);
+    VertxRequest view = new VertxRequest(req, hostOf(req), -1, "-", client, false);
+    Exchange ex = new Exchange(view, view, this, id, NO_PARAMS, gw.fallback(), start);
     ex.enterEdge(gw.fallback().edgeCount);
     req.response().closeHandler(v -> clientClosed(ex));
     if (gw.bans().drop()) {
@@ -241,7 +246,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
    * OPTIONS never reaches an upstream whose route does not allow OPTIONS.
    */
   private static RouteTable.@Nullable Match<CompiledRoute> preflightMatch(
-      CompiledGateway gw, HttpServerRequest req, String host, String path) {
+      CompiledGateway gw, VertxRequest req, String host, String path) {
     String asked = CorsPolicy.preflightMethod(req);
     if (asked == null) {
       return null;
@@ -290,13 +295,12 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
                 ? route.policies[at].name()
                 : "gateway";
     ex.decide(by, "deny", denial.reason());
-    HttpServerResponse res = ex.request().response();
-    MultiMap h = res.headers();
+    HeaderMap h = ex.responseHeaders();
     Buffer body = ErrorJson.body(denial.status(), denial.error(), ex.requestId(), denial.details());
     h.set(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE);
     h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
     ResponseHead head = ResponseHead.generated(denial.status(), h, body);
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     // A body that was never read cannot be skipped safely on a kept-alive HTTP/1 connection:
     // close after answering. Without a body, resuming lets the request's end through.
     boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded();
@@ -322,8 +326,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (ex.responded()) {
       return;
     }
-    HttpServerRequest req = ex.request();
-    MultiMap h = req.response().headers();
+    HttpServerRequest req = ex.httpRequest();
+    HeaderMap h = ex.responseHeaders();
     if (status != 204) {
       h.set(HttpHeaders.CONTENT_LENGTH, "0"); // a 204 must not have one
     }
@@ -338,9 +342,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
 
   @Override
   public void onUpstreamResponse(Exchange ex, ProxyCall call, int status, MultiMap headers) {
-    HttpServerResponse res = ex.request().response();
+    HttpServerResponse res = ex.httpRequest().response();
     ProxyCall.copyResponseHeaders(headers, res.headers());
-    respond(ex, ResponseHead.fromUpstream(status, res.headers()), call);
+    respond(ex, ResponseHead.fromUpstream(status, ex.responseHeaders()), call);
+  }
+
+  @Override
+  public void resume(Exchange ex, Runnable continuation) {
+    ((VertxRequest) ex.request()).resume(continuation);
   }
 
   private void respond(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
@@ -399,7 +408,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (!ex.startResponse(head.status())) {
       return;
     }
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     if (head.closeConnection() && req.version() != HttpVersion.HTTP_2) {
       guard.closing(req.connection());
     }
@@ -469,7 +478,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (!"ban".equals(ex.decidedBy())) {
       gw.bans().observe(ex.clientAddress(), ex.status(), ex.requestId());
     }
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     guard.requestFinished(req.connection());
     if (close && req.version() != HttpVersion.HTTP_2) {
       req.connection().close();
@@ -477,7 +486,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private void clientClosed(Exchange ex) {
-    if (ex.request().response().ended()) {
+    if (ex.httpRequest().response().ended()) {
       return; // a normal end: the end callback accounts for the exchange
     }
     Forwarding f = ex.forwarding();
@@ -492,7 +501,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private void armBodyTimer(Exchange ex, CompiledRoute route) {
-    HttpServerRequest req = ex.request();
+    HttpServerRequest req = ex.httpRequest();
     if (Forwarder.hasNoBody(req)) {
       return;
     }
@@ -533,17 +542,17 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
             ? String.valueOf(unsupported.getMessage())
             : "malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
     String peer = peerOf(req);
+    VertxRequest view =
+        new VertxRequest(
+            req,
+            "",
+            -1,
+            "-",
+            gw.clients().resolve(peer, java.util.List.of(), java.util.List.of()),
+            false);
     Exchange ex =
         new Exchange(
-            req,
-            this,
-            RequestIds.next(),
-            gw.clients().resolve(peer, java.util.List.of(), java.util.List.of()),
-            "",
-            "-",
-            NO_PARAMS,
-            gw.fallback(),
-            System.nanoTime());
+            view, view, this, RequestIds.next(), NO_PARAMS, gw.fallback(), System.nanoTime());
     ex.enterEdge(gw.fallback().edgeCount);
     guard.requestStarted(req.connection());
     deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));

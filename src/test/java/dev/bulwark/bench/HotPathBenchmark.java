@@ -4,6 +4,7 @@ import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.VertxHeaders;
 import dev.bulwark.policy.headers.HeadersConfig;
 import dev.bulwark.policy.headers.SecurityHeadersPolicy;
 import dev.bulwark.routing.HostMatcher;
@@ -85,7 +86,7 @@ public class HotPathBenchmark {
     MultiMap h = upstreamHeaders;
     h.clear();
     h.add("content-type", "application/json").add("server", "nginx").add("content-length", "42");
-    ResponseHead head = ResponseHead.fromUpstream(200, h);
+    ResponseHead head = ResponseHead.fromUpstream(200, new VertxHeaders(h));
     strict.onResponse(null, head);
     return h;
   }

@@ -2,18 +2,19 @@ package dev.bulwark.policy.authn;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.bulwark.identity.Caller;
-import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a bearer token into a {@link Caller} or a refusal, for every issuer of one compiled
  * configuration: verified-token cache first, then strict parsing, the issuer named by {@code iss},
  * its keys (waiting for a JWKS fetch only when no key is known yet or the {@code kid} is new), the
- * signature and the claims. Shared by all event loops; answers on the caller's context.
+ * signature and the claims. Shared by all event loops; work after a key fetch resumes on the
+ * requester's own loop.
  */
 public final class Authenticator {
   private final Map<String, Issuer> byIss = new HashMap<>();
@@ -53,14 +54,15 @@ public final class Authenticator {
 
   /**
    * Verifies a token for a route that accepts the named issuers (all when empty); {@code done} runs
-   * on {@code context}, possibly synchronously.
+   * synchronously, or after a key fetch through {@code resume} (which brings the work back to the
+   * requester's event loop before the signature is checked).
    */
   public void authenticate(
-      String token, List<String> issuers, Context context, Handler<TokenVerifier.Outcome> done) {
+      String token, List<String> issuers, Executor resume, Consumer<TokenVerifier.Outcome> done) {
     long now = System.currentTimeMillis() / 1000;
     Caller hit = cache.get(token, now);
     if (hit != null) {
-      done.handle(
+      done.accept(
           issuers.isEmpty() || issuers.contains(hit.issuer())
               ? new TokenVerifier.Valid(hit)
               : new TokenVerifier.Invalid(false, "issuer not accepted on this route"));
@@ -68,44 +70,45 @@ public final class Authenticator {
     }
     TokenVerifier.Parsed parsed = TokenVerifier.parse(token, maxTokenBytes);
     if (parsed == null) {
-      done.handle(new TokenVerifier.Invalid(false, "malformed or oversized token"));
+      done.accept(new TokenVerifier.Invalid(false, "malformed or oversized token"));
       return;
     }
     String iss = parsed.claims().getIssuer();
     Issuer issuer = iss == null ? null : byIss.get(iss);
     if (issuer == null) {
-      done.handle(new TokenVerifier.Invalid(false, "unknown issuer"));
+      done.accept(new TokenVerifier.Invalid(false, "unknown issuer"));
       return;
     }
     if (!issuers.isEmpty() && !issuers.contains(issuer.config().name())) {
-      done.handle(new TokenVerifier.Invalid(false, "issuer not accepted on this route"));
+      done.accept(new TokenVerifier.Invalid(false, "issuer not accepted on this route"));
       return;
     }
     if (token.length() > issuer.config().maxTokenBytes()) {
-      done.handle(new TokenVerifier.Invalid(false, "token larger than the issuer's limit"));
+      done.accept(new TokenVerifier.Invalid(false, "token larger than the issuer's limit"));
       return;
     }
     JwksKeys jwks = issuer.jwks();
     if (jwks == null) {
-      done.handle(finish(token, parsed, issuer, issuer.fixed(), now));
+      done.accept(finish(token, parsed, issuer, issuer.fixed(), now));
       return;
     }
     if (!jwks.loaded()) {
       jwks.refresh(
-          context,
-          ok -> {
-            TokenVerifier.Outcome o =
-                verifyWithJwks(token, parsed, issuer, jwks, null, done, context);
-            if (o != null) {
-              done.handle(o);
-            }
-          });
+          ok ->
+              resume.execute(
+                  () -> {
+                    TokenVerifier.Outcome o =
+                        verifyWithJwks(token, parsed, issuer, jwks, null, done, resume);
+                    if (o != null) {
+                      done.accept(o);
+                    }
+                  }));
       return;
     }
-    jwks.refreshIfStale(context);
-    TokenVerifier.Outcome o = verifyWithJwks(token, parsed, issuer, jwks, null, done, context);
+    jwks.refreshIfStale();
+    TokenVerifier.Outcome o = verifyWithJwks(token, parsed, issuer, jwks, null, done, resume);
     if (o != null) {
-      done.handle(o);
+      done.accept(o);
     }
   }
 
@@ -119,8 +122,8 @@ public final class Authenticator {
       Issuer issuer,
       JwksKeys jwks,
       @Nullable String retriedKid,
-      Handler<TokenVerifier.Outcome> done,
-      Context context) {
+      Consumer<TokenVerifier.Outcome> done,
+      Executor resume) {
     long now = System.currentTimeMillis() / 1000;
     List<JWK> keys = jwks.current();
     if (keys.isEmpty()) {
@@ -133,16 +136,17 @@ public final class Authenticator {
         return new TokenVerifier.Invalid(false, "unknown kid");
       }
       jwks.refresh(
-          context,
-          ok -> {
-            TokenVerifier.Outcome again =
-                ok
-                    ? verifyWithJwks(token, parsed, issuer, jwks, u.kid(), done, context)
-                    : new TokenVerifier.Invalid(false, "unknown kid");
-            if (again != null) {
-              done.handle(again);
-            }
-          });
+          ok ->
+              resume.execute(
+                  () -> {
+                    TokenVerifier.Outcome again =
+                        ok
+                            ? verifyWithJwks(token, parsed, issuer, jwks, u.kid(), done, resume)
+                            : new TokenVerifier.Invalid(false, "unknown kid");
+                    if (again != null) {
+                      done.accept(again);
+                    }
+                  }));
       return null;
     }
     if (sig != null) {

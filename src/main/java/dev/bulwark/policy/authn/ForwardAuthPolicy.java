@@ -2,6 +2,8 @@ package dev.bulwark.policy.authn;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.HeaderMap;
+import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.SecurityLog;
@@ -14,10 +16,6 @@ import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,12 +29,18 @@ import org.jspecify.annotations.Nullable;
  * with a challenge, or 403.
  */
 public final class ForwardAuthPolicy implements Policy {
-  /** A route's access rule and its path template names, as forward-auth looks them up. */
-  public record Protected(String name, RouteAccess access, List<String> paramNames) {
+  /**
+   * A route's access rule, its path template names and its credential providers, as forward-auth
+   * looks them up.
+   */
+  public record Protected(
+      String name, RouteAccess access, List<String> paramNames, Credentials credentials) {
     public Protected {
       paramNames = List.copyOf(paramNames);
     }
   }
+
+  private static final CharSequence WWW_AUTHENTICATE = HeaderMap.constant("WWW-Authenticate");
 
   private static final Denial UNTRUSTED =
       Denial.of(403, "forbidden", "forward-auth request from a peer outside trusted-proxies");
@@ -48,17 +52,12 @@ public final class ForwardAuthPolicy implements Policy {
       Denial.of(403, "forbidden", "forward-auth: the route's rule does not allow the caller");
 
   private final RouteTable<Protected> routes;
-  private final Authenticator authenticator;
   private final UpstreamIdentity identity;
   private final SecurityLog security;
 
   public ForwardAuthPolicy(
-      RouteTable<Protected> routes,
-      Authenticator authenticator,
-      UpstreamIdentity identity,
-      SecurityLog security) {
+      RouteTable<Protected> routes, UpstreamIdentity identity, SecurityLog security) {
     this.routes = routes;
-    this.authenticator = authenticator;
     this.identity = identity;
     this.security = security;
   }
@@ -79,10 +78,10 @@ public final class ForwardAuthPolicy implements Policy {
       exchange.deny(UNTRUSTED);
       return;
     }
-    HttpServerRequest req = exchange.request();
-    String method = req.getHeader("x-forwarded-method");
-    String uri = req.getHeader("x-forwarded-uri");
-    String host = req.getHeader("x-forwarded-host");
+    RequestView req = exchange.request();
+    String method = req.header("x-forwarded-method");
+    String uri = req.header("x-forwarded-uri");
+    String host = req.header("x-forwarded-host");
     if (method == null || uri == null || !uri.startsWith("/")) {
       exchange.deny(BAD_REQUEST);
       return;
@@ -110,29 +109,12 @@ public final class ForwardAuthPolicy implements Policy {
       exchange.answer(200);
       return;
     }
-    List<String> auth = req.headers().getAll("authorization");
-    String token = auth.size() == 1 ? BearerAuthPolicy.bearer(auth.get(0)) : null;
-    if (token == null) {
-      req.response()
-          .headers()
-          .set(
-              "WWW-Authenticate",
-              auth.isEmpty() ? BearerAuthPolicy.CHALLENGE : BearerAuthPolicy.INVALID_TOKEN);
-      exchange.deny(auth.isEmpty() ? BearerAuthPolicy.MISSING : BearerAuthPolicy.INVALID);
-      return;
-    }
-    Context context = Vertx.currentContext();
-    if (context == null) {
-      throw new IllegalStateException("forward-auth outside a Vert.x context");
-    }
     String[] params = match.params();
     String query = q < 0 ? "" : uri.substring(q);
     String m = method;
-    authenticator.authenticate(
-        token,
-        target.access().issuers(),
-        context,
-        outcome -> decide(exchange, target, m, params, query, outcome));
+    target
+        .credentials()
+        .authenticate(exchange, (ex, verdict) -> decide(ex, target, m, params, query, verdict));
   }
 
   private void decide(
@@ -141,27 +123,26 @@ public final class ForwardAuthPolicy implements Policy {
       String method,
       String[] params,
       String query,
-      TokenVerifier.Outcome outcome) {
-    if (exchange.finishedOrResponded()) {
-      return;
-    }
-    MultiMap out = exchange.request().response().headers();
-    if (!(outcome instanceof TokenVerifier.Valid v)) {
-      TokenVerifier.Invalid bad =
-          outcome instanceof TokenVerifier.Invalid i
-              ? i
-              : new TokenVerifier.Invalid(false, "unknown kid");
+      Verdict verdict) {
+    HeaderMap out = exchange.responseHeaders();
+    if (verdict instanceof Verdict.Invalid bad) {
       security.event(
-          bad.expired() ? "token-expired" : "token-invalid",
+          bad.event(),
           exchange.requestId(),
           exchange.clientAddress(),
           Map.of("route", target.name(), "reason", bad.reason(), "via", "forward-auth"));
-      out.set("WWW-Authenticate", BearerAuthPolicy.INVALID_TOKEN);
-      exchange.deny(bad.expired() ? BearerAuthPolicy.EXPIRED : BearerAuthPolicy.INVALID);
+      out.set(WWW_AUTHENTICATE, bad.challenge());
+      exchange.deny(bad.denial());
       return;
     }
-    Caller caller = v.caller();
-    exchange.authenticated(caller.subject(), caller);
+    if (!(verdict instanceof Verdict.Authenticated a)) {
+      target.credentials().challenge(out);
+      exchange.deny(target.credentials().missing());
+      return;
+    }
+    Caller caller = a.caller();
+    exchange.attr(Caller.KEY, caller);
+    exchange.authenticated(caller.subject());
     AccessRule rule = target.access().ruleFor(method);
     if (!rule.allows(caller, values(target.paramNames(), params, query))) {
       security.event(
@@ -174,7 +155,7 @@ public final class ForwardAuthPolicy implements Policy {
               "method", method,
               "rule", rule.describe(),
               "via", "forward-auth"));
-      out.set("WWW-Authenticate", AuthzPolicy.INSUFFICIENT_SCOPE);
+      out.set(WWW_AUTHENTICATE, AuthzPolicy.INSUFFICIENT_SCOPE);
       exchange.deny(FORBIDDEN);
       return;
     }

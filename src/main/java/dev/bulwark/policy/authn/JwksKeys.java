@@ -2,26 +2,21 @@ package dev.bulwark.policy.authn;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.bulwark.identity.JwksFetch;
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An issuer's JWKS, fetched over verified TLS on the Vert.x client (never blocking an event loop):
+ * An issuer's JWKS, fetched over verified TLS ({@link JwksFetch}, never blocking an event loop):
  * size-bounded, time-bounded, cached, refetched when older than {@code max-age} (in the background)
  * or when a token names an unknown {@code kid} (at most once per {@code refresh}). A failed fetch
- * keeps the keys already known.
+ * keeps the keys already known. Waiters hear the outcome on the thread that completed the fetch and
+ * bring their continuation back to their own exchange's event loop.
  */
 final class JwksKeys {
   private static final Logger LOG = Logger.getLogger(JwksKeys.class.getName());
@@ -31,14 +26,9 @@ final class JwksKeys {
   private volatile List<JWK> keys = List.of();
   private volatile long fetchedAt;
   private volatile long lastAttempt = Long.MIN_VALUE / 2;
-  private final List<Waiter> waiters = new ArrayList<>();
+  private final List<Consumer<Boolean>> waiters = new ArrayList<>();
   private boolean inFlight;
   private long generation;
-
-  /** The client of the fetch in flight: one per fetch, closed when it completes. */
-  private @Nullable HttpClient fetchClient;
-
-  private record Waiter(Context context, Handler<Boolean> done) {}
 
   JwksKeys(IssuerConfig.Jwks config) {
     this.config = config;
@@ -55,109 +45,71 @@ final class JwksKeys {
   }
 
   /** Starts a background refetch when the keys are older than max-age. */
-  void refreshIfStale(Context context) {
+  void refreshIfStale() {
     long now = System.nanoTime();
     if (loaded() && now - fetchedAt > config.maxAge().toNanos()) {
-      fetch(context, ok -> {});
+      fetch(ok -> {});
     }
   }
 
   /**
-   * Fetches the keys unless a fetch ran within the refresh interval; {@code done} runs on {@code
-   * context} with whether new keys arrived.
+   * Fetches the keys unless a fetch ran within the refresh interval; {@code done} hears whether new
+   * keys arrived: at once when no fetch is made, else on the thread that completed the fetch.
    */
-  void refresh(Context context, Handler<Boolean> done) {
+  void refresh(Consumer<Boolean> done) {
+    boolean recent;
     synchronized (this) {
-      if (!inFlight && System.nanoTime() - lastAttempt < config.refresh().toNanos()) {
-        context.runOnContext(v -> done.handle(false));
-        return;
-      }
+      recent = !inFlight && System.nanoTime() - lastAttempt < config.refresh().toNanos();
     }
-    fetch(context, done);
+    if (recent) {
+      done.accept(false);
+      return;
+    }
+    fetch(done);
   }
 
-  private void fetch(Context context, Handler<Boolean> done) {
+  private void fetch(Consumer<Boolean> done) {
     long gen;
     synchronized (this) {
       if (waiters.size() >= MAX_WAITERS) {
-        context.runOnContext(v -> done.handle(false));
-        return;
+        gen = -1;
+      } else {
+        waiters.add(done);
+        if (inFlight) {
+          return;
+        }
+        inFlight = true;
+        lastAttempt = System.nanoTime();
+        generation++;
+        gen = generation;
       }
-      waiters.add(new Waiter(context, done));
-      if (inFlight) {
-        return;
-      }
-      inFlight = true;
-      lastAttempt = System.nanoTime();
-      generation++;
-      gen = generation;
     }
-    context.runOnContext(v -> start(context.owner(), gen));
+    if (gen < 0) {
+      done.accept(false);
+      return;
+    }
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      complete(gen, null, "no event loop to fetch on"); // an offline run has no client
+      return;
+    }
+    context.runOnContext(
+        v ->
+            JwksFetch.start(
+                context.owner(),
+                config.url(),
+                config.ca(),
+                config.timeout(),
+                config.maxBytes(),
+                r -> complete(gen, r.document(), r.failure())));
   }
 
-  private void start(Vertx vertx, long gen) {
-    // A client per fetch, closed when the fetch completes: fetches are rare (max-age, refresh) and
-    // never kept alive, and a long-lived client would outlive this issuer's configuration, since a
-    // reload compiles a new JwksKeys and nothing closes the old one.
-    HttpClient c = vertx.createHttpClient(clientOptions());
-    synchronized (this) {
-      if (gen != generation || !inFlight) {
-        c.close();
-        return;
-      }
-      fetchClient = c;
-    }
-    long deadline =
-        vertx.setTimer(config.timeout().toMillis(), t -> complete(gen, null, "timed out"));
-    c.request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(config.url().toString())
-                .setConnectTimeout(config.timeout().toMillis())
-                .setIdleTimeout(config.timeout().toMillis())
-                .addHeader("accept", "application/json"))
-        .compose(
-            req -> {
-              req.end();
-              return req.response();
-            })
-        .onSuccess(
-            res -> {
-              if (res.statusCode() != 200) {
-                res.request().reset();
-                complete(gen, null, "status " + res.statusCode());
-                return;
-              }
-              Buffer body = Buffer.buffer();
-              res.handler(
-                  chunk -> {
-                    if (body.length() + chunk.length() > config.maxBytes()) {
-                      res.request().reset();
-                      complete(gen, null, "larger than " + config.maxBytes() + " bytes");
-                      return;
-                    }
-                    body.appendBuffer(chunk);
-                  });
-              res.exceptionHandler(e -> complete(gen, null, e.getClass().getSimpleName()));
-              res.endHandler(
-                  v -> {
-                    vertx.cancelTimer(deadline);
-                    complete(gen, body, null);
-                  });
-            })
-        .onFailure(
-            e -> {
-              vertx.cancelTimer(deadline);
-              complete(gen, null, e.getClass().getSimpleName());
-            });
-  }
-
-  private void complete(long gen, @Nullable Buffer body, @Nullable String failure) {
+  private void complete(long gen, @Nullable String document, @Nullable String failure) {
     String problem = failure;
     List<JWK> parsed = null;
-    if (body != null && problem == null) {
+    if (document != null && problem == null) {
       try {
-        parsed = KeyFiles.usable(JWKSet.parse(body.toString(StandardCharsets.UTF_8)));
+        parsed = KeyFiles.usable(JWKSet.parse(document));
         if (parsed.isEmpty()) {
           problem = "no usable signature key";
         }
@@ -165,15 +117,12 @@ final class JwksKeys {
         problem = "not a JWKS document";
       }
     }
-    List<Waiter> done;
-    HttpClient finished;
+    List<Consumer<Boolean>> done;
     synchronized (this) {
       if (!inFlight || gen != generation) {
-        return; // already completed (a late timer or a reset after the size limit)
+        return; // already completed
       }
       inFlight = false;
-      finished = fetchClient;
-      fetchClient = null;
       if (parsed != null && problem == null) {
         keys = List.copyOf(parsed);
         fetchedAt = System.nanoTime();
@@ -181,32 +130,13 @@ final class JwksKeys {
       done = new ArrayList<>(waiters);
       waiters.clear();
     }
-    if (finished != null) {
-      finished.close(); // also breaks off a fetch that timed out
-    }
     if (problem != null) {
       LOG.warning(
           "JWKS fetch from " + config.url() + " failed (" + problem + "); keeping known keys");
     }
     boolean ok = problem == null;
-    for (Waiter w : done) {
-      w.context().runOnContext(v -> w.done().handle(ok));
+    for (Consumer<Boolean> w : done) {
+      w.accept(ok);
     }
-  }
-
-  private HttpClientOptions clientOptions() {
-    HttpClientOptions o =
-        new HttpClientOptions()
-            .setSsl(true)
-            .setVerifyHost(true)
-            .setTrustAll(false)
-            .setConnectTimeout((int) config.timeout().toMillis())
-            .setMaxRedirects(0)
-            .setKeepAlive(false);
-    String ca = config.ca();
-    if (ca != null) {
-      o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca)));
-    }
-    return o;
   }
 }

@@ -2,11 +2,11 @@ package dev.bulwark.policy.authz;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -51,11 +51,12 @@ public final class AuthzPolicy implements Policy {
 
   @Override
   public void onRequest(Exchange exchange) {
-    if (!(exchange.identity() instanceof Caller caller)) {
+    Caller caller = exchange.attr(Caller.KEY);
+    if (caller == null) {
       exchange.deny(NO_CALLER);
       return;
     }
-    String method = exchange.request().method().name();
+    String method = exchange.request().method();
     AccessRule rule = access.ruleFor(method);
     if (rule.allows(caller, values(exchange.params(), exchange.request()))) {
       exchange.proceed();
@@ -74,18 +75,17 @@ public final class AuthzPolicy implements Policy {
             method,
             "rule",
             rule.describe()));
-    exchange.request().response().headers().set("WWW-Authenticate", INSUFFICIENT_SCOPE);
+    exchange.responseHeaders().set("WWW-Authenticate", INSUFFICIENT_SCOPE);
     exchange.deny(FORBIDDEN);
   }
 
   /** Returns the request values a rule reads: template values by name, single query values. */
-  AccessRule.Values values(String[] params, HttpServerRequest request) {
+  AccessRule.Values values(String[] params, RequestView request) {
     return values(paramNames, params, request);
   }
 
   /** Returns the request values for template names, template values and the request's query. */
-  public static AccessRule.Values values(
-      List<String> names, String[] params, HttpServerRequest request) {
+  public static AccessRule.Values values(List<String> names, String[] params, RequestView request) {
     return new AccessRule.Values() {
       @Override
       public @Nullable String pathParam(String name) {
@@ -95,8 +95,7 @@ public final class AuthzPolicy implements Policy {
 
       @Override
       public @Nullable String queryParam(String name) {
-        List<String> all = request.params().getAll(name);
-        return all.size() == 1 ? all.get(0) : null;
+        return request.queryParam(name);
       }
     };
   }

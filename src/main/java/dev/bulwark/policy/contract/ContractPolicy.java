@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.HeaderMap;
+import dev.bulwark.exchange.RequestView;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import dev.bulwark.proxy.Forwarder;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +32,10 @@ public final class ContractPolicy implements Policy {
   private static final Denial MEDIA_NOT_DECLARED =
       Denial.of(415, "unsupported media type", "contract: content type not declared");
   private static final ObjectMapper WRITER = new ObjectMapper();
+  private static final CharSequence ALLOW = HeaderMap.constant("allow");
+  private static final CharSequence ACCEPT_ENCODING = HeaderMap.constant("accept-encoding");
+  private static final CharSequence CONTENT_TYPE = HeaderMap.constant("content-type");
+  private static final CharSequence CONTENT_ENCODING = HeaderMap.constant("content-encoding");
 
   private final ContractConfig config;
   private final Contract contract;
@@ -73,26 +75,26 @@ public final class ContractPolicy implements Policy {
 
   @Override
   public void onRequest(Exchange ex) {
-    HttpServerRequest req = ex.request();
+    RequestView req = ex.request();
     String[] segments = contract.segments(ex.path());
     PathTemplate t = segments == null ? null : contract.match(segments);
     if (segments == null || t == null) {
       ex.deny(UNDECLARED_PATH);
       return;
     }
-    Operation op = t.operation(req.method().name());
+    Operation op = t.operation(req.method());
     if (op == null) {
-      req.response().putHeader(HttpHeaders.ALLOW, t.allow());
+      ex.responseHeaders().set(ALLOW, t.allow());
       ex.deny(UNDECLARED_METHOD);
       return;
     }
     if (config.response() != ContractConfig.ResponseMode.OFF) {
       // A checked response must arrive readable: no compressed bodies from the upstream.
-      req.headers().remove(HttpHeaders.ACCEPT_ENCODING);
+      req.removeHeaderForUpstream(ACCEPT_ENCODING);
     }
     Violations v = Violations.collecting();
     RequestParameters.check(req, t, segments, op, config.allowUndeclaredQuery(), v);
-    if (Forwarder.hasNoBody(req)) {
+    if (!req.hasBody()) {
       if (op.bodyRequired()) {
         v.add("body", "", "request body required");
       }
@@ -119,9 +121,9 @@ public final class ContractPolicy implements Policy {
     ex.readBody(maxBody, body -> checkBody(ex, op, media, body));
   }
 
-  private void checkBody(Exchange ex, Operation op, MediaType media, Buffer body) {
+  private void checkBody(Exchange ex, Operation op, MediaType media, byte[] body) {
     Violations v = Violations.collecting();
-    if (body.length() == 0) {
+    if (body.length == 0) {
       if (op.bodyRequired()) {
         v.add("body", "", "request body required");
       }
@@ -133,7 +135,7 @@ public final class ContractPolicy implements Policy {
       // Not reached: every declared request media type has its validator.
       validator = new BodyValidator(config.json(), json, media.schema(), new IdentityHashMap<>());
     }
-    finish(ex, validator.check(body.getBytes()));
+    finish(ex, validator.check(body));
   }
 
   private static void finish(Exchange ex, Violations v) {
@@ -145,8 +147,8 @@ public final class ContractPolicy implements Policy {
   }
 
   /** Returns the declared media type the request's Content-Type selects, or null (415). */
-  private static @Nullable MediaType media(HttpServerRequest req, Operation op) {
-    List<String> types = req.headers().getAll(HttpHeaders.CONTENT_TYPE);
+  private static @Nullable MediaType media(RequestView req, Operation op) {
+    List<String> types = req.headers(CONTENT_TYPE);
     if (types.size() != 1) {
       return null;
     }
@@ -187,14 +189,14 @@ public final class ContractPolicy implements Policy {
     }
     String[] segments = contract.segments(ex.path());
     PathTemplate t = segments == null ? null : contract.match(segments);
-    String method = ex.request().method().name();
+    String method = ex.request().method();
     Operation op = t == null ? null : t.operation(method);
     if (op == null) {
       return; // not reached: the request was refused
     }
     int status = head.status();
     List<MediaType> declared = op.response(status);
-    MultiMap h = head.headers();
+    HeaderMap h = head.headers();
     boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
     if (declared == null) {
       block(ex, head, "response status " + status + " not declared");
@@ -203,7 +205,7 @@ public final class ContractPolicy implements Policy {
     if (noBody) {
       return;
     }
-    String ct = h.get(HttpHeaders.CONTENT_TYPE);
+    String ct = h.get(CONTENT_TYPE);
     if (declared.isEmpty() || ct == null) {
       // Nothing declared (or no type sent): only an empty body is acceptable.
       head.filterBody(
@@ -223,7 +225,7 @@ public final class ContractPolicy implements Policy {
     if (!m.json()) {
       return;
     }
-    String encoding = h.get(HttpHeaders.CONTENT_ENCODING);
+    String encoding = h.get(CONTENT_ENCODING);
     if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
       block(ex, head, "encoded response body cannot be checked");
       return;

@@ -1,7 +1,7 @@
 package dev.bulwark.policy.contract;
 
+import dev.bulwark.exchange.RequestView;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,7 +23,7 @@ final class RequestParameters {
   private RequestParameters() {}
 
   static void check(
-      HttpServerRequest req,
+      RequestView req,
       PathTemplate t,
       String[] segments,
       Operation op,
@@ -45,10 +45,10 @@ final class RequestParameters {
           }
         }
         case "query" -> values = query.getOrDefault(p.name(), List.of());
-        case "header" -> values = req.headers().getAll(p.name());
+        case "header" -> values = req.headers(p.name());
         default -> {
           if (cookies == null) {
-            cookies = cookies(req.headers().getAll("cookie"));
+            cookies = cookies(req.headers("cookie"));
           }
           String c = cookies.get(p.name());
           values = c == null ? List.of() : List.of(c);

@@ -2,13 +2,11 @@ package dev.bulwark.policy.cors;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.HeaderMap;
+import dev.bulwark.exchange.RequestView;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,25 +26,25 @@ public final class CorsPolicy implements Policy {
   private static final Denial HEADERS_REFUSED =
       Denial.of(403, "forbidden", "cors preflight for request headers not allowed");
 
-  private static final CharSequence ORIGIN = HttpHeaders.createOptimized("origin");
+  private static final CharSequence ORIGIN = HeaderMap.constant("origin");
   private static final CharSequence REQUEST_METHOD =
-      HttpHeaders.createOptimized("access-control-request-method");
+      HeaderMap.constant("access-control-request-method");
   private static final CharSequence REQUEST_HEADERS =
-      HttpHeaders.createOptimized("access-control-request-headers");
+      HeaderMap.constant("access-control-request-headers");
   private static final CharSequence ALLOW_ORIGIN =
-      HttpHeaders.createOptimized("access-control-allow-origin");
+      HeaderMap.constant("access-control-allow-origin");
   private static final CharSequence ALLOW_CREDENTIALS =
-      HttpHeaders.createOptimized("access-control-allow-credentials");
+      HeaderMap.constant("access-control-allow-credentials");
   private static final CharSequence ALLOW_METHODS =
-      HttpHeaders.createOptimized("access-control-allow-methods");
+      HeaderMap.constant("access-control-allow-methods");
   private static final CharSequence ALLOW_HEADERS =
-      HttpHeaders.createOptimized("access-control-allow-headers");
+      HeaderMap.constant("access-control-allow-headers");
   private static final CharSequence EXPOSE_HEADERS =
-      HttpHeaders.createOptimized("access-control-expose-headers");
-  private static final CharSequence MAX_AGE = HttpHeaders.createOptimized("access-control-max-age");
-  private static final CharSequence VARY = HttpHeaders.createOptimized("vary");
-  private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
-  private static final CharSequence ANY = HttpHeaders.createOptimized("*");
+      HeaderMap.constant("access-control-expose-headers");
+  private static final CharSequence MAX_AGE = HeaderMap.constant("access-control-max-age");
+  private static final CharSequence VARY = HeaderMap.constant("vary");
+  private static final CharSequence TRUE = HeaderMap.constant("true");
+  private static final CharSequence ANY = HeaderMap.constant("*");
 
   /** What the upstream may not decide: every CORS response header is the gateway's. */
   private static final CharSequence[] UPSTREAM_CORS = {
@@ -56,7 +54,7 @@ public final class CorsPolicy implements Policy {
     ALLOW_HEADERS,
     EXPOSE_HEADERS,
     MAX_AGE,
-    HttpHeaders.createOptimized("access-control-allow-private-network")
+    HeaderMap.constant("access-control-allow-private-network")
   };
 
   private static final String[] ACTUAL_VARY = {"Origin"};
@@ -64,9 +62,9 @@ public final class CorsPolicy implements Policy {
     "Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"
   };
 
-  private static final CharSequence ORIGIN_VARY_VALUE = HttpHeaders.createOptimized("Origin");
+  private static final CharSequence ORIGIN_VARY_VALUE = HeaderMap.constant("Origin");
   private static final CharSequence PREFLIGHT_VARY_VALUE =
-      HttpHeaders.createOptimized(String.join(", ", PREFLIGHT_VARY));
+      HeaderMap.constant(String.join(", ", PREFLIGHT_VARY));
 
   /** A preflight asking for more request headers than this is refused without looking further. */
   private static final int MAX_REQUEST_HEADERS = 64;
@@ -85,10 +83,10 @@ public final class CorsPolicy implements Policy {
     this.methods = Set.copyOf(c.methods());
     this.headers = Set.copyOf(c.headers());
     this.credentials = c.credentials();
-    this.allowMethods = HttpHeaders.createOptimized(String.join(", ", c.methods()));
+    this.allowMethods = HeaderMap.constant(String.join(", ", c.methods()));
     this.allowHeaders = joined(c.headers());
     this.exposeHeaders = joined(c.exposeHeaders());
-    this.maxAge = HttpHeaders.createOptimized(String.valueOf(c.maxAge().toSeconds()));
+    this.maxAge = HeaderMap.constant(String.valueOf(c.maxAge().toSeconds()));
   }
 
   /** Compiles a route's CORS settings into prebuilt header values and an origin table. */
@@ -103,11 +101,11 @@ public final class CorsPolicy implements Policy {
    * Returns the method a CORS preflight asks about ({@code OPTIONS} with {@code Origin} and {@code
    * Access-Control-Request-Method}), or null when the request is not a preflight.
    */
-  public static @Nullable String preflightMethod(HttpServerRequest req) {
-    if (req.method() != HttpMethod.OPTIONS || !req.headers().contains(ORIGIN)) {
+  public static @Nullable String preflightMethod(RequestView req) {
+    if (!req.method().equals("OPTIONS") || !req.hasHeader(ORIGIN)) {
       return null;
     }
-    return req.headers().get(REQUEST_METHOD);
+    return req.header(REQUEST_METHOD);
   }
 
   @Override
@@ -122,7 +120,7 @@ public final class CorsPolicy implements Policy {
 
   @Override
   public void onRequest(Exchange exchange) {
-    HttpServerRequest req = exchange.request();
+    RequestView req = exchange.request();
     String asked = preflightMethod(req);
     if (asked == null) {
       // An actual request: the browser, not the gateway, keeps an unlisted origin from reading
@@ -135,7 +133,7 @@ public final class CorsPolicy implements Policy {
       exchange.deny(ORIGIN_REFUSED);
     } else if (!methods.contains(asked)) {
       exchange.deny(METHOD_REFUSED);
-    } else if (!headersAllowed(req.headers().getAll(REQUEST_HEADERS))) {
+    } else if (!headersAllowed(req.headers(REQUEST_HEADERS))) {
       exchange.deny(HEADERS_REFUSED);
     } else {
       exchange.decide(name(), "preflight", null);
@@ -145,11 +143,11 @@ public final class CorsPolicy implements Policy {
 
   @Override
   public void onResponse(Exchange exchange, ResponseHead head) {
-    MultiMap h = head.headers();
+    HeaderMap h = head.headers();
     for (CharSequence name : UPSTREAM_CORS) {
       h.remove(name);
     }
-    HttpServerRequest req = exchange.request();
+    RequestView req = exchange.request();
     boolean preflight = preflightMethod(req) != null;
     addVary(h, preflight ? PREFLIGHT_VARY : ACTUAL_VARY);
     String origin = singleOrigin(req);
@@ -175,14 +173,14 @@ public final class CorsPolicy implements Policy {
   }
 
   /** Returns the one Origin value, or null when there is none or more than one. */
-  private static @Nullable String singleOrigin(HttpServerRequest req) {
-    if (req.headers().get(ORIGIN) == null) {
+  private static @Nullable String singleOrigin(RequestView req) {
+    if (req.header(ORIGIN) == null) {
       return null; // the common case: no list allocated
     }
-    return AllowedOrigins.single(req.headers().getAll(ORIGIN));
+    return AllowedOrigins.single(req.headers(ORIGIN));
   }
 
-  private void allowOrigin(MultiMap h, @Nullable String origin) {
+  private void allowOrigin(HeaderMap h, @Nullable String origin) {
     if (origins.any() || origin == null) {
       h.set(ALLOW_ORIGIN, ANY); // "*" is never combined with credentials (a config error)
       return;
@@ -210,7 +208,7 @@ public final class CorsPolicy implements Policy {
   }
 
   /** Adds the tokens to Vary unless present (or {@code *}), keeping what the upstream listed. */
-  private static void addVary(MultiMap h, String[] tokens) {
+  private static void addVary(HeaderMap h, String[] tokens) {
     if (h.get(VARY) == null) {
       h.set(VARY, tokens == PREFLIGHT_VARY ? PREFLIGHT_VARY_VALUE : ORIGIN_VARY_VALUE);
       return;
@@ -240,6 +238,6 @@ public final class CorsPolicy implements Policy {
   }
 
   private static @Nullable CharSequence joined(List<String> names) {
-    return names.isEmpty() ? null : HttpHeaders.createOptimized(String.join(", ", names));
+    return names.isEmpty() ? null : HeaderMap.constant(String.join(", ", names));
   }
 }

@@ -1,11 +1,10 @@
 package dev.bulwark.policy.headers;
 
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -18,8 +17,8 @@ import java.util.Set;
  * and values are compiled once per configuration.
  */
 public final class SecurityHeadersPolicy implements Policy {
-  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
-  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence CACHE_CONTROL = HeaderMap.constant("cache-control");
+  private static final CharSequence NO_STORE = HeaderMap.constant("no-store");
 
   private final CharSequence[] names;
   private final CharSequence[] values;
@@ -28,11 +27,9 @@ public final class SecurityHeadersPolicy implements Policy {
 
   private SecurityHeadersPolicy(
       Map<String, String> set, Set<String> remove, boolean noStoreOnErrors) {
-    this.names =
-        set.keySet().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
-    this.values =
-        set.values().stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
-    this.removed = remove.stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+    this.names = set.keySet().stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
+    this.values = set.values().stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
+    this.removed = remove.stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
     this.noStoreOnErrors = noStoreOnErrors;
   }
 
@@ -61,7 +58,7 @@ public final class SecurityHeadersPolicy implements Policy {
 
   @Override
   public void onResponse(Exchange exchange, ResponseHead head) {
-    MultiMap h = head.headers();
+    HeaderMap h = head.headers();
     for (CharSequence name : removed) {
       h.remove(name);
     }

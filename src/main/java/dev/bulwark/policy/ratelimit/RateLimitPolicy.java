@@ -1,7 +1,9 @@
 package dev.bulwark.policy.ratelimit;
 
+import dev.bulwark.exchange.AttributeKey;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
@@ -10,16 +12,13 @@ import dev.bulwark.policy.ratelimit.RateLimitConfig.Limit;
 import dev.bulwark.store.BucketShape;
 import dev.bulwark.store.Consumption;
 import dev.bulwark.store.RateLimitStore;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import java.util.function.Consumer;
 
 /**
  * Takes a token from each of the route's buckets that this stage can key, answering 429 with {@code
@@ -29,10 +28,12 @@ import org.jspecify.annotations.Nullable;
  * costly work.
  */
 public final class RateLimitPolicy implements Policy {
-  private static final CharSequence RATELIMIT_POLICY =
-      HttpHeaders.createOptimized("ratelimit-policy");
-  private static final CharSequence RATELIMIT = HttpHeaders.createOptimized("ratelimit");
-  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
+  /** The most constrained limit the request met, for the response headers. */
+  static final AttributeKey<RateLimitOutcome> OUTCOME = AttributeKey.of("rate-limit");
+
+  private static final CharSequence RATELIMIT_POLICY = HeaderMap.constant("ratelimit-policy");
+  private static final CharSequence RATELIMIT = HeaderMap.constant("ratelimit");
+  private static final CharSequence RETRY_AFTER = HeaderMap.constant("retry-after");
   private static final Denial STORE_UNAVAILABLE =
       Denial.of(
           503, "service unavailable", "rate limit store unavailable (on-store-failure: deny)");
@@ -105,30 +106,45 @@ public final class RateLimitPolicy implements Policy {
 
   @Override
   public void onRequest(Exchange exchange) {
-    check(exchange, 0, Vertx.currentContext());
+    check(exchange, 0);
   }
 
-  private void check(Exchange ex, int i, @Nullable Context context) {
+  private void check(Exchange ex, int i) {
     if (i == limits.length) {
       ex.proceed();
       return;
     }
     Compiled c = limits[i];
-    String key = key(ex, c);
-    store.consume(
-        key,
-        c.shape(),
-        consumption -> {
-          if (context == null || Vertx.currentContext() == context) {
-            consumed(ex, i, c, consumption, context);
-          } else {
-            context.runOnContext(v -> consumed(ex, i, c, consumption, context));
-          }
-        });
+    store.consume(key(ex, c), c.shape(), new Step(ex, i));
   }
 
-  private void consumed(
-      Exchange ex, int i, Compiled c, Consumption consumption, @Nullable Context context) {
+  /**
+   * One bucket asked about one request: the store's answer, which may arrive on a store thread,
+   * resumes on the exchange's loop (one object serves as both callbacks).
+   */
+  private final class Step implements Consumer<Consumption>, Runnable {
+    private final Exchange ex;
+    private final int i;
+    private Consumption consumption = Consumption.STORE_FAILED;
+
+    Step(Exchange ex, int i) {
+      this.ex = ex;
+      this.i = i;
+    }
+
+    @Override
+    public void accept(Consumption answer) {
+      consumption = answer;
+      ex.resume(this);
+    }
+
+    @Override
+    public void run() {
+      consumed(ex, i, limits[i], consumption);
+    }
+  }
+
+  private void consumed(Exchange ex, int i, Compiled c, Consumption consumption) {
     if (ex.finishedOrResponded()) {
       return; // the client left (or a deadline answered) while the store was asked
     }
@@ -136,7 +152,7 @@ public final class RateLimitPolicy implements Policy {
       if (c.limit().denyOnStoreFailure()) {
         ex.deny(STORE_UNAVAILABLE);
       } else {
-        check(ex, i + 1, context);
+        check(ex, i + 1);
       }
       return;
     }
@@ -148,21 +164,21 @@ public final class RateLimitPolicy implements Policy {
             consumption.allowed()
                 ? 0
                 : Math.max(1, RateLimitOutcome.seconds(consumption.nanosToRefill())));
-    Object previous = ex.rateLimit();
-    ex.rateLimit(
-        previous instanceof RateLimitOutcome p ? RateLimitOutcome.tighter(p, outcome) : outcome);
+    RateLimitOutcome previous = ex.attr(OUTCOME);
+    ex.attr(OUTCOME, previous == null ? outcome : RateLimitOutcome.tighter(previous, outcome));
     if (!consumption.allowed()) {
       ex.deny(c.denial());
       return;
     }
-    check(ex, i + 1, context);
+    check(ex, i + 1);
   }
 
   @Override
   public void onResponse(Exchange exchange, ResponseHead head) {
-    var h = head.headers();
+    HeaderMap h = head.headers();
     h.set(RATELIMIT_POLICY, policyHeader);
-    if (exchange.rateLimit() instanceof RateLimitOutcome o) {
+    RateLimitOutcome o = exchange.attr(OUTCOME);
+    if (o != null) {
       h.set(RATELIMIT, "\"" + o.name() + "\";r=" + o.remaining() + ";t=" + o.resetSeconds());
       if (o.denied() && head.status() == 429) {
         h.set(RETRY_AFTER, String.valueOf(o.retryAfterSeconds()));
@@ -191,7 +207,7 @@ public final class RateLimitPolicy implements Policy {
           }
         }
         case HEADER -> {
-          String v = ex.request().getHeader(part.header());
+          String v = ex.request().header(part.header());
           if (v == null || v.isEmpty()) {
             sb.append("ip=").append(ex.clientAddress());
           } else {
