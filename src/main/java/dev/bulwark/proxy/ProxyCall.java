@@ -6,6 +6,7 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -20,6 +21,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -60,6 +62,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private long lastUpstreamNanos;
   private long bodyReceived;
   private boolean clientEnded;
+  private boolean clientHolding;
   private @Nullable Runnable onBodyStall;
   private final Handler<Void> watchHandler = this::onWatch;
 
@@ -231,7 +234,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     }
     long timeoutNanos = limits.timeout().toNanos();
     long silent = System.nanoTime() - lastUpstreamNanos;
-    if (silent < timeoutNanos) {
+    if (clientHolding) {
+      // The upstream is not read while the client takes nothing: its silence is not its own.
+      watch = LoopTimer.arm(context, limits.timeout().toMillis(), watchHandler);
+    } else if (silent < timeoutNanos) {
       watch = LoopTimer.arm(context, (timeoutNanos - silent) / 1_000_000, watchHandler);
     } else if (upstreamResponse == null) {
       upstreamFailed(new TimeoutException("no response head within the route timeout"));
@@ -276,6 +282,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     if (!ex.responded()) {
       ex.deny(denial);
     } else {
+      ex.decide("gateway", "aborted", denial.reason());
       req.response().reset();
     }
   }
@@ -399,8 +406,24 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       ex.deny(denial);
     } else {
       // The head is already out: the only honest signal left is to break the response.
+      ex.decide("gateway", "aborted", abortReason(t));
       req.response().reset();
     }
+  }
+
+  /** Why a response already under way was broken off, for the access log. */
+  private static String abortReason(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return "upstream silent mid-body for the route timeout";
+    }
+    if (t instanceof UpstreamConnection.UpstreamClosedException
+        || t instanceof PrematureChannelClosureException) {
+      return "upstream closed the connection mid-response";
+    }
+    if (t instanceof IOException) {
+      return "upstream connection broken mid-response";
+    }
+    return "upstream sent an invalid response body";
   }
 
   /** Watches the upstream body for silence longer than the route timeout ({@code onStall}). */
@@ -417,6 +440,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
    */
   public void streamBody(HttpServerResponse out, Handler<Void> done) {
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
+    Handler<Void> drained =
+        v -> {
+          clientHolding = false;
+          lastUpstreamNanos = System.nanoTime();
+          resumeUpstream();
+        };
     long declared = declaredLength();
     bodyHandler =
         chunk -> {
@@ -430,8 +459,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
           }
           out.write(chunk);
           if (out.writeQueueFull()) {
+            clientHolding = true;
             pauseUpstream();
-            out.drainHandler(v -> resumeUpstream());
+            out.drainHandler(drained);
           }
         };
     endHandler =

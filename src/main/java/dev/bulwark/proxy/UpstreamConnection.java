@@ -25,8 +25,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One keep-alive HTTP/1.1 connection to an upstream, carrying one exchange at a time. It goes back
  * to its pool only when both the request and the response have ended and both sides allowed
- * keep-alive; anything else (an early answer, a reset, a broken response) closes it. Confined to
- * its channel's event loop.
+ * keep-alive; anything else (an early answer, a reset, a broken response) closes it. What the
+ * upstream sent is delivered in order even after the connection closed: body pieces the exchange
+ * held back (a slow client) come first, then the end, or the failure that broke the connection.
+ * Confined to its channel's event loop.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Marks the response's end among the body pieces held while the exchange paused it. */
@@ -44,6 +46,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean paused;
   private boolean readingStopped;
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+
+  /** The failure that broke the connection, waiting behind held body pieces; null while none. */
+  private @Nullable Throwable heldFailure;
+
   private boolean pooled;
   private boolean inactive;
   private long idleSinceNanos;
@@ -91,6 +97,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     headSeen = false;
     keepAlive = true;
     paused = false;
+    heldFailure = null;
   }
 
   /** Writes the request head; the body follows with {@link #write} and {@link #end}. */
@@ -153,6 +160,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         owner.onUpstreamChunk((Buffer) o);
       }
     }
+    Throwable broken = heldFailure;
+    if (broken != null && !paused && user == owner && held.isEmpty()) {
+      fail(owner, broken);
+      return;
+    }
     if (!paused && readingStopped) {
       readingStopped = false;
       channel.config().setAutoRead(true);
@@ -164,6 +176,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     if (user == owner) {
       user = null;
       held.clear();
+      heldFailure = null;
       channel.close();
     }
   }
@@ -194,6 +207,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (heldFailure != null) {
+      // What the decoder makes of the close after a break (a close-delimited "end"): not the end.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     UpstreamExchange u = user;
     if (u == null || responseEnded) {
       // Bytes nobody asked for (on an idle connection, or after the response): not HTTP we trust.
@@ -319,8 +337,24 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private void fail(UpstreamExchange u, Throwable cause) {
     user = null;
     held.clear();
+    heldFailure = null;
     channel.close();
     u.onUpstreamFailure(cause);
+  }
+
+  /**
+   * The connection closed or broke before the exchange took the whole response. Body pieces it
+   * still holds back were sent before that, so they are delivered first: when the response's end is
+   * among them the response is whole (a close-delimited body ends with the close) and nothing
+   * failed; otherwise the failure follows the last piece. With nothing held it is reported now.
+   */
+  private void failAfterHeld(UpstreamExchange u, Throwable cause) {
+    keepAlive = false;
+    if (held.isEmpty()) {
+      fail(u, cause);
+    } else if (held.peekLast() != END && heldFailure == null) {
+      heldFailure = cause;
+    }
   }
 
   @Override
@@ -334,12 +368,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    inactive = true;
     UpstreamExchange u = user;
     if (u != null && !responseEnded) {
-      fail(u, new UpstreamClosedException(headSeen, served > 0));
+      failAfterHeld(u, new UpstreamClosedException(headSeen, served > 0));
+    } else {
+      user = null;
     }
-    user = null;
-    inactive = true;
     if (pooled) {
       pool.closed(this);
     }
@@ -348,10 +383,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     UpstreamExchange u = user;
-    if (u != null && !responseEnded) {
+    if (u != null && !responseEnded && heldFailure == null) {
       boolean reset = cause instanceof IOException && !(cause instanceof SSLException);
       // A reset before any response byte is the same event as a close (the keep-alive race).
-      fail(u, reset && !headSeen ? new UpstreamClosedException(false, served > 0) : cause);
+      failAfterHeld(u, reset && !headSeen ? new UpstreamClosedException(false, served > 0) : cause);
+      channel.close(); // nothing more is read from a broken connection
     } else {
       channel.close();
     }

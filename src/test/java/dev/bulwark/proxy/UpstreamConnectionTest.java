@@ -1,0 +1,167 @@
+package dev.bulwark.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One upstream connection on an embedded channel: what the upstream sent before it closed the
+ * connection is delivered in order, even while the exchange holds the body back, and a connection
+ * that broke mid-body is reported as broken after the bytes that did arrive.
+ */
+class UpstreamConnectionTest {
+  /** An exchange that holds the body back from the head on, as a slow client makes it do. */
+  static final class HoldingExchange implements UpstreamExchange {
+    final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    @Nullable HttpResponse head;
+    boolean ended;
+    @Nullable Throwable failure;
+    @Nullable UpstreamConnection connection;
+
+    @Override
+    public void onConnection(UpstreamConnection c) {
+      connection = c;
+    }
+
+    @Override
+    public void onConnectFailure(Throwable cause) {
+      failure = cause;
+    }
+
+    @Override
+    public void onUpstreamHead(HttpResponse h) {
+      head = h;
+      UpstreamConnection c = connection;
+      if (c != null) {
+        c.pause(this);
+      }
+    }
+
+    @Override
+    public void onUpstreamChunk(Buffer chunk) {
+      body.writeBytes(chunk.getBytes());
+    }
+
+    @Override
+    public void onUpstreamEnd() {
+      ended = true;
+    }
+
+    @Override
+    public void onUpstreamFailure(Throwable cause) {
+      failure = cause;
+    }
+
+    @Override
+    public void onUpstreamWritable() {}
+  }
+
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+  private final HoldingExchange exchange = new HoldingExchange();
+  private UpstreamConnection connection;
+
+  UpstreamConnectionTest() {
+    UpstreamPool pool =
+        new UpstreamPool(
+            new Bootstrap(), channel.eventLoop(), new InetSocketAddress("127.0.0.1", 9), null, 1);
+    UpstreamCodec.Decoder decoder = new UpstreamCodec.Decoder(8 * 1024, 64 * 1024);
+    connection = new UpstreamConnection(pool, channel, decoder);
+    channel
+        .pipeline()
+        .addLast(new UpstreamCodec.Encoder(), connection.idleGuard, decoder, connection);
+    connection.pooled();
+    connection.assign(exchange);
+    exchange.onConnection(connection);
+    connection.writeHead(
+        exchange,
+        new DefaultHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.GET, "/file", HeadersMultiMap.httpHeaders()));
+    connection.end(exchange, null);
+  }
+
+  private void upstreamSends(String s) {
+    channel.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void aCloseDelimitedBodyHeldBackWhenTheUpstreamClosesIsDeliveredWhole() {
+    upstreamSends("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+    upstreamSends("first part,");
+    upstreamSends("second part");
+    channel.close(); // the upstream's close ends the body: the decoder reports its end
+    assertThat(exchange.body.size()).as("nothing delivered while held back").isZero();
+
+    connection.resume(exchange);
+
+    assertThat(exchange.failure).isNull();
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1))
+        .isEqualTo("first part,second part");
+    assertThat(exchange.ended).isTrue();
+  }
+
+  @Test
+  void aBodyWithItsEndHeldBackSurvivesTheUpstreamClosingAfterIt() {
+    upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+    channel.close();
+
+    connection.resume(exchange);
+
+    assertThat(exchange.failure).isNull();
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("hello");
+    assertThat(exchange.ended).isTrue();
+  }
+
+  @Test
+  void aResetMidBodyIsReportedAsAFailureAfterTheBytesThatArrived() {
+    upstreamSends("HTTP/1.0 200 OK\r\n\r\n");
+    upstreamSends("partial");
+    channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+    channel.close(); // the decoder would take this close for the body's end
+
+    connection.resume(exchange);
+
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("partial");
+    assertThat(exchange.ended).as("a reset is never a clean end").isFalse();
+    assertThat(exchange.failure).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aDeclaredLengthCutShortByACloseIsAFailureAfterTheBytesThatArrived() {
+    upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+    upstreamSends("only some");
+    channel.close();
+
+    connection.resume(exchange);
+
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("only some");
+    assertThat(exchange.ended).isFalse();
+    assertThat(exchange.failure).isNotNull();
+  }
+
+  @Test
+  void aResetBeforeAnythingIsHeldFailsAtOnce() {
+    upstreamSends("HTTP/1.0 200 OK\r\n\r\n");
+    connection.resume(exchange);
+    upstreamSends("partial");
+    channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+    channel.close();
+
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("partial");
+    assertThat(exchange.ended).isFalse();
+    assertThat(exchange.failure).isInstanceOf(IOException.class);
+  }
+}
