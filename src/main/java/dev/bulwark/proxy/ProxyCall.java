@@ -38,6 +38,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   static final long NO_BODY = -1;
   static final long CHUNKED = -2;
 
+  /** The upstream was reached, and closed (or reset) the connection without an answer. */
+  private static final Denial UPSTREAM_CLOSED =
+      Denial.of(502, "bad gateway", "upstream closed the connection before answering");
+
   private final Exchange ex;
   private final HttpServerRequest req;
   private final RouteLimits limits;
@@ -396,7 +400,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     } else if (upstreamResponse == null
         && t instanceof UpstreamConnection.UpstreamClosedException) {
       failureKind = "reset";
-      denial = Denial.UPSTREAM_UNREACHABLE;
+      denial = UPSTREAM_CLOSED;
     } else {
       failureKind = upstreamResponse == null ? "bad-response" : "reset";
       denial = Denial.UPSTREAM_BAD_RESPONSE;

@@ -2,6 +2,7 @@ package dev.bulwark.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -45,6 +46,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private boolean paused;
   private boolean readingStopped;
+  private boolean bodySent;
+  private boolean requestBroken;
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
 
   /** The failure that broke the connection, waiting behind held body pieces; null while none. */
@@ -98,6 +101,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     keepAlive = true;
     paused = false;
     heldFailure = null;
+    bodySent = false;
+    requestBroken = false;
   }
 
   /** Writes the request head; the body follows with {@link #write} and {@link #end}. */
@@ -116,10 +121,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Sends a piece of the request body. Once a body write failed (the upstream closed or reset the
+   * connection, typically because it answered without reading the body) the rest is dropped, and
+   * the connection is still read: the answer may be on its way.
+   */
   void write(UpstreamExchange owner, Buffer chunk) {
-    if (user == owner && !requestEnded) {
-      channel.writeAndFlush(
-          new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()), channel.voidPromise());
+    if (user == owner && !requestEnded && !requestBroken) {
+      bodySent = true;
+      channel
+          .writeAndFlush(new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()))
+          .addListener(bodyWritten);
     }
   }
 
@@ -129,12 +141,33 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     requestEnded = true;
+    if (requestBroken) {
+      return;
+    }
+    if (last == null && !bodySent) {
+      // a bodiless request: a failure here is the keep-alive race, reported as a close
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+      return;
+    }
     Object msg =
         last == null
             ? LastHttpContent.EMPTY_LAST_CONTENT
             : new DefaultLastHttpContent(((BufferInternal) last).getByteBuf());
-    channel.writeAndFlush(msg, channel.voidPromise());
+    channel.writeAndFlush(msg).addListener(bodyWritten);
   }
+
+  /**
+   * A request body write failed. The connection is not failed for it (the channel does not close
+   * itself on a write error): what the upstream sent before it closed is still read, and the read
+   * side reports the end or the close.
+   */
+  private final ChannelFutureListener bodyWritten =
+      f -> {
+        if (!f.isSuccess()) {
+          requestBroken = true;
+          keepAlive = false;
+        }
+      };
 
   boolean writable() {
     return channel.isWritable();

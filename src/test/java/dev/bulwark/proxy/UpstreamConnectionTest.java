@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.io.ByteArrayOutputStream;
@@ -72,7 +76,7 @@ class UpstreamConnectionTest {
 
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private final HoldingExchange exchange = new HoldingExchange();
-  private UpstreamConnection connection;
+  private final UpstreamConnection connection;
 
   UpstreamConnectionTest() {
     UpstreamPool pool =
@@ -82,18 +86,49 @@ class UpstreamConnectionTest {
     connection = new UpstreamConnection(pool, channel, decoder);
     channel
         .pipeline()
-        .addLast(new UpstreamCodec.Encoder(), connection.idleGuard, decoder, connection);
+        .addLast(
+            new ChannelOutboundHandlerAdapter() {
+              @Override
+              public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (upstreamGone) {
+                  ReferenceCountUtil.release(msg);
+                  promise.setFailure(new IOException("Broken pipe"));
+                } else {
+                  ctx.write(msg, promise);
+                }
+              }
+            },
+            new UpstreamCodec.Encoder(),
+            connection.idleGuard,
+            decoder,
+            connection);
     connection.pooled();
     connection.assign(exchange);
     exchange.onConnection(connection);
+  }
+
+  private boolean sentRequest;
+
+  /** Makes every later write fail, as on a connection the upstream closed or reset. */
+  private boolean upstreamGone;
+
+  private void gatewaySends(HttpMethod method) {
     connection.writeHead(
         exchange,
         new DefaultHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.GET, "/file", HeadersMultiMap.httpHeaders()));
-    connection.end(exchange, null);
+            HttpVersion.HTTP_1_1, method, "/file", HeadersMultiMap.httpHeaders()));
+    if (method == HttpMethod.GET) {
+      connection.end(exchange, null);
+    } else {
+      connection.flush(exchange);
+    }
   }
 
   private void upstreamSends(String s) {
+    if (exchange.head == null && !sentRequest) {
+      sentRequest = true;
+      gatewaySends(HttpMethod.GET);
+    }
     channel.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
   }
 
@@ -163,5 +198,39 @@ class UpstreamConnectionTest {
     assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("partial");
     assertThat(exchange.ended).isFalse();
     assertThat(exchange.failure).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void anAnswerAfterAFailedBodyWriteIsStillDelivered() {
+    sentRequest = true;
+    gatewaySends(HttpMethod.POST);
+    upstreamGone = true; // the upstream answers without reading the body, and closes
+    connection.write(exchange, Buffer.buffer("part of the body"));
+    connection.write(exchange, Buffer.buffer("more of it"));
+    assertThat(exchange.failure).as("a failed body write fails nothing yet").isNull();
+
+    upstreamSends("HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope");
+    connection.resume(exchange);
+    connection.end(exchange, null);
+    channel.close();
+
+    HttpResponse head = exchange.head;
+    assertThat(head).isNotNull();
+    assertThat(head == null ? 0 : head.status().code()).isEqualTo(401);
+    assertThat(exchange.body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("nope");
+    assertThat(exchange.ended).isTrue();
+    assertThat(exchange.failure).isNull();
+  }
+
+  @Test
+  void aFailedBodyWriteWithoutAnAnswerIsAFailureWhenTheConnectionCloses() {
+    sentRequest = true;
+    gatewaySends(HttpMethod.POST);
+    upstreamGone = true;
+    connection.write(exchange, Buffer.buffer("part of the body"));
+    channel.close();
+
+    assertThat(exchange.failure).isInstanceOf(UpstreamConnection.UpstreamClosedException.class);
+    assertThat(exchange.head).isNull();
   }
 }
