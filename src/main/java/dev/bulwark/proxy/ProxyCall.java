@@ -5,6 +5,8 @@ import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.identity.UpstreamIdentity;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -19,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,6 +70,11 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private long bodyReceived;
   private boolean clientEnded;
   private boolean clientHolding;
+  private boolean endPending;
+  private boolean upstreamDone;
+  private boolean silenceWatched;
+  private long holdingSinceNanos;
+  private long watchDueNanos;
   private @Nullable Runnable onBodyStall;
   private final Handler<Void> watchHandler = this::onWatch;
 
@@ -225,30 +233,77 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
    * what is left rather than per chunk, cancelled when the exchange ends.
    */
   private void armHeadDeadline() {
-    if (watch == null && !aborted) {
-      lastUpstreamNanos = System.nanoTime();
-      watch = LoopTimer.arm(context, limits.timeout().toMillis(), watchHandler);
+    if (!silenceWatched && !aborted) {
+      silenceWatched = true;
+      long now = System.nanoTime();
+      lastUpstreamNanos = now;
+      watchUntil(now + limits.timeout().toNanos(), now);
     }
   }
 
+  /** Makes the one timer fire by {@code dueNanos}: re-armed only when it would fire later. */
+  private void watchUntil(long dueNanos, long nowNanos) {
+    if (watch != null) {
+      if (watchDueNanos <= dueNanos) {
+        return;
+      }
+      stopWatch();
+    }
+    watchDueNanos = dueNanos;
+    watch = LoopTimer.arm(context, (dueNanos - nowNanos + 999_999) / 1_000_000, watchHandler);
+  }
+
+  /**
+   * Two deadlines share the timer. While the client takes nothing of the response (its write queue
+   * stays full, or the end is not yet written), the send timeout runs and the upstream's silence is
+   * not counted (the upstream is not read then). Otherwise, until the upstream's body is complete,
+   * its silence must stay under the route timeout.
+   */
   private void onWatch(Void v) {
     watch = null;
     if (aborted) {
       return;
     }
+    long now = System.nanoTime();
+    if (clientHolding || endPending) {
+      long sendNanos = limits.sendTimeout().toNanos();
+      if (now - holdingSinceNanos >= sendNanos) {
+        clientStalled();
+      } else {
+        watchUntil(holdingSinceNanos + sendNanos, now);
+      }
+      return;
+    }
+    if (upstreamDone) {
+      return;
+    }
     long timeoutNanos = limits.timeout().toNanos();
-    long silent = System.nanoTime() - lastUpstreamNanos;
-    if (clientHolding) {
-      // The upstream is not read while the client takes nothing: its silence is not its own.
-      watch = LoopTimer.arm(context, limits.timeout().toMillis(), watchHandler);
-    } else if (silent < timeoutNanos) {
-      watch = LoopTimer.arm(context, (timeoutNanos - silent) / 1_000_000, watchHandler);
+    long silent = now - lastUpstreamNanos;
+    if (silent < timeoutNanos) {
+      watchUntil(lastUpstreamNanos + timeoutNanos, now);
     } else if (upstreamResponse == null) {
       upstreamFailed(new TimeoutException("no response head within the route timeout"));
     } else if (onBodyStall != null) {
       onBodyStall.run();
     } else {
       resetUpstream();
+    }
+  }
+
+  /** The client took nothing for the send timeout: the response is broken off and logged so. */
+  private void clientStalled() {
+    aborted = true;
+    stopWatch();
+    resetUpstream();
+    ex.decide("gateway", "aborted", "client stopped reading for the send timeout");
+    if (req.connection() instanceof Http1xServerConnection http1) {
+      // Closed at once with a reset, past TLS: a graceful close would first wait for the client
+      // to read what is queued, which is what it stopped doing.
+      Channel ch = http1.channel();
+      ch.config().setOption(ChannelOption.SO_LINGER, 0);
+      ch.pipeline().firstContext().close();
+    } else {
+      req.response().reset(); // HTTP/2: RST_STREAM(CANCEL); the connection's other streams go on
     }
   }
 
@@ -324,6 +379,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   @Override
   public void onUpstreamEnd() {
     upstream = null; // the connection goes back to its pool (or closes) after this
+    upstreamDone = true;
     Handler<Void> h = endHandler;
     if (h != null) {
       h.handle(null);
@@ -345,6 +401,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       // reached it. Send it once more on a fresh connection.
       retried = true;
       stopWatch();
+      silenceWatched = false; // the head deadline starts again with the new connection
       UpstreamPool p = pool;
       if (p != null) {
         p.acquire(this, limits.connectTimeout().toMillis());
@@ -447,35 +504,87 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     Handler<Void> drained =
         v -> {
           clientHolding = false;
-          lastUpstreamNanos = System.nanoTime();
+          long now = System.nanoTime();
+          lastUpstreamNanos = now;
+          if (!upstreamDone) {
+            watchUntil(now + limits.timeout().toNanos(), now);
+          }
           resumeUpstream();
         };
     long declared = declaredLength();
     bodyHandler =
         chunk -> {
-          lastUpstreamNanos = System.nanoTime();
+          long now = System.nanoTime();
+          lastUpstreamNanos = now;
           ex.addBytesOut(chunk.length());
           bodyReceived += chunk.length();
           if (bodyReceived == declared) {
             clientEnded = true; // the decoder delivers the upstream's end right after
-            out.end(chunk).onComplete(x -> done.handle(null));
+            endClient(out.end(chunk), done);
             return;
           }
           out.write(chunk);
           if (out.writeQueueFull()) {
-            clientHolding = true;
+            holdBack(now);
             pauseUpstream();
             out.drainHandler(drained);
           }
         };
     endHandler =
         v -> {
-          stopWatch();
           if (!aborted && !clientEnded) {
-            out.end().onComplete(x -> done.handle(null));
+            clientEnded = true;
+            endClient(out.end(), done);
+          } else if (!endPending) {
+            stopWatch();
           }
         };
     resumeUpstream();
+  }
+
+  /**
+   * Writes a whole body the gateway holds (a response checked against its contract) and calls
+   * {@code done} once it is written; a client that takes none of it for the send timeout is cut off
+   * as while streaming.
+   */
+  public void sendWhole(HttpServerResponse out, Buffer body, Handler<Void> done) {
+    if (aborted) {
+      out.end(body).onComplete(x -> done.handle(null));
+      return;
+    }
+    clientEnded = true;
+    endClient(out.end(body), done);
+  }
+
+  /** The client's write queue is full: from now on the send timeout runs. */
+  private void holdBack(long now) {
+    if (!clientHolding && !endPending) {
+      holdingSinceNanos = now;
+      watchUntil(now + limits.sendTimeout().toNanos(), now);
+    }
+    clientHolding = true;
+  }
+
+  /**
+   * Calls {@code done} once the response's end is written. Until then (a client that stopped
+   * reading), the send timeout runs.
+   */
+  private void endClient(io.vertx.core.Future<Void> ended, Handler<Void> done) {
+    if (!ended.isComplete()) {
+      long now = System.nanoTime();
+      if (!clientHolding) {
+        holdingSinceNanos = now;
+      }
+      endPending = true;
+      watchUntil(holdingSinceNanos + limits.sendTimeout().toNanos(), now);
+    }
+    ended.onComplete(
+        x -> {
+          endPending = false;
+          clientHolding = false;
+          stopWatch();
+          done.handle(null);
+        });
   }
 
   /** The body length the upstream declared, or -1 (none, chunked, or not a plain number). */

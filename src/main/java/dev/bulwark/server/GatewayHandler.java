@@ -356,7 +356,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         call.drainBody(keep, bytes -> logMasked(ex, route, status, bytes, keep));
       }
       boolean close = head.closeConnection() || (call != null && !call.requestEnded());
-      res.end(body).onComplete(v -> finish(ex, close));
+      if (call == null && ex.forwarding() instanceof ProxyCall checked) {
+        checked.sendWhole(res, body, v -> finish(ex, close)); // a body read and checked whole
+      } else {
+        res.end(body).onComplete(v -> finish(ex, close));
+      }
       return;
     }
     if (call == null) {

@@ -3,6 +3,7 @@ package dev.bulwark.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -102,6 +103,7 @@ class ResponseDeliveryTest {
   static ClosingUpstream http10;
   static ClosingUpstream http11Close;
   static ClosingUpstream cut;
+  static ClosingUpstream declared;
   static TestGateway gw;
 
   @BeforeAll
@@ -118,6 +120,9 @@ class ResponseDeliveryTest {
             SIZE,
             false);
     cut = new ClosingUpstream("HTTP/1.0 200 OK\r\n\r\n", 1 << 20, true);
+    declared =
+        new ClosingUpstream(
+            "HTTP/1.1 200 OK\r\nContent-Length: " + (8 << 20) + "\r\n\r\n", 8 << 20, false);
     gw =
         TestGateway.start(
             """
@@ -139,8 +144,18 @@ class ResponseDeliveryTest {
                 match: { path: /short/** }
                 upstream: http://127.0.0.1:%1$d
                 limits: { timeout: 300ms }
+              - name: send-timeout
+                public: true
+                match: { path: /stall/** }
+                upstream: http://127.0.0.1:%1$d
+                limits: { send-timeout: 1s }
+              - name: send-timeout-small
+                public: true
+                match: { path: /small/** }
+                upstream: http://127.0.0.1:%4$d
+                limits: { send-timeout: 1s }
             """
-                .formatted(http10.port(), http11Close.port(), cut.port()),
+                .formatted(http10.port(), http11Close.port(), cut.port(), declared.port()),
             0);
   }
 
@@ -150,6 +165,7 @@ class ResponseDeliveryTest {
     http10.close();
     http11Close.close();
     cut.close();
+    declared.close();
   }
 
   @Test
@@ -227,6 +243,171 @@ class ResponseDeliveryTest {
     assertThatThrownBy(() -> r.body().readAllBytes()).isInstanceOf(IOException.class);
     String line = gw.awaitLine("\"path\":\"/cut/h2\"");
     assertThat(line).contains("\"decision\":\"aborted\"");
+  }
+
+  @Test
+  void aClientThatStopsReadingIsCutOffAfterTheSendTimeoutOverHttp1() throws Exception {
+    try (SSLSocket s = smallWindowSocket()) {
+      s.getOutputStream()
+          .write(
+              "GET /stall/h1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      s.getInputStream().read(); // the response has started; then the client reads no more
+      String line = awaitLine(Duration.ofSeconds(10), "\"path\":\"/stall/h1\"");
+      assertThat(line)
+          .contains("\"status\":200")
+          .contains("\"decision\":\"aborted\"")
+          .contains("\"reason\":\"client stopped reading for the send timeout\"");
+      assertThat(drainsToEnd(s)).as("the connection was closed").isTrue();
+    }
+  }
+
+  @Test
+  void aStalledHttp1ReaderOfADeclaredLengthIsCutOffToo() throws Exception {
+    // the upstream's whole body is soon in the client's queue: only the end is pending
+    try (SSLSocket s = smallWindowSocket()) {
+      s.getOutputStream()
+          .write(
+              "GET /small/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      s.getInputStream().read();
+      String line = awaitLine(Duration.ofSeconds(10), "\"route\":\"send-timeout-small\"");
+      assertThat(line).contains("\"decision\":\"aborted\"").contains("send timeout");
+      assertThat(drainsToEnd(s)).as("the connection was closed").isTrue();
+    }
+  }
+
+  @Test
+  void aStalledReaderOfAResponseCheckedWholeIsCutOffToo() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("contract");
+    java.nio.file.Path contract = dir.resolve("items.openapi.yaml");
+    try (InputStream in =
+        ResponseDeliveryTest.class.getResourceAsStream("/contract/items.openapi.yaml")) {
+      java.nio.file.Files.write(contract, in.readAllBytes());
+    }
+    String big = "{\"pad\":\"" + "x".repeat(8 << 20) + "\"}";
+    try (StubUpstream up = new StubUpstream();
+        TestGateway checked =
+            TestGateway.start(
+                """
+                routes:
+                  - name: checked
+                    public: true
+                    match: { path: /api/** }
+                    upstream: UPSTREAM
+                    limits: { send-timeout: 1s }
+                    contract:
+                      file: %s
+                      response: block
+                      response-limit: 16MiB
+                      json: { string-length: 16777216 }
+                """
+                    .formatted(contract),
+                up.port())) {
+      up.on("/api/items", r -> r.response().putHeader("content-type", "application/json").end(big));
+      try (SSLSocket s = smallWindowSocket(checked.httpsPort())) {
+        s.getOutputStream()
+            .write(
+                ("POST /api/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 12\r\n\r\n{\"name\":\"a\"}")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        s.getInputStream().read();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String line = null;
+        while (line == null && System.nanoTime() < deadline) {
+          line =
+              checked.lines().stream()
+                  .filter(l -> l.contains("\"route\":\"checked\""))
+                  .findFirst()
+                  .orElse(null);
+          Thread.sleep(20);
+        }
+        assertThat(line)
+            .isNotNull()
+            .contains("\"status\":200")
+            .contains("\"reason\":\"client stopped reading for the send timeout\"");
+        assertThat(drainsToEnd(s)).as("the connection was closed").isTrue();
+      }
+    }
+  }
+
+  /**
+   * A TLS connection whose receive buffer is small from the start (set before connecting, so the
+   * kernel cannot grow it): a client that stops reading holds the response back at once.
+   */
+  private static SSLSocket smallWindowSocket() throws Exception {
+    return smallWindowSocket(gw.httpsPort());
+  }
+
+  private static SSLSocket smallWindowSocket(int port) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setCertificateEntry("gw", TestGateway.certificate().certificate());
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    Socket plain = new Socket();
+    plain.setReceiveBufferSize(16 * 1024);
+    plain.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
+    s.setSoTimeout(10_000);
+    s.startHandshake();
+    return s;
+  }
+
+  @Test
+  void aClientThatStopsReadingIsResetAfterTheSendTimeoutOverHttp2() throws Exception {
+    HttpResponse<InputStream> r =
+        gw.client()
+            .send(
+                HttpRequest.newBuilder(URI.create(gw.url("/stall/h2")))
+                    .timeout(Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    try (InputStream in = r.body()) {
+      in.read(); // then nothing more
+      String line = awaitLine(Duration.ofSeconds(10), "\"path\":\"/stall/h2\"");
+      assertThat(line)
+          .contains("\"decision\":\"aborted\"")
+          .contains("\"reason\":\"client stopped reading for the send timeout\"");
+      assertThatThrownBy(in::readAllBytes)
+          .as("the stream was reset")
+          .isInstanceOf(IOException.class);
+    }
+  }
+
+  /** Waits for a log line with every fragment, longer than TestGateway's two seconds. */
+  static String awaitLine(Duration within, String... fragments) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String l : gw.lines()) {
+        if (java.util.Arrays.stream(fragments).allMatch(l::contains)) {
+          return l;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(
+        "no log line with " + java.util.List.of(fragments) + " in " + gw.lines());
+  }
+
+  /** Reads what is left until the server closes the connection; false on a read timeout. */
+  private static boolean drainsToEnd(SSLSocket s) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    try {
+      while (s.getInputStream().read(buf) >= 0) {
+        // discard what was on its way before the close
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset: closed too
+    }
   }
 
   private static void assertWhole(byte[] got) {
