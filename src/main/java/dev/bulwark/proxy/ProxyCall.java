@@ -41,6 +41,15 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   static final long NO_BODY = -1;
   static final long CHUNKED = -2;
 
+  /** The request body arrives slower than the route's {@code min-upload-rate}. */
+  private static final Denial UPLOAD_TOO_SLOW =
+      Denial.closing(
+          408, "request timeout", "body arriving slower than the route's minimum upload rate");
+
+  /** The client kept its whole share of upstream connections busy for the connect timeout. */
+  private static final Denial CLIENT_SHARE_EXCEEDED =
+      Denial.of(429, "too many requests", "client holds its share of upstream connections");
+
   /** The upstream was reached, and closed (or reset) the connection without an answer. */
   private static final Denial UPSTREAM_CLOSED =
       Denial.of(502, "bad gateway", "upstream closed the connection before answering");
@@ -70,6 +79,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private long bodyReceived;
   private boolean clientEnded;
   private boolean clientHolding;
+  private @Nullable Buffer body;
+  private long reserved;
+  private @Nullable UploadRate uploadRate;
   private boolean endPending;
   private boolean upstreamDone;
   private boolean silenceWatched;
@@ -98,10 +110,88 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     this.uri = uri;
   }
 
+  /**
+   * Starts forwarding. A request body no policy read yet is read whole first (the route's {@code
+   * request-body: buffer}, within the process's budget for such bodies), so a slow upload never
+   * holds an upstream connection; otherwise the connection is taken now and the body streamed.
+   */
   void start(UpstreamPool pool) {
     this.pool = pool;
+    if (limits.bufferBody() && ex.bufferedBody() == null && framing != NO_BODY && framing != 0) {
+      long want = framing > 0 ? Math.min(framing, limits.maxBody()) : limits.maxBody();
+      if (RequestBodyBudget.tryReserve(want)) {
+        reserved = want;
+        readBodyFirst();
+        return;
+      }
+      // over the budget: this body streams (the client's share and the minimum rate still hold)
+    }
+    acquire(pool);
+  }
+
+  private void acquire(UpstreamPool pool) {
     ex.upstreamStarted(System.nanoTime());
-    pool.acquire(this, limits.connectTimeout().toMillis());
+    pool.acquire(
+        this, limits.connectTimeout().toMillis(), ex.clientAddress(), limits.upstreamPerClient());
+  }
+
+  /** Reads the whole body into memory (bounded by the route's limit), then takes a connection. */
+  private void readBodyFirst() {
+    body = Buffer.buffer((int) Math.min(reserved, 64 * 1024)); // grows as bytes arrive
+    req.handler(this::onBufferedChunk);
+    req.endHandler(v -> onBufferedEnd());
+    req.exceptionHandler(this::onClientError);
+    if (req.headers().contains(HttpHeaders.EXPECT)) {
+      req.response().writeContinue();
+    }
+    watchUpload();
+    req.resume();
+  }
+
+  private void onBufferedChunk(Buffer chunk) {
+    Buffer b = body;
+    if (aborted || b == null) {
+      return;
+    }
+    ex.addBytesIn(chunk.length());
+    if (ex.bytesIn() > limits.maxBody()) {
+      abort(Denial.BODY_TOO_LARGE);
+      return;
+    }
+    b.appendBuffer(chunk);
+  }
+
+  private void onBufferedEnd() {
+    UpstreamPool p = pool;
+    if (aborted || p == null) {
+      return;
+    }
+    requestEnded = true;
+    stopUploadWatch();
+    acquire(p);
+  }
+
+  private void watchUpload() {
+    if (limits.minUploadRate() > 0) {
+      uploadRate =
+          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UPLOAD_TOO_SLOW));
+    }
+  }
+
+  private void stopUploadWatch() {
+    UploadRate u = uploadRate;
+    if (u != null) {
+      u.stop();
+      uploadRate = null;
+    }
+  }
+
+  /** Gives back the memory reserved for a body read whole: it will not be sent again. */
+  private void releaseBody() {
+    if (reserved > 0) {
+      RequestBodyBudget.release(reserved);
+      reserved = 0;
+    }
   }
 
   @Override
@@ -136,8 +226,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
             uri,
             headers);
     Buffer buffered = ex.bufferedBody();
+    if (buffered == null) {
+      buffered = body;
+    }
     if (buffered != null) {
-      // A policy read (and checked) the whole body: send exactly those bytes, framed by length.
+      // The whole body was read (by a policy, or first): send exactly those bytes, framed by
+      // length.
       requestEnded = true;
       req.exceptionHandler(this::onClientError);
       headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
@@ -175,6 +269,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     if (req.headers().contains(HttpHeaders.EXPECT)) {
       req.response().writeContinue();
     }
+    watchUpload();
     req.resume();
   }
 
@@ -219,6 +314,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
 
   private void onClientEnd() {
     requestEnded = true;
+    stopUploadWatch();
     UpstreamConnection up = upstream;
     if (!aborted && up != null) {
       up.end(this, null);
@@ -326,6 +422,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     if (!aborted) {
       aborted = true;
       stopWatch();
+      stopUploadWatch();
       resetUpstream();
     }
   }
@@ -337,6 +434,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     }
     aborted = true;
     stopWatch();
+    stopUploadWatch();
     resetUpstream();
     if (!ex.responded()) {
       ex.deny(denial);
@@ -347,6 +445,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   }
 
   private void resetUpstream() {
+    releaseBody();
     UpstreamConnection up = upstream;
     if (up != null) {
       upstream = null;
@@ -361,6 +460,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       return;
     }
     upstreamResponse = head;
+    releaseBody(); // answered: the request will not be sent again
     long now = System.nanoTime();
     lastUpstreamNanos = now;
     ex.upstreamAnswered(now);
@@ -404,7 +504,11 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       silenceWatched = false; // the head deadline starts again with the new connection
       UpstreamPool p = pool;
       if (p != null) {
-        p.acquire(this, limits.connectTimeout().toMillis());
+        p.acquire(
+            this,
+            limits.connectTimeout().toMillis(),
+            ex.clientAddress(),
+            limits.upstreamPerClient());
         return;
       }
     }
@@ -442,8 +546,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     }
     aborted = true;
     stopWatch();
+    stopUploadWatch();
     Denial denial;
-    if (t instanceof TimeoutException
+    if (t instanceof UpstreamPool.ClientShareExceededException) {
+      failureKind = "client-share";
+      denial = CLIENT_SHARE_EXCEEDED;
+    } else if (t instanceof TimeoutException
         || t instanceof ConnectTimeoutException
         || t instanceof SslHandshakeTimeoutException) {
       failureKind = "timeout";

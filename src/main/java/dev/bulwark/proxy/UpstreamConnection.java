@@ -39,6 +39,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final UpstreamCodec.Decoder decoder;
   private @Nullable UpstreamExchange user;
+
+  /** The client address whose share of the pool this connection counts against while in use. */
+  private String client = "";
+
   private int served;
   private boolean requestEnded;
   private boolean responseEnded;
@@ -93,8 +97,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     idleSinceNanos = nowNanos;
   }
 
-  void assign(UpstreamExchange exchange) {
+  void assign(UpstreamExchange exchange, String client) {
     user = exchange;
+    this.client = client;
     requestEnded = false;
     responseEnded = false;
     headSeen = false;
@@ -207,7 +212,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Gives the connection up mid-exchange: it is closed, never reused. */
   void reset(UpstreamExchange owner) {
     if (user == owner) {
-      user = null;
+      detach();
       held.clear();
       heldFailure = null;
       channel.close();
@@ -234,8 +239,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   /** Closes an idle connection (expired, or its pool is closing). */
   void close() {
-    user = null;
+    detach();
     channel.close();
+  }
+
+  /** The exchange lets the connection go (it closes): its client may take another. */
+  private void detach() {
+    if (user != null) {
+      user = null;
+      pool.detached(client);
+    }
   }
 
   @Override
@@ -330,10 +343,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     if (u == null) {
       return;
     }
-    user = null;
     if (keepAlive && held.isEmpty() && channel.isActive()) {
-      pool.release(this);
+      user = null;
+      pool.giveBack(this, client);
     } else {
+      detach();
       held.clear();
       channel.close();
     }
@@ -368,7 +382,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(UpstreamExchange u, Throwable cause) {
-    user = null;
+    detach();
     held.clear();
     heldFailure = null;
     channel.close();
@@ -406,7 +420,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     if (u != null && !responseEnded) {
       failAfterHeld(u, new UpstreamClosedException(headSeen, served > 0));
     } else {
-      user = null;
+      detach();
     }
     if (pooled) {
       pool.closed(this);

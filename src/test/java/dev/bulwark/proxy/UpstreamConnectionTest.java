@@ -103,7 +103,7 @@ class UpstreamConnectionTest {
             decoder,
             connection);
     connection.pooled();
-    connection.assign(exchange);
+    connection.assign(exchange, "client");
     exchange.onConnection(connection);
   }
 

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An upstream that answers (401) before reading a request body of unknown length, and closes: the
- * answer reaches the client on HTTP/1.1 (then the connection closes) and on HTTP/2 (then the stream
- * is reset with NO_ERROR, RFC 9113 §8.1), never a 502, and an upstream that closes without
- * answering gets a 502 whose logged reason says so.
+ * An upstream that answers (401) before reading a request body of unknown length that the route
+ * streams ({@code request-body: stream}), and closes: the answer reaches the client on HTTP/1.1
+ * (then the connection closes) and on HTTP/2 (then the stream is reset with NO_ERROR, RFC 9113
+ * §8.1), never a 502, and an upstream that closes without answering gets a 502 whose logged reason
+ * says so.
  */
 class EarlyAnswerTest {
   static final String ANSWER =
@@ -110,7 +111,8 @@ class EarlyAnswerTest {
         TestGateway.start(
             """
             defaults:
-              limits: { body: 64MiB }
+              # streamed, so the upstream sees the request while its body is still on its way
+              limits: { body: 64MiB, request-body: stream }
             routes:
               - name: refuses
                 public: true
