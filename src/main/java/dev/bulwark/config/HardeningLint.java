@@ -30,6 +30,14 @@ final class HardeningLint {
         problems.warning(
             at + ".limits.body", Units.formatSize(r.limits().maxBody()) + ": larger than 100MiB");
       }
+      if (r.limits().upstreamPerClient() >= r.upstream().poolSize()) {
+        problems.warning(
+            at + ".limits.upstream-per-client",
+            r.limits().upstreamPerClient()
+                + ": not below the upstream's pool-size ("
+                + r.upstream().poolSize()
+                + "), so one client address can take every pooled connection");
+      }
       if (r.limits().timeout().toMinutes() >= 5) {
         problems.warning(
             at + ".limits.timeout",

@@ -6,7 +6,10 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.identity.UpstreamIdentity;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,8 +22,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -36,6 +41,19 @@ import org.jspecify.annotations.Nullable;
 public final class ProxyCall implements dev.bulwark.exchange.Forwarding, UpstreamExchange {
   static final long NO_BODY = VertxRequest.NO_BODY;
   static final long CHUNKED = VertxRequest.CHUNKED;
+
+  /** The request body arrives slower than the route's {@code min-upload-rate}. */
+  private static final Denial UPLOAD_TOO_SLOW =
+      Denial.closing(
+          408, "request timeout", "body arriving slower than the route's minimum upload rate");
+
+  /** The client kept its whole share of upstream connections busy for the connect timeout. */
+  private static final Denial CLIENT_SHARE_EXCEEDED =
+      Denial.of(429, "too many requests", "client holds its share of upstream connections");
+
+  /** The upstream was reached, and closed (or reset) the connection without an answer. */
+  private static final Denial UPSTREAM_CLOSED =
+      Denial.of(502, "bad gateway", "upstream closed the connection before answering");
 
   private final Exchange ex;
   private final HttpServerRequest req;
@@ -61,6 +79,15 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private long lastUpstreamNanos;
   private long bodyReceived;
   private boolean clientEnded;
+  private boolean clientHolding;
+  private @Nullable Buffer body;
+  private long reserved;
+  private @Nullable UploadRate uploadRate;
+  private boolean endPending;
+  private boolean upstreamDone;
+  private boolean silenceWatched;
+  private long holdingSinceNanos;
+  private long watchDueNanos;
   private @Nullable Runnable onBodyStall;
   private final Handler<Void> watchHandler = this::onWatch;
 
@@ -84,10 +111,88 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     this.uri = uri;
   }
 
+  /**
+   * Starts forwarding. A request body no policy read yet is read whole first (the route's {@code
+   * request-body: buffer}, within the process's budget for such bodies), so a slow upload never
+   * holds an upstream connection; otherwise the connection is taken now and the body streamed.
+   */
   void start(UpstreamPool pool) {
     this.pool = pool;
+    if (limits.bufferBody() && ex.bufferedBody() == null && framing != NO_BODY && framing != 0) {
+      long want = framing > 0 ? Math.min(framing, limits.maxBody()) : limits.maxBody();
+      if (RequestBodyBudget.tryReserve(want)) {
+        reserved = want;
+        readBodyFirst();
+        return;
+      }
+      // over the budget: this body streams (the client's share and the minimum rate still hold)
+    }
+    acquire(pool);
+  }
+
+  private void acquire(UpstreamPool pool) {
     ex.upstreamStarted(System.nanoTime());
-    pool.acquire(this, limits.connectTimeout().toMillis());
+    pool.acquire(
+        this, limits.connectTimeout().toMillis(), ex.clientAddress(), limits.upstreamPerClient());
+  }
+
+  /** Reads the whole body into memory (bounded by the route's limit), then takes a connection. */
+  private void readBodyFirst() {
+    body = Buffer.buffer((int) Math.min(reserved, 64 * 1024)); // grows as bytes arrive
+    req.handler(this::onBufferedChunk);
+    req.endHandler(v -> onBufferedEnd());
+    req.exceptionHandler(this::onClientError);
+    if (req.headers().contains(HttpHeaders.EXPECT)) {
+      req.response().writeContinue();
+    }
+    watchUpload();
+    req.resume();
+  }
+
+  private void onBufferedChunk(Buffer chunk) {
+    Buffer b = body;
+    if (aborted || b == null) {
+      return;
+    }
+    ex.addBytesIn(chunk.length());
+    if (ex.bytesIn() > limits.maxBody()) {
+      abort(Denial.BODY_TOO_LARGE);
+      return;
+    }
+    b.appendBuffer(chunk);
+  }
+
+  private void onBufferedEnd() {
+    UpstreamPool p = pool;
+    if (aborted || p == null) {
+      return;
+    }
+    requestEnded = true;
+    stopUploadWatch();
+    acquire(p);
+  }
+
+  private void watchUpload() {
+    if (limits.minUploadRate() > 0) {
+      uploadRate =
+          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UPLOAD_TOO_SLOW));
+    }
+  }
+
+  private void stopUploadWatch() {
+    UploadRate u = uploadRate;
+    if (u != null) {
+      u.stop();
+      uploadRate = null;
+    }
+  }
+
+  /** Gives back the memory reserved for a body read whole: it will not be sent again. */
+  private void releaseBody() {
+    if (reserved > 0) {
+      RequestBodyBudget.release(reserved);
+      reserved = 0;
+    }
   }
 
   @Override
@@ -122,8 +227,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
             uri,
             headers);
     Buffer buffered = ex.bufferedBody();
+    if (buffered == null) {
+      buffered = body;
+    }
     if (buffered != null) {
-      // A policy read (and checked) the whole body: send exactly those bytes, framed by length.
+      // The whole body was read (by a policy, or first): send exactly those bytes, framed by
+      // length.
       requestEnded = true;
       req.exceptionHandler(this::onClientError);
       headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(buffered.length()));
@@ -161,6 +270,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     if (req.headers().contains(HttpHeaders.EXPECT)) {
       req.response().writeContinue();
     }
+    watchUpload();
     req.resume();
   }
 
@@ -205,6 +315,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
 
   private void onClientEnd() {
     requestEnded = true;
+    stopUploadWatch();
     UpstreamConnection up = upstream;
     if (!aborted && up != null) {
       up.end(this, null);
@@ -219,27 +330,77 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
    * what is left rather than per chunk, cancelled when the exchange ends.
    */
   private void armHeadDeadline() {
-    if (watch == null && !aborted) {
-      lastUpstreamNanos = System.nanoTime();
-      watch = LoopTimer.arm(context, limits.timeout().toMillis(), watchHandler);
+    if (!silenceWatched && !aborted) {
+      silenceWatched = true;
+      long now = System.nanoTime();
+      lastUpstreamNanos = now;
+      watchUntil(now + limits.timeout().toNanos(), now);
     }
   }
 
+  /** Makes the one timer fire by {@code dueNanos}: re-armed only when it would fire later. */
+  private void watchUntil(long dueNanos, long nowNanos) {
+    if (watch != null) {
+      if (watchDueNanos <= dueNanos) {
+        return;
+      }
+      stopWatch();
+    }
+    watchDueNanos = dueNanos;
+    watch = LoopTimer.arm(context, (dueNanos - nowNanos + 999_999) / 1_000_000, watchHandler);
+  }
+
+  /**
+   * Two deadlines share the timer. While the client takes nothing of the response (its write queue
+   * stays full, or the end is not yet written), the send timeout runs and the upstream's silence is
+   * not counted (the upstream is not read then). Otherwise, until the upstream's body is complete,
+   * its silence must stay under the route timeout.
+   */
   private void onWatch(Void v) {
     watch = null;
     if (aborted) {
       return;
     }
+    long now = System.nanoTime();
+    if (clientHolding || endPending) {
+      long sendNanos = limits.sendTimeout().toNanos();
+      if (now - holdingSinceNanos >= sendNanos) {
+        clientStalled();
+      } else {
+        watchUntil(holdingSinceNanos + sendNanos, now);
+      }
+      return;
+    }
+    if (upstreamDone) {
+      return;
+    }
     long timeoutNanos = limits.timeout().toNanos();
-    long silent = System.nanoTime() - lastUpstreamNanos;
+    long silent = now - lastUpstreamNanos;
     if (silent < timeoutNanos) {
-      watch = LoopTimer.arm(context, (timeoutNanos - silent) / 1_000_000, watchHandler);
+      watchUntil(lastUpstreamNanos + timeoutNanos, now);
     } else if (upstreamResponse == null) {
       upstreamFailed(new TimeoutException("no response head within the route timeout"));
     } else if (onBodyStall != null) {
       onBodyStall.run();
     } else {
       resetUpstream();
+    }
+  }
+
+  /** The client took nothing for the send timeout: the response is broken off and logged so. */
+  private void clientStalled() {
+    aborted = true;
+    stopWatch();
+    resetUpstream();
+    ex.decide("gateway", "aborted", "client stopped reading for the send timeout");
+    if (req.connection() instanceof Http1xServerConnection http1) {
+      // Closed at once with a reset, past TLS: a graceful close would first wait for the client
+      // to read what is queued, which is what it stopped doing.
+      Channel ch = http1.channel();
+      ch.config().setOption(ChannelOption.SO_LINGER, 0);
+      ch.pipeline().firstContext().close();
+    } else {
+      req.response().reset(); // HTTP/2: RST_STREAM(CANCEL); the connection's other streams go on
     }
   }
 
@@ -262,6 +423,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     if (!aborted) {
       aborted = true;
       stopWatch();
+      stopUploadWatch();
       resetUpstream();
     }
   }
@@ -273,15 +435,18 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     }
     aborted = true;
     stopWatch();
+    stopUploadWatch();
     resetUpstream();
     if (!ex.responded()) {
       ex.deny(denial);
     } else {
+      ex.decide("gateway", "aborted", denial.reason());
       req.response().reset();
     }
   }
 
   private void resetUpstream() {
+    releaseBody();
     UpstreamConnection up = upstream;
     if (up != null) {
       upstream = null;
@@ -296,6 +461,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       return;
     }
     upstreamResponse = head;
+    releaseBody(); // answered: the request will not be sent again
     long now = System.nanoTime();
     lastUpstreamNanos = now;
     ex.upstreamAnswered(now);
@@ -314,6 +480,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   @Override
   public void onUpstreamEnd() {
     upstream = null; // the connection goes back to its pool (or closes) after this
+    upstreamDone = true;
     Handler<Void> h = endHandler;
     if (h != null) {
       h.handle(null);
@@ -335,9 +502,14 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       // reached it. Send it once more on a fresh connection.
       retried = true;
       stopWatch();
+      silenceWatched = false; // the head deadline starts again with the new connection
       UpstreamPool p = pool;
       if (p != null) {
-        p.acquire(this, limits.connectTimeout().toMillis());
+        p.acquire(
+            this,
+            limits.connectTimeout().toMillis(),
+            ex.clientAddress(),
+            limits.upstreamPerClient());
         return;
       }
     }
@@ -375,8 +547,12 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     }
     aborted = true;
     stopWatch();
+    stopUploadWatch();
     Denial denial;
-    if (t instanceof TimeoutException
+    if (t instanceof UpstreamPool.ClientShareExceededException) {
+      failureKind = "client-share";
+      denial = CLIENT_SHARE_EXCEEDED;
+    } else if (t instanceof TimeoutException
         || t instanceof ConnectTimeoutException
         || t instanceof SslHandshakeTimeoutException) {
       failureKind = "timeout";
@@ -390,7 +566,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     } else if (upstreamResponse == null
         && t instanceof UpstreamConnection.UpstreamClosedException) {
       failureKind = "reset";
-      denial = Denial.UPSTREAM_UNREACHABLE;
+      denial = UPSTREAM_CLOSED;
     } else {
       failureKind = upstreamResponse == null ? "bad-response" : "reset";
       denial = Denial.UPSTREAM_BAD_RESPONSE;
@@ -400,8 +576,24 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       ex.deny(denial);
     } else {
       // The head is already out: the only honest signal left is to break the response.
+      ex.decide("gateway", "aborted", abortReason(t));
       req.response().reset();
     }
+  }
+
+  /** Why a response already under way was broken off, for the access log. */
+  private static String abortReason(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return "upstream silent mid-body for the route timeout";
+    }
+    if (t instanceof UpstreamConnection.UpstreamClosedException
+        || t instanceof PrematureChannelClosureException) {
+      return "upstream closed the connection mid-response";
+    }
+    if (t instanceof IOException) {
+      return "upstream connection broken mid-response";
+    }
+    return "upstream sent an invalid response body";
   }
 
   /** Watches the upstream body for silence longer than the route timeout ({@code onStall}). */
@@ -418,31 +610,90 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
    */
   public void streamBody(HttpServerResponse out, Handler<Void> done) {
     watchBody(() -> upstreamFailed(new TimeoutException("upstream body stalled")));
+    Handler<Void> drained =
+        v -> {
+          clientHolding = false;
+          long now = System.nanoTime();
+          lastUpstreamNanos = now;
+          if (!upstreamDone) {
+            watchUntil(now + limits.timeout().toNanos(), now);
+          }
+          resumeUpstream();
+        };
     long declared = declaredLength();
     bodyHandler =
         chunk -> {
-          lastUpstreamNanos = System.nanoTime();
+          long now = System.nanoTime();
+          lastUpstreamNanos = now;
           ex.addBytesOut(chunk.length());
           bodyReceived += chunk.length();
           if (bodyReceived == declared) {
             clientEnded = true; // the decoder delivers the upstream's end right after
-            out.end(chunk).onComplete(x -> done.handle(null));
+            endClient(out.end(chunk), done);
             return;
           }
           out.write(chunk);
           if (out.writeQueueFull()) {
+            holdBack(now);
             pauseUpstream();
-            out.drainHandler(v -> resumeUpstream());
+            out.drainHandler(drained);
           }
         };
     endHandler =
         v -> {
-          stopWatch();
           if (!aborted && !clientEnded) {
-            out.end().onComplete(x -> done.handle(null));
+            clientEnded = true;
+            endClient(out.end(), done);
+          } else if (!endPending) {
+            stopWatch();
           }
         };
     resumeUpstream();
+  }
+
+  /**
+   * Writes a whole body the gateway holds (a response checked against its contract) and calls
+   * {@code done} once it is written; a client that takes none of it for the send timeout is cut off
+   * as while streaming.
+   */
+  public void sendWhole(HttpServerResponse out, Buffer body, Handler<Void> done) {
+    if (aborted) {
+      out.end(body).onComplete(x -> done.handle(null));
+      return;
+    }
+    clientEnded = true;
+    endClient(out.end(body), done);
+  }
+
+  /** The client's write queue is full: from now on the send timeout runs. */
+  private void holdBack(long now) {
+    if (!clientHolding && !endPending) {
+      holdingSinceNanos = now;
+      watchUntil(now + limits.sendTimeout().toNanos(), now);
+    }
+    clientHolding = true;
+  }
+
+  /**
+   * Calls {@code done} once the response's end is written. Until then (a client that stopped
+   * reading), the send timeout runs.
+   */
+  private void endClient(io.vertx.core.Future<Void> ended, Handler<Void> done) {
+    if (!ended.isComplete()) {
+      long now = System.nanoTime();
+      if (!clientHolding) {
+        holdingSinceNanos = now;
+      }
+      endPending = true;
+      watchUntil(holdingSinceNanos + limits.sendTimeout().toNanos(), now);
+    }
+    ended.onComplete(
+        x -> {
+          endPending = false;
+          clientHolding = false;
+          stopWatch();
+          done.handle(null);
+        });
   }
 
   /** The body length the upstream declared, or -1 (none, chunked, or not a plain number). */

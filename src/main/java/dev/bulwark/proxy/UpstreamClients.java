@@ -38,7 +38,11 @@ public final class UpstreamClients {
             .channelFactory(vx.transport().channelFactory(false))
             .resolver(vx.nameResolver().nettyAddressResolverGroup())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true);
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            // A failed write must not close the channel: an upstream that answers early and closes
+            // without reading the body makes the next body write fail while its answer is still
+            // to be read. UpstreamConnection closes the channel itself.
+            .option(ChannelOption.AUTO_CLOSE, false);
   }
 
   /** Returns the pool that carries a target's requests, creating it on first use. */

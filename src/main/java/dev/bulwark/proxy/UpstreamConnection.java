@@ -2,6 +2,7 @@ package dev.bulwark.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -25,8 +26,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One keep-alive HTTP/1.1 connection to an upstream, carrying one exchange at a time. It goes back
  * to its pool only when both the request and the response have ended and both sides allowed
- * keep-alive; anything else (an early answer, a reset, a broken response) closes it. Confined to
- * its channel's event loop.
+ * keep-alive; anything else (an early answer, a reset, a broken response) closes it. What the
+ * upstream sent is delivered in order even after the connection closed: body pieces the exchange
+ * held back (a slow client) come first, then the end, or the failure that broke the connection.
+ * Confined to its channel's event loop.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Marks the response's end among the body pieces held while the exchange paused it. */
@@ -36,6 +39,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final UpstreamCodec.Decoder decoder;
   private @Nullable UpstreamExchange user;
+
+  /** The client address whose share of the pool this connection counts against while in use. */
+  private String client = "";
+
   private int served;
   private boolean requestEnded;
   private boolean responseEnded;
@@ -43,7 +50,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private boolean paused;
   private boolean readingStopped;
+  private boolean bodySent;
+  private boolean requestBroken;
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+
+  /** The failure that broke the connection, waiting behind held body pieces; null while none. */
+  private @Nullable Throwable heldFailure;
+
   private boolean pooled;
   private boolean inactive;
   private long idleSinceNanos;
@@ -84,13 +97,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     idleSinceNanos = nowNanos;
   }
 
-  void assign(UpstreamExchange exchange) {
+  void assign(UpstreamExchange exchange, String client) {
     user = exchange;
+    this.client = client;
     requestEnded = false;
     responseEnded = false;
     headSeen = false;
     keepAlive = true;
     paused = false;
+    heldFailure = null;
+    bodySent = false;
+    requestBroken = false;
   }
 
   /** Writes the request head; the body follows with {@link #write} and {@link #end}. */
@@ -109,10 +126,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Sends a piece of the request body. Once a body write failed (the upstream closed or reset the
+   * connection, typically because it answered without reading the body) the rest is dropped, and
+   * the connection is still read: the answer may be on its way.
+   */
   void write(UpstreamExchange owner, Buffer chunk) {
-    if (user == owner && !requestEnded) {
-      channel.writeAndFlush(
-          new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()), channel.voidPromise());
+    if (user == owner && !requestEnded && !requestBroken) {
+      bodySent = true;
+      channel
+          .writeAndFlush(new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()))
+          .addListener(bodyWritten);
     }
   }
 
@@ -122,12 +146,33 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     requestEnded = true;
+    if (requestBroken) {
+      return;
+    }
+    if (last == null && !bodySent) {
+      // a bodiless request: a failure here is the keep-alive race, reported as a close
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+      return;
+    }
     Object msg =
         last == null
             ? LastHttpContent.EMPTY_LAST_CONTENT
             : new DefaultLastHttpContent(((BufferInternal) last).getByteBuf());
-    channel.writeAndFlush(msg, channel.voidPromise());
+    channel.writeAndFlush(msg).addListener(bodyWritten);
   }
+
+  /**
+   * A request body write failed. The connection is not failed for it (the channel does not close
+   * itself on a write error): what the upstream sent before it closed is still read, and the read
+   * side reports the end or the close.
+   */
+  private final ChannelFutureListener bodyWritten =
+      f -> {
+        if (!f.isSuccess()) {
+          requestBroken = true;
+          keepAlive = false;
+        }
+      };
 
   boolean writable() {
     return channel.isWritable();
@@ -153,6 +198,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         owner.onUpstreamChunk((Buffer) o);
       }
     }
+    Throwable broken = heldFailure;
+    if (broken != null && !paused && user == owner && held.isEmpty()) {
+      fail(owner, broken);
+      return;
+    }
     if (!paused && readingStopped) {
       readingStopped = false;
       channel.config().setAutoRead(true);
@@ -162,8 +212,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Gives the connection up mid-exchange: it is closed, never reused. */
   void reset(UpstreamExchange owner) {
     if (user == owner) {
-      user = null;
+      detach();
       held.clear();
+      heldFailure = null;
       channel.close();
     }
   }
@@ -188,12 +239,25 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   /** Closes an idle connection (expired, or its pool is closing). */
   void close() {
-    user = null;
+    detach();
     channel.close();
+  }
+
+  /** The exchange lets the connection go (it closes): its client may take another. */
+  private void detach() {
+    if (user != null) {
+      user = null;
+      pool.detached(client);
+    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (heldFailure != null) {
+      // What the decoder makes of the close after a break (a close-delimited "end"): not the end.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     UpstreamExchange u = user;
     if (u == null || responseEnded) {
       // Bytes nobody asked for (on an idle connection, or after the response): not HTTP we trust.
@@ -279,10 +343,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     if (u == null) {
       return;
     }
-    user = null;
     if (keepAlive && held.isEmpty() && channel.isActive()) {
-      pool.release(this);
+      user = null;
+      pool.giveBack(this, client);
     } else {
+      detach();
       held.clear();
       channel.close();
     }
@@ -317,10 +382,26 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(UpstreamExchange u, Throwable cause) {
-    user = null;
+    detach();
     held.clear();
+    heldFailure = null;
     channel.close();
     u.onUpstreamFailure(cause);
+  }
+
+  /**
+   * The connection closed or broke before the exchange took the whole response. Body pieces it
+   * still holds back were sent before that, so they are delivered first: when the response's end is
+   * among them the response is whole (a close-delimited body ends with the close) and nothing
+   * failed; otherwise the failure follows the last piece. With nothing held it is reported now.
+   */
+  private void failAfterHeld(UpstreamExchange u, Throwable cause) {
+    keepAlive = false;
+    if (held.isEmpty()) {
+      fail(u, cause);
+    } else if (held.peekLast() != END && heldFailure == null) {
+      heldFailure = cause;
+    }
   }
 
   @Override
@@ -334,12 +415,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    inactive = true;
     UpstreamExchange u = user;
     if (u != null && !responseEnded) {
-      fail(u, new UpstreamClosedException(headSeen, served > 0));
+      failAfterHeld(u, new UpstreamClosedException(headSeen, served > 0));
+    } else {
+      detach();
     }
-    user = null;
-    inactive = true;
     if (pooled) {
       pool.closed(this);
     }
@@ -348,10 +430,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     UpstreamExchange u = user;
-    if (u != null && !responseEnded) {
+    if (u != null && !responseEnded && heldFailure == null) {
       boolean reset = cause instanceof IOException && !(cause instanceof SSLException);
       // A reset before any response byte is the same event as a close (the keep-alive race).
-      fail(u, reset && !headSeen ? new UpstreamClosedException(false, served > 0) : cause);
+      failAfterHeld(u, reset && !headSeen ? new UpstreamClosedException(false, served > 0) : cause);
+      channel.close(); // nothing more is read from a broken connection
     } else {
       channel.close();
     }

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -21,8 +22,10 @@ import org.jspecify.annotations.Nullable;
  * The keep-alive connections of one event loop to one upstream (host, port and TLS setting): at
  * most {@code maxSize} open, idle ones reused most-recent-first and closed after 30 seconds (or the
  * upstream's own {@code Keep-Alive: timeout}), and at most {@link UpstreamClients#MAX_WAIT_QUEUE}
- * exchanges waiting for one, each for no longer than its connect timeout. Confined to its event
- * loop.
+ * exchanges waiting for one, each for no longer than its connect timeout. One client address holds
+ * at most its share of the connections at once: its further exchanges wait for one of its own to be
+ * given back, behind no one else, so a client that ties connections up (slow uploads, slow reads)
+ * cannot starve the others. Confined to its event loop.
  */
 final class UpstreamPool {
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -34,6 +37,14 @@ final class UpstreamPool {
   private final int maxSize;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+  /**
+   * Per client address with a connection in use or waiting over its share. Entries back at zero
+   * stay until the next sweep (so a client's sequential requests reuse one) and are then removed.
+   */
+  private final HashMap<String, Share> shares = new HashMap<>();
+
+  private int overShare;
   private int open;
   private int connecting;
   private boolean closed;
@@ -56,13 +67,21 @@ final class UpstreamPool {
     return KEEP_ALIVE_NANOS;
   }
 
-  /** Hands {@code exchange} a connection now, or once one is free or made, or fails it. */
-  void acquire(UpstreamExchange exchange, long connectTimeoutMillis) {
+  /**
+   * Hands {@code exchange} a connection now, or once one is free or made, or fails it. A client
+   * already holding {@code clientShare} connections waits for one of its own to be given back.
+   */
+  void acquire(
+      UpstreamExchange exchange, long connectTimeoutMillis, String client, int clientShare) {
+    Share share = shares.get(client);
+    if (share != null && share.busy >= clientShare) {
+      waitOverShare(new Waiter(exchange, connectTimeoutMillis, client, clientShare), share);
+      return;
+    }
     if (waiters.isEmpty()) {
       UpstreamConnection c = pollIdle();
       if (c != null) {
-        c.assign(exchange);
-        exchange.onConnection(c);
+        hand(c, exchange, client);
         return;
       }
     }
@@ -70,28 +89,118 @@ final class UpstreamPool {
       exchange.onConnectFailure(new IOException("gateway is stopping"));
       return;
     }
-    if (waiters.size() >= UpstreamClients.MAX_WAIT_QUEUE) {
+    if (waiters.size() + overShare >= UpstreamClients.MAX_WAIT_QUEUE) {
       exchange.onConnectFailure(new PoolSaturatedException());
       return;
     }
-    Waiter w = new Waiter(exchange, connectTimeoutMillis);
+    Waiter w = new Waiter(exchange, connectTimeoutMillis, client, clientShare);
     waiters.add(w);
     w.deadline =
         loop.schedule(() -> expire(w), Math.max(1, connectTimeoutMillis), TimeUnit.MILLISECONDS);
     pump();
   }
 
-  /** Takes back a connection whose exchange finished cleanly. */
-  void release(UpstreamConnection c) {
+  private void waitOverShare(Waiter w, Share share) {
+    if (closed) {
+      w.exchange.onConnectFailure(new IOException("gateway is stopping"));
+      return;
+    }
+    if (waiters.size() + overShare >= UpstreamClients.MAX_WAIT_QUEUE) {
+      w.exchange.onConnectFailure(new PoolSaturatedException());
+      return;
+    }
+    ArrayDeque<Waiter> q = share.waiting;
+    if (q == null) {
+      q = new ArrayDeque<>(2);
+      share.waiting = q;
+    }
+    q.add(w);
+    overShare++;
+    if (w.deadline == null) {
+      w.deadline =
+          loop.schedule(() -> expire(w), Math.max(1, w.timeoutMillis), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Gives a connection to an exchange, counting it against the exchange's client. */
+  private void hand(UpstreamConnection c, UpstreamExchange exchange, String client) {
+    Share share = shares.get(client);
+    if (share == null) {
+      share = new Share();
+      shares.put(client, share);
+    }
+    share.busy++;
+    if (sweeper == null) {
+      sweeper = loop.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+    c.assign(exchange, client);
+    exchange.onConnection(c);
+  }
+
+  /**
+   * A connection's exchange let it go (released, reset or broken): the client may take one more,
+   * and the first of its exchanges waiting over its share queues as any other.
+   */
+  void detached(String client) {
+    Share share = shares.get(client);
+    if (share == null) {
+      return;
+    }
+    share.busy--;
+    Waiter w = share.nextWaiting();
+    if (w != null) {
+      overShare--;
+      requeue(w);
+    }
+  }
+
+  /** A waiter that is under its client's share again: an idle connection now, or the queue. */
+  private void requeue(Waiter w) {
+    if (waiters.isEmpty()) {
+      UpstreamConnection c = pollIdle();
+      if (c != null) {
+        w.cancelDeadline();
+        hand(c, w.exchange, w.client);
+        return;
+      }
+    }
+    waiters.add(w);
+    pump();
+  }
+
+  /**
+   * Takes back a connection whose exchange (of {@code client}) finished cleanly: the client's first
+   * exchange waiting over its share goes to the front of the queue, then the connection is reused.
+   */
+  void giveBack(UpstreamConnection c, String client) {
+    Share share = shares.get(client);
+    if (share != null) {
+      share.busy--;
+      Waiter w = share.nextWaiting();
+      if (w != null) {
+        overShare--;
+        waiters.addFirst(w);
+      }
+    }
+    release(c);
+  }
+
+  /** Takes back a connection that is free: to the first waiter within its share, or idle. */
+  private void release(UpstreamConnection c) {
     if (closed) {
       c.close();
       return;
     }
-    Waiter w = waiters.poll();
-    if (w != null) {
+    Waiter w;
+    while ((w = waiters.poll()) != null) {
+      Share share = shares.get(w.client);
+      if (share != null && share.busy >= w.clientShare) {
+        // its client took its share while it queued: it waits for one of the client's own
+        waitOverShare(w, share);
+        continue;
+      }
       w.cancelDeadline();
-      c.assign(w.exchange);
-      w.exchange.onConnection(c);
+      hand(c, w.exchange, w.client);
       return;
     }
     c.idleSince(System.nanoTime());
@@ -125,6 +234,13 @@ final class UpstreamPool {
     while ((w = waiters.poll()) != null) {
       w.cancelDeadline();
       w.exchange.onConnectFailure(new IOException("gateway is stopping"));
+    }
+    for (Share share : shares.values()) {
+      while ((w = share.nextWaiting()) != null) {
+        overShare--;
+        w.cancelDeadline();
+        w.exchange.onConnectFailure(new IOException("gateway is stopping"));
+      }
     }
   }
 
@@ -242,10 +358,18 @@ final class UpstreamPool {
     if (waiters.remove(w)) {
       w.exchange.onConnectFailure(
           new ConnectTimeoutException("no upstream connection within " + w.timeoutMillis + " ms"));
+      return;
+    }
+    Share share = shares.get(w.client);
+    ArrayDeque<Waiter> q = share == null ? null : share.waiting;
+    if (q != null && q.remove(w)) {
+      overShare--;
+      w.exchange.onConnectFailure(new ClientShareExceededException(w.clientShare));
     }
   }
 
   private void sweep() {
+    shares.values().removeIf(Share::unused);
     long now = System.nanoTime();
     for (UpstreamConnection c : idle.toArray(new UpstreamConnection[0])) {
       if (c.expired(now)) {
@@ -255,15 +379,35 @@ final class UpstreamPool {
     }
   }
 
+  /** One client address's connections in use, and its exchanges waiting over its share. */
+  private static final class Share {
+    int busy;
+    @Nullable ArrayDeque<Waiter> waiting;
+
+    @Nullable Waiter nextWaiting() {
+      ArrayDeque<Waiter> q = waiting;
+      return q == null ? null : q.poll();
+    }
+
+    boolean unused() {
+      ArrayDeque<Waiter> q = waiting;
+      return busy <= 0 && (q == null || q.isEmpty());
+    }
+  }
+
   /** An exchange waiting for a connection. */
   private static final class Waiter {
     final UpstreamExchange exchange;
     final long timeoutMillis;
+    final String client;
+    final int clientShare;
     @Nullable ScheduledFuture<?> deadline;
 
-    Waiter(UpstreamExchange exchange, long timeoutMillis) {
+    Waiter(UpstreamExchange exchange, long timeoutMillis, String client, int clientShare) {
       this.exchange = exchange;
       this.timeoutMillis = timeoutMillis;
+      this.client = client;
+      this.clientShare = clientShare;
     }
 
     void cancelDeadline() {
@@ -271,6 +415,20 @@ final class UpstreamPool {
       if (d != null) {
         d.cancel(false);
       }
+    }
+  }
+
+  /** A client kept its whole share of connections busy for as long as the waiter could wait. */
+  static final class ClientShareExceededException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ClientShareExceededException(int share) {
+      super("client holds its share of " + share + " upstream connections");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 

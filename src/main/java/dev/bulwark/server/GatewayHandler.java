@@ -302,8 +302,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     ResponseHead head = ResponseHead.generated(denial.status(), h, body);
     HttpServerRequest req = ex.httpRequest();
     // A body that was never read cannot be skipped safely on a kept-alive HTTP/1 connection:
-    // close after answering. Without a body, resuming lets the request's end through.
-    boolean unreadBody = ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded();
+    // close after answering (on HTTP/2, reset the stream). Without a body, resuming lets the
+    // request's end through. A body an upstream leg was still streaming when it failed counts.
+    Forwarding leg = ex.forwarding();
+    boolean unreadBody =
+        (leg == null || !leg.requestEnded()) && !Forwarder.hasNoBody(req) && !req.isEnded();
     head.closeConnection(denial.closeConnection() || unreadBody);
     if (ex.forwarding() == null && !req.isEnded()) {
       req.resume();
@@ -427,7 +430,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
         call.drainBody(keep, bytes -> logMasked(ex, route, status, bytes, keep));
       }
       boolean close = head.closeConnection() || (call != null && !call.requestEnded());
-      res.end(body).onComplete(v -> finish(ex, close));
+      if (call == null && ex.forwarding() instanceof ProxyCall checked) {
+        checked.sendWhole(res, body, v -> finish(ex, close)); // a body read and checked whole
+      } else {
+        res.end(body).onComplete(v -> finish(ex, close));
+      }
       return;
     }
     if (call == null) {
@@ -482,6 +489,10 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     guard.requestFinished(req.connection());
     if (close && req.version() != HttpVersion.HTTP_2) {
       req.connection().close();
+    } else if (close && !req.isEnded()) {
+      // Answered before the request body was read: RST_STREAM(NO_ERROR) after the complete
+      // response tells the client to stop sending it (RFC 9113 section 8.1).
+      req.response().reset(0);
     }
   }
 
