@@ -1,6 +1,5 @@
 package dev.bulwark.config;
 
-import dev.bulwark.policy.authn.AuthConfig;
 import java.util.List;
 import java.util.Set;
 
@@ -13,8 +12,19 @@ final class AuthChecks {
 
   private AuthChecks() {}
 
+  /**
+   * Checks the routes against the issuers; {@code authNode} is the {@code auth} section as written,
+   * so that an issuer refused for a mistake of its own still counts as declared (its error is
+   * reported once, not again on every route that names it).
+   */
   static void check(
-      AuthConfig auth, List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {
+      ConfigNode authNode, List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {
+    ConfigNode issuersNode = authNode.get("issuers");
+    // A section that is not a mapping has its own error; which issuers it meant is unknown.
+    boolean known =
+        (!authNode.present() || authNode.isMapping())
+            && (!issuersNode.present() || issuersNode.isMapping());
+    Set<String> declared = issuersNode.isMapping() ? declared(issuersNode) : Set.of();
     for (int i = 0; i < routes.size(); i++) {
       if (!clean.get(i)) {
         continue;
@@ -22,15 +32,17 @@ final class AuthChecks {
       RouteConfig r = routes.get(i);
       ConfigNode n = nodes.get(i);
       if (r.access().protectedRoute()) {
-        if (auth.issuers().isEmpty()) {
+        if (!known) {
+          continue;
+        }
+        if (declared.isEmpty()) {
           n.error(
               "requires authentication but auth.issuers is empty (expected: at least one issuer)");
         }
         for (String name : r.access().issuers()) {
-          if (!auth.issuers().containsKey(name)) {
+          if (!declared.contains(name)) {
             (n.get("auth").present() ? n.get("auth").get("issuers") : n)
-                .error(
-                    name + ": unknown issuer (expected one of: " + auth.issuers().keySet() + ")");
+                .error(name + ": unknown issuer (expected one of: " + declared + ")");
           }
         }
       } else if (r.access().open() && acceptsUnsafe(r.match().methods())) {
@@ -38,6 +50,14 @@ final class AuthChecks {
             .warning("public route accepts unsafe methods (POST, PUT, PATCH, DELETE) from anyone");
       }
     }
+  }
+
+  private static Set<String> declared(ConfigNode issuersNode) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    for (var e : issuersNode.entries().entrySet()) {
+      names.add(e.getKey());
+    }
+    return names;
   }
 
   private static boolean acceptsUnsafe(Set<String> methods) {

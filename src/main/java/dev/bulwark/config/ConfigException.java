@@ -15,7 +15,7 @@ public final class ConfigException extends Exception {
     this.problems = List.copyOf(problems);
   }
 
-  /** Returns every problem found: errors first in file order, then warnings. */
+  /** Returns every error found, in file order (warnings of a refused file are not reported). */
   public List<Problem> problems() {
     return problems;
   }

@@ -68,14 +68,21 @@ public final class ConfigLoader {
 
   /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
   public Loaded load(Path file) throws ConfigException {
+    String problem = ReadableFile.problem(file, MAX_FILE_BYTES);
+    if (problem != null) {
+      throw single(file + ": " + problem + " (expected: a YAML configuration file)");
+    }
     String text;
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw single(file + ": larger than 4MiB");
+      byte[] bytes = Files.readAllBytes(file);
+      if (ReadableFile.looksBinary(bytes)) {
+        throw single(file + ": binary content (expected: a YAML configuration file)");
       }
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException e) {
-      throw single(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw single(file + ": not UTF-8 text (expected: a YAML configuration file in UTF-8)");
+    } catch (IOException e) {
+      throw single(file + ": " + ReadableFile.describe(e));
     }
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent() == null ? Path.of(".").toAbsolutePath() : abs.getParent();
@@ -105,20 +112,16 @@ public final class ConfigLoader {
     Problems problems = new Problems();
     ConfigNode top = new ConfigNode(root, "", problems, secrets);
     if (!top.expectMapping(TOP_KEYS)) {
-      throw new ConfigException(problems.all());
+      throw new ConfigException(problems.errors());
     }
     BulwarkConfig config = read(top, source, baseDir);
-    if (!problems.hasErrors()) {
-      // The checklist lint reads the whole, valid configuration; with errors its findings would
-      // be about stand-in values.
-      HardeningLint.check(config, problems);
-      RouteShadowLint.check(config.routes(), problems);
-    }
     if (problems.hasErrors()) {
-      List<Problem> ordered = new ArrayList<>(problems.errors());
-      ordered.addAll(problems.warnings());
-      throw new ConfigException(ordered);
+      // Only the errors: warnings found on the way are about a file that will not run, and the
+      // checklist lint would judge stand-in values.
+      throw new ConfigException(problems.errors());
     }
+    HardeningLint.check(config, problems);
+    RouteShadowLint.check(config.routes(), problems);
     return new Loaded(config, problems.warnings());
   }
 
@@ -160,7 +163,7 @@ public final class ConfigLoader {
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);
-      AuthChecks.check(auth, routes, elements, clean);
+      AuthChecks.check(top.get("auth"), routes, elements, clean);
     }
     return new BulwarkConfig(
         source,

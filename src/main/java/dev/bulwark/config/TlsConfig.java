@@ -1,14 +1,19 @@
 package dev.bulwark.config;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The HTTPS listener's certificate and key (PEM files, reloaded when they change) and the oldest
- * protocol version accepted; cipher suites are fixed to forward-secret AEAD suites.
+ * The HTTPS listener's certificate and key (PEM files, reloaded when they change; {@code pair} is
+ * their checked contents, what is served) and the oldest protocol version accepted; cipher suites
+ * are fixed to forward-secret AEAD suites.
  */
-public record TlsConfig(Path cert, Path key, String minVersion, Engine engine) {
+public record TlsConfig(
+    Path cert, Path key, String minVersion, Engine engine, KeyCertificatePair pair) {
 
   /** Which TLS implementation serves the listener. */
   public enum Engine {
@@ -21,11 +26,24 @@ public record TlsConfig(Path cert, Path key, String minVersion, Engine engine) {
   static TlsConfig read(ConfigNode n, Path baseDir) {
     if (!n.present()) {
       n.error("missing (expected: a mapping with cert and key, PEM files)");
-      return new TlsConfig(Path.of("missing"), Path.of("missing"), "TLSv1.2", Engine.AUTO);
+      return new TlsConfig(
+          Path.of("missing"), Path.of("missing"), "TLSv1.2", Engine.AUTO, KeyCertificatePair.NONE);
     }
     n.expectMapping(Set.of("cert", "key", "min-version", "engine"));
-    Path cert = file(n.get("cert"), baseDir);
-    Path key = file(n.get("key"), baseDir);
+    ConfigNode certNode = n.get("cert");
+    String certName = certNode.requiredString("a path to a PEM file");
+    Path cert = resolve(certName, baseDir);
+    List<X509Certificate> chain =
+        certName == null ? List.of() : KeyCertificatePair.readChain(certNode, certName, cert);
+    ConfigNode keyNode = n.get("key");
+    String keyName = keyNode.requiredString("a path to a PEM file");
+    Path key = resolve(keyName, baseDir);
+    PrivateKey privateKey =
+        keyName == null ? null : KeyCertificatePair.readKey(keyNode, keyName, key);
+    KeyCertificatePair pair = KeyCertificatePair.NONE;
+    if (certName != null && keyName != null && !chain.isEmpty() && privateKey != null) {
+      pair = KeyCertificatePair.check(certNode, certName, chain, keyNode, keyName, privateKey);
+    }
     String min = n.get("min-version").string("TLSv1.2 or TLSv1.3", "TLSv1.2");
     if (!min.equals("TLSv1.2") && !min.equals("TLSv1.3")) {
       n.get("min-version").invalid("TLSv1.2 or TLSv1.3");
@@ -42,7 +60,11 @@ public record TlsConfig(Path cert, Path key, String minVersion, Engine engine) {
             yield Engine.AUTO;
           }
         };
-    return new TlsConfig(cert, key, min, e);
+    return new TlsConfig(cert, key, min, e, pair);
+  }
+
+  private static Path resolve(@Nullable String name, Path baseDir) {
+    return name == null ? Path.of("missing") : baseDir.resolve(name).normalize();
   }
 
   /** Reads a required path to a readable file, resolved against the config file's directory. */
@@ -52,10 +74,9 @@ public record TlsConfig(Path cert, Path key, String minVersion, Engine engine) {
       return Path.of("missing");
     }
     Path p = baseDir.resolve(s).normalize();
-    if (!Files.isRegularFile(p)) {
-      n.error(s + ": file not found");
-    } else if (!Files.isReadable(p)) {
-      n.error(s + ": file not readable");
+    String problem = ReadableFile.problem(p, Long.MAX_VALUE);
+    if (problem != null) {
+      n.error(s + ": " + problem);
     }
     return p;
   }

@@ -1,6 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.config.TlsConfig;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -94,9 +95,13 @@ final class TlsSetup {
     return o;
   }
 
+  /**
+   * Serves the chain and key that the configuration checked as a pair, not the files: read again
+   * here, a certificate renewed between the check and this moment could meet the old key.
+   */
   private static PemKeyCertOptions keyCert(TlsConfig tls) {
     return new PemKeyCertOptions()
-        .setCertPath(tls.cert().toString())
-        .setKeyPath(tls.key().toString());
+        .setCertValue(Buffer.buffer(tls.pair().chainPem()))
+        .setKeyValue(Buffer.buffer(tls.pair().keyPem()));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.bulwark.server.Gateway;
+import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,9 +43,8 @@ class GoldenConfigTest {
   @MethodSource("cases")
   void configProducesItsGoldenOutcome(String name) throws IOException {
     Path work = Files.createTempDirectory("golden");
-    // Stand-ins for the PEM files: validation checks presence; contents are read at start-up.
-    Files.writeString(work.resolve("tls.crt"), "placeholder");
-    Files.writeString(work.resolve("tls.key"), "placeholder");
+    // A real pair: the loader checks the certificate and key together.
+    SelfSignedCertificate.generate(work, List.of("localhost"));
     Path file = work.resolve("bulwark.yaml");
     Files.copy(DIR.resolve(name + ".yaml"), file);
     // Files a case refers to (such as OpenAPI contracts) sit beside it under other extensions.

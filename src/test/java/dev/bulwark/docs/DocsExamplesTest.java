@@ -7,6 +7,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/*.md} and {@code README.md} that is a complete configuration (top-level {@code listen:} and
  * {@code routes:}) must load without errors, and each block preceded by {@code <!-- invalid -->}
  * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
- * Certificate, key and CA paths are replaced by placeholder files, {@code ${env:..}} resolves to
- * {@code placeholder}, and {@code ${file:..}} to a placeholder file.
+ * Certificate and key paths are replaced by a generated pair, CA paths by a placeholder file,
+ * {@code ${env:..}} resolves to {@code placeholder}, and {@code ${file:..}} to a placeholder file.
  */
 class DocsExamplesTest {
   private static final Path DOCS = Path.of("docs");
@@ -135,7 +136,11 @@ class DocsExamplesTest {
   }
 
   private static Path write(Example e) throws IOException {
-    for (String name : List.of("tls.crt", "tls.key", "ca.pem", "secret.txt")) {
+    if (!Files.exists(work.resolve("tls.key"))) {
+      // A real pair: the loader checks the certificate and key together.
+      SelfSignedCertificate.generate(work, List.of("localhost"));
+    }
+    for (String name : List.of("ca.pem", "secret.txt")) {
       Path p = work.resolve(name);
       if (!Files.exists(p)) {
         Files.writeString(p, "placeholder\n", StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.server.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +32,9 @@ class ContractLoadTest {
       """;
 
   private ConfigLoader.Loaded load(String contract, String contractName) throws Exception {
-    Files.writeString(dir.resolve("tls.crt"), "placeholder");
-    Files.writeString(dir.resolve("tls.key"), "placeholder");
+    if (!Files.exists(dir.resolve("tls.key"))) {
+      SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
+    }
     Files.writeString(dir.resolve(contractName), contract);
     Path config = dir.resolve("bulwark.yaml");
     Files.writeString(
