@@ -5,18 +5,22 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.server.Gateway;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bulwark check-config -c FILE}: validate and lint; exit 0 valid, 1 invalid. */
+/** {@code bulwark check-config -c FILE}: validate and lint; exit 0 valid, 1 invalid, 2 usage. */
 @Command(
     name = "check-config",
-    description = "Validate a configuration file and lint it against the hardening checklist.",
+    description = {
+      "Validate a configuration file and lint it against the hardening checklist.",
+      "Exit codes: 0 valid (warnings may be printed), 1 invalid, 2 usage error."
+    },
     mixinStandardHelpOptions = true)
 final class CheckConfigCommand implements Callable<Integer> {
   @Mixin ConfigFileOption configOption = new ConfigFileOption();
@@ -24,20 +28,25 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Option(names = "--summary", description = "Also print the compiled routes.")
   boolean summary;
 
+  @CommandLine.Spec
+  @SuppressWarnings("NullAway.Init")
+  CommandLine.Model.CommandSpec spec;
+
   private Path config() {
     return configOption.file;
   }
 
   @Override
   public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
     try {
       ConfigLoader.Loaded loaded =
           new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
-      print(loaded.warnings(), System.out);
+      print(loaded.warnings(), out);
       if (summary) {
-        System.out.print(Gateway.compileSummary(loaded.config()));
+        out.print(Gateway.compileSummary(loaded.config()));
       }
-      System.out.println(
+      out.println(
           config()
               + ": valid ("
               + loaded.config().routes().size()
@@ -46,17 +55,20 @@ final class CheckConfigCommand implements Callable<Integer> {
               + " warnings)");
       return 0;
     } catch (ConfigException e) {
-      print(e.problems(), System.out);
+      print(e.problems(), out);
       long errors =
           e.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
-      System.out.println(config() + ": invalid (" + errors + " errors)");
+      out.println(config() + ": invalid (" + errors + " errors)");
       return 1;
+    } finally {
+      out.flush();
     }
   }
 
-  static void print(List<Problem> problems, PrintStream out) {
+  static void print(List<Problem> problems, PrintWriter out) {
     for (Problem p : problems) {
       out.println((p.severity() == Problem.Severity.ERROR ? "error: " : "warning: ") + p);
     }
+    out.flush();
   }
 }

@@ -9,105 +9,215 @@ import dev.bulwark.demo.DemoUpstream;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.server.Gateway;
+import dev.bulwark.server.ListenException;
 import dev.bulwark.server.SelfSignedCertificate;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code bulwark demo}: a working gateway in one command, with a demo upstream behind it. */
+/**
+ * {@code bulwark demo}: a working gateway in one command, with a demo upstream behind it. A default
+ * port that is busy is replaced by a free one (a port given on the command line is used as given).
+ */
 @Command(
     name = "demo",
-    description = "Run a demo gateway (self-signed TLS, demo upstream, every policy on).",
+    description = {
+      "Run a demo gateway (self-signed TLS, demo upstream, every policy on).",
+      "Exit codes: 0 stopped, 1 the demo could not be set up, 2 usage error, 3 a port given on"
+          + " the command line is in use."
+    },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
+  // Held strongly: a level set through a dropped logger reference could be lost to GC.
+  private static final Logger ROOT = Logger.getLogger("");
+  private static final Logger SERVER = Logger.getLogger("dev.bulwark.server");
+
   @Option(
       names = "--https-port",
       defaultValue = "8443",
-      description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+      description = "HTTPS port (default: ${DEFAULT-VALUE}, or a free one when it is busy).")
   int httpsPort;
 
   @Option(
       names = "--http-port",
       defaultValue = "8080",
-      description = "Redirect port (default: ${DEFAULT-VALUE}).")
+      description = "Redirect port (default: ${DEFAULT-VALUE}, or a free one when it is busy).")
   int httpPort;
 
   @Option(
       names = "--admin-port",
       defaultValue = "9090",
-      description = "Admin port (default: ${DEFAULT-VALUE}).")
+      description = "Admin port (default: ${DEFAULT-VALUE}, or a free one when it is busy).")
   int adminPort;
 
   @Option(
       names = "--dir",
       description = "Where to write the demo certificate and config (default: a new temp dir).")
+  @Nullable Path dir;
+
+  @CommandLine.Spec
   @SuppressWarnings("NullAway.Init")
-  Path dir;
+  CommandLine.Model.CommandSpec spec;
+
+  /** A running demo: the gateway, its log sink, the demo upstream, and what to print. */
+  record Running(Gateway gateway, StdoutLogSink sink, Vertx upstream, String banner)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      gateway.close();
+      sink.close();
+      upstream.close();
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
-    ConsoleLogging.install(Level.WARNING);
+    showReloadsOnConsole();
+    PrintWriter err = spec.commandLine().getErr();
+    Running demo;
+    try {
+      demo = start();
+    } catch (ListenException e) {
+      return RunCommand.cannotStart("bulwark demo", e, err);
+    } catch (ConfigException e) {
+      CheckConfigCommand.print(e.problems(), err);
+      return 1;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(demo.banner());
+    out.flush();
+    RunCommand.awaitShutdown(demo.gateway(), demo.sink());
+    demo.upstream().close();
+    return 0;
+  }
+
+  /**
+   * Sends warnings, and the gateway's own reload lines (a reload is confirmed, a refused one
+   * explained), to standard error.
+   */
+  static void showReloadsOnConsole() {
+    ConsoleLogging.install(Level.INFO);
+    ROOT.setLevel(Level.WARNING);
+    SERVER.setLevel(Level.INFO);
+  }
+
+  /** Writes the demo's files, starts its upstream and gateway, and returns them running. */
+  Running start() throws Exception {
     Path work = dir != null ? dir : Files.createTempDirectory("bulwark-demo-");
     SelfSignedCertificate cert = SelfSignedCertificate.generate(work, List.of("localhost"));
+    List<String> notes = new ArrayList<>();
+    int https = port("--https-port", httpsPort, notes);
+    int http = port("--http-port", httpPort, notes);
+    int admin = port("--admin-port", adminPort, notes);
     Vertx upstreamVertx = Vertx.vertx();
-    HttpServer upstream =
-        DemoUpstream.start(upstreamVertx, 0)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    Path configFile = work.resolve("bulwark.yaml");
-    DemoIssuer issuer = DemoIssuer.generate(work);
-    Files.writeString(
-        configFile,
-        DemoConfig.yaml(
-            cert.certFile(),
-            cert.keyFile(),
-            httpsPort,
-            httpPort,
-            adminPort,
-            upstream.actualPort(),
-            work.resolve(DemoIssuer.PUBLIC_FILE),
-            DemoConfig.writeContract(work)),
-        StandardCharsets.UTF_8);
-    ConfigLoader.Loaded loaded;
     try {
-      loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(configFile);
-    } catch (ConfigException e) {
-      CheckConfigCommand.print(e.problems(), System.err);
-      return 1;
-    }
-    StdoutLogSink sink = new StdoutLogSink();
-    Gateway gateway;
-    try {
-      gateway =
-          Gateway.start(loaded.config(), configFile, sink, SecretResolver.fromProcessEnvironment());
+      HttpServer upstream =
+          DemoUpstream.start(upstreamVertx, 0)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      Path configFile = work.resolve("bulwark.yaml");
+      DemoIssuer issuer = DemoIssuer.generate(work);
+      Files.writeString(
+          configFile,
+          DemoConfig.yaml(
+              cert.certFile(),
+              cert.keyFile(),
+              https,
+              http,
+              admin,
+              upstream.actualPort(),
+              work.resolve(DemoIssuer.PUBLIC_FILE),
+              DemoConfig.writeContract(work)),
+          StandardCharsets.UTF_8);
+      ConfigLoader.Loaded loaded =
+          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(configFile);
+      StdoutLogSink sink = new StdoutLogSink();
+      Gateway gateway;
+      try {
+        gateway =
+            Gateway.start(
+                loaded.config(), configFile, sink, SecretResolver.fromProcessEnvironment());
+      } catch (Exception e) {
+        sink.close();
+        throw e;
+      }
+      gateway.watch(Duration.ofSeconds(2));
+      String token =
+          issuer.mint("demo-admin", List.of("admin"), List.of("acme"), Duration.ofHours(12));
+      return new Running(
+          gateway,
+          sink,
+          upstreamVertx,
+          banner(gateway, configFile, cert.certFile(), token, work, notes));
     } catch (Exception e) {
-      System.err.println(
-          "bulwark demo: cannot start ("
-              + rootMessage(e)
-              + "); choose other ports with --https-port, --http-port, --admin-port");
       upstreamVertx.close();
-      return 1;
+      throw e;
     }
-    gateway.watch(Duration.ofSeconds(2));
-    int p = gateway.httpsPort();
-    System.out.println(
-        """
+  }
+
+  /**
+   * Returns the port to configure: the one asked for, or 0 (any free port) when a default is busy,
+   * with a note saying so.
+   */
+  private int port(String option, int requested, List<String> notes) {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    boolean given = parsed != null && parsed.hasMatchedOption(option);
+    if (given || requested == 0 || free(requested)) {
+      return requested;
+    }
+    notes.add(
+        "port "
+            + requested
+            + " is busy, so a free port is used instead (choose one with "
+            + option
+            + ")");
+    return 0;
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String banner(
+      Gateway gateway, Path configFile, Path cert, String token, Path work, List<String> notes) {
+    StringBuilder noted = new StringBuilder();
+    for (String n : notes) {
+      noted.append("  note      ").append(n).append('\n');
+    }
+    return """
         Bulwark demo is running (self-signed certificate, so curl needs -k).
 
           gateway   https://localhost:%1$d/api/hello
           redirect  http://localhost:%2$d/  ->  https
           admin     http://127.0.0.1:%3$d/metrics  /healthz  /readyz
-          config    %4$s
+          config    %4$s   (edit and save it: the gateway reloads and says so)
+        %7$s
+        Grade it from the outside, as any client sees it (expect an A):
+          ./bulwark probe https://localhost:%1$d/api/hello --ca-file %8$s --http-port %2$d
+                                                                    # add --intrusive for smuggling and slow-header probes
 
         Try:
           curl -ki https://localhost:%1$d/api/hello                 # strict security headers, X-Request-Id
@@ -128,28 +238,19 @@ final class DemoCommand implements Callable<Integer> {
           curl -k -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/admin/stats
           curl -k -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/orgs/acme/orders
           curl -ki -H "Authorization: Bearer %5$s" https://localhost:%1$d/api/orgs/globex/orders   # 403
-          bulwark token --key %6$s --role admin --org acme             # mint another
+          ./bulwark token --key %6$s --role admin --org acme           # mint another
           curl -s  http://127.0.0.1:%3$d/.well-known/jwks.json   # keys of the X-Bulwark-Assertion
 
         Access log lines follow (one JSON line per exchange). Ctrl-C stops.
         """
-            .formatted(
-                p,
-                gateway.httpPort(),
-                gateway.adminPort(),
-                configFile,
-                issuer.mint("demo-admin", List.of("admin"), List.of("acme"), Duration.ofHours(12)),
-                work.resolve(DemoIssuer.PRIVATE_FILE)));
-    RunCommand.awaitShutdown(gateway, sink);
-    upstreamVertx.close();
-    return 0;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return String.valueOf(t.getMessage());
+        .formatted(
+            gateway.httpsPort(),
+            gateway.httpPort(),
+            gateway.adminPort(),
+            configFile,
+            token,
+            work.resolve(DemoIssuer.PRIVATE_FILE),
+            noted,
+            cert);
   }
 }

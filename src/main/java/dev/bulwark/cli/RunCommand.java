@@ -2,16 +2,18 @@ package dev.bulwark.cli;
 
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
-import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.server.Gateway;
+import dev.bulwark.server.ListenException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,15 +21,29 @@ import picocli.CommandLine.Option;
 /** {@code bulwark run -c bulwark.yaml}: the gateway for production. */
 @Command(
     name = "run",
-    description = "Run the gateway with a configuration file.",
+    description = {
+      "Run the gateway with a configuration file.",
+      "Exit codes: 0 stopped, 1 configuration refused, 2 usage error, 3 could not start"
+          + " (an address in use, a port it may not bind)."
+    },
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
+  /** Exit status when the configuration is refused. */
+  static final int EXIT_INVALID = 1;
+
+  /** Exit status when a listener could not start. */
+  static final int EXIT_CANNOT_START = 3;
+
   @Mixin ConfigFileOption configOption = new ConfigFileOption();
 
   @Option(
       names = "--no-watch",
       description = "Do not reload when the files change (SIGHUP still reloads).")
   boolean noWatch;
+
+  @CommandLine.Spec
+  @SuppressWarnings("NullAway.Init")
+  CommandLine.Model.CommandSpec spec;
 
   private Path config() {
     return configOption.file;
@@ -36,21 +52,28 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ConsoleLogging.install(Level.INFO);
+    PrintWriter err = spec.commandLine().getErr();
     ConfigLoader.Loaded loaded;
     try {
       loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
     } catch (ConfigException e) {
-      CheckConfigCommand.print(e.problems(), System.err);
-      return 1;
+      CheckConfigCommand.print(e.problems(), err);
+      err.println("bulwark run: " + config() + " refused; nothing started");
+      err.flush();
+      return EXIT_INVALID;
     }
-    for (Problem w : loaded.warnings()) {
-      System.err.println("warning: " + w);
-    }
+    CheckConfigCommand.print(loaded.warnings(), err);
     StdoutLogSink sink = new StdoutLogSink();
-    Gateway gateway =
-        Gateway.start(loaded.config(), config(), sink, SecretResolver.fromProcessEnvironment());
+    Gateway gateway;
+    try {
+      gateway =
+          Gateway.start(loaded.config(), config(), sink, SecretResolver.fromProcessEnvironment());
+    } catch (ListenException e) {
+      sink.close();
+      return cannotStart("bulwark run", e, err);
+    }
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
-    System.err.println(
+    err.println(
         "bulwark: https on port "
             + gateway.httpsPort()
             + (gateway.httpPort() > 0 ? ", redirect on " + gateway.httpPort() : "")
@@ -58,8 +81,16 @@ final class RunCommand implements Callable<Integer> {
             + " ("
             + gateway.engines()
             + ")");
+    err.flush();
     awaitShutdown(gateway, sink);
     return 0;
+  }
+
+  /** Prints why a listener did not start, in one line, and returns the exit status. */
+  static int cannotStart(String command, ListenException e, PrintWriter err) {
+    err.println(command + ": " + e.getMessage());
+    err.flush();
+    return EXIT_CANNOT_START;
   }
 
   static void awaitShutdown(Gateway gateway, StdoutLogSink sink) throws InterruptedException {

@@ -1,17 +1,21 @@
 package dev.bulwark.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway's Prometheus metrics: requests by route and status class, latency histograms,
- * upstream errors by kind, and policy decisions. Meters are looked up once per route at config
- * compile time, so a request only increments.
+ * upstream errors by kind, policy decisions, reloads, TLS handshake failures by reason and the
+ * served certificate's expiry. Meters are looked up once per route at config compile time, so a
+ * request only increments.
  */
 public final class GatewayMetrics {
   private static final Duration[] BUCKETS = {
@@ -25,10 +29,39 @@ public final class GatewayMetrics {
   private final ConcurrentMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final Counter configReloads;
   private final Counter configReloadFailures;
+  private final AtomicLong certificateExpiry = new AtomicLong();
 
   public GatewayMetrics() {
-    configReloads = Counter.builder("bulwark_config_reloads").register(registry);
-    configReloadFailures = Counter.builder("bulwark_config_reload_failures").register(registry);
+    configReloads =
+        Counter.builder("bulwark_config_reloads")
+            .description("Reloads that swapped in a new configuration")
+            .register(registry);
+    configReloadFailures =
+        Counter.builder("bulwark_config_reload_failures")
+            .description("Reloads refused (the running configuration stayed)")
+            .register(registry);
+    Gauge.builder("bulwark_tls_certificate_expiry_timestamp", certificateExpiry, AtomicLong::get)
+        .description(
+            "When the served certificate chain expires (its earliest notAfter), in seconds since"
+                + " the epoch")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** Records when the certificate chain now being served expires. */
+  public void certificateServed(Instant notAfter) {
+    certificateExpiry.set(notAfter.getEpochSecond());
+  }
+
+  /**
+   * Returns the counter of TLS handshakes that failed for a reason (a short, fixed label such as
+   * {@code protocol}); callers look each reason up once.
+   */
+  public Counter tlsHandshakeFailures(String reason) {
+    return Counter.builder("bulwark_tls_handshake_failures")
+        .tag("reason", reason)
+        .description("TLS handshakes on the HTTPS listener that failed, by reason")
+        .register(registry);
   }
 
   /** Exports the log sink's count of dropped lines. */

@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.config.Units;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,24 +12,36 @@ import java.util.logging.Logger;
 
 /**
  * Reloads the gateway when SIGHUP arrives or when the configuration, certificate or key file
- * changes (size or modification time, polled), off the event loops.
+ * changes (size or modification time, polled), off the event loops. A change is applied once the
+ * files have stopped changing for one interval; when only the certificate and key are wrong (a
+ * renewal that has written one but not yet the other), the current pair keeps serving and the files
+ * are checked again for up to {@link #PAIR_GRACE} before the reload counts as refused.
  */
 final class ConfigWatcher {
+  /** How long a certificate and key that do not form a valid pair are waited for. */
+  static final Duration PAIR_GRACE = Duration.ofSeconds(10);
+
   private static final Logger LOG = Logger.getLogger(ConfigWatcher.class.getName());
 
   private final Vertx vertx;
   private final Gateway gateway;
   private final Path configFile;
   private final Duration interval;
-  private volatile List<String> fingerprint;
+  private final Duration pairGrace;
+  // Touched only by poll(), which runs on one worker at a time (ordered executeBlocking).
+  private List<String> seen;
+  private boolean pending;
+  private long waitingSince = -1;
   private volatile long timerId = -1;
 
-  ConfigWatcher(Vertx vertx, Gateway gateway, Path configFile, Duration interval) {
+  ConfigWatcher(
+      Vertx vertx, Gateway gateway, Path configFile, Duration interval, Duration pairGrace) {
     this.vertx = vertx;
     this.gateway = gateway;
     this.configFile = configFile;
     this.interval = interval;
-    this.fingerprint = fingerprint();
+    this.pairGrace = pairGrace;
+    this.seen = fingerprint();
   }
 
   void start() {
@@ -38,12 +51,7 @@ final class ConfigWatcher {
             id ->
                 vertx.executeBlocking(
                     () -> {
-                      List<String> now = fingerprint();
-                      if (!now.equals(fingerprint)) {
-                        fingerprint = now;
-                        LOG.info("configuration or certificate files changed; reloading");
-                        gateway.reload();
-                      }
+                      poll();
                       return null;
                     }));
     try {
@@ -53,8 +61,7 @@ final class ConfigWatcher {
               vertx.executeBlocking(
                   () -> {
                     LOG.info("SIGHUP: reloading");
-                    fingerprint = fingerprint();
-                    gateway.reload();
+                    reloadNow();
                     return null;
                   }));
     } catch (IllegalArgumentException e) {
@@ -66,6 +73,44 @@ final class ConfigWatcher {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
+  }
+
+  private synchronized void reloadNow() {
+    seen = fingerprint();
+    pending = false;
+    waitingSince = -1;
+    gateway.reload(false);
+  }
+
+  private synchronized void poll() {
+    List<String> now = fingerprint();
+    if (!now.equals(seen)) {
+      // Wait one more interval: a file being written is read only once it stops changing.
+      seen = now;
+      pending = true;
+      return;
+    }
+    if (!pending) {
+      return;
+    }
+    boolean canWait = waitingSince < 0 || System.nanoTime() - waitingSince < pairGrace.toNanos();
+    if (waitingSince < 0) {
+      LOG.info("configuration or certificate files changed; reloading");
+    }
+    Gateway.Reload r = gateway.reload(canWait);
+    if (r.result() == Gateway.ReloadResult.WAITING_FOR_PAIR) {
+      if (waitingSince < 0) {
+        waitingSince = System.nanoTime();
+        LOG.info(
+            "the certificate and key do not form a valid pair yet ("
+                + r.problems().get(0)
+                + "); the current pair keeps serving, checking again for up to "
+                + Units.formatDuration(pairGrace));
+      }
+      return;
+    }
+    pending = false;
+    waitingSince = -1;
   }
 
   private List<String> fingerprint() {

@@ -4,6 +4,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.HostPort;
+import dev.bulwark.config.KeyCertificatePair;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.identity.AssertionKeys;
@@ -12,8 +13,10 @@ import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,9 +24,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -112,8 +118,12 @@ public final class Gateway implements AutoCloseable {
             stores,
             keys);
     vertx.setPeriodic(config.auth().assertionRotate().toMillis(), t -> keys.rotate());
+    metrics.certificateServed(config.tls().pair().notAfter());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      gw.close();
+      throw e.getCause() instanceof ListenException l ? l : e;
     } catch (Exception e) {
       gw.close();
       throw e;
@@ -127,13 +137,17 @@ public final class Gateway implements AutoCloseable {
     HostPort https = config.listen().https();
     int port = https.port() == 0 && loops > 1 ? -1 : https.port();
     SecurityLog security = new SecurityLog(sink);
+    Handler<Throwable> handshakeFailures = handshakeFailureCounter();
     Future<?> main =
         vertx
             .deployVerticle(
-                () -> new GatewayVerticle(this::compiled, security, caps, port, httpsServers::add),
+                () ->
+                    new GatewayVerticle(
+                        this::compiled, security, caps, port, httpsServers::add, handshakeFailures),
                 new DeploymentOptions()
                     .setInstances(loops)
                     .setThreadingModel(ThreadingModel.EVENT_LOOP))
+            .recover(e -> Future.failedFuture(new ListenException("listen.https", https, e)))
             .onSuccess(id -> httpsPort = httpsServers.get(0).actualPort());
     Future<?> redirect = Future.succeededFuture();
     HostPort http = config.listen().http();
@@ -145,6 +159,8 @@ public final class Gateway implements AutoCloseable {
                       .createHttpServer(plainListenerOptions(config))
                       .requestHandler(new RedirectHandler(publicHttpsPort()))
                       .listen(http.port(), http.host())
+                      .recover(
+                          e -> Future.failedFuture(new ListenException("listen.http", http, e)))
                       .onSuccess(s -> httpPort = s.actualPort()));
     }
     Future<?> admin = Future.succeededFuture();
@@ -160,9 +176,28 @@ public final class Gateway implements AutoCloseable {
                       new BanAdmin(stores.bans(), security),
                       assertionKeys::jwks))
               .listen(adminAddress.port(), adminAddress.host())
+              .recover(
+                  e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
               .onSuccess(s -> adminPort = s.actualPort());
     }
-    return Future.all(main, redirect, admin);
+    // join, not all: on a failure, wait until every listener has settled, so that closing does not
+    // race a bind still in progress (Vert.x then logs "Promise already completed" traces).
+    return Future.join(main, redirect, admin);
+  }
+
+  /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
+  private Handler<Throwable> handshakeFailureCounter() {
+    Map<HandshakeFailure, Counter> counters = new EnumMap<>(HandshakeFailure.class);
+    for (HandshakeFailure f : HandshakeFailure.values()) {
+      counters.put(f, metrics.tlsHandshakeFailures(f.label()));
+    }
+    return failure -> {
+      HandshakeFailure reason = HandshakeFailure.of(failure);
+      if (reason != null) {
+        Objects.requireNonNull(counters.get(reason)).increment();
+        LOG.log(Level.FINE, "TLS handshake failed (" + reason.label() + ")", failure);
+      }
+    };
   }
 
   /**
@@ -239,66 +274,132 @@ public final class Gateway implements AutoCloseable {
    * Reads the configuration file again and swaps it in; on any error the running configuration
    * stays and the errors are returned.
    */
-  public synchronized List<Problem> reload() {
+  public List<Problem> reload() {
+    return reload(false).problems();
+  }
+
+  /** What one reload did. */
+  enum ReloadResult {
+    APPLIED,
+    REFUSED,
+    /** Only the certificate and key were wrong, and the caller asked to wait for the pair. */
+    WAITING_FOR_PAIR
+  }
+
+  /** The result of one reload and the problems it found. */
+  record Reload(ReloadResult result, List<Problem> problems) {}
+
+  /**
+   * Reloads; with {@code waitForPair}, a file refused only for its certificate and key (a renewal
+   * caught between writing the one and the other) is neither counted nor logged as refused.
+   */
+  synchronized Reload reload(boolean waitForPair) {
     Path file = configFile;
     if (file == null) {
-      return List.of(new Problem(Problem.Severity.ERROR, "", "no configuration file to reload"));
+      return new Reload(
+          ReloadResult.REFUSED,
+          List.of(new Problem(Problem.Severity.ERROR, "", "no configuration file to reload")));
     }
     ConfigLoader.Loaded loaded;
     try {
       loaded = new ConfigLoader(secrets).load(file);
     } catch (ConfigException e) {
-      metrics.configReloadFailed();
-      for (Problem p : e.problems()) {
-        LOG.warning("reload refused: " + p);
+      if (waitForPair && onlyTlsFiles(e.problems())) {
+        return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
       }
-      return e.problems();
+      metrics.configReloadFailed();
+      LOG.warning(refusal(file, e.problems()));
+      return new Reload(ReloadResult.REFUSED, e.problems());
     }
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
-    if (!next.listen().equals(previous.listen())
-        || next.server().eventLoops() != previous.server().eventLoops()
-        || next.server().maxUriLength() != previous.server().maxUriLength()
-        || next.server().maxHeaderSize() != previous.server().maxHeaderSize()
-        || next.tls().engine() != previous.tls().engine()
-        || !next.tls().minVersion().equals(previous.tls().minVersion())
-        || !next.store().equals(previous.store())) {
+    List<String> restartOnly = RestartOnlySettings.changed(previous, next);
+    current = CompiledGateway.compile(next, metrics, sink, stores, assertionKeys);
+    metrics.configReloaded();
+    LOG.info(
+        "configuration reloaded from "
+            + file
+            + " ("
+            + next.routes().size()
+            + (next.routes().size() == 1 ? " route" : " routes")
+            + (loaded.warnings().isEmpty() ? "" : ", " + loaded.warnings().size() + " warnings")
+            + ")");
+    if (!restartOnly.isEmpty()) {
       LOG.warning(
-          "reload: listen addresses, event loops, limits.uri, limits.header, tls.engine,"
-              + " tls.min-version and store change only on restart; the rest is applied");
+          "reload: "
+              + String.join(", ", restartOnly)
+              + (restartOnly.size() == 1 ? " takes" : " take")
+              + " effect only on restart; the rest is applied");
     }
     for (Problem w : loaded.warnings()) {
-      LOG.warning("reload: " + w);
+      LOG.warning("reload: warning: " + w);
     }
-    current = CompiledGateway.compile(next, metrics, sink, stores, assertionKeys);
-    reloadTls(next, !Objects.equals(next.tls(), previous.tls()));
-    metrics.configReloaded();
-    LOG.info("configuration reloaded from " + file + " (" + next.routes().size() + " routes)");
-    return loaded.warnings();
+    if (!next.tls().pair().equals(previous.tls().pair())) {
+      reloadTls(next);
+    }
+    return new Reload(ReloadResult.APPLIED, loaded.warnings());
   }
 
-  /** Loads the certificate and key files again (also when only their contents changed). */
-  void reloadTls(BulwarkConfig config, boolean optionsChanged) {
-    for (HttpServer s : httpsServers) {
-      s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true)
-          .onFailure(
-              e -> {
-                metrics.configReloadFailed();
-                LOG.log(Level.WARNING, "TLS reload failed; the previous certificate stays", e);
-              });
+  private static boolean onlyTlsFiles(List<Problem> problems) {
+    return problems.stream()
+        .allMatch(p -> p.path().equals("tls.cert") || p.path().equals("tls.key"));
+  }
+
+  /** One line: the file, and its errors (the first few; check-config lists them all). */
+  private static String refusal(Path file, List<Problem> problems) {
+    StringBuilder sb =
+        new StringBuilder("reload refused, the running configuration stays: ")
+            .append(file)
+            .append(": ");
+    int shown = Math.min(3, problems.size());
+    for (int i = 0; i < shown; i++) {
+      sb.append(i == 0 ? "" : "; ").append(problems.get(i));
     }
-    if (optionsChanged) {
-      LOG.info("TLS settings updated");
+    if (problems.size() > shown) {
+      sb.append("; and ")
+          .append(problems.size() - shown)
+          .append(" more (bulwark check-config -c ")
+          .append(file)
+          .append(" lists them)");
     }
+    return sb.toString();
+  }
+
+  /** Serves a new certificate and key on new connections (open ones keep their session). */
+  private void reloadTls(BulwarkConfig config) {
+    KeyCertificatePair pair = config.tls().pair();
+    Future.all(
+            httpsServers.stream()
+                .map(s -> s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true))
+                .toList())
+        .onSuccess(
+            x -> {
+              metrics.certificateServed(pair.notAfter());
+              LOG.info(
+                  "certificate reloaded: " + pair.subject() + ", valid until " + pair.notAfter());
+            })
+        .onFailure(
+            e -> {
+              metrics.configReloadFailed();
+              LOG.warning("TLS reload failed, the previous certificate stays: " + e.getMessage());
+            });
   }
 
   /** Watches the configuration and certificate files and SIGHUP, reloading on change. */
   public void watch(Duration interval) {
+    watch(interval, ConfigWatcher.PAIR_GRACE);
+  }
+
+  /**
+   * Watches with a given wait for a consistent certificate and key: while only they are wrong, a
+   * change is retried for up to {@code pairGrace} before it counts as refused.
+   */
+  void watch(Duration interval, Duration pairGrace) {
     Path file = configFile;
     if (file == null) {
       return;
     }
-    ConfigWatcher w = new ConfigWatcher(vertx, this, file, interval);
+    ConfigWatcher w = new ConfigWatcher(vertx, this, file, interval, pairGrace);
     watcher = w;
     w.start();
   }

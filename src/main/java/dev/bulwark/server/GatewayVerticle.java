@@ -5,6 +5,7 @@ import dev.bulwark.config.ServerConfig;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.proxy.UpstreamClients;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
@@ -20,6 +21,7 @@ final class GatewayVerticle extends VerticleBase {
   private final ConnectionCaps caps;
   private final int port;
   private final Consumer<HttpServer> started;
+  private final Handler<Throwable> connectionFailures;
   private @Nullable UpstreamClients clients;
   private @Nullable ConnectionGuard guard;
 
@@ -28,12 +30,14 @@ final class GatewayVerticle extends VerticleBase {
       SecurityLog security,
       ConnectionCaps caps,
       int port,
-      Consumer<HttpServer> started) {
+      Consumer<HttpServer> started,
+      Handler<Throwable> connectionFailures) {
     this.current = current;
     this.security = security;
     this.caps = caps;
     this.port = port;
     this.started = started;
+    this.connectionFailures = connectionFailures;
   }
 
   @Override
@@ -50,7 +54,9 @@ final class GatewayVerticle extends VerticleBase {
             .createHttpServer(options(config))
             .requestHandler(handler)
             .invalidRequestHandler(handler::invalid)
-            .connectionHandler(g::opened);
+            .connectionHandler(g::opened)
+            // Failed TLS handshakes arrive here (set before listen: it is read then).
+            .exceptionHandler(connectionFailures);
     return server.listen(port, config.listen().https().host()).onSuccess(started::accept);
   }
 
