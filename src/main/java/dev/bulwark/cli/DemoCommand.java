@@ -40,8 +40,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     description = {
       "Run a demo gateway (self-signed TLS, demo upstream, every policy on).",
-      "Exit codes: 0 stopped, 1 the demo could not be set up, 2 usage error, 3 a port given on"
-          + " the command line is in use."
+      "Exit codes: 1 the demo could not be set up, 2 usage error, 3 a port given on the command"
+          + " line is in use; stopped by a signal, the signal's (143, 130)."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {

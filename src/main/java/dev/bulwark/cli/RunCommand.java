@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
     name = "run",
     description = {
       "Run the gateway with a configuration file.",
-      "Exit codes: 0 stopped, 1 configuration refused, 2 usage error, 3 could not start"
-          + " (an address in use, a port it may not bind)."
+      "Exit codes: 1 configuration refused, 2 usage error, 3 could not start (an address in"
+          + " use, a port it may not bind); stopped by a signal, the signal's (143, 130)."
     },
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {

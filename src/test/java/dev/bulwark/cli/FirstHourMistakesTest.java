@@ -255,11 +255,25 @@ class FirstHourMistakesTest {
     }
     String actual = transcript.toString();
     Path golden = GOLDEN.resolve(mistake.name() + ".golden");
-    if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {
+    if (Boolean.getBoolean("golden.update")) {
       Files.createDirectories(GOLDEN);
       Files.writeString(golden, actual, StandardCharsets.UTF_8);
     }
+    assertThat(golden)
+        .as(
+            "no %s; review this transcript, then write it with -Dgolden.update=true:%n%s",
+            golden, actual)
+        .exists();
     assertThat(actual).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void everyGoldenFileHasItsMistake() throws IOException {
+    List<String> names = mistakes().map(Mistake::name).toList();
+    try (Stream<Path> files = Files.list(GOLDEN)) {
+      assertThat(files.map(p -> p.getFileName().toString().replace(".golden", "")))
+          .allMatch(names::contains);
+    }
   }
 
   @Test
