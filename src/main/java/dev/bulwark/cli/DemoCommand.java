@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,8 +192,9 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Returns whether the port can be bound on the demo's address (it is bound, then let go). */
   private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket()) {
+    try (ServerSocketChannel s = ServerSocketChannel.open()) {
       s.bind(new InetSocketAddress("127.0.0.1", port));
       return true;
     } catch (IOException e) {
