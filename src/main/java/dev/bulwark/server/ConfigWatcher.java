@@ -97,6 +97,7 @@ final class ConfigWatcher {
     if (waitingSince < 0) {
       LOG.info("configuration or certificate files changed; reloading");
     }
+    List<Path> watchedBefore = watched();
     Gateway.Reload r = gateway.reload(canWait);
     if (r.result() == Gateway.ReloadResult.WAITING_FOR_PAIR) {
       if (waitingSince < 0) {
@@ -111,15 +112,21 @@ final class ConfigWatcher {
     }
     pending = false;
     waitingSince = -1;
+    if (!watched().equals(watchedBefore)) {
+      // The reload named other certificate or key files: watch those from now on, without
+      // taking their first sight for a change.
+      seen = fingerprint();
+    }
+  }
+
+  private List<Path> watched() {
+    var tls = gateway.config().tls();
+    return List.of(configFile, tls.cert(), tls.key());
   }
 
   private List<String> fingerprint() {
     List<String> parts = new ArrayList<>();
-    List<Path> files = new ArrayList<>(List.of(configFile));
-    var tls = gateway.config().tls();
-    files.add(tls.cert());
-    files.add(tls.key());
-    for (Path p : files) {
+    for (Path p : watched()) {
       try {
         parts.add(p + ":" + Files.size(p) + ":" + Files.getLastModifiedTime(p).toMillis());
       } catch (IOException e) {
