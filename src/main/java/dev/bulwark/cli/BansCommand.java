@@ -131,13 +131,27 @@ final class BansCommand {
           .build()
           .send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException | IllegalArgumentException e) {
-      error(
-          "cannot reach the admin listener at " + base + " (" + e.getClass().getSimpleName() + ")");
+      error("cannot reach the admin listener at " + base + ": " + unreachable(e));
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** Says in words why the admin listener did not answer. */
+  private static String unreachable(Exception e) {
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused (is the gateway running, with listen.admin at this address?)";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "no answer within 10 seconds";
+    }
+    if (e instanceof IllegalArgumentException) {
+      return "not a URL such as http://127.0.0.1:9090";
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? "the connection failed" : m;
   }
 
   private @Nullable String base() {

@@ -80,11 +80,30 @@ class FirstHourMistakesTest {
   static final class Ports implements AutoCloseable {
     private final List<ServerSocket> held = new ArrayList<>();
 
+    private final List<Integer> closed = new ArrayList<>();
+
     int busy() throws IOException {
       ServerSocket s = new ServerSocket();
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       held.add(s);
       return s.getLocalPort();
+    }
+
+    /** Returns a port where nothing listens (it was free a moment ago). */
+    int closed() throws IOException {
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        closed.add(s.getLocalPort());
+        return s.getLocalPort();
+      }
+    }
+
+    List<Integer> all() {
+      List<Integer> ports = new ArrayList<>(closed);
+      for (ServerSocket s : held) {
+        ports.add(s.getLocalPort());
+      }
+      return ports;
     }
 
     @Override
@@ -214,6 +233,11 @@ class FirstHourMistakesTest {
               new String[] {"token", "--key", "tls.key"});
         });
     m.put(
+        "bans-without-a-running-gateway",
+        (dir, ports) ->
+            List.<String[]>of(
+                new String[] {"bans", "--admin", "http://127.0.0.1:" + ports.closed(), "list"}));
+    m.put(
         "usage-errors",
         (dir, ports) ->
             List.of(
@@ -235,9 +259,11 @@ class FirstHourMistakesTest {
         String[] resolved = resolve(args, dir);
         List<String> shown = new ArrayList<>();
         for (String a : args) {
-          boolean held =
-              ports.held.stream().anyMatch(h -> a.equals(String.valueOf(h.getLocalPort())));
-          shown.add(held ? "$PORT" : a);
+          String shownArg = a;
+          for (int p : ports.all()) {
+            shownArg = shownArg.replace(String.valueOf(p), "$PORT");
+          }
+          shown.add(shownArg);
         }
         transcript.append("$ bulwark ").append(String.join(" ", shown)).append('\n');
         Run r =
@@ -246,7 +272,7 @@ class FirstHourMistakesTest {
                 () -> bulwark(resolved),
                 "the command started instead of refusing");
         String out = r.output().replace(dir.toString(), "$DIR");
-        for (int p : ports.held.stream().map(ServerSocket::getLocalPort).toList()) {
+        for (int p : ports.all()) {
           out = out.replace(":" + p, ":$PORT").replace(" " + p + " ", " $PORT ");
         }
         transcript.append(out).append("exit ").append(r.exit()).append('\n');
