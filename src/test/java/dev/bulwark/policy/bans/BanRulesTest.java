@@ -34,8 +34,8 @@ class BanRulesTest {
   /** Reads the bans section of a whole configuration file. */
   static BansConfig read(String bansYaml) throws Exception {
     Path dir = Files.createTempDirectory("bans-config");
-    Files.writeString(dir.resolve("tls.crt"), "placeholder");
-    Files.writeString(dir.resolve("tls.key"), "placeholder");
+    // A real pair: the loader checks the certificate and key together.
+    dev.bulwark.server.SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
     String yaml =
         """
         listen: { https: 127.0.0.1:8443 }
