@@ -21,7 +21,7 @@ class TrustedProxiesLintTest {
   private static List<String> warnings(String yaml) throws Exception {
     Path dir = Files.createTempDirectory("lint");
     // A real pair: the loader checks the certificate and key together.
-    dev.bulwark.server.SelfSignedCertificate.generate(dir, List.of("localhost"));
+    dev.bulwark.server.SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
     try {
       return new ConfigLoader(new SecretResolver(k -> null))
               .parse("tls: { cert: tls.crt, key: tls.key }\n" + yaml, dir.resolve("b.yaml"), dir)

@@ -35,7 +35,7 @@ class BanRulesTest {
   static BansConfig read(String bansYaml) throws Exception {
     Path dir = Files.createTempDirectory("bans-config");
     // A real pair: the loader checks the certificate and key together.
-    dev.bulwark.server.SelfSignedCertificate.generate(dir, List.of("localhost"));
+    dev.bulwark.server.SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
     String yaml =
         """
         listen: { https: 127.0.0.1:8443 }
