@@ -6,8 +6,11 @@ import io.vertx.core.MultiMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** A {@link HeaderMap} over a Vert.x {@link MultiMap}, for headers that no exchange owns. */
-public final class VertxHeaders implements HeaderMap {
+/**
+ * A {@link HeaderMap} over a Vert.x {@link MultiMap}; {@link VertxRequest} extends it over the
+ * response's headers, so the live exchange's adapter stays one object.
+ */
+public class VertxHeaders implements HeaderMap {
   private final MultiMap headers;
 
   public VertxHeaders(MultiMap headers) {

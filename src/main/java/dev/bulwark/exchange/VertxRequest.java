@@ -3,7 +3,6 @@ package dev.bulwark.exchange;
 import static java.util.Objects.requireNonNull;
 
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * facts the server established before routing, and (as its {@link HeaderMap}) the headers of the
  * response being built. One object per exchange, so the adapter costs a single allocation.
  */
-public final class VertxRequest implements RequestView, HeaderMap {
+public final class VertxRequest extends VertxHeaders implements RequestView {
   /** {@link #framing}: the request has no body. */
   public static final long NO_BODY = -1;
 
@@ -30,7 +29,6 @@ public final class VertxRequest implements RequestView, HeaderMap {
   public static final long CHUNKED = -2;
 
   private final HttpServerRequest request;
-  private final MultiMap response;
   private final String host;
   private final int port;
   private final String path;
@@ -52,8 +50,8 @@ public final class VertxRequest implements RequestView, HeaderMap {
       String path,
       String clientAddress,
       boolean trustedPeer) {
-    this.request = requireNonNull(request, "request");
-    this.response = request.response().headers();
+    super(request.response().headers()); // as a HeaderMap: the response's headers
+    this.request = request;
     this.host = requireNonNull(host, "host");
     this.port = port;
     this.path = requireNonNull(path, "path");
@@ -259,40 +257,5 @@ public final class VertxRequest implements RequestView, HeaderMap {
   @Override
   public void removeHeaderForUpstream(CharSequence name) {
     request.headers().remove(name);
-  }
-
-  // HeaderMap: the response's headers.
-
-  @Override
-  public @Nullable String get(CharSequence name) {
-    return response.get(name);
-  }
-
-  @Override
-  public List<String> getAll(CharSequence name) {
-    return response.getAll(name);
-  }
-
-  @Override
-  public boolean contains(CharSequence name) {
-    return response.contains(name);
-  }
-
-  @Override
-  public HeaderMap set(CharSequence name, CharSequence value) {
-    response.set(name, value);
-    return this;
-  }
-
-  @Override
-  public HeaderMap add(CharSequence name, CharSequence value) {
-    response.add(name, value);
-    return this;
-  }
-
-  @Override
-  public HeaderMap remove(CharSequence name) {
-    response.remove(name);
-    return this;
   }
 }
