@@ -1,12 +1,6 @@
 package dev.bulwark.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.policy.authn.AuthConfig;
 import dev.bulwark.policy.authz.RouteAccess;
@@ -19,16 +13,12 @@ import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.store.StoreConfig;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a configuration file: parse (unknown keys are errors), resolve secret references, validate
@@ -68,22 +58,7 @@ public final class ConfigLoader {
 
   /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
   public Loaded load(Path file) throws ConfigException {
-    String problem = ReadableFile.problem(file, MAX_FILE_BYTES);
-    if (problem != null) {
-      throw single(file + ": " + problem + " (expected: a YAML configuration file)");
-    }
-    String text;
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      if (ReadableFile.looksBinary(bytes)) {
-        throw single(file + ": binary content (expected: a YAML configuration file)");
-      }
-      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw single(file + ": not UTF-8 text (expected: a YAML configuration file in UTF-8)");
-    } catch (IOException e) {
-      throw single(file + ": " + ReadableFile.describe(e));
-    }
+    String text = YamlDocument.read(file, MAX_FILE_BYTES, "a YAML configuration file");
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent() == null ? Path.of(".").toAbsolutePath() : abs.getParent();
     return parse(text, abs, dir);
@@ -91,22 +66,8 @@ public final class ConfigLoader {
 
   /** Loads YAML text whose relative paths resolve against {@code baseDir}. */
   public Loaded parse(String yaml, Path source, Path baseDir) throws ConfigException {
-    JsonNode root;
-    try {
-      refuseAnchorsAndAliases(yaml);
-      root = mapper().readTree(yaml);
-    } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : "line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr()
-                  + ": ";
-      throw single(where + "malformed YAML (" + e.getOriginalMessage() + ")");
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
+    JsonNode root = YamlDocument.tree(yaml, MAX_FILE_BYTES);
+    if (root == null) {
       throw single("empty configuration (expected: a mapping with listen, tls and routes)");
     }
     Problems problems = new Problems();
@@ -251,47 +212,7 @@ public final class ConfigLoader {
     return false;
   }
 
-  /**
-   * Refuses YAML anchors and aliases: the tree reader would turn an alias into the plain string of
-   * its name, silently changing the meaning of the file (and aliases are how YAML bombs grow).
-   */
-  private static void refuseAnchorsAndAliases(String yaml)
-      throws JsonProcessingException, ConfigException {
-    try (com.fasterxml.jackson.dataformat.yaml.YAMLParser p =
-        (com.fasterxml.jackson.dataformat.yaml.YAMLParser)
-            mapper().getFactory().createParser(yaml)) {
-      while (p.nextToken() != null) {
-        if (p.isCurrentAlias() || p.getObjectId() != null) {
-          var at = p.currentLocation();
-          throw single(
-              "line "
-                  + at.getLineNr()
-                  + ", column "
-                  + at.getColumnNr()
-                  + ": YAML anchors and aliases are not supported (expected: each value written out)");
-        }
-      }
-    } catch (JsonProcessingException e) {
-      throw e;
-    } catch (IOException e) {
-      throw single("cannot read the configuration text (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
   private static ConfigException single(String message) {
     return new ConfigException(List.of(new Problem(Problem.Severity.ERROR, "", message)));
-  }
-
-  private static ObjectMapper mapper() {
-    LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(20);
-    options.setAllowDuplicateKeys(false);
-    options.setCodePointLimit(MAX_FILE_BYTES);
-    options.setNestingDepthLimit(40);
-    YAMLFactory factory = YAMLFactory.builder().loaderOptions(options).build();
-    factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(40).build());
-    YAMLMapper mapper = new YAMLMapper(factory);
-    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    return mapper;
   }
 }
