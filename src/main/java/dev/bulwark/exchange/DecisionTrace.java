@@ -33,8 +33,8 @@ public interface DecisionTrace {
   default void forwarded(String route, String upstream) {}
 
   /**
-   * A detail of {@code by}'s verdict. Build the text only when {@link Exchange#trace()} is not null,
-   * so that an untraced exchange allocates nothing for it.
+   * A detail of {@code by}'s verdict. Build the text only when {@link Exchange#trace()} is not
+   * null, so that an untraced exchange allocates nothing for it.
    */
   default void note(String by, String detail) {}
 }

@@ -191,7 +191,9 @@ public final class OfflineRequest implements RequestView {
       this.query = q < 0 ? null : target.substring(q + 1);
     }
 
-    /** Sets the canonical host (lower case, no port; default: none) and the port it named, or -1. */
+    /**
+     * Sets the canonical host (lower case, no port; default: none) and the port it named, or -1.
+     */
     public Builder host(String host, int port) {
       this.host = requireNonNull(host, "host");
       this.port = port;

@@ -54,7 +54,9 @@ public final class PlainHeaders implements HeaderMap {
   @Override
   public HeaderMap add(CharSequence name, CharSequence value) {
     entries.add(
-        new String[] {requireNonNull(name, "name").toString(), requireNonNull(value, "value").toString()});
+        new String[] {
+          requireNonNull(name, "name").toString(), requireNonNull(value, "value").toString()
+        });
     return this;
   }
 

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     decided (forwarded, no route, a body over the route's limit)
  * @param policy the deciding policy's name, or {@code gateway}
  * @param reason why it was denied (the reason logged, never sent), else empty
- * @param headers the response headers, lower-case names in order of first appearance
+ * @param headers the response headers as the client would get them ({@code x-request-id} and {@code
+ *     date} included), lower-case names in order of first appearance
  * @param body the response body as UTF-8 text (the gateway's JSON error, or the stand-in upstream
  *     body as the response stages left it)
  * @param subject whom the request was authenticated as, or null

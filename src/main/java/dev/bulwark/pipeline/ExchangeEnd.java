@@ -31,8 +31,8 @@ public final class ExchangeEnd {
   }
 
   /**
-   * Ends the exchange after its response was written (or given up): counts and logs it, then
-   * closes an HTTP/1 connection or resets an HTTP/2 stream when {@code close} is set.
+   * Ends the exchange after its response was written (or given up): counts and logs it, then closes
+   * an HTTP/1 connection or resets an HTTP/2 stream when {@code close} is set.
    */
   public void finish(Exchange ex, boolean close) {
     if (!ex.finish()) {

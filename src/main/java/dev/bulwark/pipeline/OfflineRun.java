@@ -261,6 +261,11 @@ public final class OfflineRun {
         return;
       }
       status = head.status();
+      // What the live writer adds after the response stages, so the headers are the client's.
+      responseHeaders.set("x-request-id", ex.requestId());
+      if (!responseHeaders.contains("date")) {
+        responseHeaders.set("date", HttpDate.now());
+      }
       headers = responseHeaders.toMap();
       body = text;
     }

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * answers; after the last one the request is forwarded; every answer walks back through the
  * policies entered, in reverse. It decides who made the decision (the policy entered last, or the
  * gateway) and reports each step to the exchange's {@link DecisionTrace} when one is attached; what
- * forwarding and sending mean is the {@link ExchangeCarrier}'s. Shared by the exchanges of one event
- * loop (or of one offline run); it keeps no per-request state.
+ * forwarding and sending mean is the {@link ExchangeCarrier}'s. Shared by the exchanges of one
+ * event loop (or of one offline run); it keeps no per-request state.
  */
 public final class StagePipeline implements ExchangeDriver {
   /** Who decided when no policy did: the gateway itself. */
@@ -58,7 +58,8 @@ public final class StagePipeline implements ExchangeDriver {
       return;
     }
     if (trace != null) {
-      trace.forwarded(route.name(), (upstream.tls() ? "https://" : "http://") + upstream.authority());
+      trace.forwarded(
+          route.name(), (upstream.tls() ? "https://" : "http://") + upstream.authority());
     }
     carrier.forward(ex, route, upstream);
   }

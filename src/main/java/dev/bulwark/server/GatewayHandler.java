@@ -279,7 +279,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
         "upstream-error-masked",
         ex.requestId(),
         ex.clientAddress(),
-        Map.of("route", route, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
+        Map.of(
+            "route", route, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
   }
 
   @Override

@@ -100,8 +100,9 @@ class OfflineRequestTest {
     PlainHeaders h = new PlainHeaders();
     h.add("Vary", "Origin").add("X-Request-Id", "r1").add("vary", "Accept");
 
-    assertThat(h.toMap()).containsExactly(
-        java.util.Map.entry("vary", List.of("Origin", "Accept")),
-        java.util.Map.entry("x-request-id", List.of("r1")));
+    assertThat(h.toMap())
+        .containsExactly(
+            java.util.Map.entry("vary", List.of("Origin", "Accept")),
+            java.util.Map.entry("x-request-id", List.of("r1")));
   }
 }

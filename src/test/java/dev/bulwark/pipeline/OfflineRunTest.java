@@ -7,8 +7,8 @@ import static dev.bulwark.pipeline.StepPolicy.passing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.exchange.DecisionTrace;
-import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.Denial;
+import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.OfflineRequest;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.pipeline.Decision.Outcome;
@@ -80,6 +80,8 @@ class OfflineRunTest {
         .contains("\"requestId\":\"req-offline-1\"")
         .doesNotContain("limit ip exceeded");
     assertThat(d.header("content-length")).isEqualTo(String.valueOf(d.body().length()));
+    assertThat(d.header("X-Request-Id")).isEqualTo("req-offline-1");
+    assertThat(d.header("date")).isNotNull();
   }
 
   @Test
@@ -155,9 +157,7 @@ class OfflineRunTest {
     RecordingTrace trace = new RecordingTrace();
     TestRoute route =
         TestRoute.forwarding(
-                "upload",
-                passing(Stage.HEADERS, "headers"),
-                passing(Stage.IP_FILTER, "ip-filter"))
+                "upload", passing(Stage.HEADERS, "headers"), passing(Stage.IP_FILTER, "ip-filter"))
             .maxBody(4);
 
     Decision d =

@@ -121,7 +121,8 @@ class StagePipelineTest {
     pipeline.deny(ex, Denial.BAD_PATH);
 
     assertThat(ex.decidedBy()).isEqualTo("gateway");
-    assertThat(carrier.calls).containsExactly("refusing 400 walked=[]", "send 400 walked=[errors, headers]");
+    assertThat(carrier.calls)
+        .containsExactly("refusing 400 walked=[]", "send 400 walked=[errors, headers]");
   }
 
   @Test
@@ -154,7 +155,9 @@ class StagePipelineTest {
   void anAnswerIsPreparedWalkedBackAndSentWithoutChangingTheLoggedDecision() {
     TestRoute route =
         TestRoute.forwarding(
-            "auth", passing(Stage.HEADERS, "headers"), StepPolicy.answering(Stage.AUTHN, "fa", 200));
+            "auth",
+            passing(Stage.HEADERS, "headers"),
+            StepPolicy.answering(Stage.AUTHN, "fa", 200));
     Exchange ex = exchange(route);
 
     pipeline.proceed(ex);
