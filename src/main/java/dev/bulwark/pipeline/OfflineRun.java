@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +56,7 @@ public final class OfflineRun {
   private String[] upstreamHeaders = NO_PARAMS;
   private String upstreamBody = "";
   private Duration timeout = Duration.ofSeconds(10);
+  private Consumer<Exchange> prepare = ex -> {};
 
   private OfflineRun(PipelineRoute route, RequestView request) {
     this.route = requireNonNull(route, "route");
@@ -108,6 +110,15 @@ public final class OfflineRun {
     return this;
   }
 
+  /**
+   * Sets what to do to the exchange once it is built, before any stage runs: what no stage of the
+   * run establishes itself (an authenticated caller under its attribute key, say).
+   */
+  public OfflineRun prepare(Consumer<Exchange> step) {
+    this.prepare = requireNonNull(step, "step");
+    return this;
+  }
+
   /** Sets how long to wait for continuations from other threads (default 10 seconds). */
   public OfflineRun timeout(Duration timeout) {
     if (timeout.isNegative()) {
@@ -133,6 +144,7 @@ public final class OfflineRun {
             route,
             System.nanoTime());
     ex.trace(recorder);
+    prepare.accept(ex);
     recorder.routed(route.name(), matchedBy);
     ex.enterEdge(route.edgeCount());
     if (declaredLength(request) > route.limits().maxBody()) {

@@ -354,4 +354,25 @@ class OfflineRunTest {
     assertThat(blocked.reason()).isEqualTo("field secret not allowed");
     assertThat(blocked.body()).contains("bad gateway").doesNotContain("secret");
   }
+
+  @Test
+  void whatTheCallerPreparesOnTheExchangeIsThereBeforeTheFirstStage() {
+    AtomicReference<String> seenByAuthz = new AtomicReference<>();
+    StepPolicy authz =
+        new StepPolicy(
+            Stage.AUTHZ,
+            "authz",
+            ex -> {
+              seenByAuthz.set(ex.subject());
+              ex.proceed();
+            });
+
+    Decision d =
+        OfflineRun.of(TestRoute.forwarding("api", authz), get("/x"))
+            .prepare(ex -> ex.authenticated("alice"))
+            .run();
+
+    assertThat(seenByAuthz.get()).isEqualTo("alice");
+    assertThat(d.subject()).isEqualTo("alice");
+  }
 }
