@@ -40,6 +40,7 @@ public final class Exchange {
   private @Nullable Forwarding forwarding;
   private @Nullable String subject;
   private Object @Nullable [] attributes;
+  private @Nullable DecisionTrace trace;
 
   /**
    * An exchange over a request view, the response headers that its policies and the gateway fill
@@ -165,7 +166,7 @@ public final class Exchange {
     return params;
   }
 
-  /** Returns the compiled route (its type belongs to the server). */
+  /** Returns the compiled route (its type belongs to the pipeline that drives the exchange). */
   public Object route() {
     return route;
   }
@@ -310,6 +311,20 @@ public final class Exchange {
 
   public boolean responded() {
     return responded;
+  }
+
+  /**
+   * Returns the decision trace attached to this exchange, or null (the usual case: the live server
+   * traces nothing unless asked). A policy that adds a detail to its verdict checks for null first
+   * and builds its text only then.
+   */
+  public @Nullable DecisionTrace trace() {
+    return trace;
+  }
+
+  /** Attaches a trace that receives every decision made from now on about this exchange. */
+  public void trace(DecisionTrace trace) {
+    this.trace = requireNonNull(trace, "trace");
   }
 
   /** Returns the authenticated principal's subject, or null while the request is anonymous. */

@@ -1,8 +1,8 @@
 package dev.bulwark.exchange;
 
 /**
- * Moves an exchange along its route's stages; implemented by the server's request handler, and by
- * the fake exchange of the tests.
+ * Moves an exchange along its route's stages; implemented by the stage pipeline ({@code
+ * pipeline/StagePipeline}, live or offline), and by the fake exchange of the tests.
  */
 public interface ExchangeDriver {
   /** Runs the next stage, or forwards upstream when every stage has let the request through. */

@@ -3,6 +3,7 @@ package dev.bulwark.server;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.pipeline.PipelineRoute;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.ratelimit.RateLimitConfig;
@@ -14,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * A route ready for requests: its policies in stage order (the edge ones first), its upstream, its
  * limits and its meters. Immutable; shared by every event loop.
  */
-final class CompiledRoute {
+final class CompiledRoute implements PipelineRoute {
   final String name;
   final Policy[] policies;
   final int edgeCount;
@@ -47,5 +48,45 @@ final class CompiledRoute {
       edge++;
     }
     this.edgeCount = edge;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int policyCount() {
+    return policies.length;
+  }
+
+  @Override
+  public Policy policy(int index) {
+    return policies[index];
+  }
+
+  @Override
+  public int edgeCount() {
+    return edgeCount;
+  }
+
+  @Override
+  public @Nullable UpstreamTarget upstream() {
+    return upstream;
+  }
+
+  @Override
+  public RouteLimits limits() {
+    return limits;
+  }
+
+  @Override
+  public GatewayMetrics.RouteMeters meters() {
+    return meters;
+  }
+
+  @Override
+  public UpstreamIdentity identity() {
+    return identity;
   }
 }

@@ -3,23 +3,21 @@ package dev.bulwark.server;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
-import dev.bulwark.exchange.ExchangeDriver;
 import dev.bulwark.exchange.Forwarding;
-import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.RequestIds;
-import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.ExchangeEnd;
+import dev.bulwark.pipeline.LiveCarrier;
+import dev.bulwark.pipeline.ServerHooks;
+import dev.bulwark.pipeline.StagePipeline;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.cors.CorsPolicy;
 import dev.bulwark.policy.errors.LoggedBody;
 import dev.bulwark.proxy.Forwarder;
-import dev.bulwark.proxy.ProxyCall;
 import dev.bulwark.proxy.UpstreamClients;
-import dev.bulwark.proxy.UpstreamListener;
-import dev.bulwark.proxy.UpstreamTarget;
 import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
@@ -28,9 +26,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -43,12 +41,14 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one request handler of an HTTPS listener on one event loop: resolves who is asking and which
- * route applies, refuses what the limits refuse, walks the route's stages, forwards upstream, and
- * writes every answer through the stages it entered. Reads the current compiled configuration per
- * request, so a reload never touches an exchange in flight.
+ * The request gate of an HTTPS listener on one event loop: the checks made before any stage runs.
+ * It resolves who is asking (peer, client address through trusted proxies, request id), refuses a
+ * banned client, a bad host, framing, method or expectation, matches the route, refuses a declared
+ * body over the route's limit, then hands the exchange to the {@link StagePipeline}. Reads the
+ * current compiled configuration per request, so a reload never touches an exchange in flight. As
+ * the pipeline's {@link ServerHooks} it keeps the connection's books and counts ban strikes.
  */
-final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver, UpstreamListener {
+final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
   private static final String[] NO_PARAMS = new String[0];
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
@@ -56,8 +56,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   private final Vertx vertx;
   private final Supplier<CompiledGateway> current;
   private final ConnectionGuard guard;
-  private final Forwarder forwarder;
   private final SecurityLog security;
+  private final StagePipeline pipeline;
+  private final ExchangeEnd end;
 
   GatewayHandler(
       Vertx vertx,
@@ -68,8 +69,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     this.vertx = vertx;
     this.current = current;
     this.guard = guard;
-    this.forwarder = new Forwarder(vertx, clients, this);
     this.security = security;
+    LiveCarrier carrier =
+        new LiveCarrier(vertx, clients, security, () -> current.get().accessLog(), this);
+    this.end = carrier.end();
+    this.pipeline = new StagePipeline(carrier);
   }
 
   @Override
@@ -164,15 +168,15 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     if (early == null && declaredLength(req) > route.limits.maxBody()) {
       early = Denial.BODY_TOO_LARGE;
     }
-    Exchange ex = new Exchange(view, view, this, id, params, route, start);
+    Exchange ex = new Exchange(view, view, pipeline, id, params, route, start);
     ex.enterEdge(route.edgeCount);
-    req.response().closeHandler(v -> clientClosed(ex));
+    req.response().closeHandler(v -> end.clientClosed(ex));
     if (early != null) {
-      deny(ex, early);
+      pipeline.deny(ex, early);
       return;
     }
     armBodyTimer(ex, route);
-    proceed(ex);
+    pipeline.proceed(ex);
   }
 
   /**
@@ -184,20 +188,20 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   private void refuseBanned(
       HttpServerRequest req, CompiledGateway gw, Ban ban, String client, String id, long start) {
     VertxRequest view = new VertxRequest(req, hostOf(req), -1, "-", client, false);
-    Exchange ex = new Exchange(view, view, this, id, NO_PARAMS, gw.fallback(), start);
+    Exchange ex = new Exchange(view, view, pipeline, id, NO_PARAMS, gw.fallback(), start);
     ex.enterEdge(gw.fallback().edgeCount);
-    req.response().closeHandler(v -> clientClosed(ex));
+    req.response().closeHandler(v -> end.clientClosed(ex));
     if (gw.bans().drop()) {
       ex.decide("ban", "drop", "client banned");
       ex.forceStatus(444);
-      finish(ex, true);
+      end.finish(ex, true);
       req.connection().close();
       return;
     }
     req.response()
         .headers()
         .set(RETRY_AFTER, String.valueOf(ban.secondsLeft(System.currentTimeMillis())));
-    deny(ex, BANNED);
+    pipeline.deny(ex, BANNED, "ban");
   }
 
   private static final Denial BANNED =
@@ -265,250 +269,26 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   @Override
-  public void proceed(Exchange ex) {
-    CompiledRoute route = (CompiledRoute) ex.route();
-    int i = ex.entered();
-    if (i < route.policies.length) {
-      ex.enterNext();
-      route.policies[i].onRequest(ex);
-      return;
-    }
-    UpstreamTarget upstream = route.upstream;
-    if (upstream == null) {
-      deny(ex, Denial.NOT_FOUND);
-      return;
-    }
-    forwarder.forward(ex, upstream, route.limits, route.identity);
+  public void closingAfterResponse(HttpConnection connection) {
+    guard.closing(connection);
   }
 
   @Override
-  public void deny(Exchange ex, Denial denial) {
-    if (ex.responded()) {
-      return;
-    }
-    CompiledRoute route = (CompiledRoute) ex.route();
-    int at = ex.entered() - 1;
-    String by =
-        denial == BANNED
-            ? "ban"
-            : at >= route.edgeCount && at < route.policies.length
-                ? route.policies[at].name()
-                : "gateway";
-    ex.decide(by, "deny", denial.reason());
-    HeaderMap h = ex.responseHeaders();
-    Buffer body = ErrorJson.body(denial.status(), denial.error(), ex.requestId(), denial.details());
-    h.set(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE);
-    h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
-    ResponseHead head = ResponseHead.generated(denial.status(), h, body);
-    HttpServerRequest req = ex.httpRequest();
-    // A body that was never read cannot be skipped safely on a kept-alive HTTP/1 connection:
-    // close after answering (on HTTP/2, reset the stream). Without a body, resuming lets the
-    // request's end through. A body an upstream leg was still streaming when it failed counts.
-    Forwarding leg = ex.forwarding();
-    boolean unreadBody =
-        (leg == null || !leg.requestEnded()) && !Forwarder.hasNoBody(req) && !req.isEnded();
-    head.closeConnection(denial.closeConnection() || unreadBody);
-    if (ex.forwarding() == null && !req.isEnded()) {
-      req.resume();
-    }
-    if (denial.status() >= 500 || denial.closeConnection()) {
-      boolean upstreamFailure = denial.status() == 502 || denial.status() == 504;
-      security.repeatableEvent(
-          upstreamFailure ? "upstream-failure" : "request-refused",
-          ex.requestId(),
-          ex.clientAddress(),
-          route.name,
-          denial.status(),
-          denial.reason());
-    }
-    respond(ex, head, null);
-  }
-
-  @Override
-  public void answer(Exchange ex, int status) {
-    if (ex.responded()) {
-      return;
-    }
-    HttpServerRequest req = ex.httpRequest();
-    HeaderMap h = ex.responseHeaders();
-    if (status != 204) {
-      h.set(HttpHeaders.CONTENT_LENGTH, "0"); // a 204 must not have one
-    }
-    ResponseHead head = ResponseHead.generated(status, h, Buffer.buffer());
-    // As for a denial: an unread body cannot be skipped safely on a kept-alive connection.
-    head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req));
-    if (ex.forwarding() == null) {
-      req.resume();
-    }
-    respond(ex, head, null);
-  }
-
-  @Override
-  public void onUpstreamResponse(Exchange ex, ProxyCall call, int status, MultiMap headers) {
-    HttpServerResponse res = ex.httpRequest().response();
-    ProxyCall.copyResponseHeaders(headers, res.headers());
-    respond(ex, ResponseHead.fromUpstream(status, ex.responseHeaders()), call);
-  }
-
-  @Override
-  public void resume(Exchange ex, Runnable continuation) {
-    ((VertxRequest) ex.request()).resume(continuation);
-  }
-
-  private void respond(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
-    CompiledRoute route = (CompiledRoute) ex.route();
-    Policy[] policies = route.policies;
-    for (int i = Math.min(ex.entered(), policies.length) - 1; i >= 0; i--) {
-      policies[i].onResponse(ex, head);
-    }
-    ResponseHead.BodyFilter filter = head.bodyFilter();
-    if (filter != null && call != null && head.replacementBody() == null) {
-      filterBody(ex, head, filter, call);
-      return;
-    }
-    write(ex, head, call);
-  }
-
-  /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */
-  private void filterBody(
-      Exchange ex, ResponseHead head, ResponseHead.BodyFilter filter, ProxyCall call) {
-    int upstreamStatus = call.upstreamStatus();
-    call.bufferBody(
-        head.bodyFilterLimit(),
-        body -> {
-          ResponseHead.Filtered out;
-          if (body == null) {
-            out = ResponseHead.Filtered.block("response body over the limit of its check");
-            ex.decide("gateway", "blocked", out.reason());
-          } else {
-            out = filter.apply(body);
-          }
-          Buffer kept = out.body();
-          if (kept == null) {
-            CompiledRoute route = (CompiledRoute) ex.route();
-            security.event(
-                "response-blocked",
-                ex.requestId(),
-                ex.clientAddress(),
-                Map.of(
-                    "route",
-                    route.name,
-                    "status",
-                    String.valueOf(upstreamStatus),
-                    "reason",
-                    out.reason()));
-            head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
-          } else {
-            head.replaceBody(kept);
-          }
-          head.closeConnection(head.closeConnection() || !call.requestEnded());
-          write(ex, head, null);
-        });
-  }
-
-  private void write(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
-    CompiledRoute route = (CompiledRoute) ex.route();
-    if (!ex.startResponse(head.status())) {
-      return;
-    }
-    HttpServerRequest req = ex.httpRequest();
-    if (head.closeConnection() && req.version() != HttpVersion.HTTP_2) {
-      guard.closing(req.connection());
-    }
-    HttpServerResponse res = req.response();
-    res.setStatusCode(head.status());
-    res.headers().set(REQUEST_ID, ex.requestId());
-    if (!res.headers().contains(HttpHeaders.DATE)) {
-      res.headers().set(HttpHeaders.DATE, HttpDate.now());
-    }
-    Buffer body = head.replacementBody();
-    if (body != null) {
-      ex.addBytesOut(body.length());
-      if (call != null) {
-        int keep = ex.captureUpstreamBody();
-        int status = call.upstreamStatus();
-        call.drainBody(keep, bytes -> logMasked(ex, route, status, bytes, keep));
-      }
-      boolean close = head.closeConnection() || (call != null && !call.requestEnded());
-      if (call == null && ex.forwarding() instanceof ProxyCall checked) {
-        checked.sendWhole(res, body, v -> finish(ex, close)); // a body read and checked whole
-      } else {
-        res.end(body).onComplete(v -> finish(ex, close));
-      }
-      return;
-    }
-    if (call == null) {
-      res.end().onComplete(v -> finish(ex, head.closeConnection()));
-      return;
-    }
-    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH)
-        && req.version() != HttpVersion.HTTP_1_0) {
-      res.setChunked(true);
-    }
-    call.streamBody(res, v -> finish(ex, !call.requestEnded()));
-  }
-
-  private void logMasked(Exchange ex, CompiledRoute route, int status, byte[] body, int keep) {
+  public void maskedUpstreamError(Exchange ex, String route, int status, byte[] body, int keep) {
     security.event(
         "upstream-error-masked",
         ex.requestId(),
         ex.clientAddress(),
         Map.of(
-            "route",
-            route.name,
-            "status",
-            String.valueOf(status),
-            "body",
-            LoggedBody.of(body, keep)));
+            "route", route, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
   }
 
-  private void finish(Exchange ex, boolean close) {
-    if (!ex.finish()) {
-      return;
-    }
-    long end = System.nanoTime();
-    LoopTimer bodyTimer = ex.bodyTimer();
-    if (bodyTimer != null) {
-      bodyTimer.cancel();
-    }
-    CompiledRoute route = (CompiledRoute) ex.route();
-    route.meters.record(ex.status(), end - ex.startNanos());
-    if (!"allow".equals(ex.decision())) {
-      route.meters.decision(ex.decidedBy(), ex.decision());
-    }
-    Forwarding f = ex.forwarding();
-    if (f instanceof ProxyCall call && call.failureKind() != null) {
-      route.meters.upstreamError(String.valueOf(call.failureKind()));
-    }
-    CompiledGateway gw = current.get();
-    gw.accessLog().log(ex, route.name, end);
+  @Override
+  public void ended(Exchange ex) {
     if (!"ban".equals(ex.decidedBy())) {
-      gw.bans().observe(ex.clientAddress(), ex.status(), ex.requestId());
+      current.get().bans().observe(ex.clientAddress(), ex.status(), ex.requestId());
     }
-    HttpServerRequest req = ex.httpRequest();
-    guard.requestFinished(req.connection());
-    if (close && req.version() != HttpVersion.HTTP_2) {
-      req.connection().close();
-    } else if (close && !req.isEnded()) {
-      // Answered before the request body was read: RST_STREAM(NO_ERROR) after the complete
-      // response tells the client to stop sending it (RFC 9113 section 8.1).
-      req.response().reset(0);
-    }
-  }
-
-  private void clientClosed(Exchange ex) {
-    if (ex.httpRequest().response().ended()) {
-      return; // a normal end: the end callback accounts for the exchange
-    }
-    Forwarding f = ex.forwarding();
-    if (f != null) {
-      f.clientGone();
-    }
-    if (!ex.responded()) {
-      ex.decide("gateway", "client-gone", "client closed the connection");
-    }
-    ex.forceStatus(499);
-    finish(ex, false);
+    guard.requestFinished(ex.httpRequest().connection());
   }
 
   private void armBodyTimer(Exchange ex, CompiledRoute route) {
@@ -526,7 +306,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
                 if (f != null) {
                   f.abort(Denial.BODY_TIMEOUT);
                 } else {
-                  deny(ex, Denial.BODY_TIMEOUT);
+                  pipeline.deny(ex, Denial.BODY_TIMEOUT);
                 }
               }
             });
@@ -563,10 +343,10 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
             false);
     Exchange ex =
         new Exchange(
-            view, view, this, RequestIds.next(), NO_PARAMS, gw.fallback(), System.nanoTime());
+            view, view, pipeline, RequestIds.next(), NO_PARAMS, gw.fallback(), System.nanoTime());
     ex.enterEdge(gw.fallback().edgeCount);
     guard.requestStarted(req.connection());
-    deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));
+    pipeline.deny(ex, Denial.closing(status, ErrorJson.textFor(status), reason));
   }
 
   private void internalError(HttpServerRequest req, String requestId) {

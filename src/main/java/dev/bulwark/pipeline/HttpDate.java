@@ -1,4 +1,4 @@
-package dev.bulwark.server;
+package dev.bulwark.pipeline;
 
 import io.netty.handler.codec.DateFormatter;
 import java.util.Date;

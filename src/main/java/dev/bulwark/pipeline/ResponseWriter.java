@@ -1,0 +1,117 @@
+package dev.bulwark.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.exchange.ErrorJson;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.proxy.ProxyCall;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes a response head that every entered stage has seen to the Vert.x response: its status,
+ * {@code X-Request-Id} and {@code Date}, then the body the gateway made (an error's JSON, a masked
+ * or checked upstream body) or the upstream's, streamed; hands the exchange to the {@link
+ * ExchangeEnd} once the body is out.
+ */
+final class ResponseWriter {
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
+  private final ExchangeEnd end;
+  private final SecurityLog security;
+  private final ServerHooks hooks;
+
+  ResponseWriter(ExchangeEnd end, SecurityLog security, ServerHooks hooks) {
+    this.end = requireNonNull(end, "end");
+    this.security = requireNonNull(security, "security");
+    this.hooks = requireNonNull(hooks, "hooks");
+  }
+
+  /**
+   * Writes {@code head}: its replacement body, else the upstream body of {@code call} streamed,
+   * else no body. Does nothing when a response was already started.
+   */
+  void write(Exchange ex, ResponseHead head, @Nullable ProxyCall call) {
+    if (!ex.startResponse(head.status())) {
+      return;
+    }
+    HttpServerRequest req = ex.httpRequest();
+    if (head.closeConnection() && req.version() != HttpVersion.HTTP_2) {
+      hooks.closingAfterResponse(req.connection());
+    }
+    HttpServerResponse res = req.response();
+    res.setStatusCode(head.status());
+    res.headers().set(REQUEST_ID, ex.requestId());
+    if (!res.headers().contains(HttpHeaders.DATE)) {
+      res.headers().set(HttpHeaders.DATE, HttpDate.now());
+    }
+    Buffer body = head.replacementBody();
+    if (body != null) {
+      ex.addBytesOut(body.length());
+      if (call != null) {
+        int keep = ex.captureUpstreamBody();
+        int status = call.upstreamStatus();
+        String route = ((PipelineRoute) ex.route()).name();
+        call.drainBody(keep, bytes -> hooks.maskedUpstreamError(ex, route, status, bytes, keep));
+      }
+      boolean close = head.closeConnection() || (call != null && !call.requestEnded());
+      if (call == null && ex.forwarding() instanceof ProxyCall checked) {
+        checked.sendWhole(res, body, v -> end.finish(ex, close)); // a body read and checked whole
+      } else {
+        res.end(body).onComplete(v -> end.finish(ex, close));
+      }
+      return;
+    }
+    if (call == null) {
+      res.end().onComplete(v -> end.finish(ex, head.closeConnection()));
+      return;
+    }
+    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && req.version() != HttpVersion.HTTP_1_0) {
+      res.setChunked(true);
+    }
+    call.streamBody(res, v -> end.finish(ex, !call.requestEnded()));
+  }
+
+  /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */
+  void filterBody(Exchange ex, ResponseHead head, ResponseHead.BodyFilter filter, ProxyCall call) {
+    int upstreamStatus = call.upstreamStatus();
+    call.bufferBody(
+        head.bodyFilterLimit(),
+        body -> {
+          ResponseHead.Filtered out;
+          if (body == null) {
+            out = ResponseHead.Filtered.block("response body over the limit of its check");
+            ex.decide(StagePipeline.GATEWAY, "blocked", out.reason());
+          } else {
+            out = filter.apply(body);
+          }
+          Buffer kept = out.body();
+          if (kept == null) {
+            security.event(
+                "response-blocked",
+                ex.requestId(),
+                ex.clientAddress(),
+                Map.of(
+                    "route",
+                    ((PipelineRoute) ex.route()).name(),
+                    "status",
+                    String.valueOf(upstreamStatus),
+                    "reason",
+                    out.reason()));
+            head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
+          } else {
+            head.replaceBody(kept);
+          }
+          head.closeConnection(head.closeConnection() || !call.requestEnded());
+          write(ex, head, null);
+        });
+  }
+}
