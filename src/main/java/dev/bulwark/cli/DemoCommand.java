@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.demo.DemoConfig;
 import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
@@ -148,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
               DemoConfig.writeContract(work)),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
-          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(configFile);
+          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(configFile);
       StdoutLogSink sink = new StdoutLogSink();
       Gateway gateway;
       try {

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.server.Gateway;
@@ -55,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ConfigLoader.Loaded loaded;
     try {
-      loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
+      loaded = PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(config());
     } catch (ConfigException e) {
       CheckConfigCommand.print(e.problems(), err);
       err.println("bulwark run: " + config() + " refused; nothing started");

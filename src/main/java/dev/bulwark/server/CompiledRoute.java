@@ -3,11 +3,9 @@ package dev.bulwark.server;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.Stage;
-import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import dev.bulwark.proxy.UpstreamTarget;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,8 +21,8 @@ final class CompiledRoute {
   final GatewayMetrics.RouteMeters meters;
   final UpstreamIdentity identity;
 
-  /** The route's rate limits as configured (for the summary; the policies hold them compiled). */
-  final List<RateLimitConfig.Limit> rateLimits;
+  /** The policy that answers requests asking about another method (CORS preflight), or null. */
+  final @Nullable AnswersForOtherMethod asker;
 
   CompiledRoute(
       String name,
@@ -32,9 +30,7 @@ final class CompiledRoute {
       @Nullable UpstreamTarget upstream,
       RouteLimits limits,
       GatewayMetrics.RouteMeters meters,
-      UpstreamIdentity identity,
-      List<RateLimitConfig.Limit> rateLimits) {
-    this.rateLimits = List.copyOf(rateLimits);
+      UpstreamIdentity identity) {
     this.name = name;
     this.identity = identity;
     this.policies = policies;
@@ -42,10 +38,16 @@ final class CompiledRoute {
     this.limits = limits;
     this.meters = meters;
     int edge = 0;
-    while (edge < policies.length
-        && (policies[edge].stage() == Stage.HEADERS || policies[edge].stage() == Stage.ERRORS)) {
+    while (edge < policies.length && policies[edge].stage().edge()) {
       edge++;
     }
     this.edgeCount = edge;
+    AnswersForOtherMethod found = null;
+    for (Policy p : policies) {
+      if (found == null && p instanceof AnswersForOtherMethod a) {
+        found = a;
+      }
+    }
+    this.asker = found;
   }
 }

@@ -23,7 +23,7 @@ class TrustedProxiesLintTest {
     // A real pair: the loader checks the certificate and key together.
     dev.bulwark.server.SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
     try {
-      return new ConfigLoader(new SecretResolver(k -> null))
+      return PolicyCatalog.standard().loader(new SecretResolver(k -> null))
               .parse("tls: { cert: tls.crt, key: tls.key }\n" + yaml, dir.resolve("b.yaml"), dir)
               .warnings()
               .stream()
@@ -57,7 +57,7 @@ class TrustedProxiesLintTest {
     assertThat(warnings(yaml))
         .singleElement()
         .asString()
-        .contains("for automatic bans, rate limits and ip-filter (");
+        .contains("for automatic bans, ip-filter and rate limits (");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulwark.config.ConfigException;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
@@ -132,7 +133,7 @@ class DocsExamplesTest {
   }
 
   private static ConfigLoader loader() {
-    return new ConfigLoader(new SecretResolver(name -> "placeholder"));
+    return PolicyCatalog.standard().loader(new SecretResolver(name -> "placeholder"));
   }
 
   private static Path write(Example e) throws IOException {
