@@ -164,7 +164,8 @@ final class BansCommand {
     }
     try {
       HostPort a =
-          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment())
+          PolicyCatalog.standard()
+              .loader(SecretResolver.fromProcessEnvironment())
               .load(file)
               .config()
               .listen()

@@ -174,9 +174,9 @@ public final class ConfigLoader {
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
     ServerConfig server = ServerConfig.read(top.get("server"), limitsNode);
-    RouteLimits defaultLimits = RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true);
     SectionValues defaults =
         readAll(defaultSections, defaultsNode, ReadContext.outsideRoutes(baseDir, true));
+    RouteLimits defaultLimits = RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true);
     SectionValues gateway = readAll(topSections, top, ReadContext.outsideRoutes(baseDir, false));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
@@ -193,8 +193,7 @@ public final class ConfigLoader {
       for (int i = 0; i < elements.size(); i++) {
         int before = top.problems().errorCount();
         routes.add(
-            RouteConfig.read(
-                elements.get(i), defaultLimits, defaults, routeSections, baseDir, i));
+            RouteConfig.read(elements.get(i), defaultLimits, defaults, routeSections, baseDir, i));
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);

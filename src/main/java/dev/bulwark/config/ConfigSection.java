@@ -54,8 +54,8 @@ public interface ConfigSection<C> {
       ConfigNode top, List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {}
 
   /**
-   * Warns about weak-but-legal settings across routes (the hardening lint), once the file is
-   * known to be valid.
+   * Warns about weak-but-legal settings across routes (the hardening lint), once the file is known
+   * to be valid.
    */
   default void lint(List<RouteConfig> routes, Problems problems) {}
 

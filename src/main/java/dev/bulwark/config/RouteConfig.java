@@ -38,8 +38,8 @@ public record RouteConfig(
   }
 
   /**
-   * Reads one route: its own keys, then each section over the value inherited from {@code
-   * defaults} (a section written only in routes starts from its absent value).
+   * Reads one route: its own keys, then each section over the value inherited from {@code defaults}
+   * (a section written only in routes starts from its absent value).
    */
   static RouteConfig read(
       ConfigNode n,
@@ -56,12 +56,12 @@ public record RouteConfig(
     }
     MatchConfig match = MatchConfig.read(n.get("match"));
     UpstreamConfig upstream = UpstreamConfig.read(n.get("upstream"), baseDir);
-    RouteLimits limits = RouteLimits.read(n.get("limits"), defaultLimits, false);
     ReadContext context = new ReadContext(baseDir, false, match.pattern().paramNames());
     List<Object> values = new ArrayList<>(routeSections.size());
     for (ConfigSection<?> s : routeSections) {
       values.add(read(s, n, defaults.find(s.type()), context));
     }
+    RouteLimits limits = RouteLimits.read(n.get("limits"), defaultLimits, false);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }

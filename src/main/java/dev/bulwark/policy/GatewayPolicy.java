@@ -1,9 +1,9 @@
 package dev.bulwark.policy;
 
 /**
- * A policy over the whole gateway rather than one route (automatic bans), compiled from a
- * top-level section; what it does is said by the small interfaces it also implements: {@link
- * ClientCheck}, {@link ExchangeObserver}, {@link ConnectionAdmission}.
+ * A policy over the whole gateway rather than one route (automatic bans), compiled from a top-level
+ * section; what it does is said by the small interfaces it also implements: {@link ClientCheck},
+ * {@link ExchangeObserver}, {@link ConnectionAdmission}.
  */
 public interface GatewayPolicy {
   /** Returns the stage it acts at. */

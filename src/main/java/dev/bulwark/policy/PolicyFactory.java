@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * One feature, declared once in its own package and listed once in {@link PolicyCatalog}: the
  * configuration section it owns (its keys, where they are written, how they are read with every
- * mistake at its path), the stages its policies run at, and how a configuration compiles into
- * them. The core reads, compiles and describes every feature through this, naming none.
+ * mistake at its path), the stages its policies run at, and how a configuration compiles into them.
+ * The core reads, compiles and describes every feature through this, naming none.
  *
  * @param <C> the value its section reads into
  */

@@ -23,8 +23,7 @@ public enum Stage {
   SUBJECT_LIMIT,
   CONTRACT,
   AUTHZ,
-  IDEMPOTENCY
-  ;
+  IDEMPOTENCY;
 
   /** Returns whether every exchange meets this stage, whichever route it takes (or none). */
   public boolean edge() {

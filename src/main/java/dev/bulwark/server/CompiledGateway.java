@@ -3,8 +3,8 @@ package dev.bulwark.server;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
-import dev.bulwark.config.UpstreamIdentitySettings;
 import dev.bulwark.config.Units;
+import dev.bulwark.config.UpstreamIdentitySettings;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -168,7 +168,9 @@ final class CompiledGateway {
         askers);
   }
 
-  /** Returns the policies of every feature whose stages are all edge stages, as defaults set them. */
+  /**
+   * Returns the policies of every feature whose stages are all edge stages, as defaults set them.
+   */
   private static List<Policy> edgePolicies(
       BulwarkConfig config,
       List<PolicyFactory<?>> factories,

@@ -121,8 +121,7 @@ public final class Gateway implements AutoCloseable {
             secrets,
             stores,
             keys);
-    vertx.setPeriodic(
-        config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
+    vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -103,9 +103,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
                     req.headers().getAll("x-forwarded-for"))
             : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
     String id = requestId(req, trusted);
-    Refusal refusal = gw.checkClient(client);
-    if (refusal != null) {
-      refuse(req, gw, refusal, client, id, start);
+    Refusal refused = gw.checkClient(client);
+    if (refused != null) {
+      refuse(req, gw, refused, client, id, start);
       return;
     }
     RequestHost authority = RequestAuthority.of(req);

@@ -3,8 +3,8 @@ package dev.bulwark.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.bulwark.testing.TestCertificates;
 import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.testing.TestCertificates;
 import dev.bulwark.testing.TestCertificates.Issued;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,9 @@ class KeyCertificatePairTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return PolicyCatalog.standard().loader(new SecretResolver(Map.<String, String>of()::get)).load(file);
+    return PolicyCatalog.standard()
+        .loader(new SecretResolver(Map.<String, String>of()::get))
+        .load(file);
   }
 
   private List<String> errors(String cert, String key) {

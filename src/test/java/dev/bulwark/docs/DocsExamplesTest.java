@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulwark.config.ConfigException;
-import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

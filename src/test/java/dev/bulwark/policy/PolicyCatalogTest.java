@@ -81,7 +81,9 @@ class PolicyCatalogTest {
 
   @Test
   void theTopLevelAcceptsTheCoresKeysAndTheCatalogsTopSections() {
-    assertThat(loader.topKeys()).containsAll(keys(ConfigSection.Place.TOP)).contains("auth", "bans");
+    assertThat(loader.topKeys())
+        .containsAll(keys(ConfigSection.Place.TOP))
+        .contains("auth", "bans");
     assertThat(loader.topKeys())
         .containsExactly(
             "access-log",
@@ -222,7 +224,8 @@ class PolicyCatalogTest {
     ConfigLoader extended = catalog.loader(NO_SECRETS);
     assertThat(extended.routeKeys()).contains("greeting");
     BulwarkConfig config =
-        extended.parse(
+        extended
+            .parse(
                 """
                 listen: { https: 127.0.0.1:8443 }
                 tls: { cert: tls.crt, key: tls.key }

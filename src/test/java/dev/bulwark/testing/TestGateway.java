@@ -1,9 +1,9 @@
 package dev.bulwark.testing;
 
 import dev.bulwark.config.ConfigLoader;
-import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.LogSink;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;

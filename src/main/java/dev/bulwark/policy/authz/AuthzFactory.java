@@ -61,9 +61,7 @@ public final class AuthzFactory implements PolicyFactory<RouteAccess> {
     } else if (access.protectedRoute()) {
       boolean own = holder.get("auth").present();
       access.checkParams(
-          context.pathParams(),
-          own ? holder.get("auth") : holder.get("match").get("path"),
-          !own);
+          context.pathParams(), own ? holder.get("auth") : holder.get("match").get("path"), !own);
     }
     return access;
   }
@@ -84,8 +82,7 @@ public final class AuthzFactory implements PolicyFactory<RouteAccess> {
     return route -> {
       RouteAccess access = route.section(RouteAccess.class);
       return access.protectedRoute()
-          ? List.of(
-              new AuthzPolicy(route.name(), access, route.pathParams(), gateway.security()))
+          ? List.of(new AuthzPolicy(route.name(), access, route.pathParams(), gateway.security()))
           : List.of();
     };
   }

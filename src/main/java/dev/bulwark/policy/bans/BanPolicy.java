@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Automatic bans at the edge of every exchange, routed or not: a banned client is refused before
  * any other work with 403 "client temporarily blocked" and {@code Retry-After} (the seconds left on
- * the ban), or under {@code action: drop} its connection is closed (at connection open, and at
- * once if it was open before the ban). 403 rather than 429: a ban refuses the client, not this
- * request's rate, and HTTP clients retry a 429 on their own. Every other exchange's status counts
- * against the rules that watch it.
+ * the ban), or under {@code action: drop} its connection is closed (at connection open, and at once
+ * if it was open before the ban). 403 rather than 429: a ban refuses the client, not this request's
+ * rate, and HTTP clients retry a 429 on their own. Every other exchange's status counts against the
+ * rules that watch it.
  */
 final class BanPolicy implements GatewayPolicy, ClientCheck, ExchangeObserver, ConnectionAdmission {
   /** The name under which ban refusals are logged and counted. */
@@ -52,8 +52,7 @@ final class BanPolicy implements GatewayPolicy, ClientCheck, ExchangeObserver, C
     if (ban == null) {
       return null;
     }
-    return new Refusal(
-        NAME, BANNED, ban.secondsLeft(System.currentTimeMillis()), rules.drop());
+    return new Refusal(NAME, BANNED, ban.secondsLeft(System.currentTimeMillis()), rules.drop());
   }
 
   /** Counts the answer against the rules, unless it was this policy's own refusal. */

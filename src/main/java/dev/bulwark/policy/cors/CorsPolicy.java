@@ -83,7 +83,9 @@ public final class CorsPolicy implements Policy, AnswersForOtherMethod {
   private CorsPolicy(CorsConfig c) {
     this.description =
         "origins "
-            + (c.anyOrigin() ? "*" : String.join(", ", c.origins()))
+            + (c.anyOrigin()
+                ? "*"
+                : c.origins().isEmpty() ? "none" : String.join(", ", c.origins()))
             + "; methods "
             + String.join(", ", c.methods())
             + (c.headers().isEmpty() ? "" : "; headers " + String.join(", ", c.headers()))

@@ -9,9 +9,9 @@ import dev.bulwark.policy.Stage;
 import java.util.List;
 
 /**
- * The security headers feature: {@code headers} in routes and {@code defaults} (strict when
- * nothing is said), one {@link SecurityHeadersPolicy} on every route and on every answer the
- * gateway makes itself.
+ * The security headers feature: {@code headers} in routes and {@code defaults} (strict when nothing
+ * is said), one {@link SecurityHeadersPolicy} on every route and on every answer the gateway makes
+ * itself.
  */
 public final class HeadersFactory implements PolicyFactory<HeadersConfig> {
   @Override

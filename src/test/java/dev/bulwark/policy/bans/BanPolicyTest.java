@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The gateway-wide ban policy: its edge check, its strike counting and its connection admission. */
+/**
+ * The gateway-wide ban policy: its edge check, its strike counting and its connection admission.
+ */
 class BanPolicyTest {
   private static final BansConfig THREE_STRIKES =
       new BansConfig(
@@ -55,8 +57,7 @@ class BanPolicyTest {
     for (int i = 0; i < 3; i++) {
       bans.ended(answered("192.0.2.7", 401).exchange());
     }
-    Refusal refusal = bans.check("192.0.2.7");
-    assertThat(refusal).isNotNull();
+    Refusal refusal = java.util.Objects.requireNonNull(bans.check("192.0.2.7"));
     assertThat(refusal.by()).isEqualTo("ban");
     assertThat(refusal.drop()).isFalse();
     assertThat(refusal.denial().status()).isEqualTo(403);
@@ -97,8 +98,7 @@ class BanPolicyTest {
     }
     assertThat(bans.admits("192.0.2.7")).isFalse();
     assertThat(bans.admits("192.0.2.8")).isTrue();
-    Refusal refusal = bans.check("192.0.2.7");
-    assertThat(refusal).isNotNull();
+    Refusal refusal = java.util.Objects.requireNonNull(bans.check("192.0.2.7"));
     assertThat(refusal.drop()).isTrue();
   }
 

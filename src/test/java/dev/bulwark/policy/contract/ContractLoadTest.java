@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulwark.config.ConfigException;
-import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +111,9 @@ class ContractLoadTest {
               Files.writeString(dir.resolve("tls.crt"), "p");
               load("openapi: 3.0.0", "present.yaml");
               Files.delete(dir.resolve("present.yaml"));
-              PolicyCatalog.standard().loader(new SecretResolver(n -> null)).load(dir.resolve("bulwark.yaml"));
+              PolicyCatalog.standard()
+                  .loader(new SecretResolver(n -> null))
+                  .load(dir.resolve("bulwark.yaml"));
             });
     assertThat(missing).isNotNull();
     assertThat(missing.getMessage()).contains("routes[1].contract.file");
@@ -200,7 +202,11 @@ class ContractLoadTest {
         load(
             HEAD.replace("SCHEMA", "{ type: string, maxLength: 1000000, pattern: '^(a+)+$' }"),
             "r.yaml");
-    Schema s = op(loaded.config().routes().get(1).section(ContractConfig.class), "GET").parameters().get(0).schema();
+    Schema s =
+        op(loaded.config().routes().get(1).section(ContractConfig.class), "GET")
+            .parameters()
+            .get(0)
+            .schema();
     com.fasterxml.jackson.databind.node.TextNode hostile =
         com.fasterxml.jackson.databind.node.TextNode.valueOf("a".repeat(50) + "!");
     long start = System.nanoTime();
