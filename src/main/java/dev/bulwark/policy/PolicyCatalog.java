@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class PolicyCatalog {
   private static final PolicyCatalog STANDARD =
-      new PolicyCatalog(
+      of(
           List.of(
               new HeadersFactory(),
               new ErrorsFactory(),
@@ -36,9 +36,13 @@ public final class PolicyCatalog {
 
   private final List<PolicyFactory<?>> factories;
 
-  /** A catalog of the given features, in order. */
-  public PolicyCatalog(List<? extends PolicyFactory<?>> factories) {
+  private PolicyCatalog(List<? extends PolicyFactory<?>> factories) {
     this.factories = List.copyOf(factories);
+  }
+
+  /** Returns a catalog of the given features, in order. */
+  public static PolicyCatalog of(List<? extends PolicyFactory<?>> factories) {
+    return new PolicyCatalog(factories);
   }
 
   /** Returns the catalog of every feature Bulwark has. */

@@ -218,7 +218,7 @@ class PolicyCatalogTest {
   void aNewFeatureIsItsOwnFactoryPlusOneCatalogLine() throws Exception {
     List<PolicyFactory<?>> factories = new ArrayList<>(PolicyCatalog.standard().factories());
     factories.add(new GreetingFactory()); // the one line
-    PolicyCatalog catalog = new PolicyCatalog(factories);
+    PolicyCatalog catalog = PolicyCatalog.of(factories);
     Path dir = Files.createTempDirectory("catalog");
     SelfSignedCertificate.generate(dir, List.of("localhost"));
     ConfigLoader extended = catalog.loader(NO_SECRETS);
