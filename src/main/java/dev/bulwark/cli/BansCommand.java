@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.config.ConfigException;
-import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.HostPort;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -164,7 +164,8 @@ final class BansCommand {
     }
     try {
       HostPort a =
-          new ConfigLoader(SecretResolver.fromProcessEnvironment())
+          PolicyCatalog.standard()
+              .loader(SecretResolver.fromProcessEnvironment())
               .load(file)
               .config()
               .listen()

@@ -8,6 +8,7 @@ import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.ListenException;
 import dev.bulwark.server.SelfSignedCertificate;
@@ -148,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
               DemoConfig.writeContract(work)),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
-          new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(configFile);
+          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(configFile);
       StdoutLogSink sink = new StdoutLogSink();
       Gateway gateway;
       try {

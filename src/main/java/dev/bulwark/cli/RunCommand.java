@@ -5,6 +5,7 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.ListenException;
 import java.io.PrintWriter;
@@ -55,7 +56,8 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ConfigLoader.Loaded loaded;
     try {
-      loaded = new ConfigLoader(SecretResolver.fromProcessEnvironment()).load(config());
+      loaded =
+          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(config());
     } catch (ConfigException e) {
       CheckConfigCommand.print(e.problems(), err);
       err.println("bulwark run: " + config() + " refused; nothing started");

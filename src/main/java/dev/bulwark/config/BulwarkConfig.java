@@ -1,15 +1,19 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
-import dev.bulwark.policy.authn.AuthConfig;
-import dev.bulwark.policy.bans.BansConfig;
-import dev.bulwark.policy.headers.HeadersConfig;
-import dev.bulwark.policy.ipfilter.IpFilterConfig;
 import dev.bulwark.store.StoreConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-/** A whole, validated configuration file: listeners, TLS, process settings and routes. */
+/**
+ * A whole, validated configuration file: listeners, TLS, process settings, the top-level policy
+ * sections, the route defaults and the routes.
+ *
+ * @param defaults the route sections as {@code defaults} sets them for every route
+ * @param defaultLimits the route limits as {@code defaults} sets them
+ * @param sections the top-level policy sections (such as {@code bans})
+ */
 public record BulwarkConfig(
     Path source,
     ListenConfig listen,
@@ -17,21 +21,40 @@ public record BulwarkConfig(
     ServerConfig server,
     CidrSet trustedProxies,
     AccessLogConfig accessLog,
-    HeadersConfig defaultHeaders,
-    IpFilterConfig defaultIpFilter,
     StoreConfig store,
-    BansConfig bans,
     ConnectionsConfig connections,
-    AuthConfig auth,
+    SectionValues sections,
+    RouteLimits defaultLimits,
+    SectionValues defaults,
     List<RouteConfig> routes) {
 
   public BulwarkConfig {
     routes = List.copyOf(routes);
   }
 
+  /** Returns the value of the top-level section of this type. */
+  public <T> T section(Class<T> type) {
+    return sections.get(type);
+  }
+
+  /** Returns what upstreams learn about the caller (defaults when no section says). */
+  public UpstreamIdentitySettings upstreamIdentity() {
+    List<UpstreamIdentitySettings> found = sections.all(UpstreamIdentitySettings.class);
+    return found.isEmpty() ? UpstreamIdentitySettings.DEFAULTS : found.get(0);
+  }
+
+  /** Returns how many bans the store holds at most. */
+  public int maxBans() {
+    List<BanCapacity> found = sections.all(BanCapacity.class);
+    return found.isEmpty() ? BanCapacity.DEFAULT_MAX_BANS : found.get(0).maxBans();
+  }
+
   /** Returns the lines the settings want said at start-up (whether bans are on, and how). */
   public List<String> startupNotes() {
-    StartupNote banNote = bans;
-    return List.of(banNote.startupNote());
+    List<String> notes = new ArrayList<>();
+    for (StartupNote n : sections.all(StartupNote.class)) {
+      notes.add(n.startupNote());
+    }
+    return List.copyOf(notes);
   }
 }

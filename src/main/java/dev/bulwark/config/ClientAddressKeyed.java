@@ -7,4 +7,7 @@ package dev.bulwark.config;
 public interface ClientAddressKeyed {
   /** Returns whether this setting, as configured, keys anything by the client address. */
   boolean keyedByClientAddress();
+
+  /** Returns what is keyed, in the linter's words, such as "rate limits". */
+  String keyedFeature();
 }

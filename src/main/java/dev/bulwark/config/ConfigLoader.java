@@ -2,14 +2,6 @@ package dev.bulwark.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.exchange.CidrSet;
-import dev.bulwark.policy.authn.AuthConfig;
-import dev.bulwark.policy.authz.RouteAccess;
-import dev.bulwark.policy.bans.BansConfig;
-import dev.bulwark.policy.cors.CorsConfig;
-import dev.bulwark.policy.errors.ErrorsConfig;
-import dev.bulwark.policy.headers.HeadersConfig;
-import dev.bulwark.policy.ipfilter.IpFilterConfig;
-import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.store.StoreConfig;
@@ -19,16 +11,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a configuration file: parse (unknown keys are errors), resolve secret references, validate
- * (every error with its path, all at once), and lint against the hardening checklist.
+ * (every error with its path, all at once), and lint against the hardening checklist. The policy
+ * sections of routes, {@code defaults} and the top level are read through the {@link
+ * ConfigSection}s it is given (the policy catalog's), so the loader knows no policy by name.
  */
 public final class ConfigLoader {
   /** Configuration files larger than this are refused before parsing. */
   public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
 
-  private static final Set<String> TOP_KEYS =
+  /** The top-level keys that are the core's own; the rest belong to top-level sections. */
+  static final Set<String> OWN_TOP_KEYS =
       Set.of(
           "listen",
           "tls",
@@ -37,16 +33,61 @@ public final class ConfigLoader {
           "trusted-proxies",
           "defaults",
           "access-log",
-          "bans",
           "connections",
-          "auth",
           "routes");
+
   private static final int MAX_ROUTES = 10_000;
 
   private final SecretResolver secrets;
+  private final List<ConfigSection<?>> sections;
+  private final List<ConfigSection<?>> routeSections = new ArrayList<>();
+  private final List<ConfigSection<?>> defaultSections = new ArrayList<>();
+  private final List<ConfigSection<?>> topSections = new ArrayList<>();
+  private final Set<String> topKeys = new TreeSet<>(OWN_TOP_KEYS);
+  private final Set<String> defaultKeys = new TreeSet<>(RouteConfig.OWN_DEFAULT_KEYS);
 
-  public ConfigLoader(SecretResolver secrets) {
+  /**
+   * A loader that reads the given sections besides the core's own keys, in their order.
+   *
+   * @throws IllegalArgumentException when two sections, or a section and the core, claim one key
+   */
+  public ConfigLoader(SecretResolver secrets, List<? extends ConfigSection<?>> sections) {
     this.secrets = secrets;
+    this.sections = List.copyOf(sections);
+    Set<String> routeKeys = new TreeSet<>(RouteConfig.OWN_KEYS);
+    for (ConfigSection<?> s : this.sections) {
+      Set<String> claimed = s.place() == ConfigSection.Place.TOP ? topKeys : routeKeys;
+      for (String key : s.keys()) {
+        if (!claimed.add(key)) {
+          throw new IllegalArgumentException(
+              "section key " + key + " (" + s.type().getSimpleName() + "): claimed twice");
+        }
+      }
+      switch (s.place()) {
+        case TOP -> topSections.add(s);
+        case ROUTE -> {
+          routeSections.add(s);
+          defaultSections.add(s);
+          defaultKeys.addAll(s.keys());
+        }
+        case ROUTE_ONLY -> routeSections.add(s);
+      }
+    }
+  }
+
+  /** Returns the keys a route accepts, sorted (the core's own and every route section's). */
+  public Set<String> routeKeys() {
+    return RouteConfig.keys(routeSections);
+  }
+
+  /** Returns the keys {@code defaults} accepts, sorted. */
+  public Set<String> defaultKeys() {
+    return java.util.Collections.unmodifiableSet(defaultKeys);
+  }
+
+  /** Returns the top-level keys of a file, sorted. */
+  public Set<String> topKeys() {
+    return java.util.Collections.unmodifiableSet(topKeys);
   }
 
   /** The outcome of a successful load: the configuration and the warnings found. */
@@ -72,7 +113,7 @@ public final class ConfigLoader {
     }
     Problems problems = new Problems();
     ConfigNode top = new ConfigNode(root, "", problems, secrets);
-    if (!top.expectMapping(TOP_KEYS)) {
+    if (!top.expectMapping(topKeys)) {
       throw new ConfigException(problems.errors());
     }
     BulwarkConfig config = read(top, source, baseDir);
@@ -81,7 +122,7 @@ public final class ConfigLoader {
       // checklist lint would judge stand-in values.
       throw new ConfigException(problems.errors());
     }
-    HardeningLint.check(config, problems);
+    HardeningLint.check(config, sections, problems);
     RouteShadowLint.check(config.routes(), problems);
     return new Loaded(config, problems.warnings());
   }
@@ -91,23 +132,15 @@ public final class ConfigLoader {
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreConfig.read(top.get("store"));
     ConfigNode defaultsNode = top.get("defaults");
-    defaultsNode.expectMapping(RouteConfig.Defaults.KEYS);
+    defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
     ServerConfig server = ServerConfig.read(top.get("server"), limitsNode);
-    RouteConfig.Defaults defaults =
-        new RouteConfig.Defaults(
-            HeadersConfig.read(defaultsNode.get("headers"), HeadersConfig.STRICT),
-            ErrorsConfig.read(defaultsNode.get("errors"), ErrorsConfig.DEFAULTS),
-            IpFilterConfig.read(defaultsNode.get("ip-filter"), IpFilterConfig.NONE),
-            RateLimitConfig.read(defaultsNode.get("rate-limit"), RateLimitConfig.NONE),
-            CorsConfig.read(defaultsNode.get("cors"), CorsConfig.NONE),
-            RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true),
-            RouteAccess.read(
-                defaultsNode.get("auth"), defaultsNode.get("public"), RouteAccess.UNSET));
-    AuthConfig auth = AuthConfig.read(top.get("auth"), baseDir);
+    SectionValues defaults =
+        readAll(defaultSections, defaultsNode, ReadContext.outsideRoutes(baseDir, true));
+    RouteLimits defaultLimits = RouteLimits.read(limitsNode, RouteLimits.DEFAULTS, true);
+    SectionValues gateway = readAll(topSections, top, ReadContext.outsideRoutes(baseDir, false));
     CidrSet trusted = readCidrs(top.get("trusted-proxies"));
     AccessLogConfig accessLog = AccessLogConfig.read(top.get("access-log"));
-    BansConfig bans = BansConfig.read(top.get("bans"));
     ConnectionsConfig connections = ConnectionsConfig.read(top.get("connections"));
     List<RouteConfig> routes = new ArrayList<>();
     ConfigNode routesNode = top.get("routes");
@@ -120,11 +153,14 @@ public final class ConfigLoader {
       List<Boolean> clean = new ArrayList<>();
       for (int i = 0; i < elements.size(); i++) {
         int before = top.problems().errorCount();
-        routes.add(RouteConfig.read(elements.get(i), defaults, baseDir, i));
+        routes.add(
+            RouteConfig.read(elements.get(i), defaultLimits, defaults, routeSections, baseDir, i));
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);
-      AuthChecks.check(top.get("auth"), routes, elements, clean);
+      for (ConfigSection<?> s : sections) {
+        s.checkRoutes(top, routes, elements, clean);
+      }
     }
     return new BulwarkConfig(
         source,
@@ -133,13 +169,22 @@ public final class ConfigLoader {
         server,
         trusted,
         accessLog,
-        defaults.headers(),
-        defaults.ipFilter(),
         store,
-        bans,
         connections,
-        auth,
+        gateway,
+        defaultLimits,
+        defaults,
         routes);
+  }
+
+  /** Reads each section at {@code holder} over its absent value. */
+  private static SectionValues readAll(
+      List<ConfigSection<?>> sections, ConfigNode holder, ReadContext context) {
+    List<Object> values = new ArrayList<>(sections.size());
+    for (ConfigSection<?> s : sections) {
+      values.add(RouteConfig.read(s, holder, null, context));
+    }
+    return new SectionValues(sections, values);
   }
 
   private static CidrSet readCidrs(ConfigNode n) {

@@ -1,25 +1,27 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.IpAddresses;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Warns about weak-but-legal settings, route by route, against the hardening checklist (plain HTTP
- * upstream off the local host, generous limits); setting-local warnings (verification off, headers
- * off, masking off) are reported where they are read.
+ * upstream off the local host, generous limits), then asks each section for its own lint across
+ * routes; setting-local warnings (verification off, headers off, masking off) are reported where
+ * they are read.
  */
 final class HardeningLint {
   private static final long LARGE_BODY = 100L << 20;
 
   private HardeningLint() {}
 
-  static void check(BulwarkConfig config, Problems problems) {
-    java.util.List<String> unlimited = new java.util.ArrayList<>();
+  static void check(
+      BulwarkConfig config, List<? extends ConfigSection<?>> sections, Problems problems) {
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig r = config.routes().get(i);
       String at = "routes[" + i + "]";
-      if (r.rateLimit().isEmpty()) {
-        unlimited.add(r.name());
-      }
       if (!r.upstream().tls() && !isLocal(r.upstream().host())) {
         problems.warning(
             at + ".upstream",
@@ -45,18 +47,8 @@ final class HardeningLint {
                 + ": long upstream timeout ties up connections");
       }
     }
-    if (!unlimited.isEmpty()) {
-      // One line for all of them: a rate limit in defaults is the usual fix.
-      String names =
-          String.join(", ", unlimited.subList(0, Math.min(5, unlimited.size())))
-              + (unlimited.size() > 5 ? ", ..." : "");
-      problems.warning(
-          "routes",
-          unlimited.size()
-              + (unlimited.size() == 1 ? " route" : " routes")
-              + " without a rate limit ("
-              + names
-              + "): a flood reaches the backend (set defaults.rate-limit)");
+    for (ConfigSection<?> s : sections) {
+      s.lint(config.routes(), problems);
     }
     if (config.listen().http() == null) {
       problems.warning("listen.http", "not set: plain HTTP clients get no redirect to HTTPS");
@@ -75,16 +67,20 @@ final class HardeningLint {
     if (!config.trustedProxies().isEmpty() || isLocal(config.listen().https().host())) {
       return;
     }
-    java.util.List<String> keyed = new java.util.ArrayList<>();
-    ClientAddressKeyed bans = config.bans();
-    if (bans.keyedByClientAddress()) {
-      keyed.add("automatic bans");
+    Set<String> keyed = new LinkedHashSet<>();
+    for (ClientAddressKeyed k : config.sections().all(ClientAddressKeyed.class)) {
+      if (k.keyedByClientAddress()) {
+        keyed.add(k.keyedFeature());
+      }
     }
-    if (config.routes().stream().anyMatch(r -> keyedByAddress(r.rateLimit()))) {
-      keyed.add("rate limits");
-    }
-    if (config.routes().stream().anyMatch(r -> keyedByAddress(r.ipFilter()))) {
-      keyed.add("ip-filter");
+    // Section by section (in the catalog's order), so the words come in a fixed order.
+    int sectionCount = config.routes().isEmpty() ? 0 : config.routes().get(0).sections().size();
+    for (int i = 0; i < sectionCount; i++) {
+      for (RouteConfig r : config.routes()) {
+        if (r.sections().value(i) instanceof ClientAddressKeyed k && k.keyedByClientAddress()) {
+          keyed.add(k.keyedFeature());
+        }
+      }
     }
     if (keyed.isEmpty()) {
       return;
@@ -93,16 +89,17 @@ final class HardeningLint {
         "trusted-proxies",
         "empty: each client is its TCP peer; behind a load balancer or reverse proxy all clients"
             + " would share its address for "
-            + (keyed.size() == 1
-                ? keyed.get(0)
-                : String.join(", ", keyed.subList(0, keyed.size() - 1))
-                    + " and "
-                    + keyed.get(keyed.size() - 1))
+            + inWords(new ArrayList<>(keyed))
             + " (list the proxy's addresses; ignore this if clients connect directly)");
   }
 
-  private static boolean keyedByAddress(ClientAddressKeyed setting) {
-    return setting.keyedByClientAddress();
+  /** Returns "a", "a and b", "a, b and c". */
+  private static String inWords(List<String> items) {
+    return items.size() == 1
+        ? items.get(0)
+        : String.join(", ", items.subList(0, items.size() - 1))
+            + " and "
+            + items.get(items.size() - 1);
   }
 
   private static boolean isLocal(String host) {

@@ -1,59 +1,54 @@
 package dev.bulwark.config;
 
-import dev.bulwark.policy.authz.RouteAccess;
-import dev.bulwark.policy.contract.ContractConfig;
-import dev.bulwark.policy.cors.CorsConfig;
-import dev.bulwark.policy.errors.ErrorsConfig;
-import dev.bulwark.policy.headers.HeadersConfig;
-import dev.bulwark.policy.ipfilter.IpFilterConfig;
-import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
-/** One route: a name, what it matches, where it forwards, and its policies and limits. */
+/**
+ * One route: a name, what it matches, where it forwards, its limits, and the value of every policy
+ * section (its own setting, else the one inherited from {@code defaults}), looked up by type.
+ */
 public record RouteConfig(
     String name,
     MatchConfig match,
     UpstreamConfig upstream,
-    HeadersConfig headers,
-    ErrorsConfig errors,
-    IpFilterConfig ipFilter,
-    RateLimitConfig rateLimit,
-    CorsConfig cors,
     RouteLimits limits,
-    RouteAccess access,
-    ContractConfig contract) {
+    SectionValues sections) {
 
-  static final Set<String> KEYS =
-      Set.of(
-          "name",
-          "match",
-          "upstream",
-          "headers",
-          "errors",
-          "ip-filter",
-          "rate-limit",
-          "cors",
-          "limits",
-          "auth",
-          "public",
-          "contract");
+  /** The keys of a route that are the core's own; the rest belong to policy sections. */
+  static final Set<String> OWN_KEYS = Set.of("name", "match", "upstream", "limits");
 
-  /** The policy settings every route inherits from {@code defaults}. */
-  record Defaults(
-      HeadersConfig headers,
-      ErrorsConfig errors,
-      IpFilterConfig ipFilter,
-      RateLimitConfig rateLimit,
-      CorsConfig cors,
-      RouteLimits limits,
-      RouteAccess access) {
-    static final Set<String> KEYS =
-        Set.of("headers", "errors", "ip-filter", "rate-limit", "cors", "limits", "auth", "public");
+  /** The keys of {@code defaults} that are the core's own. */
+  static final Set<String> OWN_DEFAULT_KEYS = Set.of("limits");
+
+  /** Returns the value of the route's section of this type. */
+  public <T> T section(Class<T> type) {
+    return sections.get(type);
   }
 
-  static RouteConfig read(ConfigNode n, Defaults defaults, Path baseDir, int index) {
-    n.expectMapping(KEYS);
+  /** Returns every key a route accepts: its own and those of the route sections, sorted. */
+  static Set<String> keys(List<? extends ConfigSection<?>> routeSections) {
+    Set<String> keys = new TreeSet<>(OWN_KEYS);
+    for (ConfigSection<?> s : routeSections) {
+      keys.addAll(s.keys());
+    }
+    return keys;
+  }
+
+  /**
+   * Reads one route: its own keys, then each section over the value inherited from {@code defaults}
+   * (a section written only in routes starts from its absent value).
+   */
+  static RouteConfig read(
+      ConfigNode n,
+      RouteLimits defaultLimits,
+      SectionValues defaults,
+      List<? extends ConfigSection<?>> routeSections,
+      Path baseDir,
+      int index) {
+    n.expectMapping(keys(routeSections));
     String name = n.get("name").requiredString("a route name such as orders-api");
     if (name != null && !name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
       n.get("name").invalid("lower-case letters, digits, '.', '_' and '-', at most 63");
@@ -61,23 +56,12 @@ public record RouteConfig(
     }
     MatchConfig match = MatchConfig.read(n.get("match"));
     UpstreamConfig upstream = UpstreamConfig.read(n.get("upstream"), baseDir);
-    HeadersConfig headers = HeadersConfig.read(n.get("headers"), defaults.headers());
-    ErrorsConfig errors = ErrorsConfig.read(n.get("errors"), defaults.errors());
-    IpFilterConfig ipFilter = IpFilterConfig.read(n.get("ip-filter"), defaults.ipFilter());
-    RateLimitConfig rateLimit = RateLimitConfig.read(n.get("rate-limit"), defaults.rateLimit());
-    CorsConfig cors = CorsConfig.read(n.get("cors"), defaults.cors());
-    RouteLimits limits = RouteLimits.read(n.get("limits"), defaults.limits(), false);
-    RouteAccess access = RouteAccess.read(n.get("auth"), n.get("public"), defaults.access());
-    if (!access.configured()) {
-      n.error(
-          "neither auth nor public: true (expected: auth: { require: [...] }, or public: true;"
-              + " routes are deny-by-default)");
-    } else if (access.protectedRoute()) {
-      boolean own = n.get("auth").present();
-      access.checkParams(
-          match.pattern().paramNames(), own ? n.get("auth") : n.get("match").get("path"), !own);
+    ReadContext context = new ReadContext(baseDir, false, match.pattern().paramNames());
+    List<Object> values = new ArrayList<>(routeSections.size());
+    for (ConfigSection<?> s : routeSections) {
+      values.add(read(s, n, defaults.find(s.type()), context));
     }
-    ContractConfig contract = ContractConfig.read(n.get("contract"), baseDir);
+    RouteLimits limits = RouteLimits.read(n.get("limits"), defaultLimits, false);
     if (upstream == null) {
       upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
     }
@@ -85,13 +69,17 @@ public record RouteConfig(
         name == null ? "route-" + index : name,
         match,
         upstream,
-        headers,
-        errors,
-        ipFilter,
-        rateLimit,
-        cors,
         limits,
-        access,
-        contract);
+        new SectionValues(routeSections, values));
+  }
+
+  /** Reads a section over an inherited value of its type (absent when null). */
+  static <C> C read(
+      ConfigSection<C> s,
+      ConfigNode n,
+      @org.jspecify.annotations.Nullable Object inherited,
+      ReadContext context) {
+    C from = inherited == null ? s.absent() : s.type().cast(inherited);
+    return s.read(n, from, context);
   }
 }

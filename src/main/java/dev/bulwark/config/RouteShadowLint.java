@@ -15,12 +15,12 @@ final class RouteShadowLint {
   static void check(List<RouteConfig> routes, Problems problems) {
     for (int i = 0; i < routes.size(); i++) {
       RouteConfig open = routes.get(i);
-      if (open.access().protectedRoute() || open.contract().enabled()) {
+      if (open.sections().guard() != null) {
         continue;
       }
       for (int j = 0; j < routes.size(); j++) {
         RouteConfig guarded = routes.get(j);
-        String guard = guardOf(guarded);
+        String guard = guarded.sections().guard();
         if (i == j || guard == null || !covers(open, guarded)) {
           continue;
         }
@@ -39,13 +39,6 @@ final class RouteShadowLint {
                 + " by another spelling, or give it the same protection");
       }
     }
-  }
-
-  private static @org.jspecify.annotations.Nullable String guardOf(RouteConfig r) {
-    if (r.access().protectedRoute()) {
-      return "requires authentication";
-    }
-    return r.contract().enabled() ? "validates a contract" : null;
   }
 
   private static boolean covers(RouteConfig open, RouteConfig guarded) {

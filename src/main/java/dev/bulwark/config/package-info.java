@@ -1,4 +1,7 @@
-/** Configuration: parsing, secret references, validation with paths, and the hardening lint. */
+/**
+ * Configuration: parsing, secret references, validation with paths, and the hardening lint; the
+ * policy sections are read through {@link dev.bulwark.config.ConfigSection}, naming no policy.
+ */
 @NullMarked
 package dev.bulwark.config;
 

@@ -15,6 +15,14 @@ public interface Policy {
   /** Returns the short name used in logs and metrics. */
   String name();
 
+  /**
+   * Returns what this compiled policy enforces, in one short stable line for summaries and golden
+   * files (empty when its name says it all).
+   */
+  default String describe() {
+    return "";
+  }
+
   /** Handles the request on its way in. */
   default void onRequest(Exchange exchange) {
     exchange.proceed();

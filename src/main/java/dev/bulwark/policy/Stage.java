@@ -2,14 +2,20 @@ package dev.bulwark.policy;
 
 /**
  * The fixed order in which a request meets the policies; the response meets the entered ones in
- * reverse. Edge stages (headers, errors) come first so that every answer, including denials by
- * later stages, passes back through them.
+ * reverse. Edge stages ({@link #edge()}) come first and are met by every exchange, routed or not:
+ * every answer, including denials by later stages and by the gateway itself, passes back through
+ * them.
  */
 public enum Stage {
   /** Security headers and banner removal on every response. */
   HEADERS,
   /** Masking of upstream errors. */
   ERRORS,
+  /**
+   * Refusal of banned clients, before the request is routed or parsed further (gateway-wide
+   * policies: {@link ClientCheck}).
+   */
+  BANS,
   IP_FILTER,
   RATE_LIMIT,
   CORS,
@@ -17,5 +23,10 @@ public enum Stage {
   SUBJECT_LIMIT,
   CONTRACT,
   AUTHZ,
-  IDEMPOTENCY
+  IDEMPOTENCY;
+
+  /** Returns whether every exchange meets this stage, whichever route it takes (or none). */
+  public boolean edge() {
+    return this == HEADERS || this == ERRORS || this == BANS;
+  }
 }

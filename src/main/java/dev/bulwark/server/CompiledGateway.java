@@ -3,143 +3,275 @@ package dev.bulwark.server;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
+import dev.bulwark.config.Units;
+import dev.bulwark.config.UpstreamIdentitySettings;
 import dev.bulwark.exchange.ClientAddressResolver;
+import dev.bulwark.exchange.Exchange;
+import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.AnswersForOtherMethod;
+import dev.bulwark.policy.ClientCheck;
+import dev.bulwark.policy.Compilation;
+import dev.bulwark.policy.ConnectionAdmission;
+import dev.bulwark.policy.Endpoint;
+import dev.bulwark.policy.ExchangeObserver;
+import dev.bulwark.policy.GatewayContext;
+import dev.bulwark.policy.GatewayPolicy;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.PolicyChain;
-import dev.bulwark.policy.authn.AuthConfig;
-import dev.bulwark.policy.authn.Authenticator;
-import dev.bulwark.policy.authn.AuthnPolicy;
-import dev.bulwark.policy.authn.Credentials;
-import dev.bulwark.policy.authn.ForwardAuthPolicy;
-import dev.bulwark.policy.authz.AuthzPolicy;
-import dev.bulwark.policy.bans.BanRules;
-import dev.bulwark.policy.contract.ContractPolicy;
-import dev.bulwark.policy.cors.CorsPolicy;
-import dev.bulwark.policy.errors.ErrorMaskingPolicy;
-import dev.bulwark.policy.headers.SecurityHeadersPolicy;
-import dev.bulwark.policy.ipfilter.IpFilterPolicy;
-import dev.bulwark.policy.ratelimit.RateLimitPolicy;
+import dev.bulwark.policy.PolicyFactory;
+import dev.bulwark.policy.Refusal;
+import dev.bulwark.policy.RouteContext;
+import dev.bulwark.policy.Stage;
 import dev.bulwark.proxy.UntrustedForwardingWarning;
 import dev.bulwark.proxy.UpstreamTarget;
 import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A configuration compiled into what requests only read: the route table, each route's policy
- * chain, the client-address resolver and the access log. Swapped atomically on reload.
+ * A configuration compiled into what requests only read: the route table with each route's policy
+ * chain (every feature of the catalog asked in turn, none named here), the gateway-wide policies
+ * met at the edge, the client-address resolver and the access log. Swapped atomically on reload.
  */
-record CompiledGateway(
-    BulwarkConfig config,
-    RouteTable<CompiledRoute> routes,
-    CompiledRoute fallback,
-    ClientAddressResolver clients,
-    AccessLog accessLog,
-    BanRules bans) {
-
+final class CompiledGateway {
   /** The name under which requests that match no route are counted and logged. */
   static final String NO_ROUTE = "none";
 
+  private final BulwarkConfig config;
+  private final RouteTable<CompiledRoute> routes;
+  private final CompiledRoute fallback;
+  private final ClientAddressResolver clients;
+  private final AccessLog accessLog;
+  private final List<GatewayPolicy> gatewayPolicies;
+  private final ClientCheck[] clientChecks;
+  private final ExchangeObserver[] observers;
+  private final ConnectionAdmission[] admissions;
+  private final AnswersForOtherMethod[] askers;
+
+  private CompiledGateway(
+      BulwarkConfig config,
+      RouteTable<CompiledRoute> routes,
+      CompiledRoute fallback,
+      AccessLog accessLog,
+      List<GatewayPolicy> gatewayPolicies,
+      List<AnswersForOtherMethod> askers) {
+    this.config = config;
+    this.routes = routes;
+    this.fallback = fallback;
+    this.clients = new ClientAddressResolver(config.trustedProxies());
+    this.accessLog = accessLog;
+    this.gatewayPolicies = List.copyOf(gatewayPolicies);
+    List<ClientCheck> checks = new ArrayList<>();
+    List<ExchangeObserver> watching = new ArrayList<>();
+    List<ConnectionAdmission> admitting = new ArrayList<>();
+    for (GatewayPolicy p : gatewayPolicies) {
+      if (p instanceof ClientCheck c) {
+        checks.add(c);
+      }
+      if (p instanceof ExchangeObserver o) {
+        watching.add(o);
+      }
+      if (p instanceof ConnectionAdmission a) {
+        admitting.add(a);
+      }
+    }
+    this.clientChecks = checks.toArray(new ClientCheck[0]);
+    this.observers = watching.toArray(new ExchangeObserver[0]);
+    this.admissions = admitting.toArray(new ConnectionAdmission[0]);
+    this.askers = askers.toArray(new AnswersForOtherMethod[0]);
+  }
+
+  /** Compiles a configuration with every feature of the catalog. */
   static CompiledGateway compile(
       BulwarkConfig config,
+      PolicyCatalog catalog,
       GatewayMetrics metrics,
       LogSink sink,
       Stores stores,
       AssertionKeys keys) {
-    List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
-    UntrustedForwardingWarning untrustedForwarding =
-        new UntrustedForwardingWarning(java.time.Duration.ofMinutes(5));
-    SecurityLog security = new SecurityLog(sink);
-    AuthConfig auth = config.auth();
-    Authenticator authenticator = Authenticator.compile(auth);
+    UpstreamIdentitySettings upstreamIdentity = config.upstreamIdentity();
     UpstreamIdentity identity =
         new UpstreamIdentity(
-            auth.forwardToken(), keys, auth.assertionAudience(), auth.assertionTtl().toSeconds());
-    List<RouteTable.Entry<ForwardAuthPolicy.Protected>> access = new ArrayList<>();
+            upstreamIdentity.forwardToken(),
+            keys,
+            upstreamIdentity.assertionAudience(),
+            upstreamIdentity.assertionTtl().toSeconds());
+    GatewayContext context = new GatewayContext(config, stores, new SecurityLog(sink), identity);
+    List<PolicyFactory<?>> factories = catalog.factories();
+    List<Compilation> compilations = new ArrayList<>(factories.size());
+    for (PolicyFactory<?> f : factories) {
+      compilations.add(f.compile(context));
+    }
+    UntrustedForwardingWarning untrustedForwarding =
+        new UntrustedForwardingWarning(Duration.ofMinutes(5));
+    List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
+    List<AnswersForOtherMethod> askers = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
+      RouteContext route = RouteContext.of(r);
       List<Policy> chain = new ArrayList<>();
-      chain.add(SecurityHeadersPolicy.compile(r.headers()));
-      chain.add(new ErrorMaskingPolicy(r.errors()));
-      if (!r.ipFilter().isEmpty()) {
-        chain.add(IpFilterPolicy.compile(r.ipFilter()));
+      for (Compilation c : compilations) {
+        chain.addAll(c.route(route));
       }
-      if (r.contract().enabled()) {
-        chain.add(ContractPolicy.compile(r.contract(), r.limits().maxBody()));
-      }
-      chain.addAll(RateLimitPolicy.compile(r.name(), r.rateLimit(), stores.rateLimits()));
-      if (r.cors().enabled()) {
-        chain.add(CorsPolicy.compile(r.cors()));
-      }
-      List<String> params = r.match().pattern().paramNames();
-      Credentials credentials = Credentials.bearer(authenticator, r.access().issuers());
-      if (r.access().protectedRoute()) {
-        chain.add(new AuthnPolicy(r.name(), credentials, security));
-        chain.add(new AuthzPolicy(r.name(), r.access(), params, security));
-      }
-      Policy[] policies = PolicyChain.assemble(chain);
-      CompiledRoute route =
+      CompiledRoute compiled =
           new CompiledRoute(
               r.name(),
-              policies,
-              UpstreamTarget.of(r.upstream(), auth.stripHeaders(), untrustedForwarding),
+              PolicyChain.assemble(chain),
+              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders(), untrustedForwarding),
               r.limits(),
               metrics.route(r.name()),
-              identity,
-              r.rateLimit().limits());
+              identity);
+      AnswersForOtherMethod asker = compiled.asker;
+      if (asker != null && askers.stream().noneMatch(a -> a.getClass() == asker.getClass())) {
+        askers.add(asker);
+      }
       entries.add(
           new RouteTable.Entry<>(
               r.match().hostMatcher(),
               r.match().pattern(),
               r.match().methods(),
               r.match().rules(),
-              route));
-      access.add(
-          new RouteTable.Entry<>(
-              r.match().hostMatcher(),
-              r.match().pattern(),
-              r.match().methods(),
-              r.match().rules(),
-              new ForwardAuthPolicy.Protected(r.name(), r.access(), params, credentials)));
+              compiled));
     }
-    String forwardAuth = auth.forwardAuthPath();
-    if (forwardAuth != null) {
-      entries.addAll(
-          0,
-          ForwardAuthRoutes.entries(
-              forwardAuth,
-              access,
-              new ForwardAuthPolicy(new RouteTable<>(access), identity, security),
-              config,
-              metrics,
-              identity));
+    // The gateway's own answers (no route, its endpoints) pass through the edge policies of
+    // defaults: security headers on every answer.
+    List<RouteTable.Entry<CompiledRoute>> endpoints = new ArrayList<>();
+    List<GatewayPolicy> gatewayPolicies = new ArrayList<>();
+    for (Compilation c : compilations) {
+      for (Endpoint e : c.endpoints()) {
+        List<Policy> chain = edgePolicies(config, factories, compilations, e.name());
+        chain.addAll(e.policies());
+        CompiledRoute served = ownRoute(e.name(), chain, metrics, identity);
+        endpoints.addAll(EndpointRoutes.entries(e.path(), config.routes(), served));
+      }
+      gatewayPolicies.addAll(c.gateway());
     }
+    entries.addAll(0, endpoints);
     CompiledRoute fallback =
-        new CompiledRoute(
-            NO_ROUTE,
-            PolicyChain.assemble(List.of(SecurityHeadersPolicy.compile(config.defaultHeaders()))),
-            null,
-            RouteLimits.DEFAULTS,
-            metrics.route(NO_ROUTE),
-            identity,
-            List.of());
+        ownRoute(
+            NO_ROUTE, edgePolicies(config, factories, compilations, NO_ROUTE), metrics, identity);
     return new CompiledGateway(
         config,
         new RouteTable<>(entries),
         fallback,
-        new ClientAddressResolver(config.trustedProxies()),
         new AccessLog(sink, config.accessLog()),
-        new BanRules(config.bans(), config.trustedProxies(), stores.bans(), new SecurityLog(sink)));
+        gatewayPolicies,
+        askers);
   }
 
   /**
-   * Returns a one-line-per-route summary of what was compiled (for check-config and golden tests).
+   * Returns the policies of every feature whose stages are all edge stages, as defaults set them.
+   */
+  private static List<Policy> edgePolicies(
+      BulwarkConfig config,
+      List<PolicyFactory<?>> factories,
+      List<Compilation> compilations,
+      String name) {
+    RouteContext own = new RouteContext(name, null, RouteLimits.DEFAULTS, config.defaults());
+    List<Policy> out = new ArrayList<>();
+    for (int i = 0; i < factories.size(); i++) {
+      if (factories.get(i).stages().stream().allMatch(Stage::edge)) {
+        out.addAll(compilations.get(i).route(own));
+      }
+    }
+    return out;
+  }
+
+  private static CompiledRoute ownRoute(
+      String name, List<Policy> chain, GatewayMetrics metrics, UpstreamIdentity identity) {
+    return new CompiledRoute(
+        name,
+        PolicyChain.assemble(chain),
+        null,
+        RouteLimits.DEFAULTS,
+        metrics.route(name),
+        identity);
+  }
+
+  BulwarkConfig config() {
+    return config;
+  }
+
+  RouteTable<CompiledRoute> routes() {
+    return routes;
+  }
+
+  /** Returns the route of requests that match none (and of requests refused before routing). */
+  CompiledRoute fallback() {
+    return fallback;
+  }
+
+  ClientAddressResolver clients() {
+    return clients;
+  }
+
+  AccessLog accessLog() {
+    return accessLog;
+  }
+
+  /** Returns how the gateway's edge checks refuse a client, or null when none does. */
+  @Nullable Refusal checkClient(String client) {
+    for (ClientCheck c : clientChecks) {
+      Refusal r = c.check(client);
+      if (r != null) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Returns whether a new connection from an untrusted client is kept open. */
+  boolean admitsConnection(String client) {
+    for (ConnectionAdmission a : admissions) {
+      if (!a.admits(client)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Tells the gateway-wide policies how an exchange ended (ban strikes). */
+  void ended(Exchange ex) {
+    for (ExchangeObserver o : observers) {
+      o.ended(ex);
+    }
+  }
+
+  /**
+   * Routes a request that asks about another method than its own (a CORS preflight) by the method
+   * it asks about, when the route found holds a policy that answers such requests; returns null
+   * otherwise, and the request is routed by its own method (so an OPTIONS never reaches an upstream
+   * whose route does not allow OPTIONS).
+   */
+  RouteTable.@Nullable Match<CompiledRoute> matchAskedMethod(
+      RequestView request, String host, String path) {
+    for (AnswersForOtherMethod a : askers) {
+      String asked = a.askedMethod(request);
+      if (asked == null) {
+        continue;
+      }
+      RouteTable.Match<CompiledRoute> m = routes.match(host, path, asked);
+      CompiledRoute r = m.route();
+      AnswersForOtherMethod own = r == null ? null : r.asker;
+      if (own != null && own.getClass() == a.getClass()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Returns what was compiled, for check-config and golden tests: the listeners and store, each
+   * gateway-wide policy, then one line per route with each of its policies' descriptions below it.
    */
   String summary() {
     StringBuilder sb = new StringBuilder();
@@ -151,24 +283,10 @@ record CompiledGateway(
         .append(config.connections().perClient())
         .append("/client,")
         .append(config.connections().total())
-        .append(" bans=")
-        .append(config.bans().drop() ? "drop" : "deny");
-    for (var rule : config.bans().rules()) {
-      sb.append(' ')
-          .append(rule.name())
-          .append('(')
-          .append(new java.util.TreeSet<>(rule.statuses()))
-          .append(" x")
-          .append(rule.count())
-          .append('/')
-          .append(dev.bulwark.config.Units.formatDuration(rule.window()))
-          .append(" -> ")
-          .append(dev.bulwark.config.Units.formatDuration(rule.ban()))
-          .append("..")
-          .append(dev.bulwark.config.Units.formatDuration(rule.maxBan()))
-          .append(')');
+        .append('\n');
+    for (GatewayPolicy p : gatewayPolicies) {
+      sb.append("gateway ").append(p.name()).append(": ").append(p.describe()).append('\n');
     }
-    sb.append('\n');
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
       sb.append("route ")
@@ -198,23 +316,15 @@ record CompiledGateway(
       for (int i = 0; i < r.policies.length; i++) {
         sb.append(i == 0 ? "" : ",").append(r.policies[i].name());
       }
-      for (var l : r.rateLimits) {
-        sb.append(" limit=")
-            .append(l.name())
-            .append('(')
-            .append(l.key())
-            .append(' ')
-            .append(l.limit())
-            .append('/')
-            .append(dev.bulwark.config.Units.formatDuration(l.window()))
-            .append(" burst ")
-            .append(l.burst())
-            .append(l.denyOnStoreFailure() ? "" : " allow-on-store-failure")
-            .append(')');
-      }
-      sb.append(" body=").append(dev.bulwark.config.Units.formatSize(r.limits.maxBody()));
-      sb.append(" timeout=").append(dev.bulwark.config.Units.formatDuration(r.limits.timeout()));
+      sb.append(" body=").append(Units.formatSize(r.limits.maxBody()));
+      sb.append(" timeout=").append(Units.formatDuration(r.limits.timeout()));
       sb.append('\n');
+      for (Policy p : r.policies) {
+        String d = p.describe();
+        if (!d.isEmpty()) {
+          sb.append("  ").append(p.name()).append(": ").append(d).append('\n');
+        }
+      }
     }
     return sb.toString();
   }

@@ -4,11 +4,9 @@ import dev.bulwark.config.RouteLimits;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.pipeline.PipelineRoute;
+import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.Stage;
-import dev.bulwark.policy.ratelimit.RateLimitConfig;
 import dev.bulwark.proxy.UpstreamTarget;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +22,8 @@ final class CompiledRoute implements PipelineRoute {
   final GatewayMetrics.RouteMeters meters;
   final UpstreamIdentity identity;
 
-  /** The route's rate limits as configured (for the summary; the policies hold them compiled). */
-  final List<RateLimitConfig.Limit> rateLimits;
+  /** The policy that answers requests asking about another method (CORS preflight), or null. */
+  final @Nullable AnswersForOtherMethod asker;
 
   CompiledRoute(
       String name,
@@ -33,9 +31,7 @@ final class CompiledRoute implements PipelineRoute {
       @Nullable UpstreamTarget upstream,
       RouteLimits limits,
       GatewayMetrics.RouteMeters meters,
-      UpstreamIdentity identity,
-      List<RateLimitConfig.Limit> rateLimits) {
-    this.rateLimits = List.copyOf(rateLimits);
+      UpstreamIdentity identity) {
     this.name = name;
     this.identity = identity;
     this.policies = policies;
@@ -43,11 +39,17 @@ final class CompiledRoute implements PipelineRoute {
     this.limits = limits;
     this.meters = meters;
     int edge = 0;
-    while (edge < policies.length
-        && (policies[edge].stage() == Stage.HEADERS || policies[edge].stage() == Stage.ERRORS)) {
+    while (edge < policies.length && policies[edge].stage().edge()) {
       edge++;
     }
     this.edgeCount = edge;
+    AnswersForOtherMethod found = null;
+    for (Policy p : policies) {
+      if (found == null && p instanceof AnswersForOtherMethod a) {
+        found = a;
+      }
+    }
+    this.asker = found;
   }
 
   @Override

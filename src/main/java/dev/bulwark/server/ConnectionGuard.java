@@ -65,13 +65,14 @@ final class ConnectionGuard {
   }
 
   void opened(HttpConnection conn) {
-    // Caps and bans first: a refused connection is closed before it costs anything more.
+    // Admission (bans under drop) and caps first: a refused connection is closed before it costs
+    // anything more.
     CompiledGateway gw = config.get();
     SocketAddress remote = conn.remoteAddress();
     String peer = remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     String client = gw.clients().resolve(peer, List.of(), List.of());
     boolean trusted = gw.clients().isTrusted(peer);
-    if (!trusted && gw.bans().drop() && gw.bans().banned(client) != null) {
+    if (!trusted && !gw.admitsConnection(client)) {
       conn.close();
       return;
     }

@@ -11,6 +11,7 @@ import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
 import io.micrometer.core.instrument.Counter;
@@ -47,6 +48,9 @@ public final class Gateway implements AutoCloseable {
     // WebSocket upgrades are not proxied yet; with this off they are ordinary requests.
     System.setProperty("vertx.disableWebsockets", "true");
   }
+
+  /** Every feature the gateway reads, compiles and runs. */
+  private static final PolicyCatalog CATALOG = PolicyCatalog.standard();
 
   private final Vertx vertx;
   private volatile CompiledGateway current;
@@ -105,19 +109,19 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
-    Stores stores = Stores.open(config.store(), config.bans().maxBans(), metrics.registry());
+    Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     AssertionKeys keys = AssertionKeys.generate();
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, metrics, sink, stores, keys),
+            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys),
             metrics,
             sink,
             configFile,
             secrets,
             stores,
             keys);
-    vertx.setPeriodic(config.auth().assertionRotate().toMillis(), t -> keys.rotate());
+    vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -263,7 +267,7 @@ public final class Gateway implements AutoCloseable {
   public static String compileSummary(BulwarkConfig config) {
     try (Stores stores = Stores.embedded()) {
       return CompiledGateway.compile(
-              config, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
+              config, CATALOG, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
           .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
@@ -302,7 +306,7 @@ public final class Gateway implements AutoCloseable {
     }
     ConfigLoader.Loaded loaded;
     try {
-      loaded = new ConfigLoader(secrets).load(file);
+      loaded = CATALOG.loader(secrets).load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
@@ -314,7 +318,7 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
     List<String> restartOnly = RestartOnlySettings.changed(previous, next);
-    current = CompiledGateway.compile(next, metrics, sink, stores, assertionKeys);
+    current = CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys);
     metrics.configReloaded();
     LOG.info(
         "configuration reloaded from "

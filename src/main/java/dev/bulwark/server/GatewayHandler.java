@@ -12,16 +12,13 @@ import dev.bulwark.pipeline.ExchangeEnd;
 import dev.bulwark.pipeline.LiveCarrier;
 import dev.bulwark.pipeline.ServerHooks;
 import dev.bulwark.pipeline.StagePipeline;
-import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.Stage;
-import dev.bulwark.policy.cors.CorsPolicy;
+import dev.bulwark.policy.Refusal;
 import dev.bulwark.policy.errors.LoggedBody;
 import dev.bulwark.proxy.Forwarder;
 import dev.bulwark.proxy.UpstreamClients;
 import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
-import dev.bulwark.store.Ban;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -38,7 +35,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The request gate of an HTTPS listener on one event loop: the checks made before any stage runs.
@@ -109,9 +105,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
                     req.headers().getAll("x-forwarded-for"))
             : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
     String id = requestId(req, trusted);
-    Ban ban = gw.bans().banned(client);
-    if (ban != null) {
-      refuseBanned(req, gw, ban, client, id, start);
+    Refusal refused = gw.checkClient(client);
+    if (refused != null) {
+      refuse(req, gw, refused, client, id, start);
       return;
     }
     RequestHost authority = RequestAuthority.of(req);
@@ -147,7 +143,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match = preflightMatch(gw, view, host, path);
+      RouteTable.Match<CompiledRoute> match = gw.matchAskedMethod(view, host, path);
       if (match == null) {
         match = gw.routes().match(host, path, req.method().name());
       }
@@ -180,32 +176,34 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   }
 
   /**
-   * A banned client: before any other work, 403 "client temporarily blocked" with {@code
-   * Retry-After} (the seconds left on the ban), or the connection closed ({@code drop}). 403 rather
-   * than 429: a ban refuses the client, not this request's rate, and HTTP clients retry a 429 on
-   * their own.
+   * A client refused at the edge, before any other work (a banned client): the refusal's answer,
+   * with {@code Retry-After} when it says when to come back, or the connection closed ({@code
+   * drop}).
    */
-  private void refuseBanned(
-      HttpServerRequest req, CompiledGateway gw, Ban ban, String client, String id, long start) {
+  private void refuse(
+      HttpServerRequest req,
+      CompiledGateway gw,
+      Refusal refusal,
+      String client,
+      String id,
+      long start) {
     VertxRequest view = new VertxRequest(req, hostOf(req), -1, "-", client, false);
     Exchange ex = new Exchange(view, view, pipeline, id, NO_PARAMS, gw.fallback(), start);
     ex.enterEdge(gw.fallback().edgeCount);
     req.response().closeHandler(v -> end.clientClosed(ex));
-    if (gw.bans().drop()) {
-      ex.decide("ban", "drop", "client banned");
+    if (refusal.drop()) {
+      ex.decide(refusal.by(), "drop", refusal.denial().reason());
       ex.forceStatus(444);
       end.finish(ex, true);
       req.connection().close();
       return;
     }
-    req.response()
-        .headers()
-        .set(RETRY_AFTER, String.valueOf(ban.secondsLeft(System.currentTimeMillis())));
-    pipeline.deny(ex, BANNED, "ban");
+    if (refusal.retryAfterSeconds() >= 0) {
+      req.response().headers().set(RETRY_AFTER, String.valueOf(refusal.retryAfterSeconds()));
+    }
+    pipeline.deny(ex, refusal.denial(), refusal.by());
   }
 
-  private static final Denial BANNED =
-      Denial.of(403, "client temporarily blocked", "client banned");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
 
   private static final Denial EXPECTATION_FAILED =
@@ -242,32 +240,6 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   private static final Denial METHOD_NOT_ALLOWED =
       Denial.of(405, "method not allowed", "method not allowed on route");
 
-  /**
-   * A CORS preflight (OPTIONS + Origin + Access-Control-Request-Method) asks about the method it
-   * names, and routes seldom list OPTIONS: match it by that method, but only to a route with a cors
-   * policy, which answers it at the edge and never forwards it. Otherwise (no such route, or a
-   * route without cors) returns null and the request is matched by its own method as before, so an
-   * OPTIONS never reaches an upstream whose route does not allow OPTIONS.
-   */
-  private static RouteTable.@Nullable Match<CompiledRoute> preflightMatch(
-      CompiledGateway gw, VertxRequest req, String host, String path) {
-    String asked = CorsPolicy.preflightMethod(req);
-    if (asked == null) {
-      return null;
-    }
-    RouteTable.Match<CompiledRoute> m = gw.routes().match(host, path, asked);
-    CompiledRoute r = m.route();
-    if (r == null) {
-      return null;
-    }
-    for (Policy p : r.policies) {
-      if (p.stage() == Stage.CORS) {
-        return m;
-      }
-    }
-    return null;
-  }
-
   @Override
   public void closingAfterResponse(HttpConnection connection) {
     guard.closing(connection);
@@ -285,9 +257,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
 
   @Override
   public void ended(Exchange ex) {
-    if (!"ban".equals(ex.decidedBy())) {
-      current.get().bans().observe(ex.clientAddress(), ex.status(), ex.requestId());
-    }
+    current.get().ended(ex);
     guard.requestFinished(ex.httpRequest().connection());
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
@@ -115,7 +116,8 @@ class GoldenConfigTest {
 
   private static String outcome(Path file) {
     ConfigLoader loader =
-        new ConfigLoader(new SecretResolver(Map.of("API_HOST", "api.example.com")::get));
+        PolicyCatalog.standard()
+            .loader(new SecretResolver(Map.of("API_HOST", "api.example.com")::get));
     StringBuilder sb = new StringBuilder();
     try {
       ConfigLoader.Loaded loaded = loader.load(file);

@@ -3,6 +3,7 @@ package dev.bulwark.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.testing.TestCertificates;
 import dev.bulwark.testing.TestCertificates.Issued;
 import java.nio.file.Files;
@@ -48,7 +49,9 @@ class KeyCertificatePairTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new ConfigLoader(new SecretResolver(Map.<String, String>of()::get)).load(file);
+    return PolicyCatalog.standard()
+        .loader(new SecretResolver(Map.<String, String>of()::get))
+        .load(file);
   }
 
   private List<String> errors(String cert, String key) {
@@ -267,7 +270,7 @@ class KeyCertificatePairTest {
                   tls: { cert: x.crt, key: x.key, min-version: TLSv1.0 }
                   """
                       + ROUTES);
-              new ConfigLoader(new SecretResolver(n -> null)).load(file);
+              PolicyCatalog.standard().loader(new SecretResolver(n -> null)).load(file);
             });
     assertThat(e.problems())
         .extracting(Problem::path)

@@ -2,6 +2,7 @@ package dev.bulwark.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.policy.PolicyCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,13 +24,14 @@ class TrustedProxiesLintTest {
     // A real pair: the loader checks the certificate and key together.
     dev.bulwark.server.SelfSignedCertificate.generate(dir, java.util.List.of("localhost"));
     try {
-      return new ConfigLoader(new SecretResolver(k -> null))
-              .parse("tls: { cert: tls.crt, key: tls.key }\n" + yaml, dir.resolve("b.yaml"), dir)
-              .warnings()
-              .stream()
-              .map(Problem::toString)
-              .filter(w -> w.startsWith("trusted-proxies"))
-              .toList();
+      return PolicyCatalog.standard()
+          .loader(new SecretResolver(k -> null))
+          .parse("tls: { cert: tls.crt, key: tls.key }\n" + yaml, dir.resolve("b.yaml"), dir)
+          .warnings()
+          .stream()
+          .map(Problem::toString)
+          .filter(w -> w.startsWith("trusted-proxies"))
+          .toList();
     } catch (ConfigException e) {
       throw new AssertionError(e.problems().toString(), e);
     }
@@ -57,7 +59,7 @@ class TrustedProxiesLintTest {
     assertThat(warnings(yaml))
         .singleElement()
         .asString()
-        .contains("for automatic bans, rate limits and ip-filter (");
+        .contains("for automatic bans, ip-filter and rate limits (");
   }
 
   @Test

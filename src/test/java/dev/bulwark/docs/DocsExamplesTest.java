@@ -7,6 +7,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -132,7 +133,7 @@ class DocsExamplesTest {
   }
 
   private static ConfigLoader loader() {
-    return new ConfigLoader(new SecretResolver(name -> "placeholder"));
+    return PolicyCatalog.standard().loader(new SecretResolver(name -> "placeholder"));
   }
 
   private static Path write(Example e) throws IOException {

@@ -3,6 +3,7 @@ package dev.bulwark.testing;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.LogSink;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class TestGateway implements AutoCloseable {
     this.configFile = configFile;
     Files.writeString(configFile, yaml);
     SecretResolver secrets = new SecretResolver(env::get);
-    ConfigLoader.Loaded loaded = new ConfigLoader(secrets).load(configFile);
+    ConfigLoader.Loaded loaded = PolicyCatalog.standard().loader(secrets).load(configFile);
     LogSink sink = lines::add;
     this.gateway = Gateway.start(loaded.config(), configFile, sink, secrets);
     this.ssl = sslContext(certificate());

@@ -1,6 +1,7 @@
 package dev.bulwark.policy.authn;
 
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.UpstreamIdentitySettings;
 import dev.bulwark.routing.RoutePattern;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,8 @@ public record AuthConfig(
     Duration assertionTtl,
     Duration assertionRotate,
     String assertionAudience,
-    @Nullable String forwardAuthPath) {
+    @Nullable String forwardAuthPath)
+    implements UpstreamIdentitySettings {
 
   /** No issuers; identity headers are still stripped. */
   public static final AuthConfig NONE =

@@ -40,6 +40,11 @@ public final class AuthnPolicy implements Policy {
   }
 
   @Override
+  public String describe() {
+    return credentials.describe();
+  }
+
+  @Override
   public void onRequest(Exchange exchange) {
     credentials.authenticate(exchange, decide);
   }

@@ -45,6 +45,11 @@ public final class BearerTokenProvider implements CredentialProvider {
   }
 
   @Override
+  public String describe() {
+    return "bearer (issuers: " + (issuers.isEmpty() ? "any" : String.join(", ", issuers)) + ")";
+  }
+
+  @Override
   public String challenge() {
     return CHALLENGE;
   }

@@ -15,6 +15,11 @@ public interface CredentialProvider {
   /** Returns the short name of the credential kind (for traces), such as {@code bearer}. */
   String name();
 
+  /** Returns what it accepts, in a few words for summaries (its name unless it says more). */
+  default String describe() {
+    return name();
+  }
+
   /** Returns the {@code WWW-Authenticate} challenge sent when no provider found a credential. */
   String challenge();
 

@@ -34,6 +34,15 @@ public final class Credentials {
     return new Credentials(List.of(new BearerTokenProvider(authenticator, issuers)));
   }
 
+  /** Returns the providers in order, each in a few words. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    for (CredentialProvider p : providers) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(p.describe());
+    }
+    return sb.toString();
+  }
+
   /** Returns the refusal of a request that presented no credential of any provider. */
   public Denial missing() {
     return missing;

@@ -1,5 +1,7 @@
 package dev.bulwark.policy.authn;
 
+import dev.bulwark.access.AccessRule;
+import dev.bulwark.access.RouteAccess;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -9,9 +11,6 @@ import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import dev.bulwark.policy.authz.AccessRule;
-import dev.bulwark.policy.authz.AuthzPolicy;
-import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
@@ -70,6 +69,11 @@ public final class ForwardAuthPolicy implements Policy {
   @Override
   public String name() {
     return "forward-auth";
+  }
+
+  @Override
+  public String describe() {
+    return "judges the original request by its route's rules";
   }
 
   @Override
@@ -155,7 +159,7 @@ public final class ForwardAuthPolicy implements Policy {
               "method", method,
               "rule", rule.describe(),
               "via", "forward-auth"));
-      out.set(WWW_AUTHENTICATE, AuthzPolicy.INSUFFICIENT_SCOPE);
+      out.set(WWW_AUTHENTICATE, RouteAccess.INSUFFICIENT_SCOPE);
       exchange.deny(FORBIDDEN);
       return;
     }

@@ -1,5 +1,7 @@
 package dev.bulwark.policy.authz;
 
+import dev.bulwark.access.AccessRule;
+import dev.bulwark.access.RouteAccess;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -17,10 +19,6 @@ import org.jspecify.annotations.Nullable;
  * always known here; a missing one is refused (deny by default).
  */
 public final class AuthzPolicy implements Policy {
-  /** The challenge sent with every 403 from this policy (RFC 6750 section 3.1). */
-  public static final String INSUFFICIENT_SCOPE =
-      "Bearer realm=\"bulwark\", error=\"insufficient_scope\"";
-
   private static final Denial FORBIDDEN =
       Denial.of(403, "forbidden", "the route's rule does not allow the caller");
   private static final Denial NO_CALLER =
@@ -50,6 +48,11 @@ public final class AuthzPolicy implements Policy {
   }
 
   @Override
+  public String describe() {
+    return access.describe();
+  }
+
+  @Override
   public void onRequest(Exchange exchange) {
     Caller caller = exchange.attr(Caller.KEY);
     if (caller == null) {
@@ -75,7 +78,7 @@ public final class AuthzPolicy implements Policy {
             method,
             "rule",
             rule.describe()));
-    exchange.responseHeaders().set("WWW-Authenticate", INSUFFICIENT_SCOPE);
+    exchange.responseHeaders().set("WWW-Authenticate", RouteAccess.INSUFFICIENT_SCOPE);
     exchange.deny(FORBIDDEN);
   }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.policy.bans;
 
+import dev.bulwark.config.BanCapacity;
 import dev.bulwark.config.ClientAddressKeyed;
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.StartupNote;
@@ -18,7 +19,7 @@ import java.util.Set;
  * proxies, are never banned by a rule.
  */
 public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, int maxBans)
-    implements StartupNote, ClientAddressKeyed {
+    implements StartupNote, ClientAddressKeyed, BanCapacity {
   /**
    * Exempt when {@code exempt} is not given: the developer's own curl and a reverse proxy on the
    * same host (whose clients all arrive as loopback until {@code trusted-proxies} names it) must
@@ -118,6 +119,11 @@ public record BansConfig(boolean drop, List<String> exempt, List<Rule> rules, in
   @Override
   public boolean keyedByClientAddress() {
     return !rules.isEmpty();
+  }
+
+  @Override
+  public String keyedFeature() {
+    return "automatic bans";
   }
 
   /** Returns a duration in words: "5 minutes", "1 hour", "90 seconds". */

@@ -64,6 +64,19 @@ public final class ContractPolicy implements Policy {
   }
 
   @Override
+  public String describe() {
+    return config.file().getFileName()
+        + ": "
+        + config.operations()
+        + (config.operations() == 1 ? " operation" : " operations")
+        + " under "
+        + config.basePath()
+        + (config.allowUndeclaredQuery() ? "; undeclared query allowed" : "")
+        + "; responses "
+        + config.response().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
   public Stage stage() {
     return Stage.CONTRACT;
   }

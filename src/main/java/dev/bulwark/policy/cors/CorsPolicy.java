@@ -5,6 +5,7 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * upstream's CORS headers, adds {@code Vary: Origin}, and allows exactly the request's origin when
  * it is on the list. An origin never on the list is never reflected.
  */
-public final class CorsPolicy implements Policy {
+public final class CorsPolicy implements Policy, AnswersForOtherMethod {
   private static final Denial ORIGIN_REFUSED =
       Denial.of(403, "forbidden", "cors preflight from an origin not on the list");
   private static final Denial METHOD_REFUSED =
@@ -77,8 +78,23 @@ public final class CorsPolicy implements Policy {
   private final @Nullable CharSequence allowHeaders;
   private final @Nullable CharSequence exposeHeaders;
   private final CharSequence maxAge;
+  private final String description;
 
   private CorsPolicy(CorsConfig c) {
+    this.description =
+        "origins "
+            + (c.anyOrigin()
+                ? "*"
+                : c.origins().isEmpty() ? "none" : String.join(", ", c.origins()))
+            + "; methods "
+            + String.join(", ", c.methods())
+            + (c.headers().isEmpty() ? "" : "; headers " + String.join(", ", c.headers()))
+            + (c.exposeHeaders().isEmpty()
+                ? ""
+                : "; expose " + String.join(", ", c.exposeHeaders()))
+            + (c.credentials() ? "; credentials" : "")
+            + "; max-age "
+            + dev.bulwark.config.Units.formatDuration(c.maxAge());
     this.origins = AllowedOrigins.of(c.anyOrigin(), c.origins());
     this.methods = Set.copyOf(c.methods());
     this.headers = Set.copyOf(c.headers());
@@ -106,6 +122,17 @@ public final class CorsPolicy implements Policy {
       return null;
     }
     return req.header(REQUEST_METHOD);
+  }
+
+  /** A preflight is routed by the method it asks about, to a route with a CORS policy. */
+  @Override
+  public @Nullable String askedMethod(RequestView request) {
+    return preflightMethod(request);
+  }
+
+  @Override
+  public String describe() {
+    return description;
   }
 
   @Override

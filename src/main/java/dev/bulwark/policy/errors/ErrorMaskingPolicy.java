@@ -28,6 +28,13 @@ public final class ErrorMaskingPolicy implements Policy {
   }
 
   @Override
+  public String describe() {
+    return config.maskUpstream5xx()
+        ? "mask upstream 5xx, log up to " + config.logBodyBytes() + " bytes"
+        : "upstream 5xx bodies reach clients";
+  }
+
+  @Override
   public void onResponse(Exchange exchange, ResponseHead head) {
     if (config.maskUpstream5xx() && head.fromUpstream() && head.status() >= 500) {
       int status = head.status();

@@ -24,9 +24,11 @@ public final class SecurityHeadersPolicy implements Policy {
   private final CharSequence[] values;
   private final CharSequence[] removed;
   private final boolean noStoreOnErrors;
+  private final String description;
 
   private SecurityHeadersPolicy(
-      Map<String, String> set, Set<String> remove, boolean noStoreOnErrors) {
+      Map<String, String> set, Set<String> remove, boolean noStoreOnErrors, String description) {
+    this.description = description;
     this.names = set.keySet().stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
     this.values = set.values().stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
     this.removed = remove.stream().map(HeaderMap::constant).toArray(CharSequence[]::new);
@@ -43,7 +45,24 @@ public final class SecurityHeadersPolicy implements Policy {
     Set<String> remove = new LinkedHashSet<>(HeaderPresets.banners(config.preset()));
     remove.addAll(config.remove());
     remove.removeAll(set.keySet());
-    return new SecurityHeadersPolicy(set, remove, config.preset() != HeadersConfig.Preset.OFF);
+    return new SecurityHeadersPolicy(
+        set, remove, config.preset() != HeadersConfig.Preset.OFF, describe(config));
+  }
+
+  private static String describe(HeadersConfig config) {
+    StringBuilder sb = new StringBuilder(config.preset().name().toLowerCase(Locale.ROOT));
+    if (!config.set().isEmpty()) {
+      sb.append("; set ").append(String.join(", ", new java.util.TreeSet<>(config.set().keySet())));
+    }
+    if (!config.remove().isEmpty()) {
+      sb.append("; remove ").append(String.join(", ", config.remove()));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String describe() {
+    return description;
   }
 
   @Override

@@ -32,6 +32,11 @@ public record IpFilterConfig(List<String> allow, List<String> deny)
     return !isEmpty();
   }
 
+  @Override
+  public String keyedFeature() {
+    return "ip-filter";
+  }
+
   /**
    * Reads {@code ip-filter: { allow: [...], deny: [...] }} (or {@code off}) over the inherited one.
    */

@@ -19,15 +19,25 @@ public final class IpFilterPolicy implements Policy {
 
   private final CidrSet allow;
   private final CidrSet deny;
+  private final String description;
 
-  private IpFilterPolicy(CidrSet allow, CidrSet deny) {
+  private IpFilterPolicy(CidrSet allow, CidrSet deny, String description) {
     this.allow = allow;
     this.deny = deny;
+    this.description = description;
   }
 
   /** Compiles the lists into sorted range tables. */
   public static IpFilterPolicy compile(IpFilterConfig config) {
-    return new IpFilterPolicy(CidrSet.of(config.allow()), CidrSet.of(config.deny()));
+    String description =
+        (config.allow().isEmpty() ? "allow any" : "allow " + String.join(", ", config.allow()))
+            + (config.deny().isEmpty() ? "" : "; deny " + String.join(", ", config.deny()));
+    return new IpFilterPolicy(CidrSet.of(config.allow()), CidrSet.of(config.deny()), description);
+  }
+
+  @Override
+  public String describe() {
+    return description;
   }
 
   @Override

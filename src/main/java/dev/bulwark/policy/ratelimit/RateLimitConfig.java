@@ -93,6 +93,11 @@ public record RateLimitConfig(List<Limit> limits) implements dev.bulwark.config.
     return false;
   }
 
+  @Override
+  public String keyedFeature() {
+    return "rate limits";
+  }
+
   /**
    * Reads {@code rate-limit}: one limit (a mapping), several (a list), a preset name ({@code
    * login}), or {@code off}; absent means the inherited one.

@@ -1,5 +1,6 @@
 package dev.bulwark.policy.ratelimit;
 
+import dev.bulwark.config.Units;
 import dev.bulwark.exchange.AttributeKey;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
@@ -102,6 +103,28 @@ public final class RateLimitPolicy implements Policy {
   @Override
   public String name() {
     return stage == Stage.RATE_LIMIT ? "rate-limit" : "subject-limit";
+  }
+
+  /** Returns each limit as {@code name([key] limit/window burst n)}, in the order configured. */
+  @Override
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    for (Compiled c : limits) {
+      Limit l = c.limit();
+      sb.append(sb.length() == 0 ? "" : ", ")
+          .append(l.name())
+          .append('(')
+          .append(l.key())
+          .append(' ')
+          .append(l.limit())
+          .append('/')
+          .append(Units.formatDuration(l.window()))
+          .append(" burst ")
+          .append(l.burst())
+          .append(l.denyOnStoreFailure() ? "" : " allow-on-store-failure")
+          .append(')');
+    }
+    return sb.toString();
   }
 
   @Override

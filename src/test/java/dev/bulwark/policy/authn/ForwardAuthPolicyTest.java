@@ -2,12 +2,12 @@ package dev.bulwark.policy.authn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.access.AccessRule;
+import dev.bulwark.access.RouteAccess;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.observe.SecurityLog;
-import dev.bulwark.policy.authz.AccessRule;
-import dev.bulwark.policy.authz.RouteAccess;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.routing.RouteTable;

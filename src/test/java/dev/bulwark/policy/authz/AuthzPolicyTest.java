@@ -2,6 +2,8 @@ package dev.bulwark.policy.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.access.AccessRule;
+import dev.bulwark.access.RouteAccess;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;

@@ -3,10 +3,10 @@ package dev.bulwark.policy.bans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.config.ConfigException;
-import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.store.Ban;
 import dev.bulwark.store.memory.MemoryBanStore;
 import java.nio.file.Files;
@@ -45,10 +45,11 @@ class BanRulesTest {
         """
             + bansYaml;
     try {
-      return new ConfigLoader(new SecretResolver(k -> null))
+      return PolicyCatalog.standard()
+          .loader(new SecretResolver(k -> null))
           .parse(yaml, dir.resolve("bulwark.yaml"), dir)
           .config()
-          .bans();
+          .section(BansConfig.class);
     } catch (ConfigException e) {
       throw new AssertionError(e.problems().toString(), e);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class ContractLoadTest {
             contract: { file: NAME, base-path: /api }
         """
             .replace("NAME", contractName));
-    return new ConfigLoader(new SecretResolver(n -> null)).load(config);
+    return PolicyCatalog.standard().loader(new SecretResolver(n -> null)).load(config);
   }
 
   private ConfigException refused(String schema) {
@@ -110,7 +111,9 @@ class ContractLoadTest {
               Files.writeString(dir.resolve("tls.crt"), "p");
               load("openapi: 3.0.0", "present.yaml");
               Files.delete(dir.resolve("present.yaml"));
-              new ConfigLoader(new SecretResolver(n -> null)).load(dir.resolve("bulwark.yaml"));
+              PolicyCatalog.standard()
+                  .loader(new SecretResolver(n -> null))
+                  .load(dir.resolve("bulwark.yaml"));
             });
     assertThat(missing).isNotNull();
     assertThat(missing.getMessage()).contains("routes[1].contract.file");
@@ -175,7 +178,7 @@ class ContractLoadTest {
              "children":{"type":"array","maxItems":3,"items":{"$ref":"#/components/schemas/Node"}}}}}}}
         """;
     ConfigLoader.Loaded loaded = load(json, "tree.json");
-    ContractConfig c = loaded.config().routes().get(1).contract();
+    ContractConfig c = loaded.config().routes().get(1).section(ContractConfig.class);
     assertThat(c.enabled()).isTrue();
     assertThat(c.basePath()).isEqualTo("/api");
     assertThat(c.operations()).isEqualTo(1);
@@ -199,7 +202,11 @@ class ContractLoadTest {
         load(
             HEAD.replace("SCHEMA", "{ type: string, maxLength: 1000000, pattern: '^(a+)+$' }"),
             "r.yaml");
-    Schema s = op(loaded.config().routes().get(1).contract(), "GET").parameters().get(0).schema();
+    Schema s =
+        op(loaded.config().routes().get(1).section(ContractConfig.class), "GET")
+            .parameters()
+            .get(0)
+            .schema();
     com.fasterxml.jackson.databind.node.TextNode hostile =
         com.fasterxml.jackson.databind.node.TextNode.valueOf("a".repeat(50) + "!");
     long start = System.nanoTime();

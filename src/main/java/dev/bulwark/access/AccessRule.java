@@ -1,4 +1,4 @@
-package dev.bulwark.policy.authz;
+package dev.bulwark.access;
 
 import dev.bulwark.identity.Caller;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.bulwark.policy.authz;
+package dev.bulwark.access;
 
 import dev.bulwark.config.ConfigNode;
 import java.util.ArrayList;
@@ -23,6 +23,13 @@ public record RouteAccess(
     AccessRule require,
     Map<String, AccessRule> methods) {
 
+  /**
+   * The challenge sent with every refusal by a route's rule of a caller who is authenticated (RFC
+   * 6750 section 3.1), by the route itself and by forward-auth alike.
+   */
+  public static final String INSUFFICIENT_SCOPE =
+      "Bearer realm=\"bulwark\", error=\"insufficient_scope\"";
+
   /** Anyone may use the route. */
   public static final RouteAccess PUBLIC =
       new RouteAccess(true, true, List.of(), new AccessRule.Authenticated(), Map.of());
@@ -32,7 +39,7 @@ public record RouteAccess(
       new RouteAccess(false, false, List.of(), new AccessRule.AnyOf(List.of()), Map.of());
 
   /** A rule that allows nobody: methods not covered by {@code require} or {@code methods}. */
-  static final AccessRule NOBODY = new AccessRule.AnyOf(List.of());
+  public static final AccessRule NOBODY = new AccessRule.AnyOf(List.of());
 
   static final Set<String> KEYS = Set.of("issuers", "require", "methods");
   private static final List<String> METHODS =
@@ -53,6 +60,23 @@ public record RouteAccess(
   /** Returns whether the route requires authentication. */
   public boolean protectedRoute() {
     return configured && !open;
+  }
+
+  /**
+   * Returns the rules in words for summaries: {@code public}, or the rule and each method's own
+   * ({@code require role:admin; DELETE: role:owner}).
+   */
+  public String describe() {
+    if (open) {
+      return "public";
+    }
+    if (!configured) {
+      return "unset";
+    }
+    StringBuilder sb = new StringBuilder("require ").append(require.describe());
+    new java.util.TreeMap<>(methods)
+        .forEach((m, r) -> sb.append("; ").append(m).append(": ").append(r.describe()));
+    return sb.toString();
   }
 
   /** Returns the rule for a method: its own under {@code methods}, else {@code require}. */

@@ -1,5 +1,8 @@
-package dev.bulwark.config;
+package dev.bulwark.policy.authz;
 
+import dev.bulwark.access.RouteAccess;
+import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.RouteConfig;
 import java.util.List;
 import java.util.Set;
 
@@ -7,10 +10,10 @@ import java.util.Set;
  * Checks that need both the {@code auth} section and the routes: each protected route's issuers
  * exist (and some issuer does), and public routes that accept unsafe methods are linted.
  */
-final class AuthChecks {
+final class AccessChecks {
   private static final List<String> UNSAFE = List.of("POST", "PUT", "PATCH", "DELETE");
 
-  private AuthChecks() {}
+  private AccessChecks() {}
 
   /**
    * Checks the routes against the issuers; {@code authNode} is the {@code auth} section as written,
@@ -30,8 +33,9 @@ final class AuthChecks {
         continue;
       }
       RouteConfig r = routes.get(i);
+      RouteAccess access = r.section(RouteAccess.class);
       ConfigNode n = nodes.get(i);
-      if (r.access().protectedRoute()) {
+      if (access.protectedRoute()) {
         if (!known) {
           continue;
         }
@@ -39,13 +43,13 @@ final class AuthChecks {
           n.error(
               "requires authentication but auth.issuers is empty (expected: at least one issuer)");
         }
-        for (String name : r.access().issuers()) {
+        for (String name : access.issuers()) {
           if (!declared.contains(name)) {
             (n.get("auth").present() ? n.get("auth").get("issuers") : n)
                 .error(name + ": unknown issuer (expected one of: " + declared + ")");
           }
         }
-      } else if (r.access().open() && acceptsUnsafe(r.match().methods())) {
+      } else if (access.open() && acceptsUnsafe(r.match().methods())) {
         (n.get("public").present() ? n.get("public") : n)
             .warning("public route accepts unsafe methods (POST, PUT, PATCH, DELETE) from anyone");
       }

@@ -1,0 +1,23 @@
+package dev.bulwark.policy;
+
+import java.util.List;
+
+/**
+ * One feature's part in compiling one configuration: the policies of each route (in any order; the
+ * chain sorts them by stage), then what serves the whole gateway once every route is compiled.
+ */
+@FunctionalInterface
+public interface Compilation {
+  /** Returns the feature's policies on one route (none when the route does not use it). */
+  List<Policy> route(RouteContext route);
+
+  /** Returns the feature's gateway-wide policies (asked after every route). */
+  default List<GatewayPolicy> gateway() {
+    return List.of();
+  }
+
+  /** Returns the endpoints the gateway serves itself for the feature (asked after every route). */
+  default List<Endpoint> endpoints() {
+    return List.of();
+  }
+}

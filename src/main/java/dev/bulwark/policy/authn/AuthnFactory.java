@@ -1,0 +1,117 @@
+package dev.bulwark.policy.authn;
+
+import dev.bulwark.access.RouteAccess;
+import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.MatchConfig;
+import dev.bulwark.config.ReadContext;
+import dev.bulwark.policy.Compilation;
+import dev.bulwark.policy.Endpoint;
+import dev.bulwark.policy.GatewayContext;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.PolicyFactory;
+import dev.bulwark.policy.RouteContext;
+import dev.bulwark.policy.Stage;
+import dev.bulwark.routing.RouteTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The authentication feature: the top-level {@code auth} section (issuers, token cache, identity
+ * sent upstream, forward-auth). Each route that its {@link RouteAccess} protects gets an {@link
+ * AuthnPolicy} over the route's credential providers; with {@code auth.forward-auth}, the gateway
+ * serves the {@link ForwardAuthPolicy} endpoint, which judges requests by the same routes' rules.
+ */
+public final class AuthnFactory implements PolicyFactory<AuthConfig> {
+  /** The name of the forward-auth endpoint in logs and metrics. */
+  static final String FORWARD_AUTH = "forward-auth";
+
+  @Override
+  public String name() {
+    return "authn";
+  }
+
+  @Override
+  public List<Stage> stages() {
+    return List.of(Stage.AUTHN);
+  }
+
+  @Override
+  public Place place() {
+    return Place.TOP;
+  }
+
+  @Override
+  public List<String> keys() {
+    return List.of("auth");
+  }
+
+  @Override
+  public Class<AuthConfig> type() {
+    return AuthConfig.class;
+  }
+
+  @Override
+  public AuthConfig absent() {
+    return AuthConfig.NONE;
+  }
+
+  @Override
+  public AuthConfig read(ConfigNode holder, AuthConfig inherited, ReadContext context) {
+    return AuthConfig.read(holder.get("auth"), context.baseDir());
+  }
+
+  @Override
+  public Compilation compile(GatewayContext gateway) {
+    return new Routes(gateway, gateway.section(AuthConfig.class));
+  }
+
+  /** One configuration's issuers, and every route as forward-auth looks it up. */
+  private static final class Routes implements Compilation {
+    private final GatewayContext gateway;
+    private final AuthConfig auth;
+    private final Authenticator authenticator;
+    private final List<RouteTable.Entry<ForwardAuthPolicy.Protected>> judged = new ArrayList<>();
+
+    Routes(GatewayContext gateway, AuthConfig auth) {
+      this.gateway = gateway;
+      this.auth = auth;
+      this.authenticator = Authenticator.compile(auth);
+    }
+
+    @Override
+    public List<Policy> route(RouteContext route) {
+      MatchConfig match = route.match();
+      if (match == null) {
+        return List.of(); // the gateway's own answers need no credential
+      }
+      RouteAccess access = route.section(RouteAccess.class);
+      Credentials credentials = Credentials.bearer(authenticator, access.issuers());
+      judged.add(
+          new RouteTable.Entry<>(
+              match.hostMatcher(),
+              match.pattern(),
+              match.methods(),
+              match.rules(),
+              new ForwardAuthPolicy.Protected(
+                  route.name(), access, route.pathParams(), credentials)));
+      return access.protectedRoute()
+          ? List.of(new AuthnPolicy(route.name(), credentials, gateway.security()))
+          : List.of();
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+      String path = auth.forwardAuthPath();
+      if (path == null) {
+        return List.of();
+      }
+      return List.of(
+          new Endpoint(
+              FORWARD_AUTH,
+              path,
+              List.of(
+                  new ForwardAuthPolicy(
+                      new RouteTable<>(judged), gateway.identity(), gateway.security()))));
+    }
+  }
+}
