@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
       ProbeCommand.class,
       BansCommand.class,
       TokenCommand.class,
-      CertCommand.class
+      CertCommand.class,
+      TestCommand.class,
+      ExplainCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status of a command line that could not be parsed (picocli's convention). */

@@ -57,6 +57,8 @@ public final class OfflineRun {
   private String upstreamBody = "";
   private Duration timeout = Duration.ofSeconds(10);
   private Consumer<Exchange> prepare = ex -> {};
+  private @Nullable Denial refusal;
+  private String refusedBy = StagePipeline.GATEWAY;
 
   private OfflineRun(PipelineRoute route, RequestView request) {
     this.route = requireNonNull(route, "route");
@@ -119,6 +121,16 @@ public final class OfflineRun {
     return this;
   }
 
+  /**
+   * Makes the run a refusal before any stage, as the request gate refuses a request that no route
+   * takes (404, 405) or that fails a check before routing: {@code by} is named as the decider.
+   */
+  public OfflineRun refuse(String by, Denial denial) {
+    this.refusedBy = requireNonNull(by, "by");
+    this.refusal = requireNonNull(denial, "denial");
+    return this;
+  }
+
   /** Sets how long to wait for continuations from other threads (default 10 seconds). */
   public OfflineRun timeout(Duration timeout) {
     if (timeout.isNegative()) {
@@ -147,7 +159,10 @@ public final class OfflineRun {
     prepare.accept(ex);
     recorder.routed(route.name(), matchedBy);
     ex.enterEdge(route.edgeCount());
-    if (declaredLength(request) > route.limits().maxBody()) {
+    Denial refused = refusal;
+    if (refused != null) {
+      pipeline.deny(ex, refused, refusedBy);
+    } else if (declaredLength(request) > route.limits().maxBody()) {
       pipeline.deny(ex, Denial.BODY_TOO_LARGE);
     } else {
       pipeline.proceed(ex);

@@ -247,6 +247,16 @@ final class CompiledGateway {
   }
 
   /**
+   * Matches a request to a route: by the method it asks about when a route's policy answers such
+   * requests (a CORS preflight), else by its own method.
+   */
+  RouteTable.Match<CompiledRoute> match(
+      RequestView request, String host, String path, String method) {
+    RouteTable.Match<CompiledRoute> asked = matchAskedMethod(request, host, path);
+    return asked != null ? asked : routes.match(host, path, method);
+  }
+
+  /**
    * Routes a request that asks about another method than its own (a CORS preflight) by the method
    * it asks about, when the route found holds a policy that answers such requests; returns null
    * otherwise, and the request is routed by its own method (so an OPTIONS never reaches an upstream

@@ -143,22 +143,16 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match = gw.matchAskedMethod(view, host, path);
-      if (match == null) {
-        match = gw.routes().match(host, path, req.method().name());
-      }
+      RouteTable.Match<CompiledRoute> match = gw.match(view, host, path, req.method().name());
       CompiledRoute matched = match.route();
-      RouteTable.Refusal refusal = match.refusal();
       if (matched != null) {
         route = matched;
         params = match.params();
-      } else if (refusal != null) {
-        early = refusalOf(refusal);
-      } else if (!match.allowed().isEmpty()) {
-        req.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
-        early = METHOD_NOT_ALLOWED;
       } else {
-        early = Denial.NOT_FOUND;
+        early = RouteRefusals.of(match);
+        if (!match.allowed().isEmpty()) {
+          req.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
+        }
       }
     }
     if (early == null && declaredLength(req) > route.limits.maxBody()) {
@@ -206,7 +200,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
 
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
 
-  private static final Denial EXPECTATION_FAILED =
+  static final Denial EXPECTATION_FAILED =
       Denial.closing(417, ErrorJson.textFor(417), "Expect other than 100-continue");
 
   /** RFC 9110 §10.1.1: the only expectation defined is 100-continue; any other gets 417. */
@@ -220,25 +214,8 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   private static final Denial URI_TOO_LONG =
       Denial.of(414, ErrorJson.textFor(414), "request target over the limit");
 
-  private static final Denial BAD_HOST =
+  static final Denial BAD_HOST =
       Denial.of(400, "bad request", "missing, repeated or malformed Host");
-
-  private static final Denial CASE_REFUSED =
-      Denial.of(400, "bad request", "path differs from a route only in letter case");
-
-  private static final Denial PATH_PARAMETERS_REFUSED =
-      Denial.of(400, "bad request", "path parameters (;) not accepted on this route");
-
-  private static Denial refusalOf(RouteTable.Refusal refusal) {
-    return switch (refusal) {
-      case CASE -> CASE_REFUSED;
-      case PATH_PARAMETERS -> PATH_PARAMETERS_REFUSED;
-      case EMPTY_SEGMENT -> Denial.BAD_PATH;
-    };
-  }
-
-  private static final Denial METHOD_NOT_ALLOWED =
-      Denial.of(405, "method not allowed", "method not allowed on route");
 
   @Override
   public void closingAfterResponse(HttpConnection connection) {
@@ -337,14 +314,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   }
 
   /** TRACE, CONNECT and invented methods never reach an upstream (cross-site tracing, tunnels). */
-  private static boolean isStandardMethod(String m) {
+  static boolean isStandardMethod(String m) {
     return switch (m) {
       case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" -> true;
       default -> false;
     };
   }
 
-  private static final Denial UNKNOWN_METHOD =
+  static final Denial UNKNOWN_METHOD =
       Denial.of(501, "not implemented", "method not supported by the gateway");
 
   private static String peerOf(HttpServerRequest req) {

@@ -3,21 +3,28 @@ package dev.bulwark.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.fixture.Fixture;
+import dev.bulwark.fixture.FixtureFile;
+import dev.bulwark.fixture.FixtureResult;
 import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.server.OfflineGateway;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -71,6 +78,55 @@ class DocsExamplesTest {
     return examples().stream()
         .filter(Example::invalid)
         .map(e -> DynamicTest.dynamicTest(e.toString(), () -> assertRefused(e)));
+  }
+
+  /**
+   * Every fixture example (a block with top-level {@code tests:}) runs with {@code bulwark test}'s
+   * runner against the last complete configuration above it on the same page, and passes.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyFixtureExampleRunsAndPassesAgainstTheConfigAboveIt() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    Example config = null;
+    for (Example e : examples()) {
+      if (config != null && !config.source().equals(e.source())) {
+        config = null;
+      }
+      if (!e.invalid() && e.complete()) {
+        config = e;
+      } else if (TESTS.matcher(e.yaml()).find()) {
+        Example against = config;
+        tests.add(DynamicTest.dynamicTest(e.toString(), () -> assertFixturesPass(e, against)));
+      }
+    }
+    assertThat(tests).as("fixture examples in docs/policy-as-code.md").isNotEmpty();
+    return tests.stream();
+  }
+
+  private static final Pattern TESTS = Pattern.compile("(?m)^tests:");
+
+  private static void assertFixturesPass(Example fixtures, @Nullable Example config)
+      throws Exception {
+    assertThat(config).as(fixtures + " has no complete configuration above it").isNotNull();
+    BulwarkConfig loaded = loader().load(write(config)).config();
+    List<Fixture> all =
+        FixtureFile.parse(
+            fixtures.yaml(), fixtures.toString(), new HashSet<>(OfflineGateway.stageNames()));
+    try (OfflineGateway gateway = OfflineGateway.compile(loaded)) {
+      for (Fixture f : all) {
+        FixtureResult r = FixtureResult.run(f, gateway);
+        assertThat(r.differences())
+            .as(
+                fixtures
+                    + ": "
+                    + f.name()
+                    + " against "
+                    + config
+                    + "\n"
+                    + String.join("\n", r.observed().trace()))
+            .isEmpty();
+      }
+    }
   }
 
   @Test
