@@ -79,7 +79,7 @@ public record RouteAccess(
     return sb.toString();
   }
 
-  /** Returns the rule for a method: its own under {@code methods}, else {@code require}. */
+  /** Returns the rule for a method: its own under {@code auth.methods}, else {@code require}. */
   public AccessRule ruleFor(String method) {
     AccessRule r = methods.get(method);
     return r != null ? r : require;
