@@ -167,7 +167,14 @@ final class DemoCommand implements Callable<Integer> {
           gateway,
           sink,
           upstreamVertx,
-          banner(gateway, configFile, cert.certFile(), token, work, notes));
+          banner(
+              gateway,
+              configFile,
+              cert.certFile(),
+              token,
+              work,
+              notes,
+              DemoConfig.writeFixtures(work)));
     } catch (Exception e) {
       upstreamVertx.close();
       throw e;
@@ -204,7 +211,13 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static String banner(
-      Gateway gateway, Path configFile, Path cert, String token, Path work, List<String> notes) {
+      Gateway gateway,
+      Path configFile,
+      Path cert,
+      String token,
+      Path work,
+      List<String> notes,
+      Path fixtures) {
     StringBuilder noted = new StringBuilder();
     for (String n : notes) {
       noted.append("  note      ").append(n).append('\n');
@@ -243,6 +256,10 @@ final class DemoCommand implements Callable<Integer> {
           ./bulwark token --key %6$s --role admin --org acme           # mint another
           curl -s  http://127.0.0.1:%3$d/.well-known/jwks.json   # keys of the X-Bulwark-Assertion
 
+        Its policy as code, checked offline (no listener, no upstream; docs/policy-as-code.md):
+          ./bulwark test -c %4$s %9$s
+          ./bulwark explain -c %4$s GET /api/admin/stats       # the decision, stage by stage
+
         Access log lines follow (one JSON line per exchange). Ctrl-C stops.
         """
         .formatted(
@@ -253,6 +270,7 @@ final class DemoCommand implements Callable<Integer> {
             token,
             work.resolve(DemoIssuer.PRIVATE_FILE),
             noted,
-            cert);
+            cert,
+            fixtures);
   }
 }

@@ -38,6 +38,71 @@ public final class DemoConfig {
               "200": { description: the body, echoed }
       """;
 
+  /** The name of the demo's {@code bulwark test} fixtures, written beside its configuration. */
+  public static final String FIXTURES_FILE = "demo-tests.yaml";
+
+  /**
+   * What the demo's configuration decides, as {@code bulwark test} fixtures: one per policy the
+   * demo turns on (the test suite runs them against the configuration {@link #yaml} writes).
+   */
+  static final String FIXTURES =
+      """
+      # Written by `bulwark demo`: run with ./bulwark test -c bulwark.yaml demo-tests.yaml
+      tests:
+        - name: the admin API needs a token
+          request: { path: /api/admin/stats }
+          expect: { status: 401, stage: authn, present: [www-authenticate] }
+        - name: an admin reads the admin API
+          request: { path: /api/admin/stats, caller: { subject: ada, roles: [admin] } }
+          expect: { status: 200, decision: forwarded, route: demo-admin }
+        - name: organisation data only for members
+          request: { path: /api/orgs/globex/orders, caller: { subject: ada, organisations: [acme] } }
+          expect: { status: 403, stage: authz, route: demo-orgs }
+        - name: a spelling in other letter case does not reach the public route
+          request: { path: /api/ADMIN/stats }
+          expect: { status: 400, stage: routing }
+        - name: the echo contract refuses unknown fields
+          request:
+            method: POST
+            path: /api/echo
+            headers: { content-type: application/json }
+            body: '{"hi":1,"admin":true}'
+          expect: { status: 400, stage: contract }
+        - name: the echo contract lets a valid body through
+          request:
+            method: POST
+            path: /api/echo
+            headers: { content-type: application/json }
+            body: '{"hi":1}'
+          expect: { status: 200, decision: forwarded, route: demo-echo }
+        - name: strict security headers and no banner
+          request: { path: /api/hello, upstream: { status: 200, headers: { server: demo/1.0 } } }
+          expect:
+            status: 200
+            headers: { x-frame-options: DENY, x-content-type-options: nosniff }
+            absent: [server]
+        - name: an upstream 500 is masked
+          request: { path: /api/boom, upstream: { status: 500 } }
+          expect: { status: 500, route: demo-api }
+        - name: the browser app's preflight is answered at the edge
+          request:
+            method: OPTIONS
+            path: /api/hello
+            headers: { origin: https://app.example.com, access-control-request-method: GET }
+          expect: { status: 204, decision: answered, stage: cors }
+        - name: a burst over 20 requests a second is limited
+          repeat: 21
+          request: { path: /api/hello, client: 203.0.113.50 }
+          expect: { status: 429, stage: rate-limit, present: [retry-after] }
+      """;
+
+  /** Writes the demo's fixtures into {@code dir} and returns their path. */
+  public static Path writeFixtures(Path dir) throws IOException {
+    Path file = dir.resolve(FIXTURES_FILE);
+    Files.writeString(file, FIXTURES, StandardCharsets.UTF_8);
+    return file;
+  }
+
   /** Writes the demo's contract into {@code dir} and returns its path. */
   public static Path writeContract(Path dir) throws IOException {
     Path file = dir.resolve(CONTRACT_FILE);
