@@ -66,7 +66,8 @@ public final class StagePipeline implements ExchangeDriver {
 
   /**
    * Ends the exchange with a denial made by the policy entered last, or by the gateway when no
-   * policy past the edge stages was entered (the checks before and after the stages).
+   * policy past the edge stages was entered or forwarding has started (the checks before and after
+   * the stages, upstream failures).
    */
   @Override
   public void deny(Exchange ex, Denial denial) {
@@ -75,7 +76,9 @@ public final class StagePipeline implements ExchangeDriver {
     }
     PipelineRoute route = (PipelineRoute) ex.route();
     int at = ex.entered() - 1;
-    if (at >= route.edgeCount() && at < route.policyCount()) {
+    // Once forwarding started, every stage has let the request through: an upstream failure
+    // (502, 504) or a timeout is the gateway's, not the last policy's.
+    if (ex.forwarding() == null && at >= route.edgeCount() && at < route.policyCount()) {
       Policy p = route.policy(at);
       refuse(ex, route, denial, p.name(), p.stage());
     } else {

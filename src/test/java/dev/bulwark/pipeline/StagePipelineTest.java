@@ -126,6 +126,32 @@ class StagePipelineTest {
   }
 
   @Test
+  void anUpstreamFailureAfterEveryStageLetTheRequestThroughIsTheGatewaysNotTheLastPolicys() {
+    Exchange ex =
+        exchange(
+            TestRoute.forwarding(
+                "api", passing(Stage.HEADERS, "headers"), passing(Stage.AUTHZ, "authz")));
+    pipeline.proceed(ex);
+    ex.forwarding(
+        new dev.bulwark.exchange.Forwarding() {
+          @Override
+          public void abort(Denial denial) {}
+
+          @Override
+          public void clientGone() {}
+
+          @Override
+          public boolean requestEnded() {
+            return true;
+          }
+        });
+
+    pipeline.deny(ex, Denial.of(502, "bad gateway", "upstream refused the connection"));
+
+    assertThat(ex.decidedBy()).isEqualTo("gateway");
+  }
+
+  @Test
   void aRefusalByACheckOutsideTheStagesIsLoggedUnderItsName() {
     Exchange ex = exchange(TestRoute.nowhere("none", passing(Stage.HEADERS, "headers")));
 
