@@ -63,18 +63,18 @@ public final class BanRules {
       return;
     }
     for (BansConfig.Rule rule : rules) {
-      store.strike(
-          rule.name(),
-          client,
-          rule.window(),
-          count -> {
-            // Exactly at the count: strikes are atomic, so one answer bans, and the counter starts
-            // again from zero (a lifted or expired ban does not come back at the next failure).
-            if (count == rule.count() && store.active(client) == null) {
-              store.forgetStrikes(rule.name(), client);
-              ban(rule, client, requestId);
-            }
-          });
+      store
+          .strike(rule.name(), client, rule.window())
+          .thenAccept(
+              count -> {
+                // Exactly at the count: strikes are atomic, so one answer bans, and the counter
+                // starts again from zero (a lifted or expired ban does not come back at the next
+                // failure).
+                if (count == rule.count() && store.active(client) == null) {
+                  store.forgetStrikes(rule.name(), client);
+                  ban(rule, client, requestId);
+                }
+              });
     }
   }
 
