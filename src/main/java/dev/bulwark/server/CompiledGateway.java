@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
@@ -56,7 +57,7 @@ record CompiledGateway(
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
     UntrustedForwardingWarning untrustedForwarding =
         new UntrustedForwardingWarning(java.time.Duration.ofMinutes(5));
-    SecurityLog security = new SecurityLog(sink);
+    SecurityEvents security = SecurityEvents.of(new SecurityLog(sink));
     AuthConfig auth = config.auth();
     Authenticator authenticator = Authenticator.compile(auth);
     UpstreamIdentity identity =
@@ -135,7 +136,7 @@ record CompiledGateway(
         fallback,
         new ClientAddressResolver(config.trustedProxies()),
         new AccessLog(sink, config.accessLog()),
-        new BanRules(config.bans(), config.trustedProxies(), stores.bans(), new SecurityLog(sink)));
+        new BanRules(config.bans(), config.trustedProxies(), stores.bans(), security));
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventKind;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
@@ -10,7 +13,6 @@ import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.exchange.VertxRequest;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.cors.CorsPolicy;
@@ -57,14 +59,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   private final Supplier<CompiledGateway> current;
   private final ConnectionGuard guard;
   private final Forwarder forwarder;
-  private final SecurityLog security;
+  private final SecurityEvents security;
 
   GatewayHandler(
       Vertx vertx,
       Supplier<CompiledGateway> current,
       ConnectionGuard guard,
       UpstreamClients clients,
-      SecurityLog security) {
+      SecurityEvents security) {
     this.vertx = vertx;
     this.current = current;
     this.guard = guard;
@@ -313,13 +315,16 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
     }
     if (denial.status() >= 500 || denial.closeConnection()) {
       boolean upstreamFailure = denial.status() == 502 || denial.status() == 504;
-      security.repeatableEvent(
-          upstreamFailure ? "upstream-failure" : "request-refused",
-          ex.requestId(),
-          ex.clientAddress(),
-          route.name,
-          denial.status(),
-          denial.reason());
+      security.publish(
+          SecurityEvent.refused(
+              upstreamFailure
+                  ? SecurityEventKind.UPSTREAM_FAILURE
+                  : SecurityEventKind.REQUEST_REFUSED,
+              ex.requestId(),
+              ex.clientAddress(),
+              route.name,
+              denial.status(),
+              denial.reason()));
     }
     respond(ex, head, null);
   }
@@ -386,16 +391,13 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
           Buffer kept = out.body();
           if (kept == null) {
             CompiledRoute route = (CompiledRoute) ex.route();
-            security.event(
-                "response-blocked",
-                ex.requestId(),
-                ex.clientAddress(),
-                Map.of(
-                    "route",
+            security.publish(
+                SecurityEvent.refused(
+                    SecurityEventKind.RESPONSE_BLOCKED,
+                    ex.requestId(),
+                    ex.clientAddress(),
                     route.name,
-                    "status",
-                    String.valueOf(upstreamStatus),
-                    "reason",
+                    upstreamStatus,
                     out.reason()));
             head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
           } else {
@@ -449,17 +451,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ExchangeDriver
   }
 
   private void logMasked(Exchange ex, CompiledRoute route, int status, byte[] body, int keep) {
-    security.event(
-        "upstream-error-masked",
-        ex.requestId(),
-        ex.clientAddress(),
-        Map.of(
-            "route",
-            route.name,
-            "status",
-            String.valueOf(status),
-            "body",
-            LoggedBody.of(body, keep)));
+    security.publish(
+        SecurityEvent.upstreamErrorMasked(
+            ex.requestId(), ex.clientAddress(), route.name, status, LoggedBody.of(body, keep)));
   }
 
   private void finish(Exchange ex, boolean close) {
