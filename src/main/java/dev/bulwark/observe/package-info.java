@@ -1,4 +1,4 @@
-/** Access log, security event log and metrics. */
+/** Access log, the security events' log line, and metrics. */
 @NullMarked
 package dev.bulwark.observe;
 

@@ -1,12 +1,14 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventKind;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.Forwarding;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.observe.AccessLog;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.proxy.Forwarder;
 import dev.bulwark.proxy.ProxyCall;
 import dev.bulwark.proxy.UpstreamClients;
@@ -25,7 +27,7 @@ import java.util.function.Supplier;
  */
 public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
   private final Forwarder forwarder;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final ExchangeEnd end;
   private final ResponseWriter writer;
 
@@ -36,7 +38,7 @@ public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
   public LiveCarrier(
       Vertx vertx,
       UpstreamClients clients,
-      SecurityLog security,
+      SecurityEvents security,
       Supplier<AccessLog> accessLog,
       ServerHooks hooks) {
     this.forwarder = new Forwarder(vertx, clients, this);
@@ -70,13 +72,16 @@ public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
     }
     if (denial.status() >= 500 || denial.closeConnection()) {
       boolean upstreamFailure = denial.status() == 502 || denial.status() == 504;
-      security.repeatableEvent(
-          upstreamFailure ? "upstream-failure" : "request-refused",
-          ex.requestId(),
-          ex.clientAddress(),
-          route.name(),
-          denial.status(),
-          denial.reason());
+      security.publish(
+          SecurityEvent.refused(
+              upstreamFailure
+                  ? SecurityEventKind.UPSTREAM_FAILURE
+                  : SecurityEventKind.REQUEST_REFUSED,
+              ex.requestId(),
+              ex.clientAddress(),
+              route.name(),
+              denial.status(),
+              denial.reason()));
     }
   }
 

@@ -2,17 +2,18 @@ package dev.bulwark.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventKind;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ResponseHead;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.proxy.ProxyCall;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,10 +26,10 @@ final class ResponseWriter {
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
 
   private final ExchangeEnd end;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final ServerHooks hooks;
 
-  ResponseWriter(ExchangeEnd end, SecurityLog security, ServerHooks hooks) {
+  ResponseWriter(ExchangeEnd end, SecurityEvents security, ServerHooks hooks) {
     this.end = requireNonNull(end, "end");
     this.security = requireNonNull(security, "security");
     this.hooks = requireNonNull(hooks, "hooks");
@@ -95,16 +96,13 @@ final class ResponseWriter {
           }
           Buffer kept = out.body();
           if (kept == null) {
-            security.event(
-                "response-blocked",
-                ex.requestId(),
-                ex.clientAddress(),
-                Map.of(
-                    "route",
+            security.publish(
+                SecurityEvent.refused(
+                    SecurityEventKind.RESPONSE_BLOCKED,
+                    ex.requestId(),
+                    ex.clientAddress(),
                     ((PipelineRoute) ex.route()).name(),
-                    "status",
-                    String.valueOf(upstreamStatus),
-                    "reason",
+                    upstreamStatus,
                     out.reason()));
             head.replaceWithJson(502, ErrorJson.body(502, "bad gateway", ex.requestId()));
           } else {

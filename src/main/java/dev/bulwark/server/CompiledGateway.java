@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
@@ -106,7 +107,8 @@ final class CompiledGateway {
             keys,
             upstreamIdentity.assertionAudience(),
             upstreamIdentity.assertionTtl().toSeconds());
-    GatewayContext context = new GatewayContext(config, stores, new SecurityLog(sink), identity);
+    GatewayContext context =
+        new GatewayContext(config, stores, SecurityEvents.of(new SecurityLog(sink)), identity);
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {

@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -140,7 +141,7 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig config = current.config();
     HostPort https = config.listen().https();
     int port = https.port() == 0 && loops > 1 ? -1 : https.port();
-    SecurityLog security = new SecurityLog(sink);
+    SecurityEvents security = SecurityEvents.of(new SecurityLog(sink));
     Handler<Throwable> handshakeFailures = handshakeFailureCounter();
     Future<?> main =
         vertx

@@ -1,5 +1,7 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
@@ -7,7 +9,6 @@ import dev.bulwark.exchange.Forwarding;
 import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.VertxRequest;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.pipeline.ExchangeEnd;
 import dev.bulwark.pipeline.LiveCarrier;
 import dev.bulwark.pipeline.ServerHooks;
@@ -52,7 +53,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   private final Vertx vertx;
   private final Supplier<CompiledGateway> current;
   private final ConnectionGuard guard;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final StagePipeline pipeline;
   private final ExchangeEnd end;
 
@@ -61,7 +62,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
       Supplier<CompiledGateway> current,
       ConnectionGuard guard,
       UpstreamClients clients,
-      SecurityLog security) {
+      SecurityEvents security) {
     this.vertx = vertx;
     this.current = current;
     this.guard = guard;
@@ -224,12 +225,9 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
 
   @Override
   public void maskedUpstreamError(Exchange ex, String route, int status, byte[] body, int keep) {
-    security.event(
-        "upstream-error-masked",
-        ex.requestId(),
-        ex.clientAddress(),
-        Map.of(
-            "route", route, "status", String.valueOf(status), "body", LoggedBody.of(body, keep)));
+    security.publish(
+        SecurityEvent.upstreamErrorMasked(
+            ex.requestId(), ex.clientAddress(), route, status, LoggedBody.of(body, keep)));
   }
 
   @Override

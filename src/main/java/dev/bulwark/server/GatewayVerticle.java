@@ -1,8 +1,8 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ServerConfig;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.proxy.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 /** One event loop's HTTPS listener, with its own upstream clients and connection guard. */
 final class GatewayVerticle extends VerticleBase {
   private final Supplier<CompiledGateway> current;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final ConnectionCaps caps;
   private final int port;
   private final Consumer<HttpServer> started;
@@ -27,7 +27,7 @@ final class GatewayVerticle extends VerticleBase {
 
   GatewayVerticle(
       Supplier<CompiledGateway> current,
-      SecurityLog security,
+      SecurityEvents security,
       ConnectionCaps caps,
       int port,
       Consumer<HttpServer> started,

@@ -1,13 +1,14 @@
 package dev.bulwark.store;
 
-import java.util.function.Consumer;
+import java.util.concurrent.CompletionStage;
 
 /** Token buckets by key, shared by every gateway process that uses the same store. */
 public interface RateLimitStore {
   /**
    * Takes one token from the bucket {@code key} of the given shape (created full when new) and
-   * hands the outcome to {@code done}: synchronously when the store is in memory, else later on a
-   * store thread. A store failure is reported as {@link Consumption#STORE_FAILED}, never thrown.
+   * completes with what it found: at once when the store is in memory, else later on the thread the
+   * answer arrives on. A store failure (unreachable, timed out) completes it exceptionally; the
+   * caller's on-store-failure decides.
    */
-  void consume(String key, BucketShape shape, Consumer<Consumption> done);
+  CompletionStage<Consumption> consume(String key, BucketShape shape);
 }

@@ -1,82 +1,67 @@
 package dev.bulwark.store;
 
-import dev.bulwark.store.memory.MemoryBanStore;
-import dev.bulwark.store.memory.MemoryRateLimitStore;
+import dev.bulwark.store.memory.MemoryStores;
 import dev.bulwark.store.redis.RedisStore;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The gateway's shared state, opened once at start from the configured store. */
-public final class Stores implements AutoCloseable {
+/**
+ * The capability stores that the {@code store:} section yields: one per kind of shared state, all
+ * from the same backend, with its health. {@link #open} is the one place where a backend is chosen;
+ * nothing else in the gateway knows which one it runs on.
+ *
+ * <p>Adding a capability (sessions, nonces, idempotency records, accounts, audit records):
+ *
+ * <ol>
+ *   <li>declare its interface in this package, following the package's async convention, with every
+ *       bound and lifetime a parameter or a value passed to {@link #open} by the caller (a store
+ *       never reads a policy's defaults);
+ *   <li>implement it in {@code memory/} (bounded) and in the cluster backend: {@code redis/} for
+ *       short-lived shared state (counters, nonces, idempotency records, sessions, revocations), a
+ *       {@code postgres/} backend for durable records (accounts, the audit trail) composed here
+ *       beside Redis;
+ *   <li>add its accessor below and to both backends' {@code Stores};
+ *   <li>run the same contract test against both implementations (real Redis in the test suite).
+ * </ol>
+ */
+public interface Stores extends AutoCloseable {
   /** The ban bound of an embedded store opened only to compile a configuration. */
-  private static final long COMPILE_ONLY_MAX_BANS = 100_000;
-
-  private final RateLimitStore rateLimits;
-  private final BanStore bans;
-  private final ConnectionCounts connections;
-  private final AutoCloseable closer;
-  private final String kind;
-
-  private Stores(
-      RateLimitStore rateLimits,
-      BanStore bans,
-      ConnectionCounts connections,
-      AutoCloseable closer,
-      String kind) {
-    this.rateLimits = rateLimits;
-    this.bans = bans;
-    this.connections = connections;
-    this.closer = closer;
-    this.kind = kind;
-  }
+  long COMPILE_ONLY_MAX_BANS = 100_000;
 
   /**
-   * Opens the configured store, holding at most {@code maxBans} bans; a cluster store connects in
-   * the background (never blocks).
+   * Opens the configured backend, holding at most {@code maxBans} bans (the caller's bound); a
+   * cluster store connects in the background (never blocks).
    */
-  public static Stores open(StoreConfig config, long maxBans, MeterRegistry registry) {
-    if (config.redis() != null) {
-      RedisStore redis = RedisStore.connect(config, maxBans, new StoreHealth("redis", registry));
-      return new Stores(redis.rateLimits(), redis.bans(), redis.connections(), redis, "redis");
+  static Stores open(StoreConfig config, long maxBans, MeterRegistry registry) {
+    if (config.cluster()) {
+      return RedisStore.connect(config, maxBans, new StoreHealth("redis", registry));
     }
-    return new Stores(
-        new MemoryRateLimitStore(config.maxKeys()),
-        new MemoryBanStore(config.maxKeys(), maxBans),
-        ConnectionCounts.NONE,
-        () -> {},
-        "embedded");
+    return new MemoryStores(config.maxKeys(), maxBans);
   }
 
   /**
    * An embedded store for compiling without running (check-config, tests). Nothing is banned while
    * compiling, so its ban bound is the store's own, not a policy's default.
    */
-  public static Stores embedded() {
-    return open(
-        StoreConfig.EMBEDDED,
-        COMPILE_ONLY_MAX_BANS,
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  static Stores embedded() {
+    return new MemoryStores(StoreConfig.EMBEDDED.maxKeys(), COMPILE_ONLY_MAX_BANS);
   }
 
-  public RateLimitStore rateLimits() {
-    return rateLimits;
-  }
+  /** Returns the token buckets of rate limits. */
+  RateLimitStore rateLimits();
 
-  public BanStore bans() {
-    return bans;
-  }
+  /** Returns bans and strike counters. */
+  BanStore bans();
 
   /** Returns the connection counts of other gateway processes (none when embedded). */
-  public ConnectionCounts connections() {
-    return connections;
-  }
+  ConnectionCounts connections();
 
-  /** Returns {@code embedded} or {@code redis}. */
-  public String kind() {
-    return kind;
-  }
+  /** Returns the backend's health: whether it answers, and its failures so far. */
+  StoreHealth health();
 
+  /** Returns the backend's name: {@code embedded} or {@code redis}. */
+  String kind();
+
+  /** Stops background work and closes connections; an embedded store has none. */
   @Override
-  public void close() throws Exception {
-    closer.close();
-  }
+  void close();
 }

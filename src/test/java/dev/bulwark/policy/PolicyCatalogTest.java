@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -252,7 +253,7 @@ class PolicyCatalogTest {
                   new GatewayContext(
                       config,
                       stores,
-                      new SecurityLog(line -> {}),
+                      SecurityEvents.of(new SecurityLog(line -> {})),
                       new UpstreamIdentity(false, AssertionKeys.generate(), "backend", 60)));
     }
     FakeExchange fx =

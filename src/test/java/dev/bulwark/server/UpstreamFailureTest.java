@@ -221,7 +221,7 @@ class UpstreamFailureTest {
       if (l.contains("\"event\":\"upstream-failure\"") && l.contains("\"refused-flood\"")) {
         logged++;
         java.util.regex.Matcher m =
-            java.util.regex.Pattern.compile("\"suppressed\":\"(\\d+)\"").matcher(l);
+            java.util.regex.Pattern.compile("\"suppressed\":(\\d+)[,}]").matcher(l);
         if (m.find()) {
           held += Long.parseLong(m.group(1));
         }

@@ -1,12 +1,12 @@
 package dev.bulwark.policy.authn;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.identity.Caller;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,10 +20,10 @@ public final class AuthnPolicy implements Policy {
 
   private final String route;
   private final Credentials credentials;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final BiConsumer<Exchange, Verdict> decide = this::decide;
 
-  public AuthnPolicy(String route, Credentials credentials, SecurityLog security) {
+  public AuthnPolicy(String route, Credentials credentials, SecurityEvents security) {
     this.route = route;
     this.credentials = credentials;
     this.security = security;
@@ -58,11 +58,9 @@ public final class AuthnPolicy implements Policy {
       return;
     }
     if (verdict instanceof Verdict.Invalid bad) {
-      security.event(
-          bad.event(),
-          exchange.requestId(),
-          exchange.clientAddress(),
-          Map.of("route", route, "reason", bad.reason()));
+      security.publish(
+          SecurityEvent.credentialRefused(
+              bad.kind(), exchange.requestId(), exchange.clientAddress(), route, bad.reason()));
       exchange.responseHeaders().set(WWW_AUTHENTICATE, bad.challenge());
       exchange.deny(bad.denial());
       return;

@@ -1,5 +1,6 @@
 package dev.bulwark.policy.authn;
 
+import dev.bulwark.audit.SecurityEventKind;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -28,7 +29,10 @@ public final class BearerTokenProvider implements CredentialProvider {
   private static final CharSequence AUTHORIZATION = HeaderMap.constant("authorization");
   private static final Verdict MALFORMED =
       new Verdict.Invalid(
-          "token-invalid", "malformed or repeated Authorization header", INVALID, INVALID_TOKEN);
+          SecurityEventKind.TOKEN_INVALID,
+          "malformed or repeated Authorization header",
+          INVALID,
+          INVALID_TOKEN);
 
   private final Authenticator authenticator;
   private final List<String> issuers;
@@ -85,9 +89,9 @@ public final class BearerTokenProvider implements CredentialProvider {
             ? i
             : new TokenVerifier.Invalid(false, "unknown kid");
     return bad.expired()
-        ? new Verdict.Invalid("token-expired", bad.reason(), EXPIRED, INVALID_TOKEN)
+        ? new Verdict.Invalid(SecurityEventKind.TOKEN_EXPIRED, bad.reason(), EXPIRED, INVALID_TOKEN)
         : new Verdict.Invalid(
-            "token-invalid",
+            SecurityEventKind.TOKEN_INVALID,
             bad.reason(),
             Denial.of(401, "unauthorized", "invalid bearer token: " + bad.reason()),
             INVALID_TOKEN);

@@ -2,13 +2,14 @@ package dev.bulwark.policy.authn;
 
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.routing.PathNormalizer;
@@ -52,10 +53,10 @@ public final class ForwardAuthPolicy implements Policy {
 
   private final RouteTable<Protected> routes;
   private final UpstreamIdentity identity;
-  private final SecurityLog security;
+  private final SecurityEvents security;
 
   public ForwardAuthPolicy(
-      RouteTable<Protected> routes, UpstreamIdentity identity, SecurityLog security) {
+      RouteTable<Protected> routes, UpstreamIdentity identity, SecurityEvents security) {
     this.routes = routes;
     this.identity = identity;
     this.security = security;
@@ -130,11 +131,14 @@ public final class ForwardAuthPolicy implements Policy {
       Verdict verdict) {
     HeaderMap out = exchange.responseHeaders();
     if (verdict instanceof Verdict.Invalid bad) {
-      security.event(
-          bad.event(),
-          exchange.requestId(),
-          exchange.clientAddress(),
-          Map.of("route", target.name(), "reason", bad.reason(), "via", "forward-auth"));
+      security.publish(
+          SecurityEvent.credentialRefused(
+                  bad.kind(),
+                  exchange.requestId(),
+                  exchange.clientAddress(),
+                  target.name(),
+                  bad.reason())
+              .withVia("forward-auth"));
       out.set(WWW_AUTHENTICATE, bad.challenge());
       exchange.deny(bad.denial());
       return;
@@ -149,16 +153,15 @@ public final class ForwardAuthPolicy implements Policy {
     exchange.authenticated(caller.subject());
     AccessRule rule = target.access().ruleFor(method);
     if (!rule.allows(caller, values(target.paramNames(), params, query))) {
-      security.event(
-          "access-denied",
-          exchange.requestId(),
-          exchange.clientAddress(),
-          Map.of(
-              "route", target.name(),
-              "subject", caller.subject(),
-              "method", method,
-              "rule", rule.describe(),
-              "via", "forward-auth"));
+      security.publish(
+          SecurityEvent.accessDenied(
+                  exchange.requestId(),
+                  exchange.clientAddress(),
+                  target.name(),
+                  caller.subject(),
+                  method,
+                  rule.describe())
+              .withVia("forward-auth"));
       out.set(WWW_AUTHENTICATE, RouteAccess.INSUFFICIENT_SCOPE);
       exchange.deny(FORBIDDEN);
       return;

@@ -2,6 +2,7 @@ package dev.bulwark.policy.authn;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.SecurityEventKind;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.identity.Caller;
 
@@ -29,12 +30,13 @@ public sealed interface Verdict {
   }
 
   /**
-   * The provider's credential is there and refused: the security event to write with its reason
+   * The provider's credential is there and refused: the kind of security event to write, its reason
    * (logged, never sent), the refusal, and the {@code WWW-Authenticate} challenge to send with it.
    */
-  record Invalid(String event, String reason, Denial denial, String challenge) implements Verdict {
+  record Invalid(SecurityEventKind kind, String reason, Denial denial, String challenge)
+      implements Verdict {
     public Invalid {
-      requireNonNull(event, "event");
+      requireNonNull(kind, "kind");
       requireNonNull(reason, "reason");
       requireNonNull(denial, "denial");
       requireNonNull(challenge, "challenge");

@@ -2,15 +2,15 @@ package dev.bulwark.policy.authz;
 
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,10 +27,10 @@ public final class AuthzPolicy implements Policy {
   private final String route;
   private final RouteAccess access;
   private final List<String> paramNames;
-  private final SecurityLog security;
+  private final SecurityEvents security;
 
   public AuthzPolicy(
-      String route, RouteAccess access, List<String> paramNames, SecurityLog security) {
+      String route, RouteAccess access, List<String> paramNames, SecurityEvents security) {
     this.route = route;
     this.access = access;
     this.paramNames = List.copyOf(paramNames);
@@ -65,18 +65,13 @@ public final class AuthzPolicy implements Policy {
       exchange.proceed();
       return;
     }
-    security.event(
-        "access-denied",
-        exchange.requestId(),
-        exchange.clientAddress(),
-        Map.of(
-            "route",
+    security.publish(
+        SecurityEvent.accessDenied(
+            exchange.requestId(),
+            exchange.clientAddress(),
             route,
-            "subject",
             caller.subject(),
-            "method",
             method,
-            "rule",
             rule.describe()));
     exchange.responseHeaders().set("WWW-Authenticate", RouteAccess.INSUFFICIENT_SCOPE);
     exchange.deny(FORBIDDEN);

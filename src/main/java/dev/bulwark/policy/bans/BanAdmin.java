@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.Units;
 import dev.bulwark.exchange.IpAddresses;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.store.Ban;
 import dev.bulwark.store.BanStore;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The ban API of the admin listener: {@code GET /bans} lists, {@code POST /bans} (JSON {@code
@@ -30,9 +30,9 @@ public final class BanAdmin {
   private static final Duration MAX_DURATION = Duration.ofDays(365);
 
   private final BanStore store;
-  private final SecurityLog security;
+  private final SecurityEvents security;
 
-  public BanAdmin(BanStore store, SecurityLog security) {
+  public BanAdmin(BanStore store, SecurityEvents security) {
     this.store = store;
     this.security = security;
   }
@@ -176,16 +176,13 @@ public final class BanAdmin {
                 error(req, 503, "ban not recorded (" + cause.getMessage() + ")");
                 return;
               }
-              security.event(
-                  "ban",
-                  "-",
-                  address,
-                  Map.of(
-                      "rule",
+              security.publish(
+                  SecurityEvent.ban(
+                      SecurityEvent.NO_REQUEST,
+                      address,
                       "admin",
-                      "until",
-                      Instant.ofEpochMilli(ban.untilMillis()).toString(),
-                      "reason",
+                      Instant.ofEpochMilli(ban.untilMillis()),
+                      ban.repeat(),
                       reason));
               reply(req, 201, describe(ban));
             });
@@ -209,7 +206,7 @@ public final class BanAdmin {
                 error(req, 404, "no active ban for " + address);
                 return;
               }
-              security.event("unban", "-", address, Map.of("by", "admin"));
+              security.publish(SecurityEvent.unban(SecurityEvent.NO_REQUEST, address, "admin"));
               ObjectNode out = JSON.createObjectNode();
               out.put("address", address);
               out.put("removed", true);

@@ -1,13 +1,13 @@
 package dev.bulwark.policy.bans;
 
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.exchange.IpAddresses;
-import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.store.Ban;
 import dev.bulwark.store.BanStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
@@ -20,13 +20,14 @@ public final class BanRules {
   private static final Logger LOG = Logger.getLogger(BanRules.class.getName());
 
   private final BanStore store;
-  private final SecurityLog security;
+  private final SecurityEvents security;
   private final BansConfig config;
   private final CidrSet exempt;
   private final CidrSet trusted;
   private final BansConfig.Rule[][] rulesByStatus = new BansConfig.Rule[600][];
 
-  public BanRules(BansConfig config, CidrSet trustedProxies, BanStore store, SecurityLog security) {
+  public BanRules(
+      BansConfig config, CidrSet trustedProxies, BanStore store, SecurityEvents security) {
     this.store = store;
     this.security = security;
     this.config = config;
@@ -63,18 +64,18 @@ public final class BanRules {
       return;
     }
     for (BansConfig.Rule rule : rules) {
-      store.strike(
-          rule.name(),
-          client,
-          rule.window(),
-          count -> {
-            // Exactly at the count: strikes are atomic, so one answer bans, and the counter starts
-            // again from zero (a lifted or expired ban does not come back at the next failure).
-            if (count == rule.count() && store.active(client) == null) {
-              store.forgetStrikes(rule.name(), client);
-              ban(rule, client, requestId);
-            }
-          });
+      store
+          .strike(rule.name(), client, rule.window())
+          .thenAccept(
+              count -> {
+                // Exactly at the count: strikes are atomic, so one answer bans, and the counter
+                // starts again from zero (a lifted or expired ban does not come back at the next
+                // failure).
+                if (count == rule.count() && store.active(client) == null) {
+                  store.forgetStrikes(rule.name(), client);
+                  ban(rule, client, requestId);
+                }
+              });
     }
   }
 
@@ -88,18 +89,13 @@ public final class BanRules {
                 LOG.warning("could not ban " + client + ": " + failure.getMessage());
                 return;
               }
-              security.event(
-                  "ban",
-                  requestId,
-                  client,
-                  Map.of(
-                      "rule",
+              security.publish(
+                  SecurityEvent.ban(
+                      requestId,
+                      client,
                       rule.name(),
-                      "until",
-                      java.time.Instant.ofEpochMilli(ban.untilMillis()).toString(),
-                      "repeat",
-                      String.valueOf(ban.repeat()),
-                      "reason",
+                      java.time.Instant.ofEpochMilli(ban.untilMillis()),
+                      ban.repeat(),
                       reason));
             });
   }

@@ -19,7 +19,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes a token from each of the route's buckets that this stage can key, answering 429 with {@code
@@ -138,14 +139,15 @@ public final class RateLimitPolicy implements Policy {
       return;
     }
     Compiled c = limits[i];
-    store.consume(key(ex, c), c.shape(), new Step(ex, i));
+    store.consume(key(ex, c), c.shape()).whenComplete(new Step(ex, i));
   }
 
   /**
    * One bucket asked about one request: the store's answer, which may arrive on a store thread,
-   * resumes on the exchange's loop (one object serves as both callbacks).
+   * resumes on the exchange's loop (one object serves as both callbacks); a store failure becomes
+   * {@link Consumption#STORE_FAILED}.
    */
-  private final class Step implements Consumer<Consumption>, Runnable {
+  private final class Step implements BiConsumer<Consumption, Throwable>, Runnable {
     private final Exchange ex;
     private final int i;
     private Consumption consumption = Consumption.STORE_FAILED;
@@ -156,8 +158,8 @@ public final class RateLimitPolicy implements Policy {
     }
 
     @Override
-    public void accept(Consumption answer) {
-      consumption = answer;
+    public void accept(@Nullable Consumption answer, @Nullable Throwable failure) {
+      consumption = failure == null && answer != null ? answer : Consumption.STORE_FAILED;
       ex.resume(this);
     }
 

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -131,13 +130,14 @@ public final class MemoryBanStore implements BanStore {
   }
 
   @Override
-  public void strike(String rule, String address, Duration window, LongConsumer count) {
-    count.accept(count(strikes, rule + '|' + address, window));
+  public CompletionStage<Long> strike(String rule, String address, Duration window) {
+    return CompletableFuture.completedFuture(count(strikes, rule + '|' + address, window));
   }
 
   @Override
-  public void forgetStrikes(String rule, String address) {
+  public CompletionStage<Void> forgetStrikes(String rule, String address) {
     strikes.invalidate(rule + '|' + address);
+    return CompletableFuture.completedFuture(null);
   }
 
   private static long count(Cache<String, Window> cache, String key, Duration length) {

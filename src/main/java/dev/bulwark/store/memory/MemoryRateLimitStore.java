@@ -9,7 +9,8 @@ import dev.bulwark.store.RateLimitStore;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Token buckets in this process's memory, on the monotonic clock (a wall-clock jump neither refills
@@ -57,10 +58,10 @@ public final class MemoryRateLimitStore implements RateLimitStore {
   }
 
   @Override
-  public void consume(String key, BucketShape shape, Consumer<Consumption> done) {
+  public CompletionStage<Consumption> consume(String key, BucketShape shape) {
     Entry e = buckets.get(key, k -> newEntry(shape));
     ConsumptionProbe probe = e.bucket().tryConsumeAndReturnRemaining(1);
-    done.accept(
+    return CompletableFuture.completedFuture(
         new Consumption(
             probe.isConsumed(),
             probe.getRemainingTokens(),

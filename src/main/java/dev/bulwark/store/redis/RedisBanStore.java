@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -148,37 +147,30 @@ final class RedisBanStore implements BanStore {
   }
 
   @Override
-  public void strike(String rule, String address, Duration window, LongConsumer count) {
+  public CompletionStage<Long> strike(String rule, String address, Duration window) {
     RedisAsyncCommands<byte[], byte[]> redis = commands();
     if (redis == null) {
-      store.health().failed("strike", new IllegalStateException("not connected"));
-      return;
+      return failed("strike");
     }
-    redis
+    return redis
         .<Long>eval(
             STRIKE,
             ScriptOutputType.INTEGER,
             new byte[][] {bytes("bulwark:strike:" + rule + ":" + address)},
             bytes(String.valueOf(window.toMillis())))
-        .whenComplete(
-            (c, e) -> {
-              report("strike", e);
-              if (e == null && c != null) {
-                count.accept(c);
-              }
-            });
+        .whenComplete((c, e) -> report("strike", e));
   }
 
   @Override
-  public void forgetStrikes(String rule, String address) {
+  public CompletionStage<Void> forgetStrikes(String rule, String address) {
     RedisAsyncCommands<byte[], byte[]> redis = commands();
     if (redis == null) {
-      store.health().failed("forget-strikes", new IllegalStateException("not connected"));
-      return;
+      return failed("forget-strikes");
     }
-    redis
+    return redis
         .del(bytes("bulwark:strike:" + rule + ":" + address))
-        .whenComplete((n, e) -> report("forget-strikes", e));
+        .whenComplete((n, e) -> report("forget-strikes", e))
+        .thenAccept(n -> {});
   }
 
   /** Reloads the local copy when the shared version moved (or on first contact). */

@@ -9,8 +9,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Token buckets in Redis, one hash per bucket, taken by one Lua script per request: atomic on the
@@ -71,12 +72,14 @@ final class RedisRateLimitStore implements RateLimitStore {
   }
 
   @Override
-  public void consume(String key, BucketShape shape, Consumer<Consumption> done) {
+  public CompletionStage<Consumption> consume(String key, BucketShape shape) {
+    CompletableFuture<Consumption> done = new CompletableFuture<>();
     StatefulRedisConnection<byte[], byte[]> c = store.connection();
     if (c == null) {
-      store.health().failed("rate-limit", new IllegalStateException("not connected"));
-      done.accept(Consumption.STORE_FAILED);
-      return;
+      IllegalStateException e = new IllegalStateException("redis store not connected");
+      store.health().failed("rate-limit", e);
+      done.completeExceptionally(e);
+      return done;
     }
     RedisAsyncCommands<byte[], byte[]> redis = c.async();
     String sha = digest;
@@ -105,9 +108,10 @@ final class RedisRateLimitStore implements RateLimitStore {
               deliver(ar.succeeded() ? toList(ar.result()) : null, ar.cause(), done);
             }
           });
-      return;
+      return done;
     }
     evalOnLettuce(redis, key, shape, periodMicros, done);
+    return done;
   }
 
   private static @org.jspecify.annotations.Nullable List<Object> toList(
@@ -132,7 +136,7 @@ final class RedisRateLimitStore implements RateLimitStore {
       String key,
       BucketShape shape,
       String periodMicros,
-      Consumer<Consumption> done) {
+      CompletableFuture<Consumption> done) {
     String sha = java.util.Objects.requireNonNull(digest);
     byte[][] keys = {bytes(PREFIX + key)};
     byte[][] args = {
@@ -157,24 +161,23 @@ final class RedisRateLimitStore implements RateLimitStore {
               });
     } catch (RuntimeException e) {
       store.health().failed("rate-limit", e);
-      done.accept(Consumption.STORE_FAILED);
+      done.completeExceptionally(e);
     }
   }
 
   private void deliver(
       @org.jspecify.annotations.Nullable List<Object> reply,
       @org.jspecify.annotations.Nullable Throwable failure,
-      Consumer<Consumption> done) {
+      CompletableFuture<Consumption> done) {
     Consumption outcome = failure == null ? parse(reply) : null;
     if (outcome == null) {
-      store
-          .health()
-          .failed("rate-limit", failure == null ? new IllegalStateException("bad reply") : failure);
-      done.accept(Consumption.STORE_FAILED);
+      Throwable cause = failure == null ? new IllegalStateException("bad reply") : failure;
+      store.health().failed("rate-limit", cause);
+      done.completeExceptionally(cause);
       return;
     }
     store.health().ok();
-    done.accept(outcome);
+    done.complete(outcome);
   }
 
   private static boolean isNoScript(Throwable e) {

@@ -5,6 +5,7 @@ import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
+import dev.bulwark.store.Stores;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -22,12 +23,13 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Redis connection behind the cluster store: one multiplexed Lettuce connection, connected in
- * the background (a gateway starts even while Redis is down) and reconnected by itself. While it is
- * down every operation fails at once (commands are rejected, not queued), and each one is bounded
- * by the configured timeout, so a request never waits longer than that on Redis.
+ * The cluster backend: every capability shared through Redis, over one multiplexed Lettuce
+ * connection (plus one connection per event loop for rate limits), connected in the background (a
+ * gateway starts even while Redis is down) and reconnected by itself. While it is down every
+ * operation fails at once (commands are rejected, not queued), and each one is bounded by the
+ * configured timeout, so a request never waits longer than that on Redis.
  */
-public final class RedisStore implements AutoCloseable {
+public final class RedisStore implements Stores {
   private static final Logger LOG = Logger.getLogger(RedisStore.class.getName());
   private static final long RETRY_MS = 1000;
 
@@ -106,20 +108,29 @@ public final class RedisStore implements AutoCloseable {
     return connection.get();
   }
 
-  StoreHealth health() {
+  @Override
+  public StoreHealth health() {
     return health;
   }
 
+  @Override
   public RateLimitStore rateLimits() {
     return rateLimits;
   }
 
+  @Override
   public BanStore bans() {
     return bans;
   }
 
+  @Override
   public ConnectionCounts connections() {
     return connections;
+  }
+
+  @Override
+  public String kind() {
+    return "redis";
   }
 
   @Override

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.testing.FakeExchange;
@@ -72,7 +73,9 @@ class AuthnPolicyTest {
   void policy() {
     authn =
         new AuthnPolicy(
-            "api", Credentials.bearer(authenticator, List.of()), new SecurityLog(events::add));
+            "api",
+            Credentials.bearer(authenticator, List.of()),
+            SecurityEvents.of(new SecurityLog(events::add)));
   }
 
   private FakeExchange withAuthorization(String... values) {
@@ -176,7 +179,7 @@ class AuthnPolicyTest {
         new AuthnPolicy(
             "api",
             Credentials.bearer(authenticator, List.of("other")),
-            new SecurityLog(events::add));
+            SecurityEvents.of(new SecurityLog(events::add)));
     FakeExchange fx =
         FakeExchange.get("/api/x")
             .header("Authorization", "Bearer " + tokens.es256(b -> {}))

@@ -2,6 +2,8 @@ package dev.bulwark.policy.authn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.audit.SecurityEventKind;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.Caller;
@@ -22,7 +24,7 @@ class CredentialsTest {
       new Caller("alice", "test", Set.of(), Set.of(), Set.of(), Map.of(), Long.MAX_VALUE);
   private static final Verdict.Invalid BAD_COOKIE =
       new Verdict.Invalid(
-          "session-invalid",
+          SecurityEventKind.TOKEN_INVALID,
           "unknown session",
           Denial.of(401, "unauthorized", "invalid session"),
           "Session realm=\"bulwark\"");
@@ -67,7 +69,9 @@ class CredentialsTest {
 
   private AuthnPolicy authn(CredentialProvider... providers) {
     return new AuthnPolicy(
-        "api", new Credentials(List.of(providers)), new SecurityLog(events::add));
+        "api",
+        new Credentials(List.of(providers)),
+        SecurityEvents.of(new SecurityLog(events::add)));
   }
 
   @Test
@@ -83,7 +87,10 @@ class CredentialsTest {
     assertThat(fx.responseHeaders().getAll("www-authenticate"))
         .containsExactly("Session realm=\"bulwark\"");
     assertThat(fx.exchange().denyReason()).isEqualTo("invalid session");
-    assertThat(events).singleElement().asString().contains("session-invalid", "unknown session");
+    assertThat(events)
+        .singleElement()
+        .asString()
+        .contains("\"event\":\"token-invalid\"", "unknown session");
   }
 
   @Test

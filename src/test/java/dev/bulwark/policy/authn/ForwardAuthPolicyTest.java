@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
@@ -56,7 +57,7 @@ class ForwardAuthPolicyTest {
                     route("orgs", "/api/orgs/{org}/**", orgMembers),
                     route("open", "/public/**", RouteAccess.PUBLIC))),
             new UpstreamIdentity(false, AssertionKeys.generate(), "backend", 60),
-            new SecurityLog(events::add));
+            SecurityEvents.of(new SecurityLog(events::add)));
   }
 
   private FakeExchange.Builder judge(String method, String uri) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;
@@ -57,7 +58,7 @@ class AuthzPolicyTest {
         "api",
         new RouteAccess(false, true, List.of(), require, methods),
         List.of(params),
-        new SecurityLog(events::add));
+        SecurityEvents.of(new SecurityLog(events::add)));
   }
 
   private static final Caller ADMIN = caller(Set.of("admin"), Set.of("read"), Set.of("acme"));

@@ -2,6 +2,7 @@ package dev.bulwark.policy.bans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.Refusal;
@@ -35,7 +36,9 @@ class BanPolicyTest {
 
   private BanPolicy policy(BansConfig config) {
     return new BanPolicy(
-        config, new BanRules(config, CidrSet.empty(), store, new SecurityLog(line -> {})));
+        config,
+        new BanRules(
+            config, CidrSet.empty(), store, SecurityEvents.of(new SecurityLog(line -> {}))));
   }
 
   private static FakeExchange answered(String client, int status) {

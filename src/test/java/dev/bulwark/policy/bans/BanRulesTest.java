@@ -2,6 +2,7 @@ package dev.bulwark.policy.bans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.exchange.CidrSet;
@@ -22,7 +23,8 @@ class BanRulesTest {
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
   private BanRules rules(BansConfig config) {
-    return new BanRules(config, CidrSet.empty(), store, new SecurityLog(lines::add));
+    return new BanRules(
+        config, CidrSet.empty(), store, SecurityEvents.of(new SecurityLog(lines::add)));
   }
 
   private static void fail(BanRules rules, String client, int times) {

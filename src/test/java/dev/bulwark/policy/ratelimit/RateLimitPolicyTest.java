@@ -17,8 +17,7 @@ import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** Rate limits against a fake exchange and the in-memory store on a clock that stands still. */
@@ -167,7 +166,8 @@ class RateLimitPolicyTest {
 
   @Test
   void anUnreachableStoreDeniesWith503UnlessTheLimitAllowsOnFailure() {
-    RateLimitStore down = (key, shape, done) -> done.accept(Consumption.STORE_FAILED);
+    RateLimitStore down =
+        (key, shape) -> CompletableFuture.failedFuture(new IllegalStateException("unreachable"));
     FakeExchange denied = get().run(compile(down, limit("strict", 5, part(KeyKind.IP))));
     assertThat(denied.status()).isEqualTo(503);
     assertThat(denied.exchange().denyReason()).contains("on-store-failure: deny");
@@ -178,15 +178,11 @@ class RateLimitPolicyTest {
 
   @Test
   void aStoreAnswerFromAnotherThreadWaitsToResumeOnTheExchangeLoop() throws Exception {
-    AtomicReference<Consumer<Consumption>> answer = new AtomicReference<>();
-    RateLimitStore later = (key, shape, done) -> answer.set(done);
+    CompletableFuture<Consumption> answer = new CompletableFuture<>();
+    RateLimitStore later = (key, shape) -> answer;
     FakeExchange fx = get().holdResumes().run(compile(later, limit("per-ip", 5, part(KeyKind.IP))));
     assertThat(fx.outcome()).isEqualTo(Outcome.PENDING);
-    Thread store =
-        new Thread(
-            () ->
-                java.util.Objects.requireNonNull(answer.get())
-                    .accept(new Consumption(true, 4, 0, 0)));
+    Thread store = new Thread(() -> answer.complete(new Consumption(true, 4, 0, 0)));
     store.start();
     store.join();
     // the store thread only queued the continuation: nothing touched the exchange yet
@@ -199,12 +195,11 @@ class RateLimitPolicyTest {
 
   @Test
   void aLateStoreAnswerAfterTheExchangeEndedIsIgnored() {
-    AtomicReference<Consumer<Consumption>> answer = new AtomicReference<>();
-    RateLimitStore later = (key, shape, done) -> answer.set(done);
+    CompletableFuture<Consumption> answer = new CompletableFuture<>();
+    RateLimitStore later = (key, shape) -> answer;
     FakeExchange fx = get().run(compile(later, limit("per-ip", 5, part(KeyKind.IP))));
     fx.exchange().deny(dev.bulwark.exchange.Denial.BODY_TIMEOUT); // a deadline answered first
-    java.util.Objects.requireNonNull(answer.get())
-        .accept(new Consumption(false, 0, 1_000_000_000L, 1_000_000_000L));
+    answer.complete(new Consumption(false, 0, 1_000_000_000L, 1_000_000_000L));
     assertThat(fx.status()).isEqualTo(408);
     assertThat(fx.exchange().denyReason()).isEqualTo("body not received in time");
   }

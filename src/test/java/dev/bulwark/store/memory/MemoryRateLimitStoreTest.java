@@ -6,8 +6,7 @@ import dev.bulwark.store.BucketShape;
 import dev.bulwark.store.Consumption;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +30,9 @@ class MemoryRateLimitStoreTest {
   }
 
   private static Consumption take(MemoryRateLimitStore store, String key, BucketShape shape) {
-    List<Consumption> out = new ArrayList<>();
-    store.consume(key, shape, out::add);
-    assertThat(out).as("the embedded store answers synchronously").hasSize(1);
-    return out.get(0);
+    CompletableFuture<Consumption> answer = store.consume(key, shape).toCompletableFuture();
+    assertThat(answer).as("the embedded store answers synchronously").isDone();
+    return answer.join();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.bulwark.observe;
+package dev.bulwark.audit;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,14 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * line; this keeps an outage (a Redis store down, an upstream refusing) or a flood of one bad
  * request from writing one security line per request. Thread-safe.
  */
-public final class RepeatedEvents {
+final class RepeatedEvents {
   /** More distinct kinds than this (reasons can name a path) and the counts start over. */
   static final int MAX_KINDS = 10_000;
 
   private final long windowNanos;
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
-  public RepeatedEvents(long windowNanos) {
+  RepeatedEvents(long windowNanos) {
     this.windowNanos = windowNanos;
   }
 
@@ -24,7 +24,7 @@ public final class RepeatedEvents {
    * Returns -1 when this event should not be logged, else how many identical events were held back
    * since the last one logged (0 for the first of a run).
    */
-  public long admit(String kind, long nowNanos) {
+  long admit(String kind, long nowNanos) {
     Window w = windows.get(kind);
     if (w == null) {
       if (windows.size() >= MAX_KINDS) {

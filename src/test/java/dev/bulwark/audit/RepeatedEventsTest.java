@@ -1,4 +1,4 @@
-package dev.bulwark.observe;
+package dev.bulwark.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

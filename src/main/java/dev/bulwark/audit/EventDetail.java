@@ -1,0 +1,87 @@
+package dev.bulwark.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * The fields one kind of security event carries beyond the common ones: typed, so that a sink or an
+ * alert rule reads them as values rather than parsing text. Each writes itself to a {@link
+ * SecurityEvent.Fields} under the names log consumers know.
+ */
+public sealed interface EventDetail {
+  /** Returns the detail of an event that carries only the common fields. */
+  static EventDetail none() {
+    return None.INSTANCE; // a method, not a constant: no subclass in the interface's init
+  }
+
+  /** Writes the detail's fields, in a fixed order. */
+  void writeTo(SecurityEvent.Fields out);
+
+  /** No fields beyond the common ones: {@link #none()} is its only value. */
+  enum None implements EventDetail {
+    INSTANCE;
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {}
+  }
+
+  /** Which access rule refused the caller, and for which method ({@code access-denied}). */
+  record AccessRule(String method, String rule) implements EventDetail {
+    public AccessRule {
+      requireNonNull(method, "method");
+      requireNonNull(rule, "rule");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("method", method);
+      out.text("rule", rule);
+    }
+  }
+
+  /**
+   * A ban made ({@code ban}): the rule that made it ({@code admin} for the admin API), when it
+   * ends, and how many bans the address had before it within the rule's repeat memory.
+   */
+  record BanMade(String rule, Instant until, int repeat) implements EventDetail {
+    public BanMade {
+      requireNonNull(rule, "rule");
+      requireNonNull(until, "until");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("rule", rule);
+      out.text("until", until.toString());
+      out.number("repeat", repeat);
+    }
+  }
+
+  /** A ban lifted ({@code unban}), and by whom ({@code admin}). */
+  record BanLifted(String by) implements EventDetail {
+    public BanLifted {
+      requireNonNull(by, "by");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("by", by);
+    }
+  }
+
+  /**
+   * The start of an upstream error body that was masked ({@code upstream-error-masked}), already
+   * truncated and redacted by the caller.
+   */
+  record MaskedBody(String body) implements EventDetail {
+    public MaskedBody {
+      requireNonNull(body, "body");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("body", body);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.bulwark.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One security event: its kind, when it happened, the request and client it concerns, the common
+ * facts (route, the response status, the reason, the authenticated subject, the channel it came
+ * through), the kind's own {@link EventDetail}, and how many identical events were held back before
+ * it. Immutable; made by the factory of its kind, so each kind always carries the same fields.
+ *
+ * @param kind what happened
+ * @param epochMillis when, in milliseconds since the epoch
+ * @param requestId the request's id, or {@link #NO_REQUEST} for an event no request caused (the
+ *     admin API)
+ * @param client the client address (the address banned, for a ban)
+ * @param route the route's name, or null when the event concerns no route
+ * @param status the response status (or the upstream's, where the kind says so), or 0 when none
+ * @param reason why, in words, or null
+ * @param subject the authenticated caller, or null
+ * @param via the gateway endpoint that made the check ({@code forward-auth}), or null for the
+ *     request's own route
+ * @param detail the kind's own fields
+ * @param suppressed identical events held back since the previous one of a repeatable kind
+ */
+public record SecurityEvent(
+    SecurityEventKind kind,
+    long epochMillis,
+    String requestId,
+    String client,
+    @Nullable String route,
+    int status,
+    @Nullable String reason,
+    @Nullable String subject,
+    @Nullable String via,
+    EventDetail detail,
+    long suppressed) {
+
+  /** The request id of an event that no request caused. */
+  public static final String NO_REQUEST = "-";
+
+  /** Receives an event's fields in a fixed order, each with its type (a sink's serializer). */
+  public interface Fields {
+    /** Receives a text field. */
+    void text(String name, String value);
+
+    /** Receives a whole-number field. */
+    void number(String name, long value);
+  }
+
+  public SecurityEvent {
+    requireNonNull(kind, "kind");
+    requireNonNull(requestId, "requestId");
+    requireNonNull(client, "client");
+    requireNonNull(detail, "detail");
+    if (status < 0) {
+      throw new IllegalArgumentException("status: " + status + " (expected: >= 0)");
+    }
+    if (suppressed < 0) {
+      throw new IllegalArgumentException("suppressed: " + suppressed + " (expected: >= 0)");
+    }
+  }
+
+  /**
+   * A request the gateway refused or could not serve: {@link SecurityEventKind#REQUEST_REFUSED},
+   * {@link SecurityEventKind#UPSTREAM_FAILURE} or {@link SecurityEventKind#RESPONSE_BLOCKED} (whose
+   * status is the upstream's).
+   */
+  public static SecurityEvent refused(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      String route,
+      int status,
+      String reason) {
+    if (kind != SecurityEventKind.REQUEST_REFUSED
+        && kind != SecurityEventKind.UPSTREAM_FAILURE
+        && kind != SecurityEventKind.RESPONSE_BLOCKED) {
+      throw new IllegalArgumentException("kind: " + kind + " (expected: a refusal)");
+    }
+    return new SecurityEvent(
+        kind,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        status,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        EventDetail.none(),
+        0);
+  }
+
+  /**
+   * A presented credential that was refused: {@link SecurityEventKind#TOKEN_INVALID} or {@link
+   * SecurityEventKind#TOKEN_EXPIRED}, with the verifier's reason.
+   */
+  public static SecurityEvent credentialRefused(
+      SecurityEventKind kind, String requestId, String client, String route, String reason) {
+    if (kind != SecurityEventKind.TOKEN_INVALID && kind != SecurityEventKind.TOKEN_EXPIRED) {
+      throw new IllegalArgumentException("kind: " + kind + " (expected: a refused credential)");
+    }
+    return new SecurityEvent(
+        kind,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        EventDetail.none(),
+        0);
+  }
+
+  /** An authenticated caller refused by the access rule for the request's method. */
+  public static SecurityEvent accessDenied(
+      String requestId, String client, String route, String subject, String method, String rule) {
+    return new SecurityEvent(
+        SecurityEventKind.ACCESS_DENIED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        0,
+        null,
+        requireNonNull(subject, "subject"),
+        null,
+        new EventDetail.AccessRule(method, rule),
+        0);
+  }
+
+  /** A ban made on {@code client} by {@code rule} ({@code admin} for the admin API). */
+  public static SecurityEvent ban(
+      String requestId, String client, String rule, Instant until, int repeat, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.BAN,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.BanMade(rule, until, repeat),
+        0);
+  }
+
+  /** A ban on {@code client} lifted by {@code by}. */
+  public static SecurityEvent unban(String requestId, String client, String by) {
+    return new SecurityEvent(
+        SecurityEventKind.UNBAN,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        null,
+        null,
+        new EventDetail.BanLifted(by),
+        0);
+  }
+
+  /** An upstream error answer whose body was masked; {@code body} is already made safe to log. */
+  public static SecurityEvent upstreamErrorMasked(
+      String requestId, String client, String route, int upstreamStatus, String body) {
+    return new SecurityEvent(
+        SecurityEventKind.UPSTREAM_ERROR_MASKED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        upstreamStatus,
+        null,
+        null,
+        null,
+        new EventDetail.MaskedBody(body),
+        0);
+  }
+
+  /** Returns this event as made by a gateway endpoint ({@code forward-auth}) for another route. */
+  public SecurityEvent withVia(String endpoint) {
+    return new SecurityEvent(
+        kind,
+        epochMillis,
+        requestId,
+        client,
+        route,
+        status,
+        reason,
+        subject,
+        requireNonNull(endpoint, "endpoint"),
+        detail,
+        suppressed);
+  }
+
+  /** Returns this event carrying how many identical events were held back before it. */
+  SecurityEvent withSuppressed(long held) {
+    return new SecurityEvent(
+        kind, epochMillis, requestId, client, route, status, reason, subject, via, detail, held);
+  }
+
+  /** Returns what makes events of a repeatable kind identical: kind, route, status and reason. */
+  String repeatKey() {
+    return kind.wireName() + '|' + route + '|' + status + '|' + reason;
+  }
+
+  /**
+   * Writes the fields, in this order, leaving out those the event does not have: {@code requestId},
+   * {@code client}, {@code route}, {@code status}, {@code reason}, {@code subject}, {@code via},
+   * the detail's fields, {@code suppressed}. The kind and time are not fields: sinks read them from
+   * {@link #kind()} and {@link #epochMillis()}.
+   */
+  public void writeFields(Fields out) {
+    out.text("requestId", requestId);
+    out.text("client", client);
+    if (route != null) {
+      out.text("route", route);
+    }
+    if (status != 0) {
+      out.number("status", status);
+    }
+    if (reason != null) {
+      out.text("reason", reason);
+    }
+    if (subject != null) {
+      out.text("subject", subject);
+    }
+    if (via != null) {
+      out.text("via", via);
+    }
+    detail.writeTo(out);
+    if (suppressed > 0) {
+      out.number("suppressed", suppressed);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bulwark.audit;
+
+/**
+ * What happened, one constant per kind of security event the gateway writes. Each has a stable wire
+ * name (the {@code event} field of a log line) that log consumers match on; renaming one is a
+ * breaking change. A repeatable kind can recur once per request during an outage or a flood, so it
+ * is thinned out before it reaches any sink (see {@link SecurityEvents}).
+ */
+public enum SecurityEventKind {
+  /** A presented credential (a bearer token) was refused as invalid. */
+  TOKEN_INVALID("token-invalid", false),
+  /** A presented credential (a bearer token) had expired. */
+  TOKEN_EXPIRED("token-expired", false),
+  /** An authenticated caller was refused by the route's access rule. */
+  ACCESS_DENIED("access-denied", false),
+  /** A client address was banned, by a ban rule or through the admin API. */
+  BAN("ban", false),
+  /** A ban was lifted through the admin API. */
+  UNBAN("unban", false),
+  /**
+   * A refusal that closes the connection ({@code 400} framing, {@code 408}, {@code 413}, {@code
+   * 414}, {@code 431}), or another answer of {@code 500} or more that the gateway made itself.
+   */
+  REQUEST_REFUSED("request-refused", true),
+  /** The gateway answered {@code 502} or {@code 504}: the upstream failed or timed out. */
+  UPSTREAM_FAILURE("upstream-failure", true),
+  /** An upstream response was withheld by a response check and replaced with a {@code 502}. */
+  RESPONSE_BLOCKED("response-blocked", false),
+  /** An upstream {@code 5xx} body was replaced by the gateway's own error. */
+  UPSTREAM_ERROR_MASKED("upstream-error-masked", false);
+
+  private final String wireName;
+  private final boolean repeatable;
+
+  SecurityEventKind(String wireName, boolean repeatable) {
+    this.wireName = wireName;
+    this.repeatable = repeatable;
+  }
+
+  /** Returns the name written in the {@code event} field of a log line. */
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Returns whether runs of identical events of this kind are thinned out before the sinks. */
+  public boolean repeatable() {
+    return repeatable;
+  }
+}

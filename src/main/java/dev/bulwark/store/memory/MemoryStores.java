@@ -1,0 +1,52 @@
+package dev.bulwark.store.memory;
+
+import dev.bulwark.store.BanStore;
+import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.StoreHealth;
+import dev.bulwark.store.Stores;
+
+/**
+ * The embedded backend: every capability in this process's memory, each bounded, answering before
+ * it returns. Nothing to connect, so it is always up and closing it does nothing.
+ */
+public final class MemoryStores implements Stores {
+  private final MemoryRateLimitStore rateLimits;
+  private final MemoryBanStore bans;
+  private final ConnectionCounts connections = new MemoryConnectionCounts();
+  private final StoreHealth health = StoreHealth.unmetered("embedded");
+
+  /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
+  public MemoryStores(long maxKeys, long maxBans) {
+    this.rateLimits = new MemoryRateLimitStore(maxKeys);
+    this.bans = new MemoryBanStore(maxKeys, maxBans);
+  }
+
+  @Override
+  public RateLimitStore rateLimits() {
+    return rateLimits;
+  }
+
+  @Override
+  public BanStore bans() {
+    return bans;
+  }
+
+  @Override
+  public ConnectionCounts connections() {
+    return connections;
+  }
+
+  @Override
+  public StoreHealth health() {
+    return health;
+  }
+
+  @Override
+  public String kind() {
+    return "embedded";
+  }
+
+  @Override
+  public void close() {}
+}

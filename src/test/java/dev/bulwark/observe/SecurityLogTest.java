@@ -1,0 +1,217 @@
+package dev.bulwark.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventKind;
+import dev.bulwark.audit.SecurityEvents;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JSON line of every kind of security event: the field names log consumers know, text as
+ * strings and numbers as JSON numbers, and nothing a line could be broken with.
+ */
+class SecurityLogTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant UNTIL = Instant.parse("2026-12-07T07:00:00Z");
+
+  /** One event of each kind, as its call site makes it. */
+  private static final Map<SecurityEventKind, SecurityEvent> SAMPLES =
+      new EnumMap<>(SecurityEventKind.class);
+
+  static {
+    SAMPLES.put(
+        SecurityEventKind.TOKEN_INVALID,
+        SecurityEvent.credentialRefused(
+            SecurityEventKind.TOKEN_INVALID, "r1", "192.0.2.1", "api", "bad signature"));
+    SAMPLES.put(
+        SecurityEventKind.TOKEN_EXPIRED,
+        SecurityEvent.credentialRefused(
+                SecurityEventKind.TOKEN_EXPIRED, "r2", "192.0.2.1", "orgs", "expired")
+            .withVia("forward-auth"));
+    SAMPLES.put(
+        SecurityEventKind.ACCESS_DENIED,
+        SecurityEvent.accessDenied("r3", "192.0.2.1", "api", "alice", "DELETE", "role:admin"));
+    SAMPLES.put(
+        SecurityEventKind.BAN,
+        SecurityEvent.ban("r4", "192.0.2.7", "auth-failures", UNTIL, 2, "20 answers"));
+    SAMPLES.put(
+        SecurityEventKind.UNBAN,
+        SecurityEvent.unban(SecurityEvent.NO_REQUEST, "192.0.2.7", "admin"));
+    SAMPLES.put(
+        SecurityEventKind.REQUEST_REFUSED,
+        SecurityEvent.refused(
+            SecurityEventKind.REQUEST_REFUSED, "r6", "192.0.2.1", "api", 413, "body too large"));
+    SAMPLES.put(
+        SecurityEventKind.UPSTREAM_FAILURE,
+        SecurityEvent.refused(
+            SecurityEventKind.UPSTREAM_FAILURE, "r7", "192.0.2.1", "api", 502, "refused"));
+    SAMPLES.put(
+        SecurityEventKind.RESPONSE_BLOCKED,
+        SecurityEvent.refused(
+            SecurityEventKind.RESPONSE_BLOCKED, "r8", "192.0.2.1", "api", 200, "over the limit"));
+    SAMPLES.put(
+        SecurityEventKind.UPSTREAM_ERROR_MASKED,
+        SecurityEvent.upstreamErrorMasked("r9", "192.0.2.1", "api", 500, "trace [REDACTED]"));
+  }
+
+  private static SecurityEvent sample(SecurityEventKind kind) {
+    return java.util.Objects.requireNonNull(SAMPLES.get(kind), kind.name());
+  }
+
+  private static JsonNode line(SecurityEvent e) throws Exception {
+    List<String> lines = new ArrayList<>();
+    new SecurityLog(lines::add).accept(e);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).doesNotContain("\n");
+    return JSON.readTree(lines.get(0));
+  }
+
+  private static List<String> names(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  @Test
+  void everyKindHasASampleHere() {
+    assertThat(SAMPLES).containsOnlyKeys(SecurityEventKind.values());
+  }
+
+  @Test
+  void everyLineStartsWithTypeTimeAndTheKindsWireName() throws Exception {
+    for (SecurityEvent e : SAMPLES.values()) {
+      JsonNode n = line(e);
+      assertThat(names(n)).startsWith("type", "time", "event", "requestId", "client");
+      assertThat(n.get("type").asText()).isEqualTo("security");
+      assertThat(n.get("event").asText()).isEqualTo(e.kind().wireName());
+      assertThat(n.get("time").asText())
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+      assertThat(n.get("requestId").isTextual()).isTrue();
+      assertThat(n.get("client").isTextual()).isTrue();
+    }
+  }
+
+  @Test
+  void theWireNamesAreTheOnesLogConsumersMatchOn() {
+    assertThat(SecurityEventKind.values())
+        .extracting(SecurityEventKind::wireName)
+        .containsExactly(
+            "token-invalid",
+            "token-expired",
+            "access-denied",
+            "ban",
+            "unban",
+            "request-refused",
+            "upstream-failure",
+            "response-blocked",
+            "upstream-error-masked");
+  }
+
+  @Test
+  void credentialEventsCarryRouteReasonAndTheEndpointTheyCameThrough() throws Exception {
+    JsonNode invalid = line(sample(SecurityEventKind.TOKEN_INVALID));
+    assertThat(names(invalid))
+        .containsExactly("type", "time", "event", "requestId", "client", "route", "reason");
+    assertThat(invalid.get("reason").asText()).isEqualTo("bad signature");
+    JsonNode expired = line(sample(SecurityEventKind.TOKEN_EXPIRED));
+    assertThat(expired.get("via").asText()).isEqualTo("forward-auth");
+    assertThat(expired.get("route").asText()).isEqualTo("orgs");
+  }
+
+  @Test
+  void accessDeniedCarriesSubjectMethodAndRule() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.ACCESS_DENIED));
+    assertThat(names(n))
+        .containsExactly(
+            "type", "time", "event", "requestId", "client", "route", "subject", "method", "rule");
+    assertThat(n.get("subject").asText()).isEqualTo("alice");
+    assertThat(n.get("method").asText()).isEqualTo("DELETE");
+    assertThat(n.get("rule").asText()).isEqualTo("role:admin");
+  }
+
+  @Test
+  void aBanCarriesRuleUntilAndRepeatAsANumber() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.BAN));
+    assertThat(names(n))
+        .containsExactly(
+            "type", "time", "event", "requestId", "client", "reason", "rule", "until", "repeat");
+    assertThat(n.get("until").asText()).isEqualTo("2026-12-07T07:00:00Z");
+    assertThat(n.get("repeat").isIntegralNumber()).isTrue();
+    assertThat(n.get("repeat").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void anUnbanFromTheAdminApiHasNoRequestIdAndSaysWhoLiftedIt() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.UNBAN));
+    assertThat(n.get("requestId").asText()).isEqualTo("-");
+    assertThat(n.get("client").asText()).isEqualTo("192.0.2.7");
+    assertThat(n.get("by").asText()).isEqualTo("admin");
+    assertThat(n.has("status")).isFalse();
+  }
+
+  @Test
+  void refusalsCarryTheStatusAsANumber() throws Exception {
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.REQUEST_REFUSED,
+            SecurityEventKind.UPSTREAM_FAILURE,
+            SecurityEventKind.RESPONSE_BLOCKED,
+            SecurityEventKind.UPSTREAM_ERROR_MASKED)) {
+      JsonNode n = line(sample(k));
+      assertThat(n.get("status").isIntegralNumber()).as("%s status", k).isTrue();
+      assertThat(n.get("route").asText()).isEqualTo("api");
+    }
+    JsonNode refused = line(sample(SecurityEventKind.REQUEST_REFUSED));
+    assertThat(names(refused))
+        .containsExactly(
+            "type", "time", "event", "requestId", "client", "route", "status", "reason");
+    assertThat(refused.get("status").asInt()).isEqualTo(413);
+    assertThat(line(sample(SecurityEventKind.UPSTREAM_ERROR_MASKED)).get("body").asText())
+        .isEqualTo("trace [REDACTED]");
+  }
+
+  @Test
+  void theCountOfHeldBackRepeatsIsANumber() throws Exception {
+    List<String> lines = new ArrayList<>();
+    long[] now = {0};
+    SecurityEvents events = new SecurityEvents(List.of(new SecurityLog(lines::add)), () -> now[0]);
+    SecurityEvent failure = sample(SecurityEventKind.UPSTREAM_FAILURE);
+    events.publish(failure);
+    events.publish(failure);
+    events.publish(failure);
+    now[0] = 2_000_000_000L;
+    events.publish(failure);
+    assertThat(lines).hasSize(2);
+    JsonNode n = JSON.readTree(lines.get(1));
+    assertThat(n.get("suppressed").isIntegralNumber()).isTrue();
+    assertThat(n.get("suppressed").asLong()).isEqualTo(2);
+    assertThat(JSON.readTree(lines.get(0)).has("suppressed")).isFalse();
+  }
+
+  @Test
+  void hostileTextCannotBreakTheLineOrAddFields() throws Exception {
+    SecurityEvent e =
+        SecurityEvent.refused(
+            SecurityEventKind.REQUEST_REFUSED,
+            "r\"1",
+            "192.0.2.1",
+            "api",
+            400,
+            "bad\n{\"event\":\"forged\"}\u001b[31m\u2028");
+    JsonNode n = line(e);
+    assertThat(n.get("event").asText()).isEqualTo("request-refused");
+    assertThat(n.get("reason").asText()).isEqualTo("bad\n{\"event\":\"forged\"}\u001b[31m\u2028");
+    assertThat(n.get("requestId").asText()).isEqualTo("r\"1");
+  }
+}
