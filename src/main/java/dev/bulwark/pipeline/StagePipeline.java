@@ -36,6 +36,9 @@ public final class StagePipeline implements ExchangeDriver {
 
   @Override
   public void proceed(Exchange ex) {
+    if (ex.finishedOrResponded()) {
+      return; // answered while a stage was away (a body timeout, a malformed body): run no more
+    }
     PipelineRoute route = (PipelineRoute) ex.route();
     int i = ex.entered();
     DecisionTrace trace = ex.trace();

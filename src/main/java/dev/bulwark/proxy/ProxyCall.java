@@ -9,6 +9,7 @@ import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -126,6 +127,15 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
         return;
       }
       // over the budget: this body streams (the client's share and the minimum rate still hold)
+    }
+    if (framing != NO_BODY && framing != 0) {
+      // While the connection is being taken, a body the decoder cannot read ends the exchange.
+      req.exceptionHandler(
+          t -> {
+            if (t instanceof DecoderException) {
+              onClientError(t);
+            }
+          });
     }
     acquire(pool);
   }

@@ -95,6 +95,7 @@ final class ConnectionGuard {
       pipeline.addFirst("bulwark-first-byte", new FirstByteWatch(state));
       if (pipeline.get(HTTP_DECODER) != null) {
         pipeline.addAfter(HTTP_DECODER, "bulwark-version", VersionGuard.INSTANCE);
+        pipeline.addAfter("bulwark-version", "bulwark-body-framing", BodyFramingGuard.INSTANCE);
       }
       // Vert.x adds a ChunkedWriteHandler to TLS pipelines for sendFile, which the gateway never
       // uses; it would queue and re-dispatch every write of every response.
