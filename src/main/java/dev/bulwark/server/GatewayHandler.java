@@ -223,6 +223,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   }
 
   @Override
+  public void closeAfterAnswer(HttpServerRequest request) {
+    LingeringClose.close(request);
+  }
+
+  @Override
   public void maskedUpstreamError(Exchange ex, String route, int status, byte[] body, int keep) {
     security.event(
         "upstream-error-masked",
