@@ -148,6 +148,11 @@ public final class StagePipeline implements ExchangeDriver {
     carrier.resume(ex, continuation);
   }
 
+  @Override
+  public void readingBody(Exchange ex) {
+    carrier.readingBody(ex, (PipelineRoute) ex.route());
+  }
+
   /** Lets every policy the request entered edit the response head, last entered first. */
   static void walkBack(Exchange ex, ResponseHead head) {
     PipelineRoute route = (PipelineRoute) ex.route();

@@ -43,11 +43,6 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   static final long NO_BODY = VertxRequest.NO_BODY;
   static final long CHUNKED = VertxRequest.CHUNKED;
 
-  /** The request body arrives slower than the route's {@code min-upload-rate}. */
-  private static final Denial UPLOAD_TOO_SLOW =
-      Denial.closing(
-          408, "request timeout", "body arriving slower than the route's minimum upload rate");
-
   /** The client kept its whole share of upstream connections busy for the connect timeout. */
   private static final Denial CLIENT_SHARE_EXCEEDED =
       Denial.of(429, "too many requests", "client holds its share of upstream connections");
@@ -185,7 +180,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private void watchUpload() {
     if (limits.minUploadRate() > 0) {
       uploadRate =
-          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UPLOAD_TOO_SLOW));
+          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UploadRate.TOO_SLOW));
     }
   }
 
