@@ -7,6 +7,7 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.http.impl.Http2ServerConnection;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -102,6 +103,8 @@ final class ConnectionGuard {
       if (pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
         pipeline.remove(CHUNKED_WRITER);
       }
+    } else if (conn instanceof Http2ServerConnection h2) {
+      Http2FloodLimit.install(h2.channel());
     }
   }
 
