@@ -343,10 +343,11 @@ public final class Exchange {
   /**
    * Reads the whole request body (over {@code limit} bytes: 413 and close) and hands it to {@code
    * onBody}; the body is then forwarded from memory with its Content-Length instead of streamed. A
-   * client error answers 400, the route's body timeout still applies, and nothing is delivered once
-   * the exchange is answered or the client is gone.
+   * client error answers 400, the route's body timeout and minimum upload rate still apply, and
+   * nothing is delivered once the exchange is answered or the client is gone.
    */
   public void readBody(long limit, Consumer<byte[]> onBody) {
+    driver.readingBody(this);
     request.readBody(
         limit,
         new BodyReader() {

@@ -23,4 +23,10 @@ public interface ExchangeDriver {
    * queued there (a fake may run it at once or hold it until the test steps).
    */
   void resume(Exchange exchange, Runnable continuation);
+
+  /**
+   * Notes that a stage begins reading the request body whole ({@link Exchange#readBody}), so that
+   * the limits on how it arrives (the minimum upload rate) hold as when the proxy reads it.
+   */
+  default void readingBody(Exchange exchange) {}
 }

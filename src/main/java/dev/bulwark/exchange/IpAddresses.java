@@ -3,7 +3,14 @@ package dev.bulwark.exchange;
 import io.netty.util.NetUtil;
 import org.jspecify.annotations.Nullable;
 
-/** Parses IP address literals (never a DNS lookup) into 16-byte form, IPv4 as IPv4-mapped IPv6. */
+/**
+ * Parses IP address literals (never a DNS lookup) into 16-byte form, IPv4 as IPv4-mapped IPv6.
+ * Strict, so that one address has one reading: an IPv4 part is four decimal numbers 0-255 without
+ * leading zeros ({@code 010.0.0.1} is refused, since other parsers read {@code 010} as octal 8); an
+ * IPv6 address follows RFC 4291 §2.2, and its embedded IPv4 form names the same bits as the hex
+ * form ({@code ::192.0.2.1} is {@code ::c000:201}, an IPv6 address; {@code ::ffff:192.0.2.1} is
+ * {@code ::ffff:c000:201}, the IPv4 address 192.0.2.1).
+ */
 public final class IpAddresses {
   private IpAddresses() {}
 
@@ -17,18 +24,128 @@ public final class IpAddresses {
     if (zone >= 0) {
       s = s.substring(0, zone);
     }
-    byte[] raw = NetUtil.createByteArrayFromIpAddressString(s);
-    if (raw == null) {
+    if (s.indexOf(':') >= 0) {
+      return parseV6(s);
+    }
+    byte[] a16 = new byte[16];
+    if (!parseV4(s, 0, s.length(), a16, 12)) {
       return null;
     }
-    if (raw.length == 16) {
-      return raw;
+    a16[10] = (byte) 0xff;
+    a16[11] = (byte) 0xff;
+    return a16;
+  }
+
+  /**
+   * Reads a dotted quad from {@code s[from, to)} into {@code out[at, at + 4)}: four decimal numbers
+   * of 1 to 3 digits, each at most 255, none with a leading zero.
+   */
+  private static boolean parseV4(String s, int from, int to, byte[] out, int at) {
+    int part = 0;
+    int value = 0;
+    int digits = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c == '.') {
+        if (digits == 0 || part == 3) {
+          return false;
+        }
+        out[at + part++] = (byte) value;
+        value = 0;
+        digits = 0;
+      } else if (c >= '0' && c <= '9') {
+        if (digits > 0 && value == 0) {
+          return false; // a leading zero: octal to some parsers, decimal to others
+        }
+        value = value * 10 + (c - '0');
+        if (++digits > 3 || value > 255) {
+          return false;
+        }
+      } else {
+        return false;
+      }
     }
-    byte[] mapped = new byte[16];
-    mapped[10] = (byte) 0xff;
-    mapped[11] = (byte) 0xff;
-    System.arraycopy(raw, 0, mapped, 12, 4);
-    return mapped;
+    if (digits == 0 || part != 3) {
+      return false;
+    }
+    out[at + 3] = (byte) value;
+    return true;
+  }
+
+  /**
+   * Reads an IPv6 address (RFC 4291 §2.2): eight groups of 1 to 4 hex digits, at most one {@code
+   * ::} standing for one or more zero groups, and optionally a dotted quad as the last 32 bits.
+   */
+  private static byte @Nullable [] parseV6(String s) {
+    int len = s.length();
+    int[] groups = new int[8];
+    int n = 0;
+    int gap = -1;
+    int i = 0;
+    if (s.startsWith("::")) {
+      gap = 0;
+      i = 2;
+    } else if (s.startsWith(":")) {
+      return null;
+    }
+    while (i < len) {
+      int start = i;
+      int value = 0;
+      while (i < len && Character.digit(s.charAt(i), 16) >= 0 && s.charAt(i) < 128) {
+        value = (value << 4) | Character.digit(s.charAt(i), 16);
+        i++;
+        if (i - start > 4) {
+          break; // a dotted quad may follow (three decimal digits fit); checked below
+        }
+      }
+      if (i < len && s.charAt(i) == '.') {
+        byte[] tail = new byte[4];
+        if (n > 6 || !parseV4(s, start, len, tail, 0)) {
+          return null;
+        }
+        groups[n++] = ((tail[0] & 0xff) << 8) | (tail[1] & 0xff);
+        groups[n++] = ((tail[2] & 0xff) << 8) | (tail[3] & 0xff);
+        i = len;
+        break;
+      }
+      int digits = i - start;
+      if (digits == 0 || digits > 4 || n == 8) {
+        return null;
+      }
+      groups[n++] = value;
+      if (i == len) {
+        break;
+      }
+      if (s.charAt(i) != ':') {
+        return null;
+      }
+      i++;
+      if (i < len && s.charAt(i) == ':') {
+        if (gap >= 0) {
+          return null; // a second ::
+        }
+        gap = n;
+        i++;
+      } else if (i == len) {
+        return null; // a single trailing colon
+      }
+    }
+    if (gap < 0 ? n != 8 : n > 7) {
+      return null;
+    }
+    byte[] a16 = new byte[16];
+    int head = gap < 0 ? n : gap;
+    for (int g = 0; g < head; g++) {
+      a16[2 * g] = (byte) (groups[g] >>> 8);
+      a16[2 * g + 1] = (byte) groups[g];
+    }
+    int tail = n - head;
+    for (int g = 0; g < tail; g++) {
+      int at = 8 - tail + g;
+      a16[2 * at] = (byte) (groups[head + g] >>> 8);
+      a16[2 * at + 1] = (byte) groups[head + g];
+    }
+    return a16;
   }
 
   /** Returns whether a 16-byte address is an IPv4(-mapped) address. */

@@ -28,4 +28,10 @@ public interface ExchangeCarrier {
 
   /** Runs {@code continuation} on the exchange's own thread (see {@link Exchange#resume}). */
   void resume(Exchange exchange, Runnable continuation);
+
+  /**
+   * A stage begins reading the request body whole ({@link Exchange#readBody}): the route's limits
+   * on how a body arrives (the minimum upload rate) apply to it as when it is forwarded.
+   */
+  default void readingBody(Exchange exchange, PipelineRoute route) {}
 }

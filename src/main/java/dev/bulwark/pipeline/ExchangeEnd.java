@@ -56,7 +56,7 @@ public final class ExchangeEnd {
     hooks.ended(ex);
     HttpServerRequest req = ex.httpRequest();
     if (close && req.version() != HttpVersion.HTTP_2) {
-      req.connection().close();
+      hooks.closeAfterAnswer(req);
     } else if (close && !req.isEnded()) {
       // Answered before the request body was read: RST_STREAM(NO_ERROR) after the complete
       // response tells the client to stop sending it (RFC 9113 section 8.1).

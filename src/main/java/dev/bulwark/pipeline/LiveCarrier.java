@@ -11,9 +11,11 @@ import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.proxy.Forwarder;
 import dev.bulwark.proxy.ProxyCall;
+import dev.bulwark.proxy.UploadRate;
 import dev.bulwark.proxy.UpstreamClients;
 import dev.bulwark.proxy.UpstreamListener;
 import dev.bulwark.proxy.UpstreamTarget;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -98,6 +100,14 @@ public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
   @Override
   public void send(Exchange ex, ResponseHead head) {
     writer.write(ex, head, null);
+  }
+
+  @Override
+  public void readingBody(Exchange ex, PipelineRoute route) {
+    Context here = Vertx.currentContext(); // a stage reads the body on the exchange's event loop
+    if (here != null) {
+      UploadRate.watchStageRead(here, ex, route.limits());
+    }
   }
 
   @Override

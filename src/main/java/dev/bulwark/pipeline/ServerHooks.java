@@ -2,6 +2,7 @@ package dev.bulwark.pipeline;
 
 import dev.bulwark.exchange.Exchange;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * What the live pipeline hands back to the server that received the exchange: the bookkeeping of
@@ -14,6 +15,12 @@ public interface ServerHooks {
    * must never run.
    */
   void closingAfterResponse(HttpConnection connection);
+
+  /**
+   * Closes the HTTP/1 connection of {@code request} once its answer has been written; a request
+   * body still arriving is read and dropped first, so that the client reads the answer.
+   */
+  void closeAfterAnswer(HttpServerRequest request);
 
   /**
    * Logs the body of an upstream error that the errors policy masked: at most {@code keep} of its

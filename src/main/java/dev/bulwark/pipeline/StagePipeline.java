@@ -36,6 +36,9 @@ public final class StagePipeline implements ExchangeDriver {
 
   @Override
   public void proceed(Exchange ex) {
+    if (ex.finishedOrResponded()) {
+      return; // answered while a stage was away (a body timeout, a malformed body): run no more
+    }
     PipelineRoute route = (PipelineRoute) ex.route();
     int i = ex.entered();
     DecisionTrace trace = ex.trace();
@@ -143,6 +146,11 @@ public final class StagePipeline implements ExchangeDriver {
   @Override
   public void resume(Exchange ex, Runnable continuation) {
     carrier.resume(ex, continuation);
+  }
+
+  @Override
+  public void readingBody(Exchange ex) {
+    carrier.readingBody(ex, (PipelineRoute) ex.route());
   }
 
   /** Lets every policy the request entered edit the response head, last entered first. */

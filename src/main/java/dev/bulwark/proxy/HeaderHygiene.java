@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which headers cross the gateway: hop-by-hop headers (the fixed list and any named in
- * {@code Connection}) never do, forwarding headers are rebuilt rather than passed on, and the
- * route's {@link RequestHeaderRules} drop identity headers and names with {@code _}.
+ * {@code Connection}) never do, forwarding headers are rebuilt rather than passed on, headers that
+ * claim the client's address ({@link ClientAddressHeaders}) are dropped, and the route's {@link
+ * RequestHeaderRules} drop identity headers and names with {@code _}.
  */
 final class HeaderHygiene {
   private HeaderHygiene() {}
@@ -35,7 +36,7 @@ final class HeaderHygiene {
     return switch (n.length()) {
       case 4 -> n.equalsIgnoreCase("host");
       case 6 -> n.equalsIgnoreCase("expect");
-      case 9 -> n.equalsIgnoreCase("forwarded") || n.equalsIgnoreCase("x-real-ip");
+      case 9 -> n.equalsIgnoreCase("forwarded");
       case 12 -> n.equalsIgnoreCase("x-request-id");
       case 14 -> n.equalsIgnoreCase("content-length");
       case 15 -> n.equalsIgnoreCase("x-forwarded-for");
@@ -79,7 +80,11 @@ final class HeaderHygiene {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> e : from) {
       String name = e.getKey();
-      if (isHopByHop(name) || isGatewaySet(name) || isListed(listed, name) || rules.drops(name)) {
+      if (isHopByHop(name)
+          || isGatewaySet(name)
+          || ClientAddressHeaders.contains(name)
+          || isListed(listed, name)
+          || rules.drops(name)) {
         continue;
       }
       to.add(name, e.getValue());

@@ -1,6 +1,5 @@
 package dev.bulwark.proxy;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -77,28 +76,9 @@ public final class IdentityHeaders {
           "x-ms-client-principal", // Azure App Service authentication
           "x-ms-token-"); // Azure App Service token store
 
-  private static final String[][] BY_LENGTH = byLength();
+  private static final HeaderNameSet EXACT = HeaderNameSet.of(NAMES);
 
   private IdentityHeaders() {}
-
-  private static String[][] byLength() {
-    int max = 0;
-    for (String n : NAMES) {
-      max = Math.max(max, n.length());
-    }
-    List<List<String>> buckets = new ArrayList<>();
-    for (int i = 0; i <= max; i++) {
-      buckets.add(new ArrayList<>());
-    }
-    for (String n : NAMES) {
-      buckets.get(n.length()).add(n);
-    }
-    String[][] out = new String[max + 1][];
-    for (int i = 0; i <= max; i++) {
-      out[i] = buckets.get(i).toArray(new String[0]);
-    }
-    return out;
-  }
 
   /** Returns whether a header name (any case) is one of the well-known identity headers. */
   public static boolean isWellKnown(String name) {
@@ -110,12 +90,8 @@ public final class IdentityHeaders {
     if (first != 'x' && first != 'r' && first != 's' && first != 'c') {
       return false; // most request headers end here (accept, host, user-agent, authorization…)
     }
-    if (len < BY_LENGTH.length) {
-      for (String n : BY_LENGTH[len]) {
-        if (n.equalsIgnoreCase(name)) {
-          return true;
-        }
-      }
+    if (EXACT.contains(name)) {
+      return true;
     }
     for (String p : PREFIXES) {
       if (len >= p.length() && name.regionMatches(true, 0, p, 0, p.length())) {

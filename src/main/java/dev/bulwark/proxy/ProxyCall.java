@@ -9,6 +9,7 @@ import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,11 +42,6 @@ import org.jspecify.annotations.Nullable;
 public final class ProxyCall implements dev.bulwark.exchange.Forwarding, UpstreamExchange {
   static final long NO_BODY = VertxRequest.NO_BODY;
   static final long CHUNKED = VertxRequest.CHUNKED;
-
-  /** The request body arrives slower than the route's {@code min-upload-rate}. */
-  private static final Denial UPLOAD_TOO_SLOW =
-      Denial.closing(
-          408, "request timeout", "body arriving slower than the route's minimum upload rate");
 
   /** The client kept its whole share of upstream connections busy for the connect timeout. */
   private static final Denial CLIENT_SHARE_EXCEEDED =
@@ -127,6 +123,15 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
       }
       // over the budget: this body streams (the client's share and the minimum rate still hold)
     }
+    if (framing != NO_BODY && framing != 0) {
+      // While the connection is being taken, a body the decoder cannot read ends the exchange.
+      req.exceptionHandler(
+          t -> {
+            if (t instanceof DecoderException) {
+              onClientError(t);
+            }
+          });
+    }
     acquire(pool);
   }
 
@@ -175,7 +180,7 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private void watchUpload() {
     if (limits.minUploadRate() > 0) {
       uploadRate =
-          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UPLOAD_TOO_SLOW));
+          new UploadRate(context, ex, limits.minUploadRate(), () -> abort(UploadRate.TOO_SLOW));
     }
   }
 

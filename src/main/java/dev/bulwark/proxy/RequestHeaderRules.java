@@ -58,6 +58,7 @@ public final class RequestHeaderRules {
       String twin = name.replace('_', '-');
       return HeaderHygiene.isHopByHop(twin)
           || HeaderHygiene.isGatewaySet(twin)
+          || ClientAddressHeaders.contains(twin)
           || twin.regionMatches(true, 0, "x-bulwark-", 0, 10)
           || strips(twin);
     }

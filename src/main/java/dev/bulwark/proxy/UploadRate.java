@@ -1,5 +1,7 @@
 package dev.bulwark.proxy;
 
+import dev.bulwark.config.RouteLimits;
+import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
 import io.vertx.core.Context;
@@ -10,11 +12,18 @@ import org.jspecify.annotations.Nullable;
  * Refuses a request body that arrives slower than the route's minimum upload rate: once {@link
  * #GRACE_MILLIS} have passed since the gateway began reading it, and then every second, the bytes
  * received must average at least the rate over the whole time. A trickling client is refused long
- * before the body timeout. Confined to the exchange's event loop.
+ * before the body timeout. Watches every way a body is read: whole or streamed by the proxy, and
+ * whole by a stage ({@link Exchange#readBody}, as the contract policy does). Confined to the
+ * exchange's event loop.
  */
-final class UploadRate implements Handler<Void> {
+public final class UploadRate implements Handler<Void> {
   /** Room for a slow start, a radio waking up or a client preparing its first bytes. */
   static final long GRACE_MILLIS = 5_000;
+
+  /** The request body arrives slower than the route's {@code min-upload-rate}. */
+  static final Denial TOO_SLOW =
+      Denial.closing(
+          408, "request timeout", "body arriving slower than the route's minimum upload rate");
 
   private final Context context;
   private final Exchange ex;
@@ -33,6 +42,17 @@ final class UploadRate implements Handler<Void> {
     this.startNanos = System.nanoTime();
     this.startBytes = ex.bytesIn();
     this.timer = LoopTimer.arm(context, GRACE_MILLIS, this);
+  }
+
+  /**
+   * Starts watching a body that a stage reads whole, from now on: too slow, the exchange is denied
+   * with 408 and its connection closed. Nothing when the route sets no minimum; the watch ends by
+   * itself once the body has arrived or the exchange has been answered.
+   */
+  public static void watchStageRead(Context context, Exchange ex, RouteLimits limits) {
+    if (limits.minUploadRate() > 0) {
+      new UploadRate(context, ex, limits.minUploadRate(), () -> ex.deny(TOO_SLOW));
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.http.impl.Http2ServerConnection;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -95,12 +96,15 @@ final class ConnectionGuard {
       pipeline.addFirst("bulwark-first-byte", new FirstByteWatch(state));
       if (pipeline.get(HTTP_DECODER) != null) {
         pipeline.addAfter(HTTP_DECODER, "bulwark-version", VersionGuard.INSTANCE);
+        pipeline.addAfter("bulwark-version", "bulwark-body-framing", BodyFramingGuard.INSTANCE);
       }
       // Vert.x adds a ChunkedWriteHandler to TLS pipelines for sendFile, which the gateway never
       // uses; it would queue and re-dispatch every write of every response.
       if (pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
         pipeline.remove(CHUNKED_WRITER);
       }
+    } else if (conn instanceof Http2ServerConnection h2) {
+      Http2FloodLimit.install(h2.channel());
     }
   }
 

@@ -224,6 +224,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
   }
 
   @Override
+  public void closeAfterAnswer(HttpServerRequest request) {
+    LingeringClose.close(request);
+  }
+
+  @Override
   public void maskedUpstreamError(Exchange ex, String route, int status, byte[] body, int keep) {
     security.publish(
         SecurityEvent.upstreamErrorMasked(
@@ -256,6 +261,14 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
               }
             });
     ex.bodyTimer(timer);
+    // Until a stage or the proxy reads the body (their handlers replace this one), a body the
+    // decoder could not read is answered at once.
+    req.exceptionHandler(
+        t -> {
+          if (t instanceof BodyFramingGuard.MalformedBody && ex.forwarding() == null) {
+            pipeline.deny(ex, Denial.BAD_FRAMING);
+          }
+        });
   }
 
   /** Answers a request the HTTP decoder could not parse (bad line, oversized head, bad framing). */

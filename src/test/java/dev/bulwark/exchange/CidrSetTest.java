@@ -95,6 +95,33 @@ class CidrSetTest {
   }
 
   @Test
+  void anIpv4CompatibleAddressIsIpv6InBothSpellingsAndNeverItsIpv4Twin() {
+    // ::192.0.2.1 and ::c000:201 are the same 128 bits (RFC 4291 section 2.2): one answer for
+    // both, and neither is the IPv4 address 192.0.2.1 (that is ::ffff:192.0.2.1).
+    CidrSet v4 = set("192.0.2.0/24");
+    assertThat(v4.contains("::192.0.2.1")).isFalse();
+    assertThat(v4.contains("::c000:201")).isFalse();
+    CidrSet compatible = set("::192.0.2.0/120");
+    assertThat(compatible).isEqualTo(set("::c000:200/120"));
+    assertThat(compatible.contains("::c000:201")).isTrue();
+    assertThat(compatible.contains("::192.0.2.1")).isTrue();
+    assertThat(compatible.contains("192.0.2.1")).isFalse();
+    assertThat(compatible.contains("::ffff:192.0.2.1")).isFalse();
+  }
+
+  @Test
+  void leadingZerosInAnIpv4PartAreNeitherARangeNorAMember() {
+    // 010.0.0.1 is 8.0.0.1 to inet_aton and 10.0.0.1 to others: refused rather than guessed.
+    assertThat(CidrSet.isValid("010.0.0.0/8")).isFalse();
+    assertThat(CidrSet.isValid("::ffff:010.0.0.0/104")).isFalse();
+    CidrSet ten = set("10.0.0.0/8", "8.0.0.0/8");
+    assertThat(ten.contains("010.0.0.1")).isFalse();
+    assertThat(ten.contains("10.0.0.01")).isFalse();
+    assertThat(ten.contains("::ffff:010.0.0.1")).isFalse();
+    assertThat(ten.contains("10.0.0.1")).isTrue();
+  }
+
+  @Test
   void anIpv4MappedCidrMustNotSetHostBitsAboveTheIpv4Part() {
     // In IPv6 notation the prefix counts all 128 bits: /8 would cover far more than 10.0.0.0/8.
     assertThat(CidrSet.isValid("::ffff:10.0.0.0/104")).isTrue();
@@ -123,6 +150,8 @@ class CidrSetTest {
         "256.0.0.0/8",
         "1.2.3.4.5",
         "0x0a.0.0.1",
+        "010.0.0.0/8",
+        "10.0.0.00/32",
         "2001:db8::1/32",
         "2001:db8:::/48",
         "::/129",

@@ -94,6 +94,24 @@ class StagePipelineTest {
   }
 
   @Test
+  void aStageThatComesBackAfterTheExchangeWasAnsweredForwardsNothing() {
+    // A stage away on a store or a key fetch while the gateway answered (a body timeout, a body
+    // the decoder could not read): its late proceed must neither run later stages nor forward.
+    List<Runnable> held = new ArrayList<>();
+    StepPolicy away = new StepPolicy(Stage.AUTHN, "authn", ex -> held.add(ex::proceed));
+    TestRoute route = TestRoute.forwarding("api", away, passing(Stage.AUTHZ, "authz"));
+    Exchange ex = exchange(route);
+    pipeline.proceed(ex);
+    pipeline.deny(ex, Denial.BODY_TIMEOUT);
+
+    held.forEach(Runnable::run);
+
+    assertThat(carrier.calls).noneMatch(c -> c.startsWith("forward"));
+    assertThat(ex.entered()).isEqualTo(1);
+    assertThat(ex.status()).isEqualTo(408);
+  }
+
+  @Test
   void aRefusalIsPreparedByTheCarrierThenWalkedBackThenSent() {
     TestRoute route =
         TestRoute.forwarding(

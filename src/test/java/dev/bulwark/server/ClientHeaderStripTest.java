@@ -63,6 +63,21 @@ class ClientHeaderStripTest {
           "X-Forwarded-Client-Cert",
           "X-Tenant-Admin");
 
+  /** Headers that name the client's address to backends that trust them. */
+  private static final List<String> CLIENT_ADDRESS =
+      List.of(
+          "X-Real-IP",
+          "True-Client-IP",
+          "CF-Connecting-IP",
+          "CF-Connecting-IPv6",
+          "X-Client-IP",
+          "X-Cluster-Client-IP",
+          "Fastly-Client-IP",
+          "X-Originating-IP",
+          "Client-IP",
+          "X-Original-Forwarded-For",
+          "X-Envoy-External-Address");
+
   private static final List<String> UNDERSCORED =
       List.of("X_Forwarded_For", "X_Bulwark_Assertion", "Transfer_Encoding", "Remote_User");
 
@@ -107,6 +122,37 @@ class ClientHeaderStripTest {
         assertThat(seen.headers().get("x-trace")).isEqualTo("kept");
         assertThat(seen.headers().toString()).doesNotContain("mallory");
       }
+    }
+  }
+
+  @Test
+  void clientAddressHeadersFromClientsNeverReachTheUpstream() throws Exception {
+    try (StubUpstream upstream = new StubUpstream();
+        TestGateway gw = TestGateway.start(CONFIG, upstream.port())) {
+      Map<String, String> h = new java.util.LinkedHashMap<>();
+      for (String n : CLIENT_ADDRESS) {
+        h.put(n, "203.0.113.66");
+      }
+      h.put("X-Trace", "kept");
+      assertThat(sendH2(gw, "/api/x", h).statusCode()).isEqualTo(200);
+      StubUpstream.Received h2 = upstream.next();
+      assertThat(sendH1(gw, "/api/x", h)).startsWith("HTTP/1.1 200");
+      StubUpstream.Received h1 = upstream.next();
+      // A route that forwards '_' names still drops the twins (True_Client_IP reads as
+      // HTTP_TRUE_CLIENT_IP in PHP, WSGI and Rack); keep-headers does not bring them back either.
+      Map<String, String> twins = new java.util.LinkedHashMap<>();
+      for (String n : CLIENT_ADDRESS) {
+        twins.put(n.replace('-', '_'), "203.0.113.66");
+      }
+      sendH2(gw, "/underscores/x", twins);
+      StubUpstream.Received h2Twins = upstream.next();
+      sendH1(gw, "/underscores/x", twins);
+      StubUpstream.Received h1Twins = upstream.next();
+      for (StubUpstream.Received seen : List.of(h2, h1, h2Twins, h1Twins)) {
+        assertThat(seen.headers().toString()).doesNotContain("203.0.113.66");
+        assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
+      }
+      assertThat(h1.headers().get("x-trace")).isEqualTo("kept");
     }
   }
 

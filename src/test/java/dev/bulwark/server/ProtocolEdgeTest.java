@@ -29,6 +29,11 @@ class ProtocolEdgeTest {
             defaults:
               limits: { header-count: 20 }
             routes:
+              - name: streams
+                public: true
+                match: { path: /stream/** }
+                upstream: UPSTREAM
+                limits: { request-body: stream }
               - name: api
                 public: true
                 match: { path: /** }
@@ -98,6 +103,58 @@ class ProtocolEdgeTest {
     assertThat(r.split("HTTP/1\\.1 ", -1)).hasSize(2);
     assertThat(upstream.poll(300)).isNull();
     gw.awaitLine("\"path\":\"/first\"");
+    assertThat(gw.lines()).noneMatch(l -> l.contains("/smuggled"));
+  }
+
+  /** What arrived until the gateway closed the connection, or null when it kept it open. */
+  private static @org.jspecify.annotations.Nullable String rawUntilClosed(String request)
+      throws Exception {
+    try (javax.net.ssl.SSLSocket s = gw.rawSocket()) {
+      s.setSoTimeout(4000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      StringBuilder sb = new StringBuilder();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = s.getInputStream().read(buf)) > 0) {
+          sb.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        return null;
+      } catch (java.io.IOException e) {
+        // a reset after the answer: what arrived is the answer
+      }
+      return sb.toString();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "/chunked, zz",
+    "/chunked, fffffffffffffffff",
+    "/chunked, -5",
+    "/stream/chunked, zz",
+    "/stream/chunked, fffffffffffffffff"
+  })
+  void aBrokenChunkGetsA400WithTheJsonErrorThenTheConnectionCloses(String path, String size)
+      throws Exception {
+    String sent =
+        rawUntilClosed(
+            "POST "
+                + path
+                + " HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n"
+                + size
+                + "\r\nworld\r\n0\r\n\r\n"
+                + "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assertThat(sent).as("the connection was closed after the answer").isNotNull();
+    String r = java.util.Objects.requireNonNull(sent);
+    assertThat(r).startsWith("HTTP/1.1 400 ").contains("\"status\":400", "\"requestId\"");
+    assertThat(r.toLowerCase(java.util.Locale.ROOT)).contains("x-content-type-options: nosniff");
+    assertThat(r.split("HTTP/1\\.1 ", -1)).hasSize(2);
+    gw.awaitLine("\"path\":\"" + path + "\"", "\"status\":400", "invalid message framing");
+    assertThat(upstream.poll(300)).as("nothing reached the upstream").isNull();
     assertThat(gw.lines()).noneMatch(l -> l.contains("/smuggled"));
   }
 

@@ -62,6 +62,32 @@ class SlowUploadTest {
     return gw;
   }
 
+  /** A gateway whose route reads JSON bodies whole in its contract policy, at 1KiB/s at least. */
+  private TestGateway contractGateway(StubUpstream up) throws Exception {
+    open.add(up);
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("contract");
+    java.nio.file.Path contract = dir.resolve("items.openapi.yaml");
+    try (java.io.InputStream in =
+        SlowUploadTest.class.getResourceAsStream("/contract/items.openapi.yaml")) {
+      java.nio.file.Files.write(contract, java.util.Objects.requireNonNull(in).readAllBytes());
+    }
+    TestGateway gw =
+        TestGateway.start(
+            """
+            routes:
+              - name: api
+                public: true
+                match: { path: /api/** }
+                upstream: UPSTREAM
+                contract: { file: CONTRACT }
+                limits: { body-timeout: 30s, min-upload-rate: 1KiB }
+            """
+                .replace("CONTRACT", contract.toString()),
+            up.port());
+    open.add(0, gw);
+    return gw;
+  }
+
   /** A POST of 100 bytes from {@code client} that sends only its first 10 until it is told to. */
   private static final class SlowUpload implements AutoCloseable {
     final SSLSocket socket;
@@ -206,6 +232,87 @@ class SlowUploadTest {
         "\"path\":\"/trickle\"",
         "\"status\":408",
         "body arriving slower than the route's minimum upload rate");
+    assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
+  }
+
+  @Test
+  void aBodyTheContractReadsIsHeldToTheMinimumRateToo() throws Exception {
+    StubUpstream up = new StubUpstream();
+    TestGateway gw = contractGateway(up);
+    try (SSLSocket s = gw.rawSocket()) {
+      s.setSoTimeout(15_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /api/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: 200\r\n\r\n{\"name\":\"")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      long start = System.nanoTime();
+      CompletableFuture<String> answer =
+          CompletableFuture.supplyAsync(() -> TestGateway.readAll(s));
+      for (int i = 0; i < 150 && !answer.isDone(); i++) {
+        try {
+          out.write('a'); // 10 bytes a second: far below 1KiB/s
+          out.flush();
+        } catch (IOException e) {
+          break; // the gateway closed the connection after its answer
+        }
+        Thread.sleep(100);
+      }
+      assertThat(answer.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertThat(ms).as("refused after the grace, well before body-timeout").isLessThan(10_000);
+    }
+    gw.awaitLine(
+        "\"path\":\"/api/items\"",
+        "\"status\":408",
+        "body arriving slower than the route's minimum upload rate");
+    assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
+  }
+
+  @Test
+  void aBodyTheContractReadsOverHttp2IsHeldToTheMinimumRateToo() throws Exception {
+    StubUpstream up = new StubUpstream();
+    TestGateway gw = contractGateway(up);
+    Vertx vertx = Vertx.vertx();
+    open.add(vertx::close);
+    HttpClient h2 =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setTrustOptions(
+                    new PemTrustOptions()
+                        .addCertPath(TestGateway.certificate().certFile().toString())));
+    HttpClientRequest req =
+        h2.request(HttpMethod.POST, gw.httpsPort(), "localhost", "/api/items")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+    req.setChunked(true);
+    req.putHeader("content-type", "application/json");
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    req.response().onSuccess(r -> status.complete(r.statusCode()));
+    req.write(Buffer.buffer("{\"name\":\""));
+    long timer =
+        vertx.setPeriodic(
+            100,
+            id -> {
+              if (!status.isDone()) {
+                try {
+                  req.write(Buffer.buffer("a"));
+                } catch (RuntimeException e) {
+                  // the stream was reset after the answer
+                }
+              }
+            });
+    try {
+      assertThat(status.get(12, TimeUnit.SECONDS)).isEqualTo(408);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    gw.awaitLine("\"path\":\"/api/items\"", "\"status\":408");
     assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
   }
 

@@ -14,6 +14,8 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.identity.Caller;
@@ -30,10 +32,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies compact JWS bearer tokens, strictly: three base64url parts and nothing else, an
- * algorithm from the issuer's allow-list, no {@code crit} header, keys chosen only from the
- * configured ones (never from {@code jku}, {@code x5u}, {@code x5c} or {@code jwk}), the signature,
- * then {@code iss}, {@code aud}, {@code exp}, {@code nbf}, {@code iat} and {@code sub}. Pure: no
- * I/O, the time is given.
+ * algorithm from the issuer's allow-list, no {@code crit} header (not even an empty one), keys
+ * chosen only from the configured ones (never from {@code jku}, {@code x5u}, {@code x5c} or {@code
+ * jwk}), the signature, then {@code iss}, {@code aud}, {@code exp}, {@code nbf}, {@code iat} and
+ * {@code sub}. Pure: no I/O, the time is given.
  */
 public final class TokenVerifier {
   /** The largest {@code kid} accepted; longer ones are refused before any lookup. */
@@ -42,6 +44,7 @@ public final class TokenVerifier {
   private static final int MAX_KEYS_TRIED = 4;
   private static final int MAX_VALUES = 256;
   private static final int MAX_SUBJECT = 256;
+  private static final String CRIT = "crit";
 
   private TokenVerifier() {}
 
@@ -138,7 +141,7 @@ public final class TokenVerifier {
     if (!algorithms.contains(alg)) {
       return new Invalid(false, "algorithm " + printable(alg.getName()) + " not allowed");
     }
-    if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
+    if (hasCrit(h)) {
       return new Invalid(false, "unsupported crit header");
     }
     String kid = h.getKeyID();
@@ -180,6 +183,27 @@ public final class TokenVerifier {
       return new Invalid(false, "bad signature");
     } catch (JOSEException | RuntimeException e) {
       return new Invalid(false, "signature not verifiable (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * Returns whether the header carries {@code crit} in any form. The gateway understands no
+   * extension, so every {@code crit} is refused (RFC 7515 §4.1.11): a non-empty list names one it
+   * does not understand, and an empty list, {@code null} or a non-list is malformed. Read from the
+   * header as sent, because the parsed header forgets an empty or null {@code crit}.
+   */
+  static boolean hasCrit(JWSHeader h) {
+    if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
+      return true;
+    }
+    Base64URL sent = h.getParsedBase64URL();
+    if (sent == null) {
+      return false; // a header built in code, not parsed from a token
+    }
+    try {
+      return JSONObjectUtils.parse(sent.decodeToString()).containsKey(CRIT);
+    } catch (ParseException e) {
+      return true; // cannot happen for a header that parsed; refuse rather than guess
     }
   }
 

@@ -159,6 +159,31 @@ class TokenVerifierTest {
     refused(Tokens.raw(header, payload, new byte[63]));
   }
 
+  /**
+   * An ECDSA signature (r, s) has a twin (r, n - s) that verifies as well. The twin is accepted on
+   * purpose: JOSE does not require the low-s form, and common signers (the JDK, OpenSSL, Go,
+   * Nimbus, which signs the demo's tokens) do not normalise, so refusing s > n/2 would refuse about
+   * half of all valid ES256 tokens. The twin names the same caller with the same expiry; nothing in
+   * the gateway keys on the token's text except the verification cache.
+   */
+  @Test
+  void theHighSTwinOfAnEcdsaSignatureNamesTheSameCaller() throws Exception {
+    BigInteger n = Curve.P_256.toECParameterSpec().getOrder();
+    String token = tokens.es256(Tokens.claims("alice").build());
+    int dot = token.lastIndexOf('.');
+    byte[] sig = Base64URL.from(token.substring(dot + 1)).decode();
+    byte[] twin = sig.clone();
+    BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    System.arraycopy(fixed(n.subtract(s)), 0, twin, 32, 32);
+    String other = token.substring(0, dot + 1) + Base64URL.encode(twin);
+    assertThat(other).isNotEqualTo(token);
+    TokenVerifier.Outcome a = verify(token);
+    TokenVerifier.Outcome b = verify(other);
+    assertThat(a).isInstanceOf(TokenVerifier.Valid.class);
+    assertThat(b).isInstanceOf(TokenVerifier.Valid.class);
+    assertThat(((TokenVerifier.Valid) b).caller()).isEqualTo(((TokenVerifier.Valid) a).caller());
+  }
+
   private static byte[] fixed(BigInteger v) {
     byte[] b = v.toByteArray();
     byte[] out = new byte[32];
@@ -318,6 +343,23 @@ class TokenVerifierTest {
         "{\"iss\":\"" + Tokens.ISS + "\",\"aud\":\"api\",\"sub\":\"a\",\"exp\":" + exp + "}";
     refused(
         tokens.rawEs256("{\"alg\":\"ES256\",\"kid\":\"k1\",\"crit\":[\"exp2\"],\"exp2\":1}", body));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"[]", "null", "[\"b64\"]", "[\"exp\"]"})
+  void anyCritHeaderIsRefusedEvenAnEmptyList(String crit) throws Exception {
+    // RFC 7515 section 4.1.11: crit, when present, is a non-empty list of extensions the
+    // recipient must understand. The gateway understands none, so an empty list (malformed),
+    // null, or a list naming a registered parameter is refused like an unknown extension.
+    String exp = "" + (System.currentTimeMillis() / 1000 + 600);
+    String body =
+        "{\"iss\":\"" + Tokens.ISS + "\",\"aud\":\"api\",\"sub\":\"a\",\"exp\":" + exp + "}";
+    assertThat(verify(tokens.rawEs256("{\"alg\":\"ES256\",\"kid\":\"k1\"}", body)))
+        .as("the same token without crit")
+        .isInstanceOf(TokenVerifier.Valid.class);
+    TokenVerifier.Outcome o =
+        verify(tokens.rawEs256("{\"alg\":\"ES256\",\"kid\":\"k1\",\"crit\":" + crit + "}", body));
+    assertThat(o).isInstanceOf(TokenVerifier.Invalid.class);
   }
 
   @Test
