@@ -81,7 +81,7 @@ final class LingeringClose {
       long maxEnds = startNanos + TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS);
       long due = Math.min(quietEnds, maxEnds);
       if (due <= now) {
-        ChannelFuture unused = ch.close();
+        ch.close();
         return;
       }
       timer = ch.eventLoop().schedule(() -> arm(ch), due - now, TimeUnit.NANOSECONDS);
@@ -101,7 +101,7 @@ final class LingeringClose {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // A reset while lingering is the client leaving: not worth a log line.
-      ChannelFuture unused = ctx.close();
+      ctx.close();
     }
 
     @Override
