@@ -39,6 +39,7 @@ final class LingeringClose {
    * Closes the request's connection: at once when it has no body or its body was read to the end
    * (and on HTTP/2, whose streams end on their own), else lingering.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // a shutdown that fails finds the channel gone
   static void close(HttpServerRequest req) {
     HttpConnection conn = req.connection();
     long framing = VertxRequest.framing(req);
@@ -61,10 +62,7 @@ final class LingeringClose {
     drain.arm(ch);
     SslHandler tls = pipeline.get(SslHandler.class);
     ChannelFuture ended = tls == null ? ch.newSucceededFuture() : tls.closeOutbound();
-    ended.addListener(
-        f -> {
-          ChannelFuture unused = ch.shutdownOutput(); // a failure means the channel is gone
-        });
+    ended.addListener(f -> ch.shutdownOutput());
     ch.config().setAutoRead(true);
     ch.read();
   }
@@ -75,6 +73,7 @@ final class LingeringClose {
     private long lastReadNanos = startNanos;
     private @Nullable ScheduledFuture<?> timer;
 
+    @SuppressWarnings("FutureReturnValueIgnored") // closing: nothing is left to do on failure
     void arm(Channel ch) {
       long now = System.nanoTime();
       long quietEnds = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
@@ -99,9 +98,9 @@ final class LingeringClose {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // closing: nothing is left to do on failure
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // A reset while lingering is the client leaving: not worth a log line.
-      ctx.close();
+      ctx.close(); // a reset while lingering is the client leaving: not worth a log line
     }
 
     @Override

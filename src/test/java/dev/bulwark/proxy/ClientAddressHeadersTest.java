@@ -63,7 +63,8 @@ class ClientAddressHeadersTest {
   private static String capitalised(String n) {
     StringBuilder sb = new StringBuilder(n.length());
     boolean up = true;
-    for (char c : n.toCharArray()) {
+    for (int i = 0; i < n.length(); i++) {
+      char c = n.charAt(i);
       sb.append(up ? Character.toUpperCase(c) : c);
       up = c == '-';
     }

@@ -7,6 +7,7 @@ import dev.bulwark.testing.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -148,7 +149,7 @@ class LingeringCloseTest {
           }
         },
         null);
-    try (Socket plain = new Socket("127.0.0.1", gw.httpsPort());
+    try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), gw.httpsPort());
         SSLSocket s =
             (SSLSocket)
                 trustAll
