@@ -8,6 +8,7 @@ import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.ListenException;
+import dev.bulwark.store.StoreUnavailable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +74,11 @@ final class RunCommand implements Callable<Integer> {
     } catch (ListenException e) {
       sink.close();
       return cannotStart("bulwark run", e, err);
+    } catch (StoreUnavailable e) {
+      sink.close();
+      err.println("bulwark run: " + e.getMessage());
+      err.flush();
+      return EXIT_CANNOT_START;
     }
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
     err.println(

@@ -130,7 +130,7 @@ public final class ConfigLoader {
   private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
     ListenConfig listen = ListenConfig.read(top.get("listen"));
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
-    StoreConfig store = StoreConfig.read(top.get("store"));
+    StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");

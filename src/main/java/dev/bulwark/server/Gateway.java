@@ -96,6 +96,9 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(
       BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
       throws Exception {
+    GatewayMetrics metrics = new GatewayMetrics();
+    // First: a data directory that cannot be opened stops the start before anything runs.
+    Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     int loops =
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
@@ -108,9 +111,7 @@ public final class Gateway implements AutoCloseable {
                 .setPreferNativeTransport(true)
                 // One class loader (the jar): no need to swap the context loader per dispatch.
                 .setDisableTCCL(true));
-    GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
-    Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     AssertionKeys keys = AssertionKeys.generate();
     Gateway gw =
         new Gateway(
