@@ -239,38 +239,34 @@ class TestCommandTest {
     assertThat(exit).isZero();
   }
 
+  /** Returns what explain prints for GET /admin/x with {@code token}, checked at {@code time}. */
+  private static String explainAt(String token, String time) throws Exception {
+    StringWriter out = new StringWriter();
+    String[] args = {
+      "explain",
+      "-c",
+      config().toString(),
+      "/admin/x",
+      "-H",
+      "authorization: Bearer " + token,
+      "--time",
+      time
+    };
+    assertThat(run(out, args)).isZero();
+    return out.toString();
+  }
+
   @Test
   void explainChecksATokenAtTheTimeGiven() throws Exception {
     String token = tokenOf2028();
-    StringWriter valid = new StringWriter();
-    StringWriter expired = new StringWriter();
+    String valid = explainAt(token, "2028-06-01T00:00:00Z");
+    String expired = explainAt(token, "2030-01-01T00:00:00Z");
 
-    run(
-        valid,
-        "explain",
-        "-c",
-        config().toString(),
-        "/admin/x",
-        "-H",
-        "authorization: Bearer " + token,
-        "--time",
-        "2028-06-01T00:00:00Z");
-    run(
-        expired,
-        "explain",
-        "-c",
-        config().toString(),
-        "/admin/x",
-        "-H",
-        "authorization: Bearer " + token,
-        "--time",
-        "2030-01-01T00:00:00Z");
-
-    assertThat(valid.toString())
+    assertThat(valid)
         .contains("note      authn: bearer authenticated ada (issuer ci)")
         .contains("note      authz: allowed ada: role:admin held")
         .contains("result    200 forwarded");
-    assertThat(expired.toString())
+    assertThat(expired)
         .contains("note      authn: bearer refused the credential: expired")
         .contains("result    401 denied (stage authn, policy authn: expired bearer token)");
   }

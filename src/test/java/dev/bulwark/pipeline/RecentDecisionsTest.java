@@ -79,6 +79,21 @@ class RecentDecisionsTest {
     RecentDecisions.ended(ex);
   }
 
+  /** Returns an exchange of {@code GET /x} with id {@code id}, traced into {@code ring}. */
+  private Exchange traced(RecentDecisions ring, String id) {
+    Exchange ex =
+        new Exchange(
+            OfflineRequest.builder("GET", "/x").build(),
+            new PlainHeaders(),
+            pipeline,
+            id,
+            new String[0],
+            admin(),
+            System.nanoTime());
+    ex.trace(Objects.requireNonNull(ring.start(), "the ring is on"));
+    return ex;
+  }
+
   private static TestRoute admin() {
     return TestRoute.forwarding(
         "admin", passing(Stage.RATE_LIMIT, "rate-limit"), denying(Stage.AUTHN, "authn", NO_TOKEN));
@@ -205,17 +220,8 @@ class RecentDecisionsTest {
         .isInstanceOf(IllegalArgumentException.class);
 
     RecentDecisions ring = RecentDecisions.of(1, NOON);
-    Exchange ex =
-        new Exchange(
-            OfflineRequest.builder("GET", "/x").build(),
-            new PlainHeaders(),
-            pipeline,
-            "req-long",
-            new String[0],
-            admin(),
-            System.nanoTime());
-    DecisionTrace trace = Objects.requireNonNull(ring.start(), "the ring is on");
-    ex.trace(trace);
+    Exchange ex = traced(ring, "req-long");
+    DecisionTrace trace = Objects.requireNonNull(ex.trace());
     for (int i = 0; i < 1000; i++) {
       trace.note("authz", "x".repeat(10_000));
     }
@@ -237,17 +243,8 @@ class RecentDecisionsTest {
   @Test
   void anExchangeEndedTwiceIsHeldOnce() {
     RecentDecisions ring = RecentDecisions.of(4, NOON);
-    Exchange ex =
-        new Exchange(
-            OfflineRequest.builder("GET", "/x").build(),
-            new PlainHeaders(),
-            pipeline,
-            "req-once",
-            new String[0],
-            admin(),
-            System.nanoTime());
-    DecisionTrace trace = Objects.requireNonNull(ring.start(), "the ring is on");
-    ex.trace(trace);
+    Exchange ex = traced(ring, "req-once");
+    DecisionTrace trace = Objects.requireNonNull(ex.trace());
     ex.startResponse(200);
 
     RecentDecisions.ended(ex);

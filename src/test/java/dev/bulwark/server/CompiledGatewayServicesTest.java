@@ -64,6 +64,18 @@ class CompiledGatewayServicesTest {
         .config();
   }
 
+  private static CompiledGateway compile(
+      BulwarkConfig config, List<String> logged, Stores stores, CompiledGateway.Services services) {
+    return CompiledGateway.compile(
+        config,
+        PolicyCatalog.standard(),
+        new GatewayMetrics(),
+        logged::add,
+        stores,
+        AssertionKeys.generate(),
+        services);
+  }
+
   private static Decision badToken(CompiledGateway gw) {
     OfflineRequest request =
         OfflineRequest.builder("GET", "/admin/x")
@@ -85,24 +97,8 @@ class CompiledGatewayServicesTest {
             SecurityEvents.of(seen::add), Clock.systemUTC(), RecentDecisions.off());
     BulwarkConfig config = config();
     try (Stores stores = Stores.embedded()) {
-      CompiledGateway first =
-          CompiledGateway.compile(
-              config,
-              PolicyCatalog.standard(),
-              new GatewayMetrics(),
-              logged::add,
-              stores,
-              AssertionKeys.generate(),
-              services);
-      CompiledGateway reloaded =
-          CompiledGateway.compile(
-              config,
-              PolicyCatalog.standard(),
-              new GatewayMetrics(),
-              logged::add,
-              stores,
-              AssertionKeys.generate(),
-              services);
+      CompiledGateway first = compile(config, logged, stores, services);
+      CompiledGateway reloaded = compile(config, logged, stores, services);
 
       assertThat(badToken(first).status()).isEqualTo(401);
       assertThat(badToken(reloaded).status()).isEqualTo(401);

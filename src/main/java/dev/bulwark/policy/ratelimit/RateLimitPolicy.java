@@ -177,15 +177,13 @@ public final class RateLimitPolicy implements Policy {
     DecisionTrace trace = ex.trace();
     if (consumption.failed()) {
       if (trace != null) {
-        trace.note(
-            name(),
-            c.limit().name()
-                + " ["
-                + traceKey(ex, c)
-                + "]: store unavailable, "
-                + (c.limit().denyOnStoreFailure()
-                    ? "refused (on-store-failure: deny)"
-                    : "not counted (on-store-failure: allow)"));
+        note(
+            trace,
+            ex,
+            c,
+            c.limit().denyOnStoreFailure()
+                ? "store unavailable, refused (on-store-failure: deny)"
+                : "store unavailable, not counted (on-store-failure: allow)");
       }
       if (c.limit().denyOnStoreFailure()) {
         ex.deny(STORE_UNAVAILABLE);
@@ -205,15 +203,13 @@ public final class RateLimitPolicy implements Policy {
     RateLimitOutcome previous = ex.attr(OUTCOME);
     ex.attr(OUTCOME, previous == null ? outcome : RateLimitOutcome.tighter(previous, outcome));
     if (trace != null) {
-      trace.note(
-          name(),
-          c.limit().name()
-              + " ["
-              + traceKey(ex, c)
-              + "]: "
-              + (consumption.allowed()
-                  ? consumption.remaining() + " of " + c.limit().burst() + " left"
-                  : "none left, retry after " + outcome.retryAfterSeconds() + "s"));
+      note(
+          trace,
+          ex,
+          c,
+          consumption.allowed()
+              ? consumption.remaining() + " of " + c.limit().burst() + " left"
+              : "none left, retry after " + outcome.retryAfterSeconds() + "s");
     }
     if (!consumption.allowed()) {
       ex.deny(c.denial());
@@ -266,6 +262,11 @@ public final class RateLimitPolicy implements Policy {
       }
     }
     return sb.toString();
+  }
+
+  /** Notes what a limit did with the request, and under which key it counted. */
+  private void note(DecisionTrace trace, Exchange ex, Compiled c, String what) {
+    trace.note(name(), c.limit().name() + " [" + traceKey(ex, c) + "]: " + what);
   }
 
   /**
