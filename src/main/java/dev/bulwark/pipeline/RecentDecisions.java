@@ -45,8 +45,6 @@ public final class RecentDecisions {
           + MAX
           + ", e.g. 1000) in the configuration and restart, and the last N decisions are kept";
 
-  private static final RecentDecisions OFF = new RecentDecisions(0, Clock.systemUTC());
-
   private final int capacity;
   private final Clock clock;
   private final AtomicReferenceArray<Held> slots;
@@ -63,7 +61,7 @@ public final class RecentDecisions {
 
   /** Returns a ring that keeps nothing (explain for recent requests is off). */
   public static RecentDecisions off() {
-    return OFF;
+    return new RecentDecisions(0, Clock.systemUTC());
   }
 
   /**
@@ -75,7 +73,7 @@ public final class RecentDecisions {
       throw new IllegalArgumentException(
           "capacity: " + capacity + " (expected: between 0 and " + MAX + ")");
     }
-    return capacity == 0 ? OFF : new RecentDecisions(capacity, clock);
+    return new RecentDecisions(capacity, clock);
   }
 
   /** Returns how many decisions are kept (0 when off). */

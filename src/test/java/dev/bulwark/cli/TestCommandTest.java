@@ -203,9 +203,9 @@ class TestCommandTest {
             .audience("api.example.com")
             .subject("ada")
             .claim("roles", List.of("admin"))
-            .issueTime(java.util.Date.from(java.time.Instant.parse("2028-01-01T00:00:00Z")))
-            .notBeforeTime(java.util.Date.from(java.time.Instant.parse("2028-01-01T00:00:00Z")))
-            .expirationTime(java.util.Date.from(java.time.Instant.parse("2029-01-01T00:00:00Z")))
+            .claim("iat", java.time.Instant.parse("2028-01-01T00:00:00Z").getEpochSecond())
+            .claim("nbf", java.time.Instant.parse("2028-01-01T00:00:00Z").getEpochSecond())
+            .claim("exp", java.time.Instant.parse("2029-01-01T00:00:00Z").getEpochSecond())
             .build());
   }
 
