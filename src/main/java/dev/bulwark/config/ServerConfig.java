@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Process-wide settings of the listeners: event loops, shutdown grace, and the limits that apply
- * before any route is known (request line, headers, slow clients).
+ * Process-wide settings of the listeners: event loops, shutdown grace, how many recent decisions
+ * the admin API can explain (0: off), and the limits that apply before any route is known (request
+ * line, headers, slow clients).
  */
 public record ServerConfig(
     int eventLoops,
@@ -14,18 +15,23 @@ public record ServerConfig(
     int maxHeaderSize,
     int maxHeaderCount,
     Duration headerTimeout,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    int explainRecent) {
+
+  /** The most recent decisions {@code server.explain-recent} may keep. */
+  public static final int MAX_EXPLAIN_RECENT = 10_000;
 
   static final Set<String> LISTENER_LIMIT_KEYS =
       Set.of("uri", "header", "header-count", "header-timeout", "idle-timeout");
 
   static ServerConfig read(ConfigNode server, ConfigNode limits) {
-    server.expectMapping(Set.of("event-loops", "shutdown-grace"));
+    server.expectMapping(Set.of("event-loops", "shutdown-grace", "explain-recent"));
     int loops = server.get("event-loops").integer(0, 0, 256);
     Duration grace =
         server
             .get("shutdown-grace")
             .duration(Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+    int explainRecent = server.get("explain-recent").integer(0, 0, MAX_EXPLAIN_RECENT);
     int uri = (int) limits.get("uri").size(8 * 1024, 256, 64 * 1024);
     int header = (int) limits.get("header").size(16 * 1024, 1024, 256 * 1024);
     int count = limits.get("header-count").integer(100, 1, 1000);
@@ -37,6 +43,6 @@ public record ServerConfig(
         limits
             .get("idle-timeout")
             .duration(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
-    return new ServerConfig(loops, grace, uri, header, count, headerTimeout, idle);
+    return new ServerConfig(loops, grace, uri, header, count, headerTimeout, idle, explainRecent);
   }
 }

@@ -5,14 +5,26 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.store.Stores;
+import java.time.Clock;
 
 /**
  * What every feature may use while one configuration compiles: the configuration (its top-level
- * sections by type), the gateway's stores, the security events (every sink), and the identity sent
- * to upstreams.
+ * sections by type), the gateway's stores, the security events (every sink), the identity sent to
+ * upstreams, and the clock that credentials are checked against (the system's on a live gateway, a
+ * fixture's {@code time} in {@code bulwark test}).
  */
 public record GatewayContext(
-    BulwarkConfig config, Stores stores, SecurityEvents security, UpstreamIdentity identity) {
+    BulwarkConfig config,
+    Stores stores,
+    SecurityEvents security,
+    UpstreamIdentity identity,
+    Clock clock) {
+
+  /** A context whose clock is the system's. */
+  public GatewayContext(
+      BulwarkConfig config, Stores stores, SecurityEvents security, UpstreamIdentity identity) {
+    this(config, stores, security, identity, Clock.systemUTC());
+  }
 
   /** Returns the value of the top-level section of this type. */
   public <T> T section(Class<T> type) {

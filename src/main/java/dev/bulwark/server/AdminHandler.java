@@ -1,6 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.bans.BanAdmin;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,21 +10,27 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz}, the
- * ban API under {@code /bans}, and {@code /.well-known/jwks.json} (the keys of the gateway's
- * identity assertions).
+ * ban API under {@code /bans}, {@code /.well-known/jwks.json} (the keys of the gateway's identity
+ * assertions), and {@code /explain/{request-id}} (a recent request's decision trace).
  */
 final class AdminHandler implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
   private final BanAdmin bans;
   private final Supplier<String> jwks;
+  private final RecentDecisions recent;
 
   AdminHandler(
-      GatewayMetrics metrics, BooleanSupplier ready, BanAdmin bans, Supplier<String> jwks) {
+      GatewayMetrics metrics,
+      BooleanSupplier ready,
+      BanAdmin bans,
+      Supplier<String> jwks,
+      RecentDecisions recent) {
     this.metrics = metrics;
     this.ready = ready;
     this.bans = bans;
     this.jwks = jwks;
+    this.recent = recent;
   }
 
   @Override
@@ -36,6 +43,17 @@ final class AdminHandler implements Handler<HttpServerRequest> {
     boolean get = req.method().name().equals("GET") || req.method().name().equals("HEAD");
     if (!get) {
       json(req, 405, "{\"error\":\"method not allowed\",\"status\":405}");
+      return;
+    }
+    if (path != null && path.startsWith("/explain/")) {
+      String accept = req.getHeader("accept");
+      RecentDecisions.Answer a =
+          recent.explain(path.substring(9), accept != null && accept.contains("text/plain"));
+      req.response()
+          .setStatusCode(a.status())
+          .putHeader("content-type", a.contentType())
+          .putHeader("cache-control", "no-store")
+          .end(a.body());
       return;
     }
     switch (path == null ? "" : path) {

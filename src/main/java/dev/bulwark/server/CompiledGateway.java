@@ -15,6 +15,7 @@ import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.ClientCheck;
 import dev.bulwark.policy.Compilation;
@@ -34,6 +35,7 @@ import dev.bulwark.proxy.UntrustedForwardingWarning;
 import dev.bulwark.proxy.UpstreamTarget;
 import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,19 @@ final class CompiledGateway {
   /** The name under which requests that match no route are counted and logged. */
   static final String NO_ROUTE = "none";
 
+  /**
+   * What outlives one compiled configuration, shared by every reload: the security events (one
+   * fan-out for the process), the clock that tokens are checked against, and the ring of recent
+   * decisions that the admin API explains.
+   */
+  record Services(SecurityEvents security, Clock clock, RecentDecisions recent) {
+    /** Services of a compile that serves no request: events to {@code sink}, the system clock. */
+    static Services quiet(LogSink sink) {
+      return new Services(
+          SecurityEvents.of(new SecurityLog(sink)), Clock.systemUTC(), RecentDecisions.off());
+    }
+  }
+
   private final BulwarkConfig config;
   private final RouteTable<CompiledRoute> routes;
   private final CompiledRoute fallback;
@@ -58,6 +73,7 @@ final class CompiledGateway {
   private final ExchangeObserver[] observers;
   private final ConnectionAdmission[] admissions;
   private final AnswersForOtherMethod[] askers;
+  private final RecentDecisions recent;
 
   private CompiledGateway(
       BulwarkConfig config,
@@ -65,8 +81,10 @@ final class CompiledGateway {
       CompiledRoute fallback,
       AccessLog accessLog,
       List<GatewayPolicy> gatewayPolicies,
-      List<AnswersForOtherMethod> askers) {
+      List<AnswersForOtherMethod> askers,
+      RecentDecisions recent) {
     this.config = config;
+    this.recent = recent;
     this.routes = routes;
     this.fallback = fallback;
     this.clients = new ClientAddressResolver(config.trustedProxies());
@@ -99,7 +117,8 @@ final class CompiledGateway {
       GatewayMetrics metrics,
       LogSink sink,
       Stores stores,
-      AssertionKeys keys) {
+      AssertionKeys keys,
+      Services services) {
     UpstreamIdentitySettings upstreamIdentity = config.upstreamIdentity();
     UpstreamIdentity identity =
         new UpstreamIdentity(
@@ -108,7 +127,7 @@ final class CompiledGateway {
             upstreamIdentity.assertionAudience(),
             upstreamIdentity.assertionTtl().toSeconds());
     GatewayContext context =
-        new GatewayContext(config, stores, SecurityEvents.of(new SecurityLog(sink)), identity);
+        new GatewayContext(config, stores, services.security(), identity, services.clock());
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {
@@ -167,7 +186,8 @@ final class CompiledGateway {
         fallback,
         new AccessLog(sink, config.accessLog()),
         gatewayPolicies,
-        askers);
+        askers,
+        services.recent());
   }
 
   /**
@@ -218,6 +238,11 @@ final class CompiledGateway {
 
   AccessLog accessLog() {
     return accessLog;
+  }
+
+  /** Returns the ring that keeps recent decisions for the admin API (off by default). */
+  RecentDecisions recent() {
+    return recent;
   }
 
   /** Returns how the gateway's edge checks refuse a client, or null when none does. */

@@ -12,6 +12,7 @@ import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
@@ -25,6 +26,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -62,6 +64,7 @@ public final class Gateway implements AutoCloseable {
   private final Stores stores;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
+  private final CompiledGateway.Services services;
   private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
   private volatile int httpsPort;
   private volatile int httpPort = -1;
@@ -77,8 +80,10 @@ public final class Gateway implements AutoCloseable {
       @Nullable Path configFile,
       SecretResolver secrets,
       Stores stores,
-      AssertionKeys assertionKeys) {
+      AssertionKeys assertionKeys,
+      CompiledGateway.Services services) {
     this.vertx = vertx;
+    this.services = services;
     this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
@@ -113,16 +118,22 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
+    CompiledGateway.Services services =
+        new CompiledGateway.Services(
+            SecurityEvents.of(new SecurityLog(sink)),
+            Clock.systemUTC(),
+            RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()));
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys),
+            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys, services),
             metrics,
             sink,
             configFile,
             secrets,
             stores,
-            keys);
+            keys,
+            services);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
@@ -142,7 +153,7 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig config = current.config();
     HostPort https = config.listen().https();
     int port = https.port() == 0 && loops > 1 ? -1 : https.port();
-    SecurityEvents security = SecurityEvents.of(new SecurityLog(sink));
+    SecurityEvents security = services.security();
     Handler<Throwable> handshakeFailures = handshakeFailureCounter();
     Future<?> main =
         vertx
@@ -180,7 +191,8 @@ public final class Gateway implements AutoCloseable {
                       metrics,
                       () -> !httpsServers.isEmpty() && !draining,
                       new BanAdmin(stores.bans(), security),
-                      assertionKeys::jwks))
+                      assertionKeys::jwks,
+                      services.recent()))
               .listen(adminAddress.port(), adminAddress.host())
               .recover(
                   e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
@@ -269,7 +281,13 @@ public final class Gateway implements AutoCloseable {
   public static String compileSummary(BulwarkConfig config) {
     try (Stores stores = Stores.embedded()) {
       return CompiledGateway.compile(
-              config, CATALOG, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
+              config,
+              CATALOG,
+              new GatewayMetrics(),
+              line -> {},
+              stores,
+              AssertionKeys.generate(),
+              CompiledGateway.Services.quiet(line -> {}))
           .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
@@ -320,7 +338,8 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
     List<String> restartOnly = RestartOnlySettings.changed(previous, next);
-    current = CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys);
+    current =
+        CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys, services);
     metrics.configReloaded();
     LOG.info(
         "configuration reloaded from "

@@ -27,6 +27,11 @@ final class RestartOnlySettings {
         loops(next.server().eventLoops()));
     compare(
         out,
+        "server.explain-recent",
+        previous.server().explainRecent(),
+        next.server().explainRecent());
+    compare(
+        out,
         "defaults.limits.uri",
         Units.formatSize(previous.server().maxUriLength()),
         Units.formatSize(next.server().maxUriLength()));

@@ -90,11 +90,12 @@ class ArchitectureTest {
               "dev.bulwark.observe..",
               "dev.bulwark.probe..",
               "dev.bulwark.identity..",
-              "dev.bulwark.audit..")
+              "dev.bulwark.audit..",
+              "dev.bulwark.access..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("dev.bulwark.policy..")
-          .as("store, observe, probe, identity and audit import no policy package");
+          .as("store, observe, probe, identity, audit and access import no policy package");
 
   static final ArchRule PROBE_STANDS_ALONE =
       noClasses()
@@ -123,7 +124,7 @@ class ArchitectureTest {
   }
 
   @Test
-  void storeObserveProbeIdentityAndAuditImportNoPolicy() {
+  void storeObserveProbeIdentityAuditAndAccessImportNoPolicy() {
     frozen(LOWER_LAYERS_IMPORT_NO_POLICY).check(MAIN);
   }
 

@@ -2,6 +2,7 @@ package dev.bulwark.policy.authn;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.bulwark.identity.Caller;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,13 @@ public final class Authenticator {
   private final Map<String, Issuer> byIss = new HashMap<>();
   private final VerifiedTokens cache;
   private final int maxTokenBytes;
+  private final Clock clock;
 
   private record Issuer(
       IssuerConfig config, List<JWK> fixed, byte @Nullable [] secret, @Nullable JwksKeys jwks) {}
 
-  private Authenticator(AuthConfig config) {
+  private Authenticator(AuthConfig config, Clock clock) {
+    this.clock = clock;
     int max = 0;
     for (IssuerConfig c : config.issuers().values()) {
       max = Math.max(max, c.maxTokenBytes());
@@ -42,9 +45,12 @@ public final class Authenticator {
     this.cache = new VerifiedTokens(config.cacheSize());
   }
 
-  /** Builds the runtime of a configuration's issuers. */
-  public static Authenticator compile(AuthConfig config) {
-    return new Authenticator(config);
+  /**
+   * Builds the runtime of a configuration's issuers; tokens are checked against {@code clock}'s
+   * time ({@code exp}, {@code nbf}, {@code iat}).
+   */
+  public static Authenticator compile(AuthConfig config, Clock clock) {
+    return new Authenticator(config, clock);
   }
 
   /** Returns whether any issuer is configured. */
@@ -59,7 +65,7 @@ public final class Authenticator {
    */
   public void authenticate(
       String token, List<String> issuers, Executor resume, Consumer<TokenVerifier.Outcome> done) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     Caller hit = cache.get(token, now);
     if (hit != null) {
       done.accept(
@@ -124,7 +130,7 @@ public final class Authenticator {
       @Nullable String retriedKid,
       Consumer<TokenVerifier.Outcome> done,
       Executor resume) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     List<JWK> keys = jwks.current();
     if (keys.isEmpty()) {
       return new TokenVerifier.Invalid(false, "issuer keys unavailable");
@@ -174,7 +180,7 @@ public final class Authenticator {
     TokenVerifier.Outcome o =
         TokenVerifier.checkClaims(parsed.jwt(), parsed.claims(), issuer.config(), now);
     if (o instanceof TokenVerifier.Valid v) {
-      cache.put(token, v.caller());
+      cache.put(token, v.caller(), now);
     }
     return o;
   }

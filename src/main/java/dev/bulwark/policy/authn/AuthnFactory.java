@@ -75,7 +75,7 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
     Routes(GatewayContext gateway, AuthConfig auth) {
       this.gateway = gateway;
       this.auth = auth;
-      this.authenticator = Authenticator.compile(auth);
+      this.authenticator = Authenticator.compile(auth, gateway.clock());
     }
 
     @Override

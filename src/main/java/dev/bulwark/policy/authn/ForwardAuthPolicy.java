@@ -119,7 +119,8 @@ public final class ForwardAuthPolicy implements Policy {
     String m = method;
     target
         .credentials()
-        .authenticate(exchange, (ex, verdict) -> decide(ex, target, m, params, query, verdict));
+        .authenticate(
+            exchange, name(), (ex, verdict) -> decide(ex, target, m, params, query, verdict));
   }
 
   private void decide(
