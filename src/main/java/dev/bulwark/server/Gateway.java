@@ -67,6 +67,8 @@ public final class Gateway implements AutoCloseable {
   private volatile int httpPort = -1;
   private volatile int adminPort = -1;
   private volatile @Nullable ConfigWatcher watcher;
+  private final SecurityEvents security;
+  private final SecretRotation rotation;
   private volatile boolean draining;
 
   private Gateway(
@@ -87,6 +89,8 @@ public final class Gateway implements AutoCloseable {
     this.secrets = secrets;
     this.stores = stores;
     this.caps = new ConnectionCaps(this::compiled, metrics.registry(), stores.connections());
+    this.security = SecurityEvents.of(new SecurityLog(sink));
+    this.rotation = new SecretRotation(this, secrets, security, metrics.registry());
   }
 
   /**
@@ -141,7 +145,6 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig config = current.config();
     HostPort https = config.listen().https();
     int port = https.port() == 0 && loops > 1 ? -1 : https.port();
-    SecurityEvents security = SecurityEvents.of(new SecurityLog(sink));
     Handler<Throwable> handshakeFailures = handshakeFailureCounter();
     Future<?> main =
         vertx
@@ -390,6 +393,11 @@ public final class Gateway implements AutoCloseable {
             });
   }
 
+  /** Reads the referenced secrets again now, reloading when one changed (null when none did). */
+  @Nullable Reload reloadIfSecretsChanged() {
+    return rotation.check();
+  }
+
   /** Watches the configuration and certificate files and SIGHUP, reloading on change. */
   public void watch(Duration interval) {
     watch(interval, ConfigWatcher.PAIR_GRACE);
@@ -400,6 +408,7 @@ public final class Gateway implements AutoCloseable {
    * change is retried for up to {@code pairGrace} before it counts as refused.
    */
   void watch(Duration interval, Duration pairGrace) {
+    rotation.start(vertx, secrets.refreshInterval());
     Path file = configFile;
     if (file == null) {
       return;
@@ -413,6 +422,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     draining = true;
+    rotation.stop(vertx);
     ConfigWatcher w = watcher;
     if (w != null) {
       w.stop();
