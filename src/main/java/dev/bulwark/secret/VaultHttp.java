@@ -137,7 +137,11 @@ final class VaultHttp implements AutoCloseable {
     }
     if (status == 404) {
       throw new VaultException(
-          VaultException.Reason.BAD_SECRET, what + ": not found in Vault (404)");
+          VaultException.Reason.BAD_SECRET,
+          what
+              + (deleted(bytes)
+                  ? ": the current version is deleted in Vault (undelete it or write a new one)"
+                  : ": not found in Vault (404)"));
     }
     if (status == 429 || status >= 500) {
       throw unavailable(what, "Vault answered " + status + firstError(bytes));
@@ -227,6 +231,19 @@ final class VaultHttp implements AutoCloseable {
   private VaultException unavailable(String what, String why) {
     return new VaultException(
         VaultException.Reason.UNAVAILABLE, what + ": Vault at " + settings.where() + ": " + why);
+  }
+
+  /** Returns whether a 404 is KV v2's answer for a deleted or destroyed current version. */
+  private static boolean deleted(byte[] bytes) {
+    try {
+      JsonNode n = JSON.readTree(bytes);
+      JsonNode m = n == null ? null : n.path("data").path("metadata");
+      return m != null
+          && (!m.path("deletion_time").asText("").isEmpty()
+              || m.path("destroyed").asBoolean(false));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Returns {@code " (first error)"} from Vault's {@code errors} list, bounded, or "". */

@@ -44,6 +44,10 @@ class VaultReferencesTest {
     token = vault.token(Duration.ofHours(1), true);
     vault.put("secret", "bulwark", Map.of("route-name", "from-vault", "number", 42));
     vault.put("secret", "huge", Map.of("value", "x".repeat(70 * 1024)));
+    vault.put(
+        "secret", "enormous", Map.of("a", "x".repeat(60 * 1024), "b", "y".repeat(1024 * 1024)));
+    vault.put("secret", "gone", Map.of("k", "v"));
+    vault.deleteCurrent("secret", "gone");
     vault.approle("role-1", "secret-1");
     vault.kubernetes("bulwark", "sa-jwt-1");
   }
@@ -245,6 +249,19 @@ class VaultReferencesTest {
         .containsExactly(
             "routes[0].name: ${vault:secret/data/huge#value}: secret/data/huge#value: larger than"
                 + " 64KiB");
+  }
+
+  @Test
+  void anAnswerOverOneMebibyteOrADeletedVersionIsRefused() throws Exception {
+    String section = tokenVault(vault.address(), vault.caFile(), "");
+    assertThat(errors(yaml(section, "${vault:secret/data/enormous#a}")))
+        .containsExactly(
+            "routes[0].name: ${vault:secret/data/enormous#a}: secret/data/enormous: Vault's answer"
+                + " is larger than 1024KiB");
+    assertThat(errors(yaml(section, "${vault:secret/data/gone#k}")))
+        .containsExactly(
+            "routes[0].name: ${vault:secret/data/gone#k}: secret/data/gone: the current version"
+                + " is deleted in Vault (undelete it or write a new one)");
   }
 
   @Test
