@@ -37,7 +37,6 @@ final class LiteralSecrets {
 
   private static final Pattern URL_USERINFO =
       Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)@");
-  private static final Pattern REFERENCE_ONLY = Pattern.compile("(\\$\\{[a-z]+:[^}]*})+");
   private static final Pattern CREDENTIAL_VALUE =
       Pattern.compile("(?i)^\\s*(bearer|basic|token|apikey)\\s+\\S{8,}\\s*$");
   private static final int MAX_DEPTH = 64;
@@ -75,6 +74,29 @@ final class LiteralSecrets {
     }
   }
 
+  /** Returns whether {@code s} is made of secret references only, such as {@code ${env:P}}. */
+  static boolean referencesOnly(String s) {
+    int i = 0;
+    while (i < s.length()) {
+      if (!s.startsWith("${", i)) {
+        return false;
+      }
+      int close = s.indexOf('}', i);
+      int colon = s.indexOf(':', i);
+      if (close < 0 || colon < 0 || colon > close || colon == i + 2) {
+        return false;
+      }
+      for (int k = i + 2; k < colon; k++) {
+        char c = s.charAt(k);
+        if (c < 'a' || c > 'z') {
+          return false;
+        }
+      }
+      i = close + 1;
+    }
+    return !s.isEmpty();
+  }
+
   /** Returns what is literal about the value, or null when it holds no literal secret. */
   static @Nullable String problem(String key, String value) {
     Matcher url = URL_USERINFO.matcher(value);
@@ -83,7 +105,7 @@ final class LiteralSecrets {
       int colon = userinfo.indexOf(':');
       if (colon >= 0) {
         String password = userinfo.substring(colon + 1);
-        if (!password.isEmpty() && !REFERENCE_ONLY.matcher(password).matches()) {
+        if (!password.isEmpty() && !referencesOnly(password)) {
           return "literal password in a URL";
         }
       }

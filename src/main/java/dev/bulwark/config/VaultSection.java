@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.secret.VaultAuth;
+import dev.bulwark.secret.VaultReference;
 import dev.bulwark.secret.VaultSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -47,7 +48,7 @@ final class VaultSection {
         n.get("refresh")
             .duration(Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofHours(24));
     String namespace = n.get("namespace").string("a Vault namespace such as team-a");
-    if (namespace != null && !namespace.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")) {
+    if (namespace != null && !VaultReference.isPath(namespace)) {
       n.get("namespace").invalid("a Vault namespace such as team-a or parent/child");
       namespace = null;
     }
@@ -180,7 +181,7 @@ final class VaultSection {
 
   private static @Nullable String mount(ConfigNode n, String fallback) {
     String m = n.string("an auth mount path such as " + fallback, fallback);
-    if (!m.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")) {
+    if (!VaultReference.isPath(m)) {
       n.invalid("an auth mount path such as " + fallback);
       return null;
     }

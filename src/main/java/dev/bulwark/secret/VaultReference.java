@@ -2,8 +2,6 @@ package dev.bulwark.secret;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,20 +10,6 @@ import org.jspecify.annotations.Nullable;
  * and the field whose string value is wanted.
  */
 public record VaultReference(String mount, String path, String field) {
-  private static final String SEGMENT = "[A-Za-z0-9_.-]+";
-  private static final Pattern FORM =
-      Pattern.compile(
-          "("
-              + SEGMENT
-              + "(?:/"
-              + SEGMENT
-              + ")*?)/data/("
-              + SEGMENT
-              + "(?:/"
-              + SEGMENT
-              + ")*)#("
-              + SEGMENT
-              + ")");
   private static final int MAX_LENGTH = 512;
 
   public VaultReference {
@@ -39,8 +23,7 @@ public record VaultReference(String mount, String path, String field) {
     if (text.length() > MAX_LENGTH) {
       return "longer than " + MAX_LENGTH + " characters";
     }
-    Matcher m = FORM.matcher(text);
-    if (!m.matches()) {
+    if (split(text) == null) {
       return "not of the form mount/data/path#field (a KV v2 secret such as"
           + " secret/data/bulwark#jwt-key)";
     }
@@ -59,14 +42,57 @@ public record VaultReference(String mount, String path, String field) {
    */
   public static VaultReference parse(String text) {
     String problem = problem(text);
-    if (problem != null) {
+    VaultReference r = split(text);
+    if (problem != null || r == null) {
       throw new IllegalArgumentException(text + ": " + problem);
     }
-    Matcher m = FORM.matcher(text);
-    if (!m.matches()) {
-      throw new IllegalArgumentException(text);
+    return r;
+  }
+
+  /** Splits at the first {@code /data/} and the {@code #}; null when the parts are malformed. */
+  private static @Nullable VaultReference split(String text) {
+    int hash = text.indexOf('#');
+    int data = text.indexOf("/data/");
+    if (hash < 0 || data <= 0 || data > hash) {
+      return null;
     }
-    return new VaultReference(m.group(1), m.group(2), m.group(3));
+    String mount = text.substring(0, data);
+    String path = text.substring(data + "/data/".length(), hash);
+    String field = text.substring(hash + 1);
+    if (!isPath(mount) || !isPath(path) || field.indexOf('/') >= 0 || !isPath(field)) {
+      return null;
+    }
+    return new VaultReference(mount, path, field);
+  }
+
+  /**
+   * Returns whether {@code s} is one or more segments of letters, digits, {@code _}, {@code .} and
+   * {@code -}, separated by single slashes (a mount, a secret's path, a namespace).
+   */
+  public static boolean isPath(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    boolean segmentStart = true;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '/') {
+        if (segmentStart) {
+          return false;
+        }
+        segmentStart = true;
+      } else if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '_'
+          || c == '.'
+          || c == '-') {
+        segmentStart = false;
+      } else {
+        return false;
+      }
+    }
+    return !segmentStart;
   }
 
   /** Returns the HTTP API path of the secret's current version, after {@code /v1/}. */
