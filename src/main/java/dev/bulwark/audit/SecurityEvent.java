@@ -3,6 +3,7 @@ package dev.bulwark.audit;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -181,6 +182,42 @@ public record SecurityEvent(
         null,
         null,
         new EventDetail.MaskedBody(body),
+        0);
+  }
+
+  /** A secret source that failed at {@code address}; the last good values keep serving. */
+  public static SecurityEvent secretUnavailable(String address, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.SECRET_UNAVAILABLE,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.SecretSource(address),
+        0);
+  }
+
+  /**
+   * Referenced secrets that changed: applied by a reload, or refused with {@code reason} (the first
+   * problem found) while the old values keep serving.
+   */
+  public static SecurityEvent secretRotation(
+      boolean applied, List<String> references, @Nullable String reason) {
+    return new SecurityEvent(
+        applied ? SecurityEventKind.SECRET_ROTATED : SecurityEventKind.SECRET_ROTATION_REFUSED,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        applied ? null : requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.ChangedSecrets(references),
         0);
   }
 

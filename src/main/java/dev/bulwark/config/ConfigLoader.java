@@ -34,7 +34,8 @@ public final class ConfigLoader {
           "defaults",
           "access-log",
           "connections",
-          "routes");
+          "routes",
+          VaultSection.KEY);
 
   private static final int MAX_ROUTES = 10_000;
 
@@ -116,7 +117,15 @@ public final class ConfigLoader {
     if (!top.expectMapping(topKeys)) {
       throw new ConfigException(problems.errors());
     }
-    BulwarkConfig config = read(top, source, baseDir);
+    BulwarkConfig config;
+    // The vault section first: every other value may name a secret in Vault.
+    secrets.begin(top.get(VaultSection.KEY), baseDir);
+    try {
+      config = read(top, source, baseDir);
+    } finally {
+      secrets.end();
+    }
+    LiteralSecrets.check(root, problems);
     if (problems.hasErrors()) {
       // Only the errors: warnings found on the way are about a file that will not run, and the
       // checklist lint would judge stand-in values.

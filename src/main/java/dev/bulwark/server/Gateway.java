@@ -70,6 +70,7 @@ public final class Gateway implements AutoCloseable {
   private volatile int httpPort = -1;
   private volatile int adminPort = -1;
   private volatile @Nullable ConfigWatcher watcher;
+  private final SecretRotation rotation;
   private volatile boolean draining;
 
   private Gateway(
@@ -92,6 +93,7 @@ public final class Gateway implements AutoCloseable {
     this.secrets = secrets;
     this.stores = stores;
     this.caps = new ConnectionCaps(this::compiled, metrics.registry(), stores.connections());
+    this.rotation = new SecretRotation(this, secrets, services.security(), metrics.registry());
   }
 
   /**
@@ -410,6 +412,11 @@ public final class Gateway implements AutoCloseable {
             });
   }
 
+  /** Reads the referenced secrets again now, reloading when one changed (null when none did). */
+  @Nullable Reload reloadIfSecretsChanged() {
+    return rotation.check();
+  }
+
   /** Watches the configuration and certificate files and SIGHUP, reloading on change. */
   public void watch(Duration interval) {
     watch(interval, ConfigWatcher.PAIR_GRACE);
@@ -420,6 +427,7 @@ public final class Gateway implements AutoCloseable {
    * change is retried for up to {@code pairGrace} before it counts as refused.
    */
   void watch(Duration interval, Duration pairGrace) {
+    rotation.start(vertx, secrets.refreshInterval());
     Path file = configFile;
     if (file == null) {
       return;
@@ -433,6 +441,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     draining = true;
+    rotation.stop(vertx);
     ConfigWatcher w = watcher;
     if (w != null) {
       w.stop();

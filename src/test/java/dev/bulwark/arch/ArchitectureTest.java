@@ -106,6 +106,15 @@ class ArchitectureTest {
               resideInAPackage("dev.bulwark..").and(not(resideInAPackage("dev.bulwark.probe.."))))
           .as("probe imports nothing else of Bulwark");
 
+  static final ArchRule SECRET_STANDS_ALONE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.bulwark.secret..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.bulwark..").and(not(resideInAPackage("dev.bulwark.secret.."))))
+          .as("secret (the Vault client) imports nothing else of Bulwark");
+
   static final ArchRule NO_PACKAGE_CYCLES =
       slices()
           .matching("dev.bulwark.(*)..")
@@ -131,6 +140,11 @@ class ArchitectureTest {
   @Test
   void probeImportsNothingElseOfBulwark() {
     frozen(PROBE_STANDS_ALONE).check(MAIN);
+  }
+
+  @Test
+  void secretImportsNothingElseOfBulwark() {
+    SECRET_STANDS_ALONE.check(MAIN);
   }
 
   @Test

@@ -163,7 +163,7 @@ class DocsExamplesTest {
         .doesNotContain("/etc/");
   }
 
-  private static void assertLoads(Example e) throws IOException {
+  private static void assertLoads(Example e) throws Exception {
     Path file = write(e);
     try {
       loader().load(file);
@@ -173,7 +173,7 @@ class DocsExamplesTest {
     }
   }
 
-  private static void assertRefused(Example e) throws IOException {
+  private static void assertRefused(Example e) throws Exception {
     Path file = write(e);
     ConfigException refused =
         catchThrowableOfType(ConfigException.class, () -> loader().load(file));
@@ -192,7 +192,7 @@ class DocsExamplesTest {
     return PolicyCatalog.standard().loader(new SecretResolver(name -> "placeholder"));
   }
 
-  private static Path write(Example e) throws IOException {
+  private static Path write(Example e) throws Exception {
     if (!Files.exists(work.resolve("tls.key"))) {
       // A real pair: the loader checks the certificate and key together.
       SelfSignedCertificate.generate(work, List.of("localhost"));
@@ -216,7 +216,8 @@ class DocsExamplesTest {
     Path file =
         work.resolve(
             "example-" + e.source().replaceAll("[^A-Za-z0-9]", "_") + "-" + e.line() + ".yaml");
-    Files.writeString(file, withPlaceholders(e.yaml()), StandardCharsets.UTF_8);
+    Files.writeString(
+        file, VaultExamples.prepare(withPlaceholders(e.yaml()), work), StandardCharsets.UTF_8);
     return file;
   }
 

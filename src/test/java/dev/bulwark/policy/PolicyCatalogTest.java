@@ -97,7 +97,8 @@ class PolicyCatalogTest {
             "server",
             "store",
             "tls",
-            "trusted-proxies");
+            "trusted-proxies",
+            "vault");
   }
 
   @Test

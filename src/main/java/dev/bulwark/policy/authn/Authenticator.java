@@ -24,7 +24,7 @@ public final class Authenticator {
   private final Clock clock;
 
   private record Issuer(
-      IssuerConfig config, List<JWK> fixed, byte @Nullable [] secret, @Nullable JwksKeys jwks) {}
+      IssuerConfig config, List<JWK> fixed, List<byte[]> secrets, @Nullable JwksKeys jwks) {}
 
   private Authenticator(AuthConfig config, Clock clock) {
     this.clock = clock;
@@ -33,11 +33,11 @@ public final class Authenticator {
       max = Math.max(max, c.maxTokenBytes());
       Issuer i;
       if (c.keys() instanceof IssuerConfig.Static s) {
-        i = new Issuer(c, List.copyOf(s.keys().getKeys()), null, null);
+        i = new Issuer(c, List.copyOf(s.keys().getKeys()), List.of(), null);
       } else if (c.keys() instanceof IssuerConfig.Secret s) {
-        i = new Issuer(c, List.of(), s.secret(), null);
+        i = new Issuer(c, List.of(), s.secrets(), null);
       } else {
-        i = new Issuer(c, List.of(), null, new JwksKeys((IssuerConfig.Jwks) c.keys()));
+        i = new Issuer(c, List.of(), List.of(), new JwksKeys((IssuerConfig.Jwks) c.keys()));
       }
       byIss.put(c.issuer(), i);
     }
@@ -136,7 +136,7 @@ public final class Authenticator {
       return new TokenVerifier.Invalid(false, "issuer keys unavailable");
     }
     TokenVerifier.Outcome sig =
-        TokenVerifier.checkSignature(parsed.jwt(), issuer.config().algorithms(), keys, null);
+        TokenVerifier.checkSignature(parsed.jwt(), issuer.config().algorithms(), keys, List.of());
     if (sig instanceof TokenVerifier.UnknownKey u) {
       if (retriedKid != null) {
         return new TokenVerifier.Invalid(false, "unknown kid");
@@ -165,7 +165,7 @@ public final class Authenticator {
       String token, TokenVerifier.Parsed parsed, Issuer issuer, List<JWK> keys, long now) {
     TokenVerifier.Outcome sig =
         TokenVerifier.checkSignature(
-            parsed.jwt(), issuer.config().algorithms(), keys, issuer.secret());
+            parsed.jwt(), issuer.config().algorithms(), keys, issuer.secrets());
     if (sig instanceof TokenVerifier.UnknownKey) {
       return new TokenVerifier.Invalid(false, "unknown kid");
     }
