@@ -84,4 +84,18 @@ public sealed interface EventDetail {
       out.text("body", body);
     }
   }
+
+  /** The admin call that was refused ({@code admin-auth-failed}): its method and path. */
+  record AdminRequest(String method, String path) implements EventDetail {
+    public AdminRequest {
+      requireNonNull(method, "method");
+      requireNonNull(path, "path");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("method", method);
+      out.text("path", path);
+    }
+  }
 }

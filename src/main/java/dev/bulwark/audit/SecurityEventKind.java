@@ -27,7 +27,12 @@ public enum SecurityEventKind {
   /** An upstream response was withheld by a response check and replaced with a {@code 502}. */
   RESPONSE_BLOCKED("response-blocked", false),
   /** An upstream {@code 5xx} body was replaced by the gateway's own error. */
-  UPSTREAM_ERROR_MASKED("upstream-error-masked", false);
+  UPSTREAM_ERROR_MASKED("upstream-error-masked", false),
+  /**
+   * A call to the admin listener without its token, with a wrong one, or from an address locked out
+   * after too many wrong ones.
+   */
+  ADMIN_AUTH_FAILED("admin-auth-failed", true);
 
   private final String wireName;
   private final boolean repeatable;

@@ -1,11 +1,15 @@
 package dev.bulwark.server;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.config.Units;
 import dev.bulwark.config.UpstreamIdentitySettings;
+import dev.bulwark.endpoint.EndpointCatalog;
+import dev.bulwark.endpoint.EndpointRoutes;
+import dev.bulwark.endpoint.GatewayEndpoint;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -19,7 +23,6 @@ import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.ClientCheck;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.ConnectionAdmission;
-import dev.bulwark.policy.Endpoint;
 import dev.bulwark.policy.ExchangeObserver;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.GatewayPolicy;
@@ -99,7 +102,8 @@ final class CompiledGateway {
       GatewayMetrics metrics,
       LogSink sink,
       Stores stores,
-      AssertionKeys keys) {
+      AssertionKeys keys,
+      BlockingExecutor blocking) {
     UpstreamIdentitySettings upstreamIdentity = config.upstreamIdentity();
     UpstreamIdentity identity =
         new UpstreamIdentity(
@@ -108,7 +112,8 @@ final class CompiledGateway {
             upstreamIdentity.assertionAudience(),
             upstreamIdentity.assertionTtl().toSeconds());
     GatewayContext context =
-        new GatewayContext(config, stores, SecurityEvents.of(new SecurityLog(sink)), identity);
+        new GatewayContext(
+            config, stores, SecurityEvents.of(new SecurityLog(sink)), identity, blocking);
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {
@@ -147,14 +152,14 @@ final class CompiledGateway {
     // The gateway's own answers (no route, its endpoints) pass through the edge policies of
     // defaults: security headers on every answer.
     List<RouteTable.Entry<CompiledRoute>> endpoints = new ArrayList<>();
+    for (GatewayEndpoint e : EndpointCatalog.standard().compile(context, compilations)) {
+      List<Policy> chain = edgePolicies(config, factories, compilations, e.kind());
+      chain.addAll(e.policies());
+      CompiledRoute served = ownRoute(e.kind(), chain, metrics, identity);
+      endpoints.addAll(EndpointRoutes.entries(e, config.routes(), served));
+    }
     List<GatewayPolicy> gatewayPolicies = new ArrayList<>();
     for (Compilation c : compilations) {
-      for (Endpoint e : c.endpoints()) {
-        List<Policy> chain = edgePolicies(config, factories, compilations, e.name());
-        chain.addAll(e.policies());
-        CompiledRoute served = ownRoute(e.name(), chain, metrics, identity);
-        endpoints.addAll(EndpointRoutes.entries(e.path(), config.routes(), served));
-      }
       gatewayPolicies.addAll(c.gateway());
     }
     entries.addAll(0, endpoints);
@@ -283,13 +288,18 @@ final class CompiledGateway {
 
   /**
    * Returns what was compiled, for check-config and golden tests: the listeners and store, each
-   * gateway-wide policy, then one line per route with each of its policies' descriptions below it.
+   * gateway-wide policy, then one line per route (an {@code endpoint} line for a route the gateway
+   * answers itself) with each of its policies' descriptions below it.
    */
   String summary() {
     StringBuilder sb = new StringBuilder();
     sb.append("listen https=").append(config.listen().https());
     sb.append(" http=").append(config.listen().http());
-    sb.append(" admin=").append(config.listen().admin()).append('\n');
+    sb.append(" admin=").append(config.listen().admin());
+    if (config.listen().admin() != null) {
+      sb.append(" admin-auth=").append(config.admin().tokenRequired() ? "token" : "none");
+    }
+    sb.append('\n');
     sb.append("store ").append(config.store().cluster() ? "redis" : "embedded");
     sb.append(" connections=")
         .append(config.connections().perClient())
@@ -301,7 +311,8 @@ final class CompiledGateway {
     }
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
-      sb.append("route ")
+      // A route without an upstream is one the gateway answers itself: an endpoint.
+      sb.append(r.upstream == null ? "endpoint " : "route ")
           .append(r.name)
           .append(" host=")
           .append(e.host())

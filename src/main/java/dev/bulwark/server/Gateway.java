@@ -1,6 +1,10 @@
 package dev.bulwark.server;
 
+import dev.bulwark.admin.AdminAuthentication;
+import dev.bulwark.admin.AdminEndpoints;
+import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -13,7 +17,6 @@ import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.policy.PolicyCatalog;
-import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
@@ -53,6 +56,9 @@ public final class Gateway implements AutoCloseable {
   /** Every feature the gateway reads, compiles and runs. */
   private static final PolicyCatalog CATALOG = PolicyCatalog.standard();
 
+  private final PolicyCatalog catalog;
+  private final BlockingExecutor blocking;
+
   private final Vertx vertx;
   private volatile CompiledGateway current;
   private final GatewayMetrics metrics;
@@ -77,8 +83,12 @@ public final class Gateway implements AutoCloseable {
       @Nullable Path configFile,
       SecretResolver secrets,
       Stores stores,
-      AssertionKeys assertionKeys) {
+      AssertionKeys assertionKeys,
+      PolicyCatalog catalog,
+      BlockingExecutor blocking) {
     this.vertx = vertx;
+    this.catalog = catalog;
+    this.blocking = blocking;
     this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
@@ -96,6 +106,20 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(
       BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
       throws Exception {
+    return start(config, configFile, sink, secrets, CATALOG);
+  }
+
+  /**
+   * Starts a gateway of the features in {@code catalog}, which must be the catalog that read {@code
+   * config} (a test or an embedding adds features of its own).
+   */
+  public static Gateway start(
+      BulwarkConfig config,
+      @Nullable Path configFile,
+      LogSink sink,
+      SecretResolver secrets,
+      PolicyCatalog catalog)
+      throws Exception {
     int loops =
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
@@ -112,16 +136,21 @@ public final class Gateway implements AutoCloseable {
     metrics.watchLogSink(sink);
     Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     AssertionKeys keys = AssertionKeys.generate();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys),
+            CompiledGateway.compile(config, catalog, metrics, sink, stores, keys, blocking),
             metrics,
             sink,
             configFile,
             secrets,
             stores,
-            keys);
+            keys,
+            catalog,
+            blocking);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
@@ -174,12 +203,7 @@ public final class Gateway implements AutoCloseable {
       admin =
           vertx
               .createHttpServer(plainListenerOptions(config))
-              .requestHandler(
-                  new AdminHandler(
-                      metrics,
-                      () -> !httpsServers.isEmpty() && !draining,
-                      new BanAdmin(stores.bans(), security),
-                      assertionKeys::jwks))
+              .requestHandler(adminRouter(security))
               .listen(adminAddress.port(), adminAddress.host())
               .recover(
                   e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
@@ -188,6 +212,25 @@ public final class Gateway implements AutoCloseable {
     // join, not all: on a failure, wait until every listener has settled, so that closing does not
     // race a bind still in progress (Vert.x then logs "Promise already completed" traces).
     return Future.join(main, redirect, admin);
+  }
+
+  /** Returns the admin listener's router, its credential read from the current configuration. */
+  private AdminRouter adminRouter(SecurityEvents security) {
+    AdminAuthentication authentication =
+        new AdminAuthentication(
+            () -> current.config().admin(),
+            security,
+            vertx,
+            metrics.registry(),
+            AdminAuthentication.Throttle.DEFAULT);
+    AdminEndpoints.Sources sources =
+        new AdminEndpoints.Sources(
+            metrics::scrape,
+            () -> !httpsServers.isEmpty() && !draining,
+            assertionKeys::jwks,
+            stores.bans(),
+            security);
+    return AdminEndpoints.register(AdminRouter.builder(authentication), sources).build();
   }
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
@@ -266,9 +309,11 @@ public final class Gateway implements AutoCloseable {
 
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
-    try (Stores stores = Stores.embedded()) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    try (Stores stores = Stores.embedded();
+        BlockingExecutor blocking = new BlockingExecutor(1, 1, metrics.registry())) {
       return CompiledGateway.compile(
-              config, CATALOG, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
+              config, CATALOG, metrics, line -> {}, stores, AssertionKeys.generate(), blocking)
           .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
@@ -307,7 +352,7 @@ public final class Gateway implements AutoCloseable {
     }
     ConfigLoader.Loaded loaded;
     try {
-      loaded = CATALOG.loader(secrets).load(file);
+      loaded = catalog.loader(secrets).load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
@@ -319,7 +364,8 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
     List<String> restartOnly = RestartOnlySettings.changed(previous, next);
-    current = CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys);
+    current =
+        CompiledGateway.compile(next, catalog, metrics, sink, stores, assertionKeys, blocking);
     metrics.configReloaded();
     LOG.info(
         "configuration reloaded from "
@@ -434,6 +480,7 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.FINE, "vert.x close", e);
     }
+    blocking.close();
     try {
       stores.close();
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
@@ -47,24 +48,31 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   private final CompiledGateway gateway;
   private final Stores stores;
+  private final BlockingExecutor blocking;
 
-  private OfflineGateway(CompiledGateway gateway, Stores stores) {
+  private OfflineGateway(CompiledGateway gateway, Stores stores, BlockingExecutor blocking) {
     this.gateway = gateway;
     this.stores = stores;
+    this.blocking = blocking;
   }
 
   /** Compiles {@code config} for offline runs. */
   public static OfflineGateway compile(BulwarkConfig config) {
     Stores stores = Stores.embedded();
+    GatewayMetrics metrics = new GatewayMetrics();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway gw =
         CompiledGateway.compile(
             config,
             PolicyCatalog.standard(),
-            new GatewayMetrics(),
+            metrics,
             line -> {},
             stores,
-            AssertionKeys.generate());
-    return new OfflineGateway(gw, stores);
+            AssertionKeys.generate(),
+            blocking);
+    return new OfflineGateway(gw, stores, blocking);
   }
 
   /** Returns every stage name a decision can be attributed to, in the order requests meet them. */
@@ -209,6 +217,7 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    blocking.close();
     stores.close();
   }
 

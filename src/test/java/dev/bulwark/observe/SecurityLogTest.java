@@ -61,6 +61,9 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.UPSTREAM_ERROR_MASKED,
         SecurityEvent.upstreamErrorMasked("r9", "192.0.2.1", "api", 500, "trace [REDACTED]"));
+    SAMPLES.put(
+        SecurityEventKind.ADMIN_AUTH_FAILED,
+        SecurityEvent.adminAuthFailed("r10", "192.0.2.9", 401, "wrong token", "GET", "/bans"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -115,7 +118,32 @@ class SecurityLogTest {
             "request-refused",
             "upstream-failure",
             "response-blocked",
-            "upstream-error-masked");
+            "upstream-error-masked",
+            "admin-auth-failed");
+  }
+
+  @Test
+  void aRefusedAdminCallSaysWhatWasAskedAndWhyButNeverTheToken() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.ADMIN_AUTH_FAILED));
+    assertThat(names(n))
+        .containsExactly(
+            "type",
+            "time",
+            "event",
+            "requestId",
+            "client",
+            "route",
+            "status",
+            "reason",
+            "method",
+            "path");
+    assertThat(n.get("status").isNumber()).isTrue();
+    assertThat(n.get("route").asText()).isEqualTo("admin");
+    assertThat(n.get("path").asText()).isEqualTo("/bans");
+    String longPath = "/" + "x".repeat(5000);
+    JsonNode cut =
+        line(SecurityEvent.adminAuthFailed("r11", "192.0.2.9", 401, "no token", "GET", longPath));
+    assertThat(cut.get("path").asText()).hasSize(200);
   }
 
   @Test
