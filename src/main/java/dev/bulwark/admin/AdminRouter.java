@@ -30,7 +30,11 @@ public final class AdminRouter implements Handler<HttpServerRequest> {
 
   /** One route: a method and a path template whose {@code {name}} segments match one segment. */
   private record Route(
-      String method, String[] segments, AdminAccess access, int maxBody, AdminHandler handler) {}
+      String method, List<String> segments, AdminAccess access, int maxBody, AdminHandler handler) {
+    Route {
+      segments = List.copyOf(segments);
+    }
+  }
 
   /** A route and the values its template matched. */
   private record Found(Route route, Map<String, String> params) {}
@@ -137,13 +141,13 @@ public final class AdminRouter implements Handler<HttpServerRequest> {
     return out;
   }
 
-  private static @Nullable Map<String, String> matches(String[] template, String[] path) {
-    if (template.length != path.length) {
+  private static @Nullable Map<String, String> matches(List<String> template, String[] path) {
+    if (template.size() != path.length) {
       return null;
     }
     Map<String, String> params = null;
-    for (int i = 0; i < template.length; i++) {
-      String t = template[i];
+    for (int i = 0; i < path.length; i++) {
+      String t = template.get(i);
       if (t.startsWith("{") && t.endsWith("}")) {
         if (path[i].isEmpty()) {
           return null;
@@ -201,7 +205,7 @@ public final class AdminRouter implements Handler<HttpServerRequest> {
       if (maxBody < 0) {
         throw new IllegalArgumentException("maxBody: " + maxBody + " (expected: >= 0)");
       }
-      String[] segments = segments(path);
+      List<String> segments = List.of(segments(path));
       for (Route r : routes) {
         if (r.method().equals(method) && shape(r.segments()).equals(shape(segments))) {
           throw new IllegalArgumentException(method + " " + path + ": registered twice");
@@ -212,7 +216,7 @@ public final class AdminRouter implements Handler<HttpServerRequest> {
     }
 
     /** Returns a template with every {@code {name}} as {@code {}}: two that match alike. */
-    private static String shape(String[] segments) {
+    private static String shape(List<String> segments) {
       StringBuilder sb = new StringBuilder();
       for (String s : segments) {
         sb.append('/').append(s.startsWith("{") && s.endsWith("}") ? "{}" : s);

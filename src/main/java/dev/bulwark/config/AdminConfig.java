@@ -100,7 +100,7 @@ public final class AdminConfig {
 
   @Override
   public int hashCode() {
-    return token == null ? 0 : 1;
+    return java.util.Arrays.hashCode(digest);
   }
 
   @Override

@@ -92,8 +92,11 @@ class AdminAuthenticationTest {
     try (AdminListener admin = AdminListener.withoutDelay().requireToken()) {
       String answer =
           admin.raw(
-              "POST /bans HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  + "Content-Length: 100000\r\n\r\n");
+              AdminListener.http(
+                  "POST /bans HTTP/1.1",
+                  "Host: 127.0.0.1",
+                  "Content-Type: application/json",
+                  "Content-Length: 100000"));
       assertThat(answer).startsWith("HTTP/1.1 401").contains("connection: close");
     }
   }

@@ -106,7 +106,7 @@ final class AdminListener implements AutoCloseable {
 
   /** Sends raw bytes and returns everything the listener answers until it closes. */
   String raw(String request) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", port())) {
+    try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -114,6 +114,11 @@ final class AdminListener implements AutoCloseable {
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
+  }
+
+  /** Returns a request of these lines (request line, then headers) and an empty line. */
+  static String http(String... lines) {
+    return String.join("\r\n", lines) + "\r\n\r\n";
   }
 
   double counter(String name, String reason) {

@@ -62,14 +62,20 @@ class AdminRouterTest {
       error(admin.send("POST", "/bans", big, "content-type", "application/json"), 413);
       String declared =
           admin.raw(
-              "POST /bans HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  + "Content-Length: 99999999999\r\n\r\n");
+              AdminListener.http(
+                  "POST /bans HTTP/1.1",
+                  "Host: 127.0.0.1",
+                  "Content-Type: application/json",
+                  "Content-Length: 99999999999"));
       assertThat(declared).startsWith("HTTP/1.1 413").contains("connection: close");
       // Sent in chunks with no length: cut off as it streams, and the connection closed.
       String chunked =
           admin.raw(
-              "POST /bans HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  + "Transfer-Encoding: chunked\r\n\r\n"
+              AdminListener.http(
+                      "POST /bans HTTP/1.1",
+                      "Host: 127.0.0.1",
+                      "Content-Type: application/json",
+                      "Transfer-Encoding: chunked")
                   + "1000\r\n"
                   + "x".repeat(4096)
                   + "\r\n1000\r\n"
@@ -236,7 +242,8 @@ class AdminRouterTest {
   /** Raw HTTP to any port. */
   private record AdminListenerRaw(int port) {
     String send(String request) throws java.io.IOException {
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      try (java.net.Socket s =
+          new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
         s.setSoTimeout(10_000);
         s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         return new String(

@@ -23,6 +23,12 @@ class AdminConfigTest {
         - { name: api, public: true, match: { path: /** }, upstream: "http://127.0.0.1:3000" }
       """;
 
+  private static final String REMOTE_WITH_TOKEN =
+      """
+      listen: { https: 0.0.0.0:8443, admin: 10.0.0.5:9090 }
+      admin: { token: "${env:BULWARK_ADMIN_TOKEN}" }
+      """;
+
   private static ConfigLoader.Loaded load(String yaml, Map<String, String> env) throws Exception {
     Path dir = Files.createTempDirectory("admin-config");
     dev.bulwark.server.SelfSignedCertificate.generate(dir, List.of("localhost"));
@@ -102,19 +108,11 @@ class AdminConfigTest {
 
   @Test
   void withATokenARemoteAdminListenerIsValidAndWarnedAboutPlainHttp() throws Exception {
-    ConfigLoader.Loaded loaded =
-        load(
-            "listen: { https: 0.0.0.0:8443, admin: 10.0.0.5:9090 }\n"
-                + "admin: { token: \"${env:BULWARK_ADMIN_TOKEN}\" }\n",
-            Map.of("BULWARK_ADMIN_TOKEN", TOKEN));
+    ConfigLoader.Loaded loaded = load(REMOTE_WITH_TOKEN, Map.of("BULWARK_ADMIN_TOKEN", TOKEN));
     assertThat(loaded.config().admin().tokenRequired()).isTrue();
     assertThat(loaded.config().admin().token()).isEqualTo(TOKEN);
     assertThat(loaded.config().admin().toString()).doesNotContain(TOKEN);
-    assertThat(
-            adminWarnings(
-                "listen: { https: 0.0.0.0:8443, admin: 10.0.0.5:9090 }\n"
-                    + "admin: { token: \"${env:BULWARK_ADMIN_TOKEN}\" }\n",
-                Map.of("BULWARK_ADMIN_TOKEN", TOKEN)))
+    assertThat(adminWarnings(REMOTE_WITH_TOKEN, Map.of("BULWARK_ADMIN_TOKEN", TOKEN)))
         .singleElement()
         .asString()
         .startsWith("listen.admin: 10.0.0.5:9090: the admin listener speaks plain HTTP");
