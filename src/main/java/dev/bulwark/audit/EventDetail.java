@@ -112,4 +112,18 @@ public sealed interface EventDetail {
       out.text("secrets", String.join(" ", references));
     }
   }
+
+  /** The admin call that was refused ({@code admin-auth-failed}): its method and path. */
+  record AdminRequest(String method, String path) implements EventDetail {
+    public AdminRequest {
+      requireNonNull(method, "method");
+      requireNonNull(path, "path");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("method", method);
+      out.text("path", path);
+    }
+  }
 }

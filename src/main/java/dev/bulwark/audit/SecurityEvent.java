@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind what happened
  * @param epochMillis when, in milliseconds since the epoch
- * @param requestId the request's id, or {@link #NO_REQUEST} for an event no request caused (the
- *     admin API)
+ * @param requestId the request's id (an admin call's own), or {@link #NO_REQUEST} for an event no
+ *     request caused
  * @param client the client address (the address banned, for a ban)
  * @param route the route's name, or null when the event concerns no route
  * @param status the response status (or the upstream's, where the kind says so), or 0 when none
@@ -165,6 +165,26 @@ public record SecurityEvent(
         null,
         null,
         new EventDetail.BanLifted(by),
+        0);
+  }
+
+  /**
+   * A refused admin call: {@code status} 401 (no token, a malformed or a wrong one) or 429 (the
+   * address is locked out), for the method and path asked (the path cut to 200 characters).
+   */
+  public static SecurityEvent adminAuthFailed(
+      String requestId, String client, int status, String reason, String method, String path) {
+    return new SecurityEvent(
+        SecurityEventKind.ADMIN_AUTH_FAILED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        "admin",
+        status,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.AdminRequest(method, path.length() <= 200 ? path : path.substring(0, 200)),
         0);
   }
 

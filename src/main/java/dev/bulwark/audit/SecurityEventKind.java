@@ -39,7 +39,12 @@ public enum SecurityEventKind {
    * A referenced secret changed, but the configuration with the new value was refused; the old
    * value keeps serving until the secret is fixed.
    */
-  SECRET_ROTATION_REFUSED("secret-rotation-refused", false);
+  SECRET_ROTATION_REFUSED("secret-rotation-refused", false),
+  /**
+   * A call to the admin listener without its token, with a wrong one, or from an address locked out
+   * after too many wrong ones.
+   */
+  ADMIN_AUTH_FAILED("admin-auth-failed", true);
 
   private final String wireName;
   private final boolean repeatable;

@@ -27,6 +27,7 @@ public final class ConfigLoader {
   static final Set<String> OWN_TOP_KEYS =
       Set.of(
           "listen",
+          "admin",
           "tls",
           "store",
           "server",
@@ -138,6 +139,8 @@ public final class ConfigLoader {
 
   private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
     ListenConfig listen = ListenConfig.read(top.get("listen"));
+    AdminConfig admin = AdminConfig.read(top.get("admin"));
+    AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
     ConfigNode defaultsNode = top.get("defaults");
@@ -174,6 +177,7 @@ public final class ConfigLoader {
     return new BulwarkConfig(
         source,
         listen,
+        admin,
         tls,
         server,
         trusted,

@@ -1,6 +1,7 @@
 package dev.bulwark.policy;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.identity.UpstreamIdentity;
@@ -10,21 +11,17 @@ import java.time.Clock;
 /**
  * What every feature may use while one configuration compiles: the configuration (its top-level
  * sections by type), the gateway's stores, the security events (every sink), the identity sent to
- * upstreams, and the clock that credentials are checked against (the system's on a live gateway, a
- * fixture's {@code time} in {@code bulwark test}).
+ * upstreams, the executor of blocking work (whose completions resume on the exchange's loop), and
+ * the clock that credentials are checked against (the system's on a live gateway, a fixture's
+ * {@code time} in {@code bulwark test}).
  */
 public record GatewayContext(
     BulwarkConfig config,
     Stores stores,
     SecurityEvents security,
     UpstreamIdentity identity,
+    BlockingExecutor blocking,
     Clock clock) {
-
-  /** A context whose clock is the system's. */
-  public GatewayContext(
-      BulwarkConfig config, Stores stores, SecurityEvents security, UpstreamIdentity identity) {
-    this(config, stores, security, identity, Clock.systemUTC());
-  }
 
   /** Returns the value of the top-level section of this type. */
   public <T> T section(Class<T> type) {

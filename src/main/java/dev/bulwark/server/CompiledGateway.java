@@ -1,11 +1,15 @@
 package dev.bulwark.server;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.config.Units;
 import dev.bulwark.config.UpstreamIdentitySettings;
+import dev.bulwark.endpoint.EndpointCatalog;
+import dev.bulwark.endpoint.EndpointRoutes;
+import dev.bulwark.endpoint.GatewayEndpoint;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -20,7 +24,6 @@ import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.ClientCheck;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.ConnectionAdmission;
-import dev.bulwark.policy.Endpoint;
 import dev.bulwark.policy.ExchangeObserver;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.GatewayPolicy;
@@ -52,14 +55,21 @@ final class CompiledGateway {
 
   /**
    * What outlives one compiled configuration, shared by every reload: the security events (one
-   * fan-out for the process), the clock that tokens are checked against, and the ring of recent
-   * decisions that the admin API explains.
+   * fan-out for the process), the clock that tokens are checked against, the ring of recent
+   * decisions that the admin API explains, and the executor of blocking work.
    */
-  record Services(SecurityEvents security, Clock clock, RecentDecisions recent) {
-    /** Services of a compile that serves no request: events to {@code sink}, the system clock. */
-    static Services quiet(LogSink sink) {
+  record Services(
+      SecurityEvents security, Clock clock, RecentDecisions recent, BlockingExecutor blocking) {
+    /**
+     * Services of a compile that serves no request: events to {@code sink}, the system clock, no
+     * ring, and {@code blocking} (which the caller closes).
+     */
+    static Services quiet(LogSink sink, BlockingExecutor blocking) {
       return new Services(
-          SecurityEvents.of(new SecurityLog(sink)), Clock.systemUTC(), RecentDecisions.off());
+          SecurityEvents.of(new SecurityLog(sink)),
+          Clock.systemUTC(),
+          RecentDecisions.off(),
+          blocking);
     }
   }
 
@@ -127,7 +137,8 @@ final class CompiledGateway {
             upstreamIdentity.assertionAudience(),
             upstreamIdentity.assertionTtl().toSeconds());
     GatewayContext context =
-        new GatewayContext(config, stores, services.security(), identity, services.clock());
+        new GatewayContext(
+            config, stores, services.security(), identity, services.blocking(), services.clock());
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {
@@ -166,14 +177,14 @@ final class CompiledGateway {
     // The gateway's own answers (no route, its endpoints) pass through the edge policies of
     // defaults: security headers on every answer.
     List<RouteTable.Entry<CompiledRoute>> endpoints = new ArrayList<>();
+    for (GatewayEndpoint e : EndpointCatalog.standard().compile(context, compilations)) {
+      List<Policy> chain = edgePolicies(config, factories, compilations, e.kind());
+      chain.addAll(e.policies());
+      CompiledRoute served = ownRoute(e.kind(), chain, metrics, identity);
+      endpoints.addAll(EndpointRoutes.entries(e, config.routes(), served));
+    }
     List<GatewayPolicy> gatewayPolicies = new ArrayList<>();
     for (Compilation c : compilations) {
-      for (Endpoint e : c.endpoints()) {
-        List<Policy> chain = edgePolicies(config, factories, compilations, e.name());
-        chain.addAll(e.policies());
-        CompiledRoute served = ownRoute(e.name(), chain, metrics, identity);
-        endpoints.addAll(EndpointRoutes.entries(e.path(), config.routes(), served));
-      }
       gatewayPolicies.addAll(c.gateway());
     }
     entries.addAll(0, endpoints);
@@ -308,13 +319,18 @@ final class CompiledGateway {
 
   /**
    * Returns what was compiled, for check-config and golden tests: the listeners and store, each
-   * gateway-wide policy, then one line per route with each of its policies' descriptions below it.
+   * gateway-wide policy, then one line per route (an {@code endpoint} line for a route the gateway
+   * answers itself) with each of its policies' descriptions below it.
    */
   String summary() {
     StringBuilder sb = new StringBuilder();
     sb.append("listen https=").append(config.listen().https());
     sb.append(" http=").append(config.listen().http());
-    sb.append(" admin=").append(config.listen().admin()).append('\n');
+    sb.append(" admin=").append(config.listen().admin());
+    if (config.listen().admin() != null) {
+      sb.append(" admin-auth=").append(config.admin().tokenRequired() ? "token" : "none");
+    }
+    sb.append('\n');
     sb.append("store ").append(config.store().cluster() ? "redis" : "embedded");
     sb.append(" connections=")
         .append(config.connections().perClient())
@@ -326,7 +342,8 @@ final class CompiledGateway {
     }
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
-      sb.append("route ")
+      // A route without an upstream is one the gateway answers itself: an endpoint.
+      sb.append(r.upstream == null ? "endpoint " : "route ")
           .append(r.name)
           .append(" host=")
           .append(e.host())

@@ -1,6 +1,10 @@
 package dev.bulwark.server;
 
+import dev.bulwark.admin.AdminAuthentication;
+import dev.bulwark.admin.AdminEndpoints;
+import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -14,7 +18,6 @@ import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
-import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
@@ -55,6 +58,9 @@ public final class Gateway implements AutoCloseable {
   /** Every feature the gateway reads, compiles and runs. */
   private static final PolicyCatalog CATALOG = PolicyCatalog.standard();
 
+  private final PolicyCatalog catalog;
+  private final BlockingExecutor blocking;
+
   private final Vertx vertx;
   private volatile CompiledGateway current;
   private final GatewayMetrics metrics;
@@ -82,9 +88,12 @@ public final class Gateway implements AutoCloseable {
       SecretResolver secrets,
       Stores stores,
       AssertionKeys assertionKeys,
+      PolicyCatalog catalog,
       CompiledGateway.Services services) {
     this.vertx = vertx;
+    this.catalog = catalog;
     this.services = services;
+    this.blocking = services.blocking();
     this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
@@ -103,6 +112,20 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(
       BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
       throws Exception {
+    return start(config, configFile, sink, secrets, CATALOG);
+  }
+
+  /**
+   * Starts a gateway of the features in {@code catalog}, which must be the catalog that read {@code
+   * config} (a test or an embedding adds features of its own).
+   */
+  public static Gateway start(
+      BulwarkConfig config,
+      @Nullable Path configFile,
+      LogSink sink,
+      SecretResolver secrets,
+      PolicyCatalog catalog)
+      throws Exception {
     GatewayMetrics metrics = new GatewayMetrics();
     // First: a data directory that cannot be opened stops the start before anything runs.
     Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
@@ -120,21 +143,26 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway.Services services =
         new CompiledGateway.Services(
             SecurityEvents.of(new SecurityLog(sink)),
             Clock.systemUTC(),
-            RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()));
+            RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
+            blocking);
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys, services),
+            CompiledGateway.compile(config, catalog, metrics, sink, stores, keys, services),
             metrics,
             sink,
             configFile,
             secrets,
             stores,
             keys,
+            catalog,
             services);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
@@ -188,13 +216,7 @@ public final class Gateway implements AutoCloseable {
       admin =
           vertx
               .createHttpServer(plainListenerOptions(config))
-              .requestHandler(
-                  new AdminHandler(
-                      metrics,
-                      () -> !httpsServers.isEmpty() && !draining,
-                      new BanAdmin(stores.bans(), security),
-                      assertionKeys::jwks,
-                      services.recent()))
+              .requestHandler(adminRouter(security))
               .listen(adminAddress.port(), adminAddress.host())
               .recover(
                   e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
@@ -203,6 +225,26 @@ public final class Gateway implements AutoCloseable {
     // join, not all: on a failure, wait until every listener has settled, so that closing does not
     // race a bind still in progress (Vert.x then logs "Promise already completed" traces).
     return Future.join(main, redirect, admin);
+  }
+
+  /** Returns the admin listener's router, its credential read from the current configuration. */
+  private AdminRouter adminRouter(SecurityEvents security) {
+    AdminAuthentication authentication =
+        new AdminAuthentication(
+            () -> current.config().admin(),
+            security,
+            vertx,
+            metrics.registry(),
+            AdminAuthentication.Throttle.DEFAULT);
+    AdminEndpoints.Sources sources =
+        new AdminEndpoints.Sources(
+            metrics::scrape,
+            () -> !httpsServers.isEmpty() && !draining,
+            assertionKeys::jwks,
+            stores.bans(),
+            security,
+            services.recent());
+    return AdminEndpoints.register(AdminRouter.builder(authentication), sources).build();
   }
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
@@ -281,15 +323,17 @@ public final class Gateway implements AutoCloseable {
 
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
-    try (Stores stores = Stores.embedded()) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    try (Stores stores = Stores.embedded();
+        BlockingExecutor blocking = new BlockingExecutor(1, 1, metrics.registry())) {
       return CompiledGateway.compile(
               config,
               CATALOG,
-              new GatewayMetrics(),
+              metrics,
               line -> {},
               stores,
               AssertionKeys.generate(),
-              CompiledGateway.Services.quiet(line -> {}))
+              CompiledGateway.Services.quiet(line -> {}, blocking))
           .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
@@ -328,7 +372,7 @@ public final class Gateway implements AutoCloseable {
     }
     ConfigLoader.Loaded loaded;
     try {
-      loaded = CATALOG.loader(secrets).load(file);
+      loaded = catalog.loader(secrets).load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
@@ -341,7 +385,7 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig previous = current.config();
     List<String> restartOnly = RestartOnlySettings.changed(previous, next);
     current =
-        CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys, services);
+        CompiledGateway.compile(next, catalog, metrics, sink, stores, assertionKeys, services);
     metrics.configReloaded();
     LOG.info(
         "configuration reloaded from "
@@ -463,6 +507,7 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.FINE, "vert.x close", e);
     }
+    blocking.close();
     try {
       stores.close();
     } catch (Exception e) {

@@ -1,6 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
@@ -55,28 +56,38 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
   private final CompiledGateway gateway;
   private final Stores stores;
   private final RunClock clock;
+  private final BlockingExecutor blocking;
 
-  private OfflineGateway(CompiledGateway gateway, Stores stores, RunClock clock) {
+  private OfflineGateway(
+      CompiledGateway gateway, Stores stores, RunClock clock, BlockingExecutor blocking) {
     this.gateway = gateway;
     this.stores = stores;
     this.clock = clock;
+    this.blocking = blocking;
   }
 
   /** Compiles {@code config} for offline runs. */
   public static OfflineGateway compile(BulwarkConfig config) {
     Stores stores = Stores.embedded();
     RunClock clock = new RunClock();
+    GatewayMetrics metrics = new GatewayMetrics();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway gw =
         CompiledGateway.compile(
             config,
             PolicyCatalog.standard(),
-            new GatewayMetrics(),
+            metrics,
             line -> {},
             stores,
             AssertionKeys.generate(),
             new CompiledGateway.Services(
-                SecurityEvents.of(new SecurityLog(line -> {})), clock, RecentDecisions.off()));
-    return new OfflineGateway(gw, stores, clock);
+                SecurityEvents.of(new SecurityLog(line -> {})),
+                clock,
+                RecentDecisions.off(),
+                blocking));
+    return new OfflineGateway(gw, stores, clock, blocking);
   }
 
   /** Returns every stage name a decision can be attributed to, in the order requests meet them. */
@@ -212,6 +223,7 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    blocking.close();
     stores.close();
   }
 

@@ -32,6 +32,16 @@ final class RestartOnlySettings {
         next.server().explainRecent());
     compare(
         out,
+        "server.blocking.threads",
+        previous.server().blockingThreads(),
+        next.server().blockingThreads());
+    compare(
+        out,
+        "server.blocking.queue",
+        previous.server().blockingQueue(),
+        next.server().blockingQueue());
+    compare(
+        out,
         "defaults.limits.uri",
         Units.formatSize(previous.server().maxUriLength()),
         Units.formatSize(next.server().maxUriLength()));

@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Test;
  * A new or renamed rule needs {@code -Darchunit.freeze.store.default.allowStoreCreation=true} once;
  * delete the entry of a renamed or removed rule from {@code stored.rules}, with its file.
  *
+ * <p>Rules written after the code already kept them ({@link #POLICIES_IMPORT_NO_ENDPOINT}, {@link
+ * #ADMIN_AND_BLOCKING_IMPORT_NO_POLICY}) are not frozen: any violation fails.
+ *
  * <p>These are plain JUnit tests calling {@code check}: Surefire 3.5.3 (pinned here) does not run
  * ArchUnit's {@code @ArchTest} fields (SUREFIRE-2298).
  */
@@ -115,6 +118,33 @@ class ArchitectureTest {
               resideInAPackage("dev.bulwark..").and(not(resideInAPackage("dev.bulwark.secret.."))))
           .as("secret (the Vault client) imports nothing else of Bulwark");
 
+  /**
+   * Endpoints sit above the policies and read what they need from them; a policy never names an
+   * endpoint, the admin listener or the server. Written with no violation, so checked as is.
+   */
+  static final ArchRule POLICIES_IMPORT_NO_ENDPOINT =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.bulwark.policy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.bulwark.endpoint..", "dev.bulwark.admin..", "dev.bulwark.server..")
+          .as("policy packages import no endpoint, admin or server package");
+
+  /**
+   * The admin listener works over the store SPI and the audit events, and the blocking executor
+   * over the exchange: neither knows a policy. Written with no violation, so checked as is.
+   */
+  static final ArchRule ADMIN_AND_BLOCKING_IMPORT_NO_POLICY =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.bulwark.admin..", "dev.bulwark.blocking..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.bulwark.policy..")
+          .as("admin and blocking import no policy package");
+
   static final ArchRule NO_PACKAGE_CYCLES =
       slices()
           .matching("dev.bulwark.(*)..")
@@ -145,6 +175,16 @@ class ArchitectureTest {
   @Test
   void secretImportsNothingElseOfBulwark() {
     SECRET_STANDS_ALONE.check(MAIN);
+  }
+
+  @Test
+  void policiesImportNoEndpointAdminOrServer() {
+    POLICIES_IMPORT_NO_ENDPOINT.check(MAIN);
+  }
+
+  @Test
+  void adminAndBlockingImportNoPolicy() {
+    ADMIN_AND_BLOCKING_IMPORT_NO_POLICY.check(MAIN);
   }
 
   @Test

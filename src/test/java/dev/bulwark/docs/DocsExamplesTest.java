@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code routes:}) must load without errors, and each block preceded by {@code <!-- invalid -->}
  * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
  * Certificate and key paths are replaced by a generated pair, CA paths by a placeholder file,
- * {@code ${env:..}} resolves to {@code placeholder}, and {@code ${file:..}} to a placeholder file.
+ * {@code ${env:..}} resolves to {@code placeholder} (a 44-character stand-in for a name with {@code
+ * TOKEN} in it), and {@code ${file:..}} to a placeholder file.
  */
 class DocsExamplesTest {
   private static final Path DOCS = Path.of("docs");
@@ -189,7 +190,14 @@ class DocsExamplesTest {
   }
 
   private static ConfigLoader loader() {
-    return PolicyCatalog.standard().loader(new SecretResolver(name -> "placeholder"));
+    // A token must be long enough to be one (admin.token asks for 32 characters or more).
+    return PolicyCatalog.standard()
+        .loader(
+            new SecretResolver(
+                name ->
+                    name.contains("TOKEN")
+                        ? "placeholder-token-0123456789abcdefghijklmnop"
+                        : "placeholder"));
   }
 
   private static Path write(Example e) throws Exception {

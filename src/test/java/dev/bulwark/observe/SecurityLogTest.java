@@ -74,6 +74,9 @@ class SecurityLogTest {
             false,
             List.of("${vault:secret/data/bulwark#jwt-key}"),
             "auth.issuers.ci.secret: 9 bytes (expected: at least 32 bytes)"));
+    SAMPLES.put(
+        SecurityEventKind.ADMIN_AUTH_FAILED,
+        SecurityEvent.adminAuthFailed("r10", "192.0.2.9", 401, "wrong token", "GET", "/bans"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -131,7 +134,32 @@ class SecurityLogTest {
             "upstream-error-masked",
             "secret-unavailable",
             "secret-rotated",
-            "secret-rotation-refused");
+            "secret-rotation-refused",
+            "admin-auth-failed");
+  }
+
+  @Test
+  void aRefusedAdminCallSaysWhatWasAskedAndWhyButNeverTheToken() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.ADMIN_AUTH_FAILED));
+    assertThat(names(n))
+        .containsExactly(
+            "type",
+            "time",
+            "event",
+            "requestId",
+            "client",
+            "route",
+            "status",
+            "reason",
+            "method",
+            "path");
+    assertThat(n.get("status").isNumber()).isTrue();
+    assertThat(n.get("route").asText()).isEqualTo("admin");
+    assertThat(n.get("path").asText()).isEqualTo("/bans");
+    String longPath = "/" + "x".repeat(5000);
+    JsonNode cut =
+        line(SecurityEvent.adminAuthFailed("r11", "192.0.2.9", 401, "no token", "GET", longPath));
+    assertThat(cut.get("path").asText()).hasSize(200);
   }
 
   @Test

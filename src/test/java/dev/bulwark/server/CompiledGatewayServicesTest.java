@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventKind;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.exchange.OfflineRequest;
@@ -15,6 +16,7 @@ import dev.bulwark.pipeline.OfflineRun;
 import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.store.Stores;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,11 +94,12 @@ class CompiledGatewayServicesTest {
   void everyCompileOfTheGatewayPublishesThroughItsOneSecurityEvents() throws Exception {
     List<SecurityEvent> seen = new CopyOnWriteArrayList<>();
     List<String> logged = new CopyOnWriteArrayList<>();
-    CompiledGateway.Services services =
-        new CompiledGateway.Services(
-            SecurityEvents.of(seen::add), Clock.systemUTC(), RecentDecisions.off());
     BulwarkConfig config = config();
-    try (Stores stores = Stores.embedded()) {
+    try (Stores stores = Stores.embedded();
+        BlockingExecutor blocking = new BlockingExecutor(1, 1, new SimpleMeterRegistry())) {
+      CompiledGateway.Services services =
+          new CompiledGateway.Services(
+              SecurityEvents.of(seen::add), Clock.systemUTC(), RecentDecisions.off(), blocking);
       CompiledGateway first = compile(config, logged, stores, services);
       CompiledGateway reloaded = compile(config, logged, stores, services);
 

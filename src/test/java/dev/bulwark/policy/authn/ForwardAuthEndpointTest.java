@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.endpoint.ForwardAuthEndpoint;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
@@ -22,12 +23,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Forward-auth against a fake exchange: the original request is judged by its route's rules. */
-class ForwardAuthPolicyTest {
+/**
+ * The forward-auth endpoint ({@code dev.bulwark.endpoint}) against a fake exchange: the original
+ * request is judged by its route's rules as the authentication feature compiled them. It lives
+ * beside the authentication tests, whose token helpers it uses.
+ */
+class ForwardAuthEndpointTest {
   private static Tokens tokens;
   private static Authenticator authenticator;
   private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
-  private ForwardAuthPolicy forwardAuth;
+  private ForwardAuthEndpoint forwardAuth;
 
   @BeforeAll
   static void keys() throws Exception {
@@ -35,14 +40,14 @@ class ForwardAuthPolicyTest {
     authenticator = AuthnPolicyTest.authenticator("test", tokens);
   }
 
-  private static RouteTable.Entry<ForwardAuthPolicy.Protected> route(
+  private static RouteTable.Entry<ProtectedRoute> route(
       String name, String path, RouteAccess access) {
     RoutePattern pattern = RoutePattern.parse(path);
     return new RouteTable.Entry<>(
         HostMatcher.any(),
         pattern,
         Set.of(),
-        new ForwardAuthPolicy.Protected(
+        new ProtectedRoute(
             name, access, pattern.paramNames(), Credentials.bearer(authenticator, List.of())));
   }
 
@@ -51,7 +56,7 @@ class ForwardAuthPolicyTest {
     RouteAccess orgMembers =
         new RouteAccess(false, true, List.of(), new AccessRule.MemberOf("org", false), Map.of());
     forwardAuth =
-        new ForwardAuthPolicy(
+        new ForwardAuthEndpoint(
             new RouteTable<>(
                 List.of(
                     route("orgs", "/api/orgs/{org}/**", orgMembers),

@@ -1,4 +1,4 @@
-package dev.bulwark.policy.authn;
+package dev.bulwark.endpoint;
 
 import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
@@ -10,12 +10,18 @@ import dev.bulwark.exchange.HeaderMap;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.UpstreamIdentity;
+import dev.bulwark.policy.Compilation;
+import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
+import dev.bulwark.policy.authn.ForwardAuthTargets;
+import dev.bulwark.policy.authn.ProtectedRoute;
+import dev.bulwark.policy.authn.Verdict;
 import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,18 +31,36 @@ import org.jspecify.annotations.Nullable;
  * The forward-auth endpoint for nginx {@code auth_request} and Traefik {@code ForwardAuth}: reads
  * the original request from {@code X-Forwarded-Method}, {@code X-Forwarded-Uri} and {@code
  * X-Forwarded-Host} (accepted only from trusted proxies), finds the route that request would take,
- * and applies that route's authentication and authorization: 200 with the identity headers, 401
- * with a challenge, or 403.
+ * and applies that route's authentication and authorization (its credential providers and access
+ * rule, as the authentication feature compiled them): 200 with the identity headers, 401 with a
+ * challenge, or 403. Served at {@code auth.forward-auth.path}.
  */
-public final class ForwardAuthPolicy implements Policy {
-  /**
-   * A route's access rule, its path template names and its credential providers, as forward-auth
-   * looks them up.
-   */
-  public record Protected(
-      String name, RouteAccess access, List<String> paramNames, Credentials credentials) {
-    public Protected {
-      paramNames = List.copyOf(paramNames);
+public final class ForwardAuthEndpoint implements Policy {
+  /** The kind of the endpoint, the name it is logged and counted under. */
+  public static final String KIND = "forward-auth";
+
+  /** Makes the forward-auth endpoint when {@code auth.forward-auth} asks for it. */
+  static final class Factory implements EndpointFactory {
+    @Override
+    public String kind() {
+      return KIND;
+    }
+
+    @Override
+    public List<GatewayEndpoint> compile(GatewayContext gateway, List<Compilation> features) {
+      List<GatewayEndpoint> out = new ArrayList<>();
+      for (Compilation c : features) {
+        if (c instanceof ForwardAuthTargets targets && targets.forwardAuthPath() != null) {
+          out.add(
+              new GatewayEndpoint(
+                  KIND,
+                  java.util.Objects.requireNonNull(targets.forwardAuthPath()),
+                  List.of(
+                      new ForwardAuthEndpoint(
+                          targets.forwardAuthRoutes(), gateway.identity(), gateway.security()))));
+        }
+      }
+      return out;
     }
   }
 
@@ -51,12 +75,12 @@ public final class ForwardAuthPolicy implements Policy {
   private static final Denial FORBIDDEN =
       Denial.of(403, "forbidden", "forward-auth: the route's rule does not allow the caller");
 
-  private final RouteTable<Protected> routes;
+  private final RouteTable<ProtectedRoute> routes;
   private final UpstreamIdentity identity;
   private final SecurityEvents security;
 
-  public ForwardAuthPolicy(
-      RouteTable<Protected> routes, UpstreamIdentity identity, SecurityEvents security) {
+  public ForwardAuthEndpoint(
+      RouteTable<ProtectedRoute> routes, UpstreamIdentity identity, SecurityEvents security) {
     this.routes = routes;
     this.identity = identity;
     this.security = security;
@@ -69,7 +93,7 @@ public final class ForwardAuthPolicy implements Policy {
 
   @Override
   public String name() {
-    return "forward-auth";
+    return KIND;
   }
 
   @Override
@@ -104,8 +128,8 @@ public final class ForwardAuthPolicy implements Policy {
       return;
     }
     String h = named == null ? "" : named.host();
-    RouteTable.Match<Protected> match = routes.match(h, path, method);
-    Protected target = match.route();
+    RouteTable.Match<ProtectedRoute> match = routes.match(h, path, method);
+    ProtectedRoute target = match.route();
     if (target == null || !target.access().configured()) {
       exchange.deny(NO_ROUTE);
       return;
@@ -125,7 +149,7 @@ public final class ForwardAuthPolicy implements Policy {
 
   private void decide(
       Exchange exchange,
-      Protected target,
+      ProtectedRoute target,
       String method,
       String[] params,
       String query,
@@ -139,7 +163,7 @@ public final class ForwardAuthPolicy implements Policy {
                   exchange.clientAddress(),
                   target.name(),
                   bad.reason())
-              .withVia("forward-auth"));
+              .withVia(KIND));
       out.set(WWW_AUTHENTICATE, bad.challenge());
       exchange.deny(bad.denial());
       return;
@@ -162,7 +186,7 @@ public final class ForwardAuthPolicy implements Policy {
                   caller.subject(),
                   method,
                   rule.describe())
-              .withVia("forward-auth"));
+              .withVia(KIND));
       out.set(WWW_AUTHENTICATE, RouteAccess.INSUFFICIENT_SCOPE);
       exchange.deny(FORBIDDEN);
       return;

@@ -1,4 +1,4 @@
-package dev.bulwark.server;
+package dev.bulwark.endpoint;
 
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.routing.HostMatcher;
@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An endpoint the gateway serves itself (forward-auth) as routes of the main listener: its exact
- * path on every host that a route names (and on any host), so that no host-specific route shadows
- * it.
+ * Places an endpoint on the main listener: its exact path on every host that a route names (and on
+ * any host), so that no host-specific route shadows it.
  */
-final class EndpointRoutes {
+public final class EndpointRoutes {
   private EndpointRoutes() {}
 
-  static List<RouteTable.Entry<CompiledRoute>> entries(
-      String path, List<RouteConfig> routes, CompiledRoute route) {
+  /** Returns the route table entries of an endpoint served by {@code route}. */
+  public static <R> List<RouteTable.Entry<R>> entries(
+      GatewayEndpoint endpoint, List<RouteConfig> routes, R route) {
     List<HostMatcher> hosts = new ArrayList<>();
     hosts.add(HostMatcher.any());
     for (RouteConfig r : routes) {
@@ -30,8 +30,8 @@ final class EndpointRoutes {
         hosts.add(host);
       }
     }
-    RoutePattern pattern = RoutePattern.parse(path);
-    List<RouteTable.Entry<CompiledRoute>> out = new ArrayList<>();
+    RoutePattern pattern = RoutePattern.parse(endpoint.path());
+    List<RouteTable.Entry<R>> out = new ArrayList<>();
     for (HostMatcher h : hosts) {
       out.add(new RouteTable.Entry<>(h, pattern, Set.of(), route));
     }
