@@ -323,7 +323,7 @@ public final class FakeExchange {
 
     @Override
     public List<X509Certificate> peerCertificates() {
-      return List.of();
+      return b.peerCertificates;
     }
 
     @Override
@@ -372,6 +372,7 @@ public final class FakeExchange {
     private final List<String[]> upstreamHeaders = new java.util.ArrayList<>();
     private @Nullable String upstreamBody;
     private boolean holdResumes;
+    private List<X509Certificate> peerCertificates = List.of();
 
     private Builder(String method, String target) {
       this.method = requireNonNull(method, "method");
@@ -455,6 +456,12 @@ public final class FakeExchange {
     /** Sets the upstream's body (with {@link #upstream}). */
     public Builder upstreamBody(String body) {
       this.upstreamBody = body;
+      return this;
+    }
+
+    /** Sets the client's certificate chain as its TLS session presented it (its own first). */
+    public Builder peerCertificates(X509Certificate... chain) {
+      this.peerCertificates = List.of(chain);
       return this;
     }
 
