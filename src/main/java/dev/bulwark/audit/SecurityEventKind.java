@@ -11,12 +11,6 @@ public enum SecurityEventKind {
   TOKEN_INVALID("token-invalid", false),
   /** A presented credential (a bearer token) had expired. */
   TOKEN_EXPIRED("token-expired", false),
-  /**
-   * A route that asks for a client certificate refused the request: none presented ({@code 496}) or
-   * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
-   * too long).
-   */
-  CERTIFICATE_REFUSED("certificate-refused", false),
   /** An authenticated caller was refused by the route's access rule. */
   ACCESS_DENIED("access-denied", false),
   /** A client address was banned, by a ban rule or through the admin API. */
@@ -33,7 +27,13 @@ public enum SecurityEventKind {
   /** An upstream response was withheld by a response check and replaced with a {@code 502}. */
   RESPONSE_BLOCKED("response-blocked", false),
   /** An upstream {@code 5xx} body was replaced by the gateway's own error. */
-  UPSTREAM_ERROR_MASKED("upstream-error-masked", false);
+  UPSTREAM_ERROR_MASKED("upstream-error-masked", false),
+  /**
+   * A route that asks for a client certificate refused the request: none presented ({@code 496}) or
+   * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
+   * too long).
+   */
+  CERTIFICATE_REFUSED("certificate-refused", false);
 
   private final String wireName;
   private final boolean repeatable;

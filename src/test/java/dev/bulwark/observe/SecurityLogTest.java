@@ -61,6 +61,9 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.UPSTREAM_ERROR_MASKED,
         SecurityEvent.upstreamErrorMasked("r9", "192.0.2.1", "api", 500, "trace [REDACTED]"));
+    SAMPLES.put(
+        SecurityEventKind.CERTIFICATE_REFUSED,
+        SecurityEvent.certificateRefused("r10", "192.0.2.1", "orders", 495, "expired"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -115,7 +118,8 @@ class SecurityLogTest {
             "request-refused",
             "upstream-failure",
             "response-blocked",
-            "upstream-error-masked");
+            "upstream-error-masked",
+            "certificate-refused");
   }
 
   @Test

@@ -32,19 +32,11 @@ public final class ClientCertPolicy implements Policy {
   private static final Denial BUSY =
       Denial.of(503, "service unavailable", "certificate revocation checks are saturated");
 
-  /** OCSP waits on the network: at most a few checks at once, off the event loops. */
-  private static final ThreadPoolExecutor OCSP =
-      new ThreadPoolExecutor(
-          0,
-          4,
-          30,
-          TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(256),
-          r -> {
-            Thread t = new Thread(r, "bulwark-ocsp");
-            t.setDaemon(true);
-            return t;
-          });
+  /**
+   * OCSP waits on the network: at most four checks at once, off the event loops (threads that stay
+   * idle for 30 seconds end), 256 more waiting.
+   */
+  private static final ThreadPoolExecutor OCSP = ocspExecutor();
 
   private final String route;
   private final ClientCertConfig config;
@@ -115,6 +107,23 @@ public final class ClientCertPolicy implements Policy {
     } catch (RejectedExecutionException e) {
       exchange.deny(BUSY);
     }
+  }
+
+  private static ThreadPoolExecutor ocspExecutor() {
+    ThreadPoolExecutor e =
+        new ThreadPoolExecutor(
+            4,
+            4,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "bulwark-ocsp");
+              t.setDaemon(true);
+              return t;
+            });
+    e.allowCoreThreadTimeOut(true);
+    return e;
   }
 
   private Remembered remember(List<X509Certificate> chain, ChainVerifier.Outcome o, long now) {
