@@ -33,6 +33,10 @@ public record UpstreamTarget(
       KeyCertificatePair clientCertificate,
       List<SanPattern> san) {
 
+    public ClientKey {
+      san = List.copyOf(san);
+    }
+
     /** A client that presents no certificate and pins no name. */
     public ClientKey(
         boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {
