@@ -1,6 +1,8 @@
 package dev.bulwark.access;
 
 import dev.bulwark.identity.Caller;
+import dev.bulwark.identity.CertificateIdentity;
+import dev.bulwark.identity.SanPattern;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,6 +23,11 @@ public sealed interface AccessRule {
 
     /** Returns the only value of a query parameter, or null when absent or repeated. */
     @Nullable String queryParam(String name);
+
+    /** Returns the client certificate the route verified, or null when there is none. */
+    default @Nullable CertificateIdentity certificate() {
+      return null;
+    }
   }
 
   /** Returns whether the caller satisfies the rule for a request with these values. */
@@ -89,6 +96,24 @@ public sealed interface AccessRule {
     @Override
     public String describe() {
       return "claim:" + name + "=" + value;
+    }
+  }
+
+  /**
+   * The client certificate that the route verified carries a name that matches ({@code
+   * san-uri:spiffe://example.org/ns/prod/sa/*}, {@code san-dns:}, {@code san-email:}); never holds
+   * without a verified certificate.
+   */
+  record CertificateName(SanPattern pattern) implements AccessRule {
+    @Override
+    public boolean allows(Caller caller, Values values) {
+      CertificateIdentity c = values.certificate();
+      return c != null && pattern.matches(c);
+    }
+
+    @Override
+    public String describe() {
+      return pattern.describe();
     }
   }
 
@@ -210,6 +235,14 @@ public sealed interface AccessRule {
 
   /** Returns values backed by path parameters by name and a query lookup. */
   static Values values(Map<String, String> path, Function<String, @Nullable String> query) {
+    return values(path, query, null);
+  }
+
+  /** Returns values backed by path parameters, a query lookup and the verified certificate. */
+  static Values values(
+      Map<String, String> path,
+      Function<String, @Nullable String> query,
+      @Nullable CertificateIdentity certificate) {
     return new Values() {
       @Override
       public @Nullable String pathParam(String name) {
@@ -219,6 +252,11 @@ public sealed interface AccessRule {
       @Override
       public @Nullable String queryParam(String name) {
         return query.apply(name);
+      }
+
+      @Override
+      public @Nullable CertificateIdentity certificate() {
+        return certificate;
       }
     };
   }

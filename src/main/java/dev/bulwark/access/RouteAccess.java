@@ -1,6 +1,7 @@
 package dev.bulwark.access;
 
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.identity.SanPattern;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +51,8 @@ public record RouteAccess(
   private static final Pattern MEMBER =
       Pattern.compile("member-of:(\\{([A-Za-z][A-Za-z0-9_]*)}|\\?([A-Za-z0-9._-]{1,64}))");
   private static final String ATOMS =
-      "authenticated, role:NAME, scope:NAME, claim:NAME=VALUE, member-of:{param} or member-of:?query";
+      "authenticated, role:NAME, scope:NAME, claim:NAME=VALUE, member-of:{param},"
+          + " member-of:?query, san-uri:URI, san-dns:NAME or san-email:ADDRESS";
 
   public RouteAccess {
     issuers = List.copyOf(issuers);
@@ -215,6 +217,16 @@ public record RouteAccess(
     Matcher c = CLAIM.matcher(s);
     if (c.matches()) {
       return new AccessRule.Claim(c.group(1), c.group(2));
+    }
+    for (SanPattern.Kind kind :
+        List.of(SanPattern.Kind.URI, SanPattern.Kind.DNS, SanPattern.Kind.EMAIL)) {
+      String prefix = kind.label() + ":";
+      if (s.startsWith(prefix)) {
+        String pattern = s.substring(prefix.length());
+        return SanPattern.problem(kind, pattern) == null
+            ? new AccessRule.CertificateName(new SanPattern(kind, pattern))
+            : null;
+      }
     }
     Matcher m = MEMBER.matcher(s);
     if (m.matches()) {

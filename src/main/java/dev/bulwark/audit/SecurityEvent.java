@@ -118,6 +118,26 @@ public record SecurityEvent(
         0);
   }
 
+  /**
+   * A client certificate missing ({@code 496}) or refused ({@code 495}) on a route that asks for
+   * one, with the reason (logged, never sent to the client).
+   */
+  public static SecurityEvent certificateRefused(
+      String requestId, String client, String route, int status, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.CERTIFICATE_REFUSED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        status,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        EventDetail.none(),
+        0);
+  }
+
   /** An authenticated caller refused by the access rule for the request's method. */
   public static SecurityEvent accessDenied(
       String requestId, String client, String route, String subject, String method, String rule) {

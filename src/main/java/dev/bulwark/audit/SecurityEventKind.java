@@ -44,7 +44,13 @@ public enum SecurityEventKind {
    * A call to the admin listener without its token, with a wrong one, or from an address locked out
    * after too many wrong ones.
    */
-  ADMIN_AUTH_FAILED("admin-auth-failed", true);
+  ADMIN_AUTH_FAILED("admin-auth-failed", true),
+  /**
+   * A route that asks for a client certificate refused the request: none presented ({@code 496}) or
+   * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
+   * too long).
+   */
+  CERTIFICATE_REFUSED("certificate-refused", false);
 
   private final String wireName;
   private final boolean repeatable;

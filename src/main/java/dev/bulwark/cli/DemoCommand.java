@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.demo.DemoClientCertificates;
 import dev.bulwark.demo.DemoConfig;
 import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
@@ -136,6 +137,7 @@ final class DemoCommand implements Callable<Integer> {
               .get(10, TimeUnit.SECONDS);
       Path configFile = work.resolve("bulwark.yaml");
       DemoIssuer issuer = DemoIssuer.generate(work);
+      DemoClientCertificates.generate(work);
       Files.writeString(
           configFile,
           DemoConfig.yaml(
@@ -146,7 +148,8 @@ final class DemoCommand implements Callable<Integer> {
               admin,
               upstream.actualPort(),
               work.resolve(DemoIssuer.PUBLIC_FILE),
-              DemoConfig.writeContract(work)),
+              DemoConfig.writeContract(work),
+              work.resolve(DemoClientCertificates.CA_FILE)),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
           PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(configFile);
@@ -256,6 +259,10 @@ final class DemoCommand implements Callable<Integer> {
           ./bulwark token --key %6$s --role admin --org acme           # mint another
           curl -s  http://127.0.0.1:%3$d/.well-known/jwks.json   # keys of the X-Bulwark-Assertion
 
+        Mutual TLS (a client certificate generated for this run; its CA key was never kept):
+          curl -ki https://localhost:%1$d/api/mtls/hello            # no certificate: 496
+          curl -ki --cert %10$s --key %11$s https://localhost:%1$d/api/mtls/hello
+
         Its policy as code, checked offline (no listener, no upstream; docs/policy-as-code.md):
           ./bulwark test -c %4$s %9$s
           ./bulwark explain -c %4$s GET /api/admin/stats       # the decision, stage by stage
@@ -271,6 +278,8 @@ final class DemoCommand implements Callable<Integer> {
             work.resolve(DemoIssuer.PRIVATE_FILE),
             noted,
             cert,
-            fixtures);
+            fixtures,
+            work.resolve(DemoClientCertificates.CERT_FILE),
+            work.resolve(DemoClientCertificates.KEY_FILE));
   }
 }

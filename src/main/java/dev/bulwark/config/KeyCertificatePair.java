@@ -46,7 +46,7 @@ public final class KeyCertificatePair {
   static final long MAX_FILE_BYTES = 1024 * 1024;
 
   /** The stand-in of a configuration whose files could not be used (it is never served). */
-  static final KeyCertificatePair NONE = new KeyCertificatePair(List.of(), null);
+  public static final KeyCertificatePair NONE = new KeyCertificatePair(List.of(), null);
 
   private static final Pattern BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]{1,40})-----(.*?)-----END \\1-----", Pattern.DOTALL);
@@ -58,6 +58,16 @@ public final class KeyCertificatePair {
   private KeyCertificatePair(List<X509Certificate> chain, @Nullable PrivateKey key) {
     this.chain = List.copyOf(chain);
     this.key = key;
+  }
+
+  /** Returns whether there is no usable pair (none configured, or one that failed its checks). */
+  public boolean isEmpty() {
+    return chain.isEmpty() || key == null;
+  }
+
+  /** Returns the private key, or null for an empty pair. */
+  public @Nullable PrivateKey privateKey() {
+    return key;
   }
 
   /** Returns the certificates, the server's own first. */
@@ -120,13 +130,13 @@ public final class KeyCertificatePair {
   }
 
   /** Reads the certificate chain of {@code file} (empty, after reporting, when unusable). */
-  static List<X509Certificate> readChain(ConfigNode n, String name, Path file) {
+  public static List<X509Certificate> readChain(ConfigNode n, String name, Path file) {
     byte[] bytes = bytes(n, name, file);
     return bytes == null ? List.of() : certificates(n, name, bytes);
   }
 
   /** Reads the private key of {@code file} (null, after reporting, when unusable). */
-  static @Nullable PrivateKey readKey(ConfigNode n, String name, Path file) {
+  public static @Nullable PrivateKey readKey(ConfigNode n, String name, Path file) {
     byte[] bytes = bytes(n, name, file);
     return bytes == null ? null : privateKey(n, name, bytes);
   }
@@ -166,7 +176,7 @@ public final class KeyCertificatePair {
     }
   }
 
-  private static List<X509Certificate> certificates(ConfigNode n, String name, byte[] bytes) {
+  static List<X509Certificate> certificates(ConfigNode n, String name, byte[] bytes) {
     if (ReadableFile.looksBinary(bytes)) {
       n.error(
           name
@@ -222,7 +232,7 @@ public final class KeyCertificatePair {
     return chain;
   }
 
-  private static @Nullable PrivateKey privateKey(ConfigNode n, String name, byte[] bytes) {
+  static @Nullable PrivateKey privateKey(ConfigNode n, String name, byte[] bytes) {
     if (ReadableFile.looksBinary(bytes)) {
       n.error(
           name

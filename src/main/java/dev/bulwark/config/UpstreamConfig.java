@@ -1,9 +1,11 @@
 package dev.bulwark.config;
 
+import dev.bulwark.identity.SanPattern;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -14,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * verified (always, unless {@code insecure-skip-verify} says otherwise) and against which CA
  * bundle, whether the client's Host header is passed on, the keep-alive pool size per event loop,
  * which stripped identity headers this upstream still receives from the client ({@code
- * keep-headers}), and whether header names with {@code _} reach it ({@code underscore-headers}).
+ * keep-headers}), whether header names with {@code _} reach it ({@code underscore-headers}), the
+ * client certificate and key the gateway presents to it ({@code client-cert}, {@code client-key}:
+ * files, or PEM from a secret reference; reloaded when the files change), and the names its
+ * certificate must carry beyond the host name check ({@code san}: SPIFFE IDs or DNS names).
  */
 public record UpstreamConfig(
     boolean tls,
@@ -25,7 +30,10 @@ public record UpstreamConfig(
     boolean preserveHost,
     int poolSize,
     List<String> keepHeaders,
-    boolean forwardUnderscoreHeaders) {
+    boolean forwardUnderscoreHeaders,
+    KeyCertificatePair clientCertificate,
+    List<Path> clientCertificateFiles,
+    List<SanPattern> san) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -35,10 +43,15 @@ public record UpstreamConfig(
           "preserve-host",
           "pool-size",
           "keep-headers",
-          "underscore-headers");
+          "underscore-headers",
+          "client-cert",
+          "client-key",
+          "san");
 
   public UpstreamConfig {
     keepHeaders = List.copyOf(keepHeaders);
+    clientCertificateFiles = List.copyOf(clientCertificateFiles);
+    san = List.copyOf(san);
   }
 
   /** An upstream that keeps no identity header and drops header names with {@code _}. */
@@ -50,7 +63,28 @@ public record UpstreamConfig(
       boolean insecureSkipVerify,
       boolean preserveHost,
       int poolSize) {
-    this(tls, host, port, caBundle, insecureSkipVerify, preserveHost, poolSize, List.of(), false);
+    this(
+        tls,
+        host,
+        port,
+        caBundle,
+        insecureSkipVerify,
+        preserveHost,
+        poolSize,
+        List.of(),
+        false,
+        KeyCertificatePair.NONE,
+        List.of(),
+        List.of());
+  }
+
+  /** Returns the client certificate and key files of every route's upstream, to watch. */
+  public static List<Path> clientCertificateFiles(List<RouteConfig> routes) {
+    Set<Path> out = new LinkedHashSet<>();
+    for (RouteConfig r : routes) {
+      out.addAll(r.upstream().clientCertificateFiles());
+    }
+    return new ArrayList<>(out);
   }
 
   /** Returns {@code scheme://host:port}. */
@@ -120,6 +154,9 @@ public record UpstreamConfig(
     int pool = 128;
     List<String> keep = List.of();
     boolean underscores = false;
+    KeyCertificatePair client = KeyCertificatePair.NONE;
+    List<Path> clientFiles = new ArrayList<>();
+    List<SanPattern> san = List.of();
     if (mapping != null) {
       if (mapping.get("ca").present()) {
         ca = TlsConfig.file(mapping.get("ca"), baseDir);
@@ -138,8 +175,11 @@ public record UpstreamConfig(
       pool = mapping.get("pool-size").integer(128, 1, 10_000);
       keep = keepHeaders(mapping.get("keep-headers"));
       underscores = underscoreHeaders(mapping.get("underscore-headers"));
+      client = UpstreamClientCertificate.read(mapping, tls, baseDir, clientFiles);
+      san = UpstreamClientCertificate.san(mapping.get("san"), tls, skip);
     }
-    return new UpstreamConfig(tls, host, port, ca, skip, preserveHost, pool, keep, underscores);
+    return new UpstreamConfig(
+        tls, host, port, ca, skip, preserveHost, pool, keep, underscores, client, clientFiles, san);
   }
 
   /**

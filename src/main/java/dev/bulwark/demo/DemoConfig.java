@@ -110,6 +110,38 @@ public final class DemoConfig {
     return file;
   }
 
+  /**
+   * Returns the demo's YAML with its mutual-TLS route, whose clients' CA bundle is {@code clientCa}
+   * (see {@link DemoClientCertificates}).
+   */
+  public static String yaml(
+      Path cert,
+      Path key,
+      int httpsPort,
+      int httpPort,
+      int adminPort,
+      int upstreamPort,
+      Path issuerKey,
+      Path contract,
+      Path clientCa) {
+    String base =
+        yaml(cert, key, httpsPort, httpPort, adminPort, upstreamPort, issuerKey, contract);
+    String mtls =
+        """
+          - name: demo-mtls
+            match: { path: /api/mtls/** }
+            upstream: http://127.0.0.1:%d
+            client-cert:
+              mode: required
+              ca: %s
+              allow: { san-uri: ["spiffe://demo.bulwark.local/ns/demo/sa/*"] }
+            auth: { require: [ "san-uri:%s" ] }
+        """
+            .formatted(upstreamPort, clientCa, DemoClientCertificates.CLIENT_ID);
+    // before demo-api, whose /api/** would take its requests
+    return base.replace("  - name: demo-api\n", mtls + "  - name: demo-api\n");
+  }
+
   /** Returns the demo's YAML for the given certificate, ports and upstream port. */
   public static String yaml(
       Path cert,

@@ -53,14 +53,16 @@ public final class DemoUpstream {
                       + "\tat com.example.orders.OrderService.place(OrderService.java:42)\n"
                       + "\tat /srv/app/releases/2026-11-01/lib/orders.jar\n");
       default -> {
-        if (path.startsWith("/api/admin/") || path.startsWith("/api/orgs/")) {
+        if (path.startsWith("/api/admin/")
+            || path.startsWith("/api/orgs/")
+            || path.startsWith("/api/mtls/")) {
           // What the gateway vouched for: the backend reads identity headers, never the token.
           json(
               req,
               200,
               "{\"subject\":\""
                   + String.valueOf(req.getHeader("x-bulwark-subject"))
-                      .replaceAll("[^A-Za-z0-9@._-]", "?")
+                      .replaceAll("[^A-Za-z0-9@._:/-]", "?") // a SPIFFE ID for mTLS
                   + "\",\"roles\":\""
                   + String.valueOf(req.getHeader("x-bulwark-roles"))
                       .replaceAll("[^A-Za-z0-9@.,_-]", "?")

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's own ES256 signing keys for identity assertions: generated at start, rotated on an
@@ -64,6 +65,20 @@ public final class AssertionKeys {
    * caller's token), identified by {@code jwtId}.
    */
   public String sign(Caller caller, String audience, String jwtId, long ttlSeconds) {
+    return sign(caller, null, audience, jwtId, ttlSeconds);
+  }
+
+  /**
+   * Signs an assertion about a caller and the client certificate its route verified (its names and
+   * thumbprint in a {@code cert} claim), so that the certificate reaches the upstream only under
+   * the gateway's signature.
+   */
+  public String sign(
+      Caller caller,
+      @Nullable CertificateIdentity certificate,
+      String audience,
+      String jwtId,
+      long ttlSeconds) {
     Pair p = keys;
     long now = System.currentTimeMillis();
     long exp = Math.min(now + ttlSeconds * 1000, caller.expiresAt() * 1000);
@@ -79,6 +94,7 @@ public final class AssertionKeys {
             .claim("roles", List.copyOf(caller.roles()))
             .claim("orgs", List.copyOf(caller.organisations()))
             .claim("scope", String.join(" ", caller.scopes()))
+            .claim("cert", certificate == null ? null : certificate.claims())
             .build();
     SignedJWT jwt =
         new SignedJWT(

@@ -39,7 +39,7 @@ public final class UpstreamIdentity {
    */
   private final Cache<Caller, Signed> signed;
 
-  private record Signed(String keyId, String jwt) {}
+  private record Signed(String keyId, @Nullable CertificateIdentity certificate, String jwt) {}
 
   public UpstreamIdentity(
       boolean forwardToken, AssertionKeys keys, String audience, long ttlSeconds) {
@@ -58,6 +58,22 @@ public final class UpstreamIdentity {
 
   /** Removes incoming identity headers and adds the caller's, when there is one. */
   public void apply(MultiMap headers, @Nullable Caller caller, String requestId) {
+    apply(headers, caller, null, requestId);
+  }
+
+  /**
+   * Removes incoming identity headers and adds the caller's; a client certificate that the route
+   * verified goes into the signed assertion only (the caller it stands for when no other credential
+   * authenticated the request).
+   */
+  public void apply(
+      MultiMap headers,
+      @Nullable Caller caller,
+      @Nullable CertificateIdentity certificate,
+      String requestId) {
+    if (caller == null && certificate != null) {
+      caller = certificate.caller();
+    }
     List<String> drop = null;
     for (Map.Entry<String, String> e : headers) {
       String n = e.getKey();
@@ -77,7 +93,7 @@ public final class UpstreamIdentity {
     if (!forwardToken) {
       headers.remove("authorization");
     }
-    String assertion = assertion(caller, requestId);
+    String assertion = assertion(caller, certificate, requestId);
     headers.set(SUBJECT, headerValue(caller.subject()));
     headers.set(ISSUER, headerValue(caller.issuer()));
     headers.set(ROLES, join(caller.roles()));
@@ -100,13 +116,19 @@ public final class UpstreamIdentity {
    * {@code X-Request-Id}.
    */
   public String assertion(Caller caller, String requestId) {
+    return assertion(caller, null, requestId);
+  }
+
+  /** Returns the assertion for a caller over a verified client certificate (or none). */
+  public String assertion(
+      Caller caller, @Nullable CertificateIdentity certificate, String requestId) {
     String kid = keys.currentKeyId();
     Signed s = signed.getIfPresent(caller);
-    if (s != null && s.keyId().equals(kid)) {
+    if (s != null && s.keyId().equals(kid) && s.certificate() == certificate) {
       return s.jwt();
     }
-    String jwt = keys.sign(caller, audience, requestId, ttlSeconds);
-    signed.put(caller, new Signed(kid, jwt));
+    String jwt = keys.sign(caller, certificate, audience, requestId, ttlSeconds);
+    signed.put(caller, new Signed(kid, certificate, jwt));
     return jwt;
   }
 

@@ -49,6 +49,11 @@ final class ResponseWriter {
     }
     HttpServerResponse res = req.response();
     res.setStatusCode(head.status());
+    if (head.status() == 495 || head.status() == 496) {
+      // nginx's reason phrases for its client-certificate codes, which no RFC registers
+      res.setStatusMessage(
+          head.status() == 495 ? "SSL Certificate Error" : "SSL Certificate Required");
+    }
     res.headers().set(REQUEST_ID, ex.requestId());
     if (!res.headers().contains(HttpHeaders.DATE)) {
       res.headers().set(HttpHeaders.DATE, HttpDate.now());

@@ -6,6 +6,7 @@ import dev.bulwark.config.SecretResolver;
 import dev.bulwark.policy.authn.AuthnFactory;
 import dev.bulwark.policy.authz.AuthzFactory;
 import dev.bulwark.policy.bans.BansFactory;
+import dev.bulwark.policy.clientcert.ClientCertFactory;
 import dev.bulwark.policy.contract.ContractFactory;
 import dev.bulwark.policy.cors.CorsFactory;
 import dev.bulwark.policy.errors.ErrorsFactory;
@@ -30,6 +31,7 @@ public final class PolicyCatalog {
               new IpFilterFactory(),
               new RateLimitFactory(),
               new CorsFactory(),
+              new ClientCertFactory(),
               new AuthnFactory(),
               new AuthzFactory(),
               new ContractFactory()));

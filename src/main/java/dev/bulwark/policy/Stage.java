@@ -19,6 +19,12 @@ public enum Stage {
   IP_FILTER,
   RATE_LIMIT,
   CORS,
+  /**
+   * Verification of the client certificate on routes that ask for one: after CORS, since browsers
+   * send no certificate with a preflight, and before authentication, which may take it as the
+   * credential.
+   */
+  CLIENT_CERT,
   AUTHN,
   SUBJECT_LIMIT,
   CONTRACT,

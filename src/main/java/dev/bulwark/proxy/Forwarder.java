@@ -4,6 +4,7 @@ import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.identity.Caller;
+import dev.bulwark.identity.CertificateIdentity;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.routing.RequestHost;
 import io.vertx.core.MultiMap;
@@ -65,7 +66,7 @@ public final class Forwarder {
           .untrustedForwarding()
           .note(ex.clientAddress(), in.contains(FORWARDED), in.contains(X_FORWARDED_FOR));
     }
-    identity.apply(headers, ex.attr(Caller.KEY), ex.requestId());
+    identity.apply(headers, ex.attr(Caller.KEY), ex.attr(CertificateIdentity.KEY), ex.requestId());
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(
         HttpHeaders.HOST,

@@ -60,7 +60,16 @@ public final class IdentityHeaders {
           "x-ssl-client-cert",
           "x-ssl-client-verify",
           "x-ssl-client-dn",
-          "x-ssl-client-s-dn");
+          "x-ssl-client-s-dn",
+          "x-client-cert",
+          "x-client-certificate",
+          "x-client-cert-chain",
+          "x-arr-clientcert", // Azure Application Gateway / IIS ARR
+          "x-amzn-mtls-clientcert", // AWS ALB mTLS passthrough
+          "x-amzn-mtls-clientcert-subject",
+          "x-amzn-mtls-clientcert-san",
+          "client-cert", // RFC 9440
+          "client-cert-chain"); // RFC 9440
 
   /** Name prefixes, lower case: every header that starts with one is an identity header. */
   static final List<String> PREFIXES =

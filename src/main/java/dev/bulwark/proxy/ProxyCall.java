@@ -51,6 +51,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
   private static final Denial UPSTREAM_CLOSED =
       Denial.of(502, "bad gateway", "upstream closed the connection before answering");
 
+  private static final Denial UPSTREAM_IDENTITY =
+      Denial.of(502, "bad gateway", "upstream certificate carries none of the pinned san names");
+
   private final Exchange ex;
   private final HttpServerRequest req;
   private final RouteLimits limits;
@@ -565,6 +568,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
     } else if (t instanceof ConnectException) {
       failureKind = "connect";
       denial = Denial.UPSTREAM_UNREACHABLE;
+    } else if (t instanceof UpstreamSanPins.MismatchException) {
+      failureKind = "identity";
+      denial = UPSTREAM_IDENTITY;
     } else if (t instanceof UpstreamPool.PoolSaturatedException) {
       failureKind = "pool-full";
       denial = Denial.UPSTREAM_UNREACHABLE;

@@ -56,7 +56,12 @@ public final class UpstreamClients {
     if (p == null) {
       p =
           new UpstreamPool(
-              bootstrap, loop, target.address(), sslContext(target), key.client().poolSize());
+              bootstrap,
+              loop,
+              target.address(),
+              sslContext(target),
+              key.client().poolSize(),
+              new UpstreamSanPins(key.client().san()));
       pools.put(key, p);
     }
     if (byTarget.size() > 4096) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +36,7 @@ final class UpstreamPool {
   private final InetSocketAddress address;
   private final @Nullable SslContext ssl;
   private final int maxSize;
+  private final UpstreamSanPins pins;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
@@ -56,6 +58,17 @@ final class UpstreamPool {
       InetSocketAddress address,
       @Nullable SslContext ssl,
       int maxSize) {
+    this(bootstrap, loop, address, ssl, maxSize, new UpstreamSanPins(List.of()));
+  }
+
+  UpstreamPool(
+      Bootstrap bootstrap,
+      EventLoop loop,
+      InetSocketAddress address,
+      @Nullable SslContext ssl,
+      int maxSize,
+      UpstreamSanPins pins) {
+    this.pins = pins;
     this.bootstrap = bootstrap;
     this.loop = loop;
     this.address = address;
@@ -316,7 +329,12 @@ final class UpstreamPool {
           h.handshakeFuture()
               .addListener(
                   hs -> {
-                    if (hs.isSuccess()) {
+                    String mismatch =
+                        hs.isSuccess() ? pins.mismatch(h.engine().getSession()) : null;
+                    if (mismatch != null) {
+                      f.channel().close();
+                      connectFailed(new UpstreamSanPins.MismatchException(mismatch));
+                    } else if (hs.isSuccess()) {
                       connected(made[0]);
                     } else {
                       f.channel().close();

@@ -1,9 +1,12 @@
 package dev.bulwark.proxy;
 
+import dev.bulwark.config.KeyCertificatePair;
 import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.identity.SanPattern;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +26,23 @@ public record UpstreamTarget(
 
   /** What distinguishes one pooled client from another. */
   public record ClientKey(
-      boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {}
+      boolean tls,
+      @Nullable Path caBundle,
+      boolean insecureSkipVerify,
+      int poolSize,
+      KeyCertificatePair clientCertificate,
+      List<SanPattern> san) {
+
+    public ClientKey {
+      san = List.copyOf(san);
+    }
+
+    /** A client that presents no certificate and pins no name. */
+    public ClientKey(
+        boolean tls, @Nullable Path caBundle, boolean insecureSkipVerify, int poolSize) {
+      this(tls, caBundle, insecureSkipVerify, poolSize, KeyCertificatePair.NONE, List.of());
+    }
+  }
 
   /**
    * Compiles an upstream setting; {@code extraStrip} are the identity headers added by {@code
@@ -40,7 +59,13 @@ public record UpstreamTarget(
         c.tls(),
         c.authority(),
         c.preserveHost(),
-        new ClientKey(c.tls(), c.caBundle(), c.insecureSkipVerify(), c.poolSize()),
+        new ClientKey(
+            c.tls(),
+            c.caBundle(),
+            c.insecureSkipVerify(),
+            c.poolSize(),
+            c.clientCertificate(),
+            c.san()),
         // Resolved when a connection is opened (by Vert.x's resolver), never per request.
         InetSocketAddress.createUnresolved(c.host(), c.port()),
         RequestHeaderRules.compile(

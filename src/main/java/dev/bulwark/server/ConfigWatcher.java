@@ -1,6 +1,8 @@
 package dev.bulwark.server;
 
+import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.Units;
+import dev.bulwark.config.UpstreamConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,8 +122,12 @@ final class ConfigWatcher {
   }
 
   private List<Path> watched() {
-    var tls = gateway.config().tls();
-    return List.of(configFile, tls.cert(), tls.key());
+    var config = gateway.config();
+    List<Path> files =
+        new ArrayList<>(List.of(configFile, config.tls().cert(), config.tls().key()));
+    files.addAll(ClientCertificateDemand.filesOf(config)); // CA bundles and CRLs
+    files.addAll(UpstreamConfig.clientCertificateFiles(config.routes()));
+    return files;
   }
 
   private List<String> fingerprint() {

@@ -405,7 +405,8 @@ public final class Gateway implements AutoCloseable {
     for (Problem w : loaded.warnings()) {
       LOG.warning("reload: warning: " + w);
     }
-    if (!next.tls().pair().equals(previous.tls().pair())) {
+    if (!next.tls().pair().equals(previous.tls().pair())
+        || TlsSetup.clientCertificatesChanged(previous, next)) {
       reloadTls(next);
     }
     return new Reload(ReloadResult.APPLIED, loaded.warnings());
@@ -441,7 +442,7 @@ public final class Gateway implements AutoCloseable {
     KeyCertificatePair pair = config.tls().pair();
     Future.all(
             httpsServers.stream()
-                .map(s -> s.updateSSLOptions(TlsSetup.sslOptions(config.tls()), true))
+                .map(s -> s.updateSSLOptions(TlsSetup.sslOptions(config), true))
                 .toList())
         .onSuccess(
             x -> {

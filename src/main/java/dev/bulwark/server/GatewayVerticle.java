@@ -91,7 +91,7 @@ final class GatewayVerticle extends VerticleBase {
                 new Http2Settings()
                     .setMaxConcurrentStreams(100)
                     .setMaxHeaderListSize(s.maxHeaderSize()));
-    TlsSetup.apply(o, config.tls());
+    TlsSetup.apply(o, config);
     return o;
   }
 }

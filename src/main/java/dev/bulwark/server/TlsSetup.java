@@ -1,13 +1,17 @@
 package dev.bulwark.server;
 
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.TlsConfig;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.TrustOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +69,18 @@ final class TlsSetup {
         : new LinkedHashSet<>(List.of("TLSv1.2", "TLSv1.3"));
   }
 
+  /** Applies TLS to the HTTPS listener's options, requesting a client certificate if asked. */
+  static void apply(HttpServerOptions options, BulwarkConfig config) {
+    apply(options, config.tls());
+    if (ClientCertificateDemand.anyRoute(config)) {
+      options
+          .setClientAuth(ClientAuth.REQUEST)
+          .setTrustOptions(
+              TrustOptions.wrap(
+                  new AnyClientCertificate(ClientCertificateDemand.issuersOf(config))));
+    }
+  }
+
   /** Applies TLS to the HTTPS listener's options. */
   static void apply(HttpServerOptions options, TlsConfig tls) {
     options
@@ -78,6 +94,28 @@ final class TlsSetup {
     for (String suite : CIPHER_SUITES) {
       options.addEnabledCipherSuite(suite);
     }
+  }
+
+  /**
+   * Returns the SSL options used to swap certificates, or the client certificate request, on a
+   * running listener.
+   */
+  static ServerSSLOptions sslOptions(BulwarkConfig config) {
+    ServerSSLOptions o = sslOptions(config.tls());
+    if (ClientCertificateDemand.anyRoute(config)) {
+      o.setClientAuth(ClientAuth.REQUEST)
+          .setTrustOptions(
+              TrustOptions.wrap(
+                  new AnyClientCertificate(ClientCertificateDemand.issuersOf(config))));
+    }
+    return o;
+  }
+
+  /** Returns whether two configurations ask the listener for different client certificates. */
+  static boolean clientCertificatesChanged(BulwarkConfig before, BulwarkConfig after) {
+    return ClientCertificateDemand.anyRoute(before) != ClientCertificateDemand.anyRoute(after)
+        || !ClientCertificateDemand.issuersOf(before)
+            .equals(ClientCertificateDemand.issuersOf(after));
   }
 
   /** Returns the SSL options used to swap certificates on a running listener. */

@@ -14,6 +14,7 @@ import dev.bulwark.fixture.FixtureResult;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.OfflineGateway;
 import dev.bulwark.server.SelfSignedCertificate;
+import dev.bulwark.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,9 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/*.md} and {@code README.md} that is a complete configuration (top-level {@code listen:} and
  * {@code routes:}) must load without errors, and each block preceded by {@code <!-- invalid -->}
  * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
- * Certificate and key paths are replaced by a generated pair, CA paths by a placeholder file,
- * {@code ${env:..}} resolves to {@code placeholder} (a 44-character stand-in for a name with {@code
- * TOKEN} in it), and {@code ${file:..}} to a placeholder file.
+ * Certificate and key paths are replaced by a generated pair, CA paths by a generated CA
+ * certificate, CRL paths by a CRL it signed, {@code ${env:..}} resolves to {@code placeholder} (a
+ * 44-character stand-in for a name with {@code TOKEN} in it), and {@code ${file:..}} to a
+ * placeholder file.
  */
 class DocsExamplesTest {
   private static final Path DOCS = Path.of("docs");
@@ -50,7 +52,8 @@ class DocsExamplesTest {
   private static final Pattern ROUTES = Pattern.compile("(?m)^routes:");
   private static final Pattern FILE_KEY =
       Pattern.compile(
-          "(?m)(^[ \\t]*|[{,][ \\t]*)(cert|key|ca):[ \\t]*(\"[^\"\\n]*\"|'[^'\\n]*'|[^\\s,}#]+)");
+          "(?m)(^[ \\t]*|[{,][ \\t]*)(cert|key|ca|client-cert|client-key|crl):[ \\t]*"
+              + "(\"[^\"\\n]*\"|'[^'\\n]*'|[^\\s,}#\\[{]+)");
   private static final Pattern FILE_REFERENCE = Pattern.compile("\\$\\{file:[^}]*}");
 
   /** One fenced YAML block: where it is, its text, and whether it must be refused. */
@@ -205,7 +208,13 @@ class DocsExamplesTest {
       // A real pair: the loader checks the certificate and key together.
       SelfSignedCertificate.generate(work, List.of("localhost"));
     }
-    for (String name : List.of("ca.pem", "secret.txt")) {
+    if (!Files.exists(work.resolve("ca.pem"))) {
+      // CA bundles are read as certificates (client-cert.ca), and CRLs must be signed by one.
+      TestCertificates.Issued ca = TestCertificates.ca("Docs Example CA");
+      TestCertificates.writeChain(work.resolve("ca.pem"), ca);
+      TestCertificates.writeCrl(work.resolve("crl.pem"), ca);
+    }
+    for (String name : List.of("secret.txt")) {
       Path p = work.resolve(name);
       if (!Files.exists(p)) {
         Files.writeString(p, "placeholder\n", StandardCharsets.UTF_8);
@@ -244,8 +253,9 @@ class DocsExamplesTest {
       }
       String target =
           switch (m.group(2)) {
-            case "cert" -> "tls.crt";
-            case "key" -> "tls.key";
+            case "cert", "client-cert" -> "tls.crt";
+            case "key", "client-key" -> "tls.key";
+            case "crl" -> "crl.pem";
             default -> "ca.pem";
           };
       m.appendReplacement(

@@ -77,6 +77,9 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.ADMIN_AUTH_FAILED,
         SecurityEvent.adminAuthFailed("r10", "192.0.2.9", 401, "wrong token", "GET", "/bans"));
+    SAMPLES.put(
+        SecurityEventKind.CERTIFICATE_REFUSED,
+        SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -135,7 +138,8 @@ class SecurityLogTest {
             "secret-unavailable",
             "secret-rotated",
             "secret-rotation-refused",
-            "admin-auth-failed");
+            "admin-auth-failed",
+            "certificate-refused");
   }
 
   @Test

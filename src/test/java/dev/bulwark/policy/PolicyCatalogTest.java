@@ -63,6 +63,7 @@ class PolicyCatalogTest {
     assertThat(loader.routeKeys())
         .containsExactly(
             "auth",
+            "client-cert",
             "contract",
             "cors",
             "errors",
@@ -130,10 +131,11 @@ class PolicyCatalogTest {
     assertThat(e.problems().stream().map(Problem::toString))
         .contains(
             "bannz: unknown key (expected one of: " + String.join(", ", loader.topKeys()) + ")",
-            "defaults.ratelimit: unknown key (expected one of: auth, cors, errors, headers,"
-                + " ip-filter, limits, public, rate-limit)",
-            "routes[0].rate-limits: unknown key (expected one of: auth, contract, cors, errors,"
-                + " headers, ip-filter, limits, match, name, public, rate-limit, upstream)");
+            "defaults.ratelimit: unknown key (expected one of: auth, client-cert, cors, errors,"
+                + " headers, ip-filter, limits, public, rate-limit)",
+            "routes[0].rate-limits: unknown key (expected one of: auth, client-cert, contract,"
+                + " cors, errors, headers, ip-filter, limits, match, name, public, rate-limit,"
+                + " upstream)");
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -342,6 +343,12 @@ public final class FakeExchange {
     /** Attaches a decision trace to the exchange before any policy runs. */
     public Builder trace(DecisionTrace trace) {
       this.trace = trace;
+      return this;
+    }
+
+    /** Sets the client's certificate chain as its TLS session presented it (its own first). */
+    public Builder peerCertificates(X509Certificate... chain) {
+      request.peerCertificates(List.of(chain));
       return this;
     }
 

@@ -152,6 +152,41 @@ public final class TestCertificates {
     return issue(cn, "EC", Instant.now().minus(Duration.ofHours(1)), days(90), issuer, isCa);
   }
 
+  /**
+   * Returns an EC certificate issued by {@code issuer} with the given validity and subject
+   * alternative names ({@code uri:...}, {@code dns:...}, {@code email:...}, {@code ip:...}).
+   */
+  public static Issued issuedBy(
+      String cn, Issued issuer, Instant notBefore, Instant notAfter, String... sans) {
+    return issue(cn, "EC", notBefore, notAfter, issuer, false, sans);
+  }
+
+  /** Returns an EC certificate issued by {@code issuer}, valid for 90 days, with these SANs. */
+  public static Issued client(String cn, Issued issuer, String... sans) {
+    return issue(cn, "EC", Instant.now().minus(Duration.ofHours(1)), days(90), issuer, false, sans);
+  }
+
+  /** Writes a PEM CRL signed by {@code ca} that revokes {@code revoked}, next update in a day. */
+  public static Path writeCrl(Path file, Issued ca, X509Certificate... revoked) {
+    try {
+      X500Name issuerName =
+          X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+      Date now = new Date();
+      org.bouncycastle.cert.X509v2CRLBuilder b =
+          new org.bouncycastle.cert.X509v2CRLBuilder(issuerName, now);
+      b.setNextUpdate(Date.from(Instant.now().plus(Duration.ofDays(1))));
+      for (X509Certificate c : revoked) {
+        b.addCRLEntry(c.getSerialNumber(), now, org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+      }
+      var holder =
+          b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keys().getPrivate()));
+      return write(
+          file, pem(new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(holder)));
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("test CRL", e);
+    }
+  }
+
   /** Concatenates certificates as one PEM chain file, in the order given. */
   public static Path writeChain(Path file, Issued... chain) {
     StringBuilder sb = new StringBuilder();
@@ -172,6 +207,35 @@ public final class TestCertificates {
       Instant notAfter,
       @Nullable Issued issuer,
       boolean isCa) {
+    return issue(cn, algorithm, notBefore, notAfter, issuer, isCa, (String[]) null);
+  }
+
+  private static Issued issue(
+      String cn,
+      String algorithm,
+      Instant notBefore,
+      Instant notAfter,
+      @Nullable Issued issuer,
+      boolean isCa,
+      String @Nullable ... sans) {
+    return issue(cn, algorithm, notBefore, notAfter, issuer, isCa, null, sans);
+  }
+
+  /** Returns a client certificate whose AIA names {@code ocspUrl} as its OCSP responder. */
+  public static Issued clientWithOcsp(String cn, Issued issuer, String ocspUrl, String... sans) {
+    return issue(
+        cn, "EC", Instant.now().minus(Duration.ofHours(1)), days(90), issuer, false, ocspUrl, sans);
+  }
+
+  private static Issued issue(
+      String cn,
+      String algorithm,
+      Instant notBefore,
+      Instant notAfter,
+      @Nullable Issued issuer,
+      boolean isCa,
+      @Nullable String ocspUrl,
+      String @Nullable ... sans) {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
       if (algorithm.equals("EC")) {
@@ -194,7 +258,33 @@ public final class TestCertificates {
               subject,
               kp.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-      if (!isCa) {
+      if (ocspUrl != null) {
+        b.addExtension(
+            Extension.authorityInfoAccess,
+            false,
+            new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
+                org.bouncycastle.asn1.x509.X509ObjectIdentifiers.ocspAccessMethod,
+                new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)));
+      }
+      if (!isCa && sans != null) {
+        GeneralName[] names = new GeneralName[sans.length];
+        for (int i = 0; i < sans.length; i++) {
+          String s = sans[i];
+          int colon = s.indexOf(':');
+          String value = s.substring(colon + 1);
+          names[i] =
+              switch (s.substring(0, colon)) {
+                case "uri" -> new GeneralName(GeneralName.uniformResourceIdentifier, value);
+                case "dns" -> new GeneralName(GeneralName.dNSName, value);
+                case "email" -> new GeneralName(GeneralName.rfc822Name, value);
+                case "ip" -> new GeneralName(GeneralName.iPAddress, value);
+                default -> throw new IllegalArgumentException("san: " + s);
+              };
+        }
+        if (names.length > 0) {
+          b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+        }
+      } else if (!isCa) {
         b.addExtension(
             Extension.subjectAlternativeName,
             false,

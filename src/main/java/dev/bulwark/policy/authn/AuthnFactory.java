@@ -1,6 +1,7 @@
 package dev.bulwark.policy.authn;
 
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.MatchConfig;
 import dev.bulwark.config.ReadContext;
@@ -83,7 +84,13 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
         return List.of(); // the gateway's own answers need no credential
       }
       RouteAccess access = route.section(RouteAccess.class);
-      Credentials credentials = Credentials.bearer(authenticator, access.issuers());
+      Credentials credentials =
+          asksForCertificate(route)
+              ? new Credentials(
+                  List.of(
+                      new BearerTokenProvider(authenticator, access.issuers()),
+                      new ClientCertificateProvider()))
+              : Credentials.bearer(authenticator, access.issuers());
       judged.add(
           new RouteTable.Entry<>(
               match.hostMatcher(),
@@ -94,6 +101,16 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
       return access.protectedRoute()
           ? List.of(new AuthnPolicy(route.name(), credentials, gateway.security()))
           : List.of();
+    }
+
+    /** Returns whether the route asks for a client certificate (then a credential here too). */
+    private static boolean asksForCertificate(RouteContext route) {
+      for (ClientCertificateDemand d : route.sections().all(ClientCertificateDemand.class)) {
+        if (d.requestsClientCertificate()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override

@@ -53,7 +53,10 @@ public final class Credentials {
   public void challenge(HeaderMap headers) {
     headers.set(WWW_AUTHENTICATE, providers[0].challenge());
     for (int i = 1; i < providers.length; i++) {
-      headers.add(WWW_AUTHENTICATE, providers[i].challenge());
+      String c = providers[i].challenge();
+      if (!c.isEmpty()) {
+        headers.add(WWW_AUTHENTICATE, c); // a client certificate has no HTTP challenge
+      }
     }
   }
 

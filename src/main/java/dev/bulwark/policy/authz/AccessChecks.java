@@ -1,6 +1,7 @@
 package dev.bulwark.policy.authz;
 
 import dev.bulwark.access.RouteAccess;
+import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.RouteConfig;
 import java.util.List;
@@ -39,7 +40,7 @@ final class AccessChecks {
         if (!known) {
           continue;
         }
-        if (declared.isEmpty()) {
+        if (declared.isEmpty() && !asksForCertificate(r)) {
           n.error(
               "requires authentication but auth.issuers is empty (expected: at least one issuer)");
         }
@@ -54,6 +55,16 @@ final class AccessChecks {
             .warning("public route accepts unsafe methods (POST, PUT, PATCH, DELETE) from anyone");
       }
     }
+  }
+
+  /** Returns whether the route asks for a client certificate, a credential without an issuer. */
+  private static boolean asksForCertificate(RouteConfig r) {
+    for (ClientCertificateDemand d : r.sections().all(ClientCertificateDemand.class)) {
+      if (d.requestsClientCertificate()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Set<String> declared(ConfigNode issuersNode) {

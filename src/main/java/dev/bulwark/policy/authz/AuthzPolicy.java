@@ -9,6 +9,7 @@ import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.identity.Caller;
+import dev.bulwark.identity.CertificateIdentity;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import java.util.List;
@@ -62,7 +63,12 @@ public final class AuthzPolicy implements Policy {
     }
     String method = exchange.request().method();
     AccessRule rule = access.ruleFor(method);
-    AccessRule.Values values = values(exchange.params(), exchange.request());
+    AccessRule.Values values =
+        values(
+            paramNames,
+            exchange.params(),
+            exchange.request(),
+            exchange.attr(CertificateIdentity.KEY));
     boolean allowed = rule.allows(caller, values);
     DecisionTrace trace = exchange.trace();
     if (trace != null) {
@@ -97,6 +103,15 @@ public final class AuthzPolicy implements Policy {
 
   /** Returns the request values for template names, template values and the request's query. */
   public static AccessRule.Values values(List<String> names, String[] params, RequestView request) {
+    return values(names, params, request, null);
+  }
+
+  /** Returns the request values, with the client certificate the route verified (or null). */
+  public static AccessRule.Values values(
+      List<String> names,
+      String[] params,
+      RequestView request,
+      @Nullable CertificateIdentity certificate) {
     return new AccessRule.Values() {
       @Override
       public @Nullable String pathParam(String name) {
@@ -107,6 +122,11 @@ public final class AuthzPolicy implements Policy {
       @Override
       public @Nullable String queryParam(String name) {
         return request.queryParam(name);
+      }
+
+      @Override
+      public @Nullable CertificateIdentity certificate() {
+        return certificate;
       }
     };
   }
