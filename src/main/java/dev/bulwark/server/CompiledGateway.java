@@ -58,6 +58,8 @@ final class CompiledGateway {
   private final ExchangeObserver[] observers;
   private final ConnectionAdmission[] admissions;
   private final AnswersForOtherMethod[] askers;
+  private final UntrustedForwardingWarning untrustedForwarding =
+      new UntrustedForwardingWarning(Duration.ofMinutes(5));
 
   private CompiledGateway(
       BulwarkConfig config,
@@ -114,8 +116,6 @@ final class CompiledGateway {
     for (PolicyFactory<?> f : factories) {
       compilations.add(f.compile(context));
     }
-    UntrustedForwardingWarning untrustedForwarding =
-        new UntrustedForwardingWarning(Duration.ofMinutes(5));
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
     List<AnswersForOtherMethod> askers = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
@@ -128,7 +128,7 @@ final class CompiledGateway {
           new CompiledRoute(
               r.name(),
               PolicyChain.assemble(chain),
-              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders(), untrustedForwarding),
+              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders()),
               r.limits(),
               metrics.route(r.name()),
               identity);
@@ -214,6 +214,11 @@ final class CompiledGateway {
 
   ClientAddressResolver clients() {
     return clients;
+  }
+
+  /** Returns the warning about forwarding headers from peers outside {@code trusted-proxies}. */
+  UntrustedForwardingWarning untrustedForwarding() {
+    return untrustedForwarding;
   }
 
   AccessLog accessLog() {
