@@ -13,10 +13,11 @@ import io.netty.util.ReferenceCountUtil;
  * Reads the frames an HTTP/2 connection sends, between its codec and TLS: counts the bytes (the
  * allowance of WINDOW_UPDATE frames a client may send back), notes every stream reset, and turns
  * the codec's RST_STREAM(STREAM_CLOSED) for a frame on a stream that ended cleanly or was skipped
- * into the connection error RFC 9113 requires (Netty cannot tell those apart from a stream it
- * reset, whose frames may still be in flight; {@link Http2StreamHistory} can). Frame boundaries are
- * followed from the first write on; anything but bytes stops the judging. One per connection, on
- * its event loop.
+ * into the connection error RFC 9113 requires, and its RST_STREAM(PROTOCOL_ERROR) for HEADERS on a
+ * half-closed stream into the STREAM_CLOSED the RFC names (Netty cannot tell those apart from a
+ * stream it reset, whose frames may still be in flight; {@link Http2StreamHistory} can). Frame
+ * boundaries are followed from the first write on; anything but bytes stops the judging. One per
+ * connection, on its event loop.
  */
 final class Http2OutboundWatch extends ChannelOutboundHandlerAdapter {
   private static final int HEADER = 9;
@@ -74,6 +75,10 @@ final class Http2OutboundWatch extends ChannelOutboundHandlerAdapter {
               Http2Exception.connectionError(
                   error, "frame on stream %d, which is closed or was never opened", stream));
           return;
+        }
+        if (code == Http2Error.PROTOCOL_ERROR.code()
+            && history.isFrameOnHalfClosedStream(codec.connection(), stream)) {
+          buf.setInt(at + HEADER, (int) Http2Error.STREAM_CLOSED.code());
         }
         history.reset(stream);
         ctx.write(msg, promise);

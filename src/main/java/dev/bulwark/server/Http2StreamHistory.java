@@ -33,6 +33,9 @@ final class Http2StreamHistory extends Http2FrameListenerDecorator {
   private int gapCount;
   private int maxOpened;
 
+  /** The stream whose header block the listener is being given, or 0. */
+  private int delivering;
+
   Http2StreamHistory(Http2FrameListener listener) {
     super(listener);
   }
@@ -42,7 +45,12 @@ final class Http2StreamHistory extends Http2FrameListenerDecorator {
       ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end)
       throws Http2Exception {
     opened(streamId);
-    super.onHeadersRead(ctx, streamId, headers, padding, end);
+    delivering = streamId;
+    try {
+      super.onHeadersRead(ctx, streamId, headers, padding, end);
+    } finally {
+      delivering = 0;
+    }
   }
 
   @Override
@@ -113,6 +121,20 @@ final class Http2StreamHistory extends Http2FrameListenerDecorator {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the codec's RST_STREAM(PROTOCOL_ERROR) on stream {@code id} answers a frame on a stream
+   * the client had ended (half-closed remote), which RFC 9113 section 5.1 makes STREAM_CLOSED:
+   * Netty calls a second header block there "too many headers". A reset written while the stream's
+   * own request head is being handled (Vert.x refusing a malformed request) is not one.
+   */
+  boolean isFrameOnHalfClosedStream(Http2Connection connection, int id) {
+    if (id == delivering) {
+      return false;
+    }
+    Http2Stream live = connection.stream(id);
+    return live != null && live.state() == Http2Stream.State.HALF_CLOSED_REMOTE;
   }
 
   /**

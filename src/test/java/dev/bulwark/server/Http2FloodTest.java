@@ -155,7 +155,11 @@ class Http2FloodTest {
         out.writeBytes(RawH2.bytes(RawH2.HEADERS, RawH2.END_HEADERS, 1 + 2 * i, new byte[0]));
       }
       c.write(out.toByteArray());
-      assertThat(goAwayCode(c.readAll())).isEqualTo(ENHANCE_YOUR_CALM);
+      // Each is reset; past 200 resets in 30 s Netty sends GOAWAY(ENHANCE_YOUR_CALM) and closes
+      // at once, so the GOAWAY may not be flushed first.
+      long code = goAwayCode(c.readAll());
+      assertThat(c.closed()).isTrue();
+      assertThat(code == -1 || code == ENHANCE_YOUR_CALM).as("GOAWAY code %s", code).isTrue();
     }
   }
 

@@ -196,11 +196,20 @@ public final class RawH2 implements AutoCloseable {
       in.readFully(payload);
       Http2Headers headers = null;
       if (type == HEADERS) {
-        ByteBuf buf = Unpooled.wrappedBuffer(payload);
+        // PADDED (0x8): a pad length first and padding last; PRIORITY (0x20): 5 bytes first.
+        int from = (flags & 0x8) != 0 ? 1 : 0;
+        int pad = (flags & 0x8) != 0 ? payload[0] & 0xff : 0;
+        from += (flags & 0x20) != 0 ? 5 : 0;
+        ByteBuf buf = Unpooled.wrappedBuffer(payload, from, payload.length - from - pad);
         try {
           headers = decoder.decodeHeaders(stream, buf);
         } catch (Http2Exception e) {
-          throw new IOException("bad header block from the server", e);
+          throw new IllegalStateException(
+              "bad header block from the server: flags "
+                  + flags
+                  + " "
+                  + io.netty.buffer.ByteBufUtil.hexDump(payload),
+              e);
         }
       }
       return new Frame(type, flags, stream, payload, headers);
