@@ -163,6 +163,18 @@ class Http2FloodTest {
     }
   }
 
+  @Test
+  void emptyContinuationFramesEndTheConnection() throws Exception {
+    try (RawH2 c = RawH2.handshake(gw)) {
+      byte[] block = c.block("GET", "/x", "localhost", Map.of());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(RawH2.bytes(RawH2.HEADERS, RawH2.END_STREAM, 1, block));
+      out.writeBytes(repeat(RawH2.CONTINUATION, 1, new byte[0], 200));
+      c.write(out.toByteArray());
+      assertThat(goAwayCode(c.readAll())).isEqualTo(ENHANCE_YOUR_CALM);
+    }
+  }
+
   private static long goAwayCode(List<RawH2.Frame> frames) {
     return frames.stream()
         .filter(f -> f.type() == GOAWAY)
