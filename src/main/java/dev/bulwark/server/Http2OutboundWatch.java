@@ -49,6 +49,7 @@ final class Http2OutboundWatch extends ChannelOutboundHandlerAdapter {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the promise passed on carries the outcome
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (!(msg instanceof ByteBuf buf)) {
       lost = true;

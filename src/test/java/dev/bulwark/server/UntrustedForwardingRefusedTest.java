@@ -32,10 +32,14 @@ class UntrustedForwardingRefusedTest {
     try (LogCapture log = LogCapture.of(LOGGER);
         StubUpstream upstream = new StubUpstream();
         TestGateway gw = TestGateway.start(CONFIG, upstream.port())) {
-      String res =
-          gw.raw(
-              "GET /nowhere HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 198.51.100.7\r\n"
-                  + "Connection: close\r\n\r\n");
+      String head =
+          String.join(
+              "\r\n",
+              "GET /nowhere HTTP/1.1",
+              "Host: localhost",
+              "X-Forwarded-For: 198.51.100.7",
+              "Connection: close");
+      String res = gw.raw(head + "\r\n\r\n");
       assertThat(res).startsWith("HTTP/1.1 404");
       assertThat(log.lines()).hasSize(1);
       assertThat(log.lines().get(0))

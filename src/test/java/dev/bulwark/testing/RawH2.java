@@ -50,6 +50,7 @@ public final class RawH2 implements AutoCloseable {
   public static final long ENHANCE_YOUR_CALM = 0xb;
 
   /** One frame as read from the server; {@code headers} is the decoded block of a HEADERS frame. */
+  @SuppressWarnings("ArrayRecordComponent") // the payload as read, never compared
   public record Frame(
       int type, int flags, int stream, byte[] payload, @Nullable Http2Headers headers) {
     /** The error code of a GOAWAY or RST_STREAM frame. */
