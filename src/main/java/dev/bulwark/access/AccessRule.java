@@ -29,6 +29,16 @@ public sealed interface AccessRule {
   /** Returns the rule as written in the configuration (for summaries and logs). */
   String describe();
 
+  /**
+   * Returns, in words, the part of the rule that decided for this caller and request: each atom
+   * that held when the rule allows, the atom that failed when it refuses, with the request value a
+   * {@code member-of} read ({@code member-of:{org} with org=globex held}). For decision traces
+   * only.
+   */
+  default String explain(Caller caller, Values values) {
+    return describe() + (allows(caller, values) ? " held" : " failed");
+  }
+
   /** Any verified caller. */
   record Authenticated() implements AccessRule {
     @Override
@@ -94,6 +104,17 @@ public sealed interface AccessRule {
     public String describe() {
       return query ? "member-of:?" + param : "member-of:{" + param + "}";
     }
+
+    @Override
+    public String explain(Caller caller, Values values) {
+      String org = query ? values.queryParam(param) : values.pathParam(param);
+      return describe()
+          + " with "
+          + param
+          + "="
+          + (org == null ? "(none)" : org)
+          + (allows(caller, values) ? " held" : " failed");
+    }
   }
 
   /** Every rule holds. */
@@ -116,6 +137,18 @@ public sealed interface AccessRule {
     public String describe() {
       return "all-of" + describeAll(rules);
     }
+
+    @Override
+    public String explain(Caller caller, Values values) {
+      StringBuilder held = new StringBuilder();
+      for (AccessRule r : rules) {
+        if (!r.allows(caller, values)) {
+          return r.explain(caller, values);
+        }
+        held.append(held.length() == 0 ? "" : ", ").append(r.explain(caller, values));
+      }
+      return held.toString();
+    }
   }
 
   /** At least one rule holds (an empty any-of never does). */
@@ -137,6 +170,22 @@ public sealed interface AccessRule {
     @Override
     public String describe() {
       return "any-of" + describeAll(rules);
+    }
+
+    @Override
+    public String explain(Caller caller, Values values) {
+      if (rules.isEmpty()) {
+        return "no rule allows this method";
+      }
+      StringBuilder failed = new StringBuilder("none held: ");
+      for (int i = 0; i < rules.size(); i++) {
+        AccessRule r = rules.get(i);
+        if (r.allows(caller, values)) {
+          return r.explain(caller, values);
+        }
+        failed.append(i == 0 ? "" : ", ").append(r.explain(caller, values));
+      }
+      return failed.toString();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.bulwark.audit;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The fields one kind of security event carries beyond the common ones: typed, so that a sink or an
@@ -82,6 +83,47 @@ public sealed interface EventDetail {
     @Override
     public void writeTo(SecurityEvent.Fields out) {
       out.text("body", body);
+    }
+  }
+
+  /** The secret source that failed ({@code secret-unavailable}): Vault's address. */
+  record SecretSource(String source) implements EventDetail {
+    public SecretSource {
+      requireNonNull(source, "source");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("source", source);
+    }
+  }
+
+  /**
+   * The secret references whose value changed ({@code secret-rotated}, {@code
+   * secret-rotation-refused}), as written in the file (never the values), space-separated.
+   */
+  record ChangedSecrets(List<String> references) implements EventDetail {
+    public ChangedSecrets {
+      references = List.copyOf(references);
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("secrets", String.join(" ", references));
+    }
+  }
+
+  /** The admin call that was refused ({@code admin-auth-failed}): its method and path. */
+  record AdminRequest(String method, String path) implements EventDetail {
+    public AdminRequest {
+      requireNonNull(method, "method");
+      requireNonNull(path, "path");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("method", method);
+      out.text("path", path);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.bulwark.audit;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind what happened
  * @param epochMillis when, in milliseconds since the epoch
- * @param requestId the request's id, or {@link #NO_REQUEST} for an event no request caused (the
- *     admin API)
+ * @param requestId the request's id (an admin call's own), or {@link #NO_REQUEST} for an event no
+ *     request caused
  * @param client the client address (the address banned, for a ban)
  * @param route the route's name, or null when the event concerns no route
  * @param status the response status (or the upstream's, where the kind says so), or 0 when none
@@ -167,6 +168,26 @@ public record SecurityEvent(
         0);
   }
 
+  /**
+   * A refused admin call: {@code status} 401 (no token, a malformed or a wrong one) or 429 (the
+   * address is locked out), for the method and path asked (the path cut to 200 characters).
+   */
+  public static SecurityEvent adminAuthFailed(
+      String requestId, String client, int status, String reason, String method, String path) {
+    return new SecurityEvent(
+        SecurityEventKind.ADMIN_AUTH_FAILED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        "admin",
+        status,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.AdminRequest(method, path.length() <= 200 ? path : path.substring(0, 200)),
+        0);
+  }
+
   /** An upstream error answer whose body was masked; {@code body} is already made safe to log. */
   public static SecurityEvent upstreamErrorMasked(
       String requestId, String client, String route, int upstreamStatus, String body) {
@@ -181,6 +202,42 @@ public record SecurityEvent(
         null,
         null,
         new EventDetail.MaskedBody(body),
+        0);
+  }
+
+  /** A secret source that failed at {@code address}; the last good values keep serving. */
+  public static SecurityEvent secretUnavailable(String address, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.SECRET_UNAVAILABLE,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.SecretSource(address),
+        0);
+  }
+
+  /**
+   * Referenced secrets that changed: applied by a reload, or refused with {@code reason} (the first
+   * problem found) while the old values keep serving.
+   */
+  public static SecurityEvent secretRotation(
+      boolean applied, List<String> references, @Nullable String reason) {
+    return new SecurityEvent(
+        applied ? SecurityEventKind.SECRET_ROTATED : SecurityEventKind.SECRET_ROTATION_REFUSED,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        applied ? null : requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.ChangedSecrets(references),
         0);
   }
 

@@ -27,7 +27,24 @@ public enum SecurityEventKind {
   /** An upstream response was withheld by a response check and replaced with a {@code 502}. */
   RESPONSE_BLOCKED("response-blocked", false),
   /** An upstream {@code 5xx} body was replaced by the gateway's own error. */
-  UPSTREAM_ERROR_MASKED("upstream-error-masked", false);
+  UPSTREAM_ERROR_MASKED("upstream-error-masked", false),
+  /**
+   * A secret source (Vault) failed or refused the gateway; the last good values keep serving, and
+   * nothing is refused because of it.
+   */
+  SECRET_UNAVAILABLE("secret-unavailable", true),
+  /** A referenced secret changed and the configuration was reloaded with the new value. */
+  SECRET_ROTATED("secret-rotated", false),
+  /**
+   * A referenced secret changed, but the configuration with the new value was refused; the old
+   * value keeps serving until the secret is fixed.
+   */
+  SECRET_ROTATION_REFUSED("secret-rotation-refused", false),
+  /**
+   * A call to the admin listener without its token, with a wrong one, or from an address locked out
+   * after too many wrong ones.
+   */
+  ADMIN_AUTH_FAILED("admin-auth-failed", true);
 
   private final String wireName;
   private final boolean repeatable;

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.HostPort;
 import dev.bulwark.config.SecretResolver;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bulwark bans list|add|remove}: the ban list of a running gateway, through its admin
  * listener (the address comes from {@code --admin}, or from the {@code listen.admin} of {@code -c
- * FILE}). Exit 0 on success, 1 when the gateway refused or could not be reached.
+ * FILE}; the token from the {@code admin.token} of {@code -c FILE}, else from the environment
+ * variable {@code BULWARK_ADMIN_TOKEN}). Exit 0 on success, 1 when the gateway refused or could not
+ * be reached.
  */
 @Command(
     name = "bans",
@@ -48,6 +51,9 @@ final class BansCommand {
       names = {"-c", "--config"},
       description = "Read the admin listener address from this configuration file.")
   @Nullable Path config;
+
+  /** The token read with the address from {@code -c}, once {@link #base()} has read the file. */
+  private @Nullable String configToken;
 
   @Command(name = "list", description = "List the active bans.")
   int list() {
@@ -121,6 +127,10 @@ final class BansCommand {
       if (body != null) {
         b.header("content-type", "application/json");
       }
+      String token = config != null ? configToken : System.getenv("BULWARK_ADMIN_TOKEN");
+      if (token != null && !token.isBlank()) {
+        b.header("authorization", "Bearer " + token.strip());
+      }
       b.method(
           method,
           body == null
@@ -163,13 +173,13 @@ final class BansCommand {
       return "http://127.0.0.1:9090";
     }
     try {
-      HostPort a =
+      BulwarkConfig loaded =
           PolicyCatalog.standard()
               .loader(SecretResolver.fromProcessEnvironment())
               .load(file)
-              .config()
-              .listen()
-              .admin();
+              .config();
+      configToken = loaded.admin().token();
+      HostPort a = loaded.listen().admin();
       if (a == null) {
         error(file + ": listen.admin is off; give --admin");
         return null;
@@ -191,6 +201,11 @@ final class BansCommand {
       message = JSON.readTree(r.body()).path("error").asText(r.body());
     } catch (IOException e) {
       // keep the raw body
+    }
+    if (r.statusCode() == 401) {
+      message +=
+          " (the admin listener asks for its token: set BULWARK_ADMIN_TOKEN, or give -c with the"
+              + " file whose admin.token it uses)";
     }
     return error("refused (" + r.statusCode() + "): " + message);
   }

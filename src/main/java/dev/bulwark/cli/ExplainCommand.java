@@ -4,12 +4,14 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.exchange.IpAddresses;
+import dev.bulwark.fixture.FixtureFile;
 import dev.bulwark.fixture.FixtureRequest;
-import dev.bulwark.fixture.TraceLines;
 import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.OfflineGateway;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +63,13 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--body", description = "The request body, as text.")
   @Nullable String body;
 
+  @Option(
+      names = "--time",
+      paramLabel = "TIME",
+      description =
+          "The clock time at which tokens are checked, such as 2030-01-01T00:00:00Z (default: now).")
+  @Nullable String time;
+
   @CommandLine.Spec
   @SuppressWarnings("NullAway.Init")
   CommandLine.Model.CommandSpec spec;
@@ -77,6 +86,12 @@ final class ExplainCommand implements Callable<Integer> {
     if (IpAddresses.parse(client) == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--client '" + client + "' is not an IP address");
+    }
+    String clock = time;
+    Instant at = clock == null ? null : FixtureFile.parseTime(clock);
+    if (clock != null && at == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--time '" + clock + "' is not a time such as 2030-01-01T00:00:00Z");
     }
     Map<String, List<String>> h = new LinkedHashMap<>();
     for (String line : headers) {
@@ -110,26 +125,23 @@ final class ExplainCommand implements Callable<Integer> {
             body,
             client,
             null,
-            FixtureRequest.UpstreamAnswer.OK);
+            FixtureRequest.UpstreamAnswer.OK,
+            at);
     TraceLines trace = new TraceLines();
     try (OfflineGateway gateway = OfflineGateway.compile(loaded.config())) {
       OfflineGateway.Traced t = gateway.run(r, trace);
       Decision d = t.decision();
-      out.println("request   " + method + " " + target + "  host " + host + "  client " + client);
+      out.println(TraceLines.requestLine(method, target, host, client));
       for (String line : trace.lines()) {
         out.println(line);
       }
       out.println(
-          "result    "
-              + d.status()
-              + " "
-              + d.outcome().name().toLowerCase(Locale.ROOT)
-              + " (stage "
-              + t.stage()
-              + ", policy "
-              + d.policy()
-              + (d.reason().isEmpty() ? "" : ": " + d.reason())
-              + ")");
+          TraceLines.resultLine(
+              d.status(),
+              d.outcome().name().toLowerCase(Locale.ROOT),
+              t.stage(),
+              d.policy(),
+              d.reason()));
       for (Map.Entry<String, List<String>> e : d.headers().entrySet()) {
         for (String v : e.getValue()) {
           out.println("header    " + e.getKey() + ": " + v);

@@ -20,7 +20,10 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       CertCommand.class,
       TestCommand.class,
-      ExplainCommand.class
+      ExplainCommand.class,
+      KeysCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status of a command line that could not be parsed (picocli's convention). */

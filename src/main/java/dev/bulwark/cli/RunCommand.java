@@ -8,6 +8,7 @@ import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.ListenException;
+import dev.bulwark.store.StoreUnavailable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,10 +56,12 @@ final class RunCommand implements Callable<Integer> {
     ConsoleLogging.install(Level.INFO);
     PrintWriter err = spec.commandLine().getErr();
     ConfigLoader.Loaded loaded;
+    // One resolver for the first load and every reload: it holds the Vault session.
+    SecretResolver secrets = SecretResolver.fromProcessEnvironment();
     try {
-      loaded =
-          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(config());
+      loaded = PolicyCatalog.standard().loader(secrets).load(config());
     } catch (ConfigException e) {
+      secrets.close();
       CheckConfigCommand.print(e.problems(), err);
       err.println("bulwark run: " + config() + " refused; nothing started");
       err.flush();
@@ -68,11 +71,15 @@ final class RunCommand implements Callable<Integer> {
     StdoutLogSink sink = new StdoutLogSink();
     Gateway gateway;
     try {
-      gateway =
-          Gateway.start(loaded.config(), config(), sink, SecretResolver.fromProcessEnvironment());
+      gateway = Gateway.start(loaded.config(), config(), sink, secrets);
     } catch (ListenException e) {
       sink.close();
       return cannotStart("bulwark run", e, err);
+    } catch (StoreUnavailable e) {
+      sink.close();
+      err.println("bulwark run: " + e.getMessage());
+      err.flush();
+      return EXIT_CANNOT_START;
     }
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
     err.println(

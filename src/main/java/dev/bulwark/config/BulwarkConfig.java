@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A whole, validated configuration file: listeners, TLS, process settings, the top-level policy
- * sections, the route defaults and the routes.
+ * A whole, validated configuration file: listeners, the admin listener's credential, TLS, process
+ * settings, the top-level policy sections, the route defaults and the routes.
  *
  * @param defaults the route sections as {@code defaults} sets them for every route
  * @param defaultLimits the route limits as {@code defaults} sets them
@@ -17,6 +17,7 @@ import java.util.List;
 public record BulwarkConfig(
     Path source,
     ListenConfig listen,
+    AdminConfig admin,
     TlsConfig tls,
     ServerConfig server,
     CidrSet trustedProxies,

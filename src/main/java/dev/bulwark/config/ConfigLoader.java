@@ -27,6 +27,7 @@ public final class ConfigLoader {
   static final Set<String> OWN_TOP_KEYS =
       Set.of(
           "listen",
+          "admin",
           "tls",
           "store",
           "server",
@@ -34,7 +35,8 @@ public final class ConfigLoader {
           "defaults",
           "access-log",
           "connections",
-          "routes");
+          "routes",
+          VaultSection.KEY);
 
   private static final int MAX_ROUTES = 10_000;
 
@@ -116,7 +118,15 @@ public final class ConfigLoader {
     if (!top.expectMapping(topKeys)) {
       throw new ConfigException(problems.errors());
     }
-    BulwarkConfig config = read(top, source, baseDir);
+    BulwarkConfig config;
+    // The vault section first: every other value may name a secret in Vault.
+    secrets.begin(top.get(VaultSection.KEY), baseDir);
+    try {
+      config = read(top, source, baseDir);
+    } finally {
+      secrets.end();
+    }
+    LiteralSecrets.check(root, problems);
     if (problems.hasErrors()) {
       // Only the errors: warnings found on the way are about a file that will not run, and the
       // checklist lint would judge stand-in values.
@@ -129,8 +139,10 @@ public final class ConfigLoader {
 
   private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
     ListenConfig listen = ListenConfig.read(top.get("listen"));
+    AdminConfig admin = AdminConfig.read(top.get("admin"));
+    AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
-    StoreConfig store = StoreConfig.read(top.get("store"));
+    StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -165,6 +177,7 @@ public final class ConfigLoader {
     return new BulwarkConfig(
         source,
         listen,
+        admin,
         tls,
         server,
         trusted,

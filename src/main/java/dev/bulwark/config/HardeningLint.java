@@ -54,6 +54,7 @@ final class HardeningLint {
       problems.warning("listen.http", "not set: plain HTTP clients get no redirect to HTTPS");
     }
     checkTrustedProxies(config, problems);
+    AdminListenerCheck.lint(config, problems);
   }
 
   /**

@@ -4,8 +4,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The three listeners: HTTPS (the gateway), plain HTTP (redirects only) and admin (metrics,
- * health).
+ * The three listeners: HTTPS (the gateway), plain HTTP (redirects only) and admin (metrics, health,
+ * the ban API; its credential is the {@code admin} section, checked with it by {@link
+ * AdminListenerCheck}).
  */
 public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable HostPort admin) {
   static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9090);
@@ -34,12 +35,6 @@ public record ListenConfig(HostPort https, @Nullable HostPort http, @Nullable Ho
         && admin.port() != 0
         && (admin.port() == https.port() || (http != null && admin.port() == http.port()))) {
       n.get("admin").error(admin.port() + " (expected: a port of its own)");
-    }
-    if (admin != null && !admin.isLoopback()) {
-      n.get("admin")
-          .warning(
-              admin
-                  + ": admin listener reachable from other hosts (metrics and health are not authenticated; prefer 127.0.0.1)");
     }
     return new ListenConfig(https, http, admin);
   }

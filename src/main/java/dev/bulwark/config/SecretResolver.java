@@ -1,20 +1,41 @@
 package dev.bulwark.config;
 
+import dev.bulwark.secret.VaultException;
+import dev.bulwark.secret.VaultReference;
+import dev.bulwark.secret.VaultSession;
+import dev.bulwark.secret.VaultSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Replaces secret references ({@code ${env:NAME}}, {@code ${file:/run/secrets/x}}) in configuration
- * strings, so that secrets never appear literally in the file.
+ * Replaces secret references ({@code ${env:NAME}}, {@code ${file:/run/secrets/x}}, {@code
+ * ${vault:secret/data/bulwark#jwt-key}}) in configuration strings, so that secrets never appear
+ * literally in the file. It keeps the Vault session of the file's {@code vault} section between
+ * loads, and remembers a digest of every value it resolved in the last load, so that {@link
+ * #changed()} can tell when a secret was rotated.
  */
-public final class SecretResolver {
+public final class SecretResolver implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(SecretResolver.class.getName());
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([a-z]+):([^}]*)}");
   private static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
+  private static final String UNREADABLE = "unreadable";
+
+  /** How often referenced secrets are read again when no {@code vault.refresh} says otherwise. */
+  public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(1);
 
   /** Looks up environment variables (the process's, or a test's map). */
   @FunctionalInterface
@@ -23,10 +44,31 @@ public final class SecretResolver {
     @Nullable String get(String name);
   }
 
+  /** Opens a Vault session (Vault's own, or a test's). */
+  @FunctionalInterface
+  public interface VaultConnector {
+    /** Logs in and returns the session. */
+    VaultSession open(VaultSettings settings, VaultSession.Listener listener) throws VaultException;
+  }
+
   private final Environment environment;
+  private final VaultConnector connector;
+  private volatile VaultSession.Listener listener = new LoggingListener();
+  private @Nullable VaultSession vault;
+
+  /** Set while the {@code vault} section itself is read, or when it could not be used. */
+  private @Nullable String vaultUnusable;
+
+  private Map<String, String> resolving = new LinkedHashMap<>();
+  private Map<String, String> resolved = Map.of();
 
   public SecretResolver(Environment environment) {
+    this(environment, VaultSession::open);
+  }
+
+  public SecretResolver(Environment environment, VaultConnector connector) {
     this.environment = environment;
+    this.connector = connector;
   }
 
   /** Returns a resolver reading the process environment. */
@@ -37,6 +79,87 @@ public final class SecretResolver {
   /** Returns whether a string contains a secret reference. */
   public static boolean containsReference(String value) {
     return value.contains("${");
+  }
+
+  /** Sends Vault's failures and recoveries to {@code l} (instead of the log alone). */
+  public void onVaultHealth(VaultSession.Listener l) {
+    this.listener = l;
+  }
+
+  /** Returns how often referenced secrets should be read again. */
+  public synchronized Duration refreshInterval() {
+    VaultSession s = vault;
+    return s == null ? DEFAULT_REFRESH : s.settings().refresh();
+  }
+
+  /**
+   * Starts one load: reads the {@code vault} section at {@code section} and logs in (keeping the
+   * session of the previous load when the settings are unchanged), reporting at its path when Vault
+   * cannot be used.
+   */
+  synchronized void begin(ConfigNode section, Path baseDir) {
+    resolving = new LinkedHashMap<>();
+    if (!section.present()) {
+      vaultUnusable = null;
+      closeVault();
+      return;
+    }
+    vaultUnusable =
+        "a ${vault:..} reference cannot configure Vault itself (expected: ${env:..} or ${file:..})";
+    int before = section.problems().errorCount();
+    VaultSettings settings = VaultSection.read(section, baseDir);
+    if (settings == null || section.problems().errorCount() > before) {
+      vaultUnusable = ""; // the section's errors are reported; the references add nothing
+      return;
+    }
+    VaultSession current = vault;
+    if (current == null || !current.settings().equals(settings)) {
+      try {
+        VaultSession opened = connector.open(settings, forwarding);
+        closeVault();
+        vault = opened;
+      } catch (VaultException e) {
+        section.error(e.getMessage() + whatToDo(e.reason()));
+        vaultUnusable = "";
+        return;
+      }
+    }
+    vaultUnusable = null;
+    VaultSession s = vault;
+    if (s != null) {
+      s.beginRound();
+    }
+  }
+
+  /** Ends one load: its references are what {@link #changed()} compares against from now on. */
+  synchronized void end() {
+    resolved = resolving;
+    resolving = new LinkedHashMap<>();
+  }
+
+  /**
+   * Reads every reference of the last load again and returns those whose value changed (or that can
+   * no longer be read), written as in the file; Vault being away changes nothing (its last good
+   * values stand, and the listener hears of it).
+   */
+  public synchronized List<String> changed() {
+    VaultSession s = vault;
+    if (s != null) {
+      s.beginRound();
+    }
+    List<String> out = new ArrayList<>();
+    Problems scratch = new Problems();
+    for (Map.Entry<String, String> e : resolved.entrySet()) {
+      String reference = e.getKey();
+      int colon = reference.indexOf(':');
+      String value =
+          resolveOne(reference.substring(0, colon), reference.substring(colon + 1), "", scratch);
+      String now = value == null ? UNREADABLE : digest(value);
+      if (!now.equals(e.getValue())) {
+        out.add("${" + reference + "}");
+      }
+    }
+    return out;
   }
 
   /**
@@ -54,18 +177,7 @@ public final class SecretResolver {
     while (m.find()) {
       out.append(value, last, m.start());
       last = m.end();
-      String scheme = m.group(1);
-      String name = m.group(2);
-      String resolved =
-          switch (scheme) {
-            case "env" -> resolveEnv(name, path, problems);
-            case "file" -> resolveFile(name, path, problems);
-            default -> {
-              problems.error(
-                  path, "${" + scheme + ":...}: unknown secret reference (expected: env or file)");
-              yield null;
-            }
-          };
+      String resolved = resolveOne(m.group(1), m.group(2), path, problems);
       if (resolved == null) {
         ok = false;
       } else {
@@ -74,10 +186,33 @@ public final class SecretResolver {
     }
     out.append(value, last, value.length());
     if (out.indexOf("${") >= 0 && ok) {
-      problems.error(path, "malformed secret reference (expected: ${env:NAME} or ${file:/path})");
+      problems.error(
+          path,
+          "malformed secret reference (expected: ${env:NAME}, ${file:/path} or"
+              + " ${vault:mount/data/path#field})");
       return null;
     }
     return ok ? out.toString() : null;
+  }
+
+  private synchronized @Nullable String resolveOne(
+      String scheme, String name, String path, Problems problems) {
+    String value =
+        switch (scheme) {
+          case "env" -> resolveEnv(name, path, problems);
+          case "file" -> resolveFile(name, path, problems);
+          case "vault" -> resolveVault(name, path, problems);
+          default -> {
+            problems.error(
+                path,
+                "${" + scheme + ":...}: unknown secret reference (expected: env, file or vault)");
+            yield null;
+          }
+        };
+    if (scheme.equals("env") || scheme.equals("file") || scheme.equals("vault")) {
+      resolving.put(scheme + ":" + name, value == null ? UNREADABLE : digest(value));
+    }
+    return value;
   }
 
   private @Nullable String resolveEnv(String name, String path, Problems problems) {
@@ -104,6 +239,95 @@ public final class SecretResolver {
     } catch (IOException | RuntimeException e) {
       problems.error(path, "${file:" + name + "}: secret file cannot be read");
       return null;
+    }
+  }
+
+  private @Nullable String resolveVault(String name, String path, Problems problems) {
+    String unusable = vaultUnusable;
+    if (unusable != null) {
+      if (!unusable.isEmpty()) {
+        problems.error(path, "${vault:" + name + "}: " + unusable);
+      }
+      return null;
+    }
+    VaultSession s = vault;
+    if (s == null) {
+      problems.error(
+          path,
+          "${vault:"
+              + name
+              + "}: no vault section (expected: a top-level vault: with address and auth)");
+      return null;
+    }
+    String problem = VaultReference.problem(name);
+    if (problem != null) {
+      problems.error(path, "${vault:" + name + "}: " + problem);
+      return null;
+    }
+    try {
+      return s.read(VaultReference.parse(name));
+    } catch (VaultException e) {
+      problems.error(path, "${vault:" + name + "}: " + e.getMessage() + whatToDo(e.reason()));
+      return null;
+    }
+  }
+
+  private static String whatToDo(VaultException.Reason reason) {
+    return switch (reason) {
+      case UNAVAILABLE -> "; check that Vault runs and is reachable at vault.address";
+      case DENIED -> "; check vault.auth and that the token's policy allows reading the secret";
+      case UNTRUSTED, BAD_SECRET -> "";
+    };
+  }
+
+  /** Passes a session's news to whoever listens now (the gateway starts after the first load). */
+  private final VaultSession.Listener forwarding =
+      new VaultSession.Listener() {
+        @Override
+        public void unavailable(String address, String reason) {
+          listener.unavailable(address, reason);
+        }
+
+        @Override
+        public void recovered(String address) {
+          listener.recovered(address);
+        }
+      };
+
+  private static String digest(String value) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is in every JDK", e);
+    }
+  }
+
+  private void closeVault() {
+    VaultSession s = vault;
+    vault = null;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** Ends the Vault session (its renewals stop). */
+  @Override
+  public synchronized void close() {
+    closeVault();
+  }
+
+  /** Logs Vault's failures and recoveries when no one else listens. */
+  private static final class LoggingListener implements VaultSession.Listener {
+    @Override
+    public void unavailable(String address, String reason) {
+      LOG.warning(reason + " (the last good secret values keep serving)");
+    }
+
+    @Override
+    public void recovered(String address) {
+      LOG.info("Vault at " + address + " answers again");
     }
   }
 }

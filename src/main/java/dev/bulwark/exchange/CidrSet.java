@@ -202,6 +202,24 @@ public final class CidrSet {
     return false;
   }
 
+  /**
+   * Returns the first range as written that holds the address (16-byte form), or null; it parses
+   * the ranges again, so it serves decision traces, never the request path.
+   */
+  public @Nullable String matching(byte[] a16) {
+    long hi = IpAddresses.high(a16);
+    long lo = IpAddresses.low(a16);
+    for (String cidr : source) {
+      Range r = parseRange(cidr);
+      if (r != null
+          && compare(r.startHi(), r.startLo(), hi, lo) <= 0
+          && compare(r.endHi(), r.endLo(), hi, lo) >= 0) {
+        return cidr;
+      }
+    }
+    return null;
+  }
+
   /** Returns whether the address literal lies in one of the ranges (false when not a literal). */
   public boolean contains(String literal) {
     if (startHi.length == 0) {

@@ -36,6 +36,7 @@ public final class OfflineRequest implements RequestView {
   private final @Nullable String cipherSuite;
   private final List<X509Certificate> peerCertificates;
   private final byte @Nullable [] body;
+  private final boolean bodyBrokenOff;
 
   private OfflineRequest(Builder b, PlainHeaders headers) {
     this.method = b.method;
@@ -51,6 +52,7 @@ public final class OfflineRequest implements RequestView {
     this.cipherSuite = b.cipherSuite;
     this.peerCertificates = b.peerCertificates;
     this.body = b.body;
+    this.bodyBrokenOff = b.bodyBrokenOff;
   }
 
   /**
@@ -144,10 +146,13 @@ public final class OfflineRequest implements RequestView {
   @Override
   public boolean hasBody() {
     byte[] b = body;
-    return b != null && b.length > 0;
+    return b != null && (b.length > 0 || bodyBrokenOff);
   }
 
-  /** Hands the body to {@code reader} at once: the body, or 413 when it is over {@code limit}. */
+  /**
+   * Hands the body to {@code reader} at once: the body, 413 when it is over {@code limit}, or 400
+   * when the client broke it off ({@link Builder#bodyBrokenOff()}).
+   */
   @Override
   public void readBody(long limit, BodyReader reader) {
     byte[] b = body == null ? new byte[0] : body;
@@ -157,6 +162,8 @@ public final class OfflineRequest implements RequestView {
     reader.received(b.length);
     if (b.length > limit) {
       reader.refused(Denial.BODY_TOO_LARGE);
+    } else if (bodyBrokenOff) {
+      reader.refused(Denial.BAD_FRAMING);
     } else {
       reader.body(b.clone());
     }
@@ -165,6 +172,14 @@ public final class OfflineRequest implements RequestView {
   @Override
   public void removeHeaderForUpstream(CharSequence name) {
     headers.remove(name);
+  }
+
+  /**
+   * Returns a copy of the request's headers as they would reach the upstream now (policies may have
+   * removed some).
+   */
+  public PlainHeaders upstreamHeaders() {
+    return headers.copy();
   }
 
   /** Collects a request's values; every one but the method and target has a default. */
@@ -182,6 +197,8 @@ public final class OfflineRequest implements RequestView {
     private @Nullable String cipherSuite = "TLS_AES_128_GCM_SHA256";
     private List<X509Certificate> peerCertificates = List.of();
     private byte @Nullable [] body;
+    private boolean bodyBrokenOff;
+    private boolean declaresLength = true;
 
     private Builder(String method, String target) {
       this.method = requireNonNull(method, "method");
@@ -251,11 +268,35 @@ public final class OfflineRequest implements RequestView {
       return body(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Makes the client break the body off before its end (a reset, a bad chunk): reading it is
+     * refused as bad framing.
+     */
+    public Builder bodyBrokenOff() {
+      this.bodyBrokenOff = true;
+      if (body == null) {
+        body = new byte[0];
+      }
+      return this;
+    }
+
+    /**
+     * Leaves the length of a body undeclared: no {@code Content-Length} is added for it, so the
+     * headers are exactly those given (default: declared, as a client would).
+     */
+    public Builder undeclaredLength() {
+      this.declaresLength = false;
+      return this;
+    }
+
     /** Returns the request; the builder may go on to build others. */
     public OfflineRequest build() {
       PlainHeaders h = headers.copy();
       byte[] b = body;
-      if (b != null && !h.contains("content-length") && !h.contains("transfer-encoding")) {
+      if (b != null
+          && declaresLength
+          && !h.contains("content-length")
+          && !h.contains("transfer-encoding")) {
         h.add("content-length", String.valueOf(b.length));
       }
       return new OfflineRequest(this, h);

@@ -67,6 +67,21 @@ public final class PlainHeaders implements HeaderMap {
     return this;
   }
 
+  /** Returns the names present, in order of first appearance, as first written. */
+  public List<String> names() {
+    List<String> out = new ArrayList<>();
+    for (String[] e : entries) {
+      boolean seen = false;
+      for (String n : out) {
+        seen |= n.equalsIgnoreCase(e[0]);
+      }
+      if (!seen) {
+        out.add(e[0]);
+      }
+    }
+    return out;
+  }
+
   /** Returns a copy of these headers that changes independently of them. */
   public PlainHeaders copy() {
     PlainHeaders c = new PlainHeaders();

@@ -13,9 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * Accounts for an exchange once it is over, exactly once: its route's meters (status, latency, the
- * decision when it was not {@code allow}, an upstream error), one access-log line, the server's
- * {@link ServerHooks#ended} (ban strikes, connection bookkeeping), then the connection closed or
- * the HTTP/2 stream reset when the answer requires it.
+ * decision when it was not {@code allow}, an upstream error), one access-log line, its decision
+ * trace kept for the admin API when one is attached ({@link RecentDecisions}), the server's {@link
+ * ServerHooks#ended} (ban strikes, connection bookkeeping), then the connection closed or the
+ * HTTP/2 stream reset when the answer requires it.
  */
 public final class ExchangeEnd {
   private final Supplier<AccessLog> accessLog;
@@ -53,6 +54,7 @@ public final class ExchangeEnd {
       route.meters().upstreamError(String.valueOf(call.failureKind()));
     }
     accessLog.get().log(ex, route.name(), end);
+    RecentDecisions.ended(ex);
     hooks.ended(ex);
     HttpServerRequest req = ex.httpRequest();
     if (close && req.version() != HttpVersion.HTTP_2) {

@@ -1,18 +1,27 @@
 package dev.bulwark.policy;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.store.Stores;
+import java.time.Clock;
 
 /**
  * What every feature may use while one configuration compiles: the configuration (its top-level
- * sections by type), the gateway's stores, the security events (every sink), and the identity sent
- * to upstreams.
+ * sections by type), the gateway's stores, the security events (every sink), the identity sent to
+ * upstreams, the executor of blocking work (whose completions resume on the exchange's loop), and
+ * the clock that credentials are checked against (the system's on a live gateway, a fixture's
+ * {@code time} in {@code bulwark test}).
  */
 public record GatewayContext(
-    BulwarkConfig config, Stores stores, SecurityEvents security, UpstreamIdentity identity) {
+    BulwarkConfig config,
+    Stores stores,
+    SecurityEvents security,
+    UpstreamIdentity identity,
+    BlockingExecutor blocking,
+    Clock clock) {
 
   /** Returns the value of the top-level section of this type. */
   public <T> T section(Class<T> type) {

@@ -36,6 +36,15 @@ public final class RouteTable<R> {
       return methods.isEmpty() || methods.contains(method);
     }
 
+    /** Returns what the entry matches, in words: {@code host *, path /api/**, methods GET}. */
+    public String describe() {
+      return "host "
+          + host
+          + ", path "
+          + path
+          + (methods.isEmpty() ? "" : ", methods " + String.join(",", methods));
+    }
+
     private String @Nullable [] match(String path, boolean mayDifferInCase) {
       String[] params = this.path.match(path);
       if (params == null && mayDifferInCase) {

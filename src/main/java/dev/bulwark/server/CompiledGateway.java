@@ -1,11 +1,15 @@
 package dev.bulwark.server;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.config.Units;
 import dev.bulwark.config.UpstreamIdentitySettings;
+import dev.bulwark.endpoint.EndpointCatalog;
+import dev.bulwark.endpoint.EndpointRoutes;
+import dev.bulwark.endpoint.GatewayEndpoint;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -15,11 +19,11 @@ import dev.bulwark.observe.AccessLog;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.AnswersForOtherMethod;
 import dev.bulwark.policy.ClientCheck;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.ConnectionAdmission;
-import dev.bulwark.policy.Endpoint;
 import dev.bulwark.policy.ExchangeObserver;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.GatewayPolicy;
@@ -34,6 +38,7 @@ import dev.bulwark.proxy.UntrustedForwardingWarning;
 import dev.bulwark.proxy.UpstreamTarget;
 import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +53,26 @@ final class CompiledGateway {
   /** The name under which requests that match no route are counted and logged. */
   static final String NO_ROUTE = "none";
 
+  /**
+   * What outlives one compiled configuration, shared by every reload: the security events (one
+   * fan-out for the process), the clock that tokens are checked against, the ring of recent
+   * decisions that the admin API explains, and the executor of blocking work.
+   */
+  record Services(
+      SecurityEvents security, Clock clock, RecentDecisions recent, BlockingExecutor blocking) {
+    /**
+     * Services of a compile that serves no request: events to {@code sink}, the system clock, no
+     * ring, and {@code blocking} (which the caller closes).
+     */
+    static Services quiet(LogSink sink, BlockingExecutor blocking) {
+      return new Services(
+          SecurityEvents.of(new SecurityLog(sink)),
+          Clock.systemUTC(),
+          RecentDecisions.off(),
+          blocking);
+    }
+  }
+
   private final BulwarkConfig config;
   private final RouteTable<CompiledRoute> routes;
   private final CompiledRoute fallback;
@@ -58,6 +83,7 @@ final class CompiledGateway {
   private final ExchangeObserver[] observers;
   private final ConnectionAdmission[] admissions;
   private final AnswersForOtherMethod[] askers;
+  private final RecentDecisions recent;
   private final UntrustedForwardingWarning untrustedForwarding =
       new UntrustedForwardingWarning(Duration.ofMinutes(5));
 
@@ -67,8 +93,10 @@ final class CompiledGateway {
       CompiledRoute fallback,
       AccessLog accessLog,
       List<GatewayPolicy> gatewayPolicies,
-      List<AnswersForOtherMethod> askers) {
+      List<AnswersForOtherMethod> askers,
+      RecentDecisions recent) {
     this.config = config;
+    this.recent = recent;
     this.routes = routes;
     this.fallback = fallback;
     this.clients = new ClientAddressResolver(config.trustedProxies());
@@ -101,7 +129,8 @@ final class CompiledGateway {
       GatewayMetrics metrics,
       LogSink sink,
       Stores stores,
-      AssertionKeys keys) {
+      AssertionKeys keys,
+      Services services) {
     UpstreamIdentitySettings upstreamIdentity = config.upstreamIdentity();
     UpstreamIdentity identity =
         new UpstreamIdentity(
@@ -110,7 +139,8 @@ final class CompiledGateway {
             upstreamIdentity.assertionAudience(),
             upstreamIdentity.assertionTtl().toSeconds());
     GatewayContext context =
-        new GatewayContext(config, stores, SecurityEvents.of(new SecurityLog(sink)), identity);
+        new GatewayContext(
+            config, stores, services.security(), identity, services.blocking(), services.clock());
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {
@@ -147,14 +177,14 @@ final class CompiledGateway {
     // The gateway's own answers (no route, its endpoints) pass through the edge policies of
     // defaults: security headers on every answer.
     List<RouteTable.Entry<CompiledRoute>> endpoints = new ArrayList<>();
+    for (GatewayEndpoint e : EndpointCatalog.standard().compile(context, compilations)) {
+      List<Policy> chain = edgePolicies(config, factories, compilations, e.kind());
+      chain.addAll(e.policies());
+      CompiledRoute served = ownRoute(e.kind(), chain, metrics, identity);
+      endpoints.addAll(EndpointRoutes.entries(e, config.routes(), served));
+    }
     List<GatewayPolicy> gatewayPolicies = new ArrayList<>();
     for (Compilation c : compilations) {
-      for (Endpoint e : c.endpoints()) {
-        List<Policy> chain = edgePolicies(config, factories, compilations, e.name());
-        chain.addAll(e.policies());
-        CompiledRoute served = ownRoute(e.name(), chain, metrics, identity);
-        endpoints.addAll(EndpointRoutes.entries(e.path(), config.routes(), served));
-      }
       gatewayPolicies.addAll(c.gateway());
     }
     entries.addAll(0, endpoints);
@@ -167,7 +197,8 @@ final class CompiledGateway {
         fallback,
         new AccessLog(sink, config.accessLog()),
         gatewayPolicies,
-        askers);
+        askers,
+        services.recent());
   }
 
   /**
@@ -223,6 +254,11 @@ final class CompiledGateway {
 
   AccessLog accessLog() {
     return accessLog;
+  }
+
+  /** Returns the ring that keeps recent decisions for the admin API (off by default). */
+  RecentDecisions recent() {
+    return recent;
   }
 
   /** Returns how the gateway's edge checks refuse a client, or null when none does. */
@@ -288,13 +324,18 @@ final class CompiledGateway {
 
   /**
    * Returns what was compiled, for check-config and golden tests: the listeners and store, each
-   * gateway-wide policy, then one line per route with each of its policies' descriptions below it.
+   * gateway-wide policy, then one line per route (an {@code endpoint} line for a route the gateway
+   * answers itself) with each of its policies' descriptions below it.
    */
   String summary() {
     StringBuilder sb = new StringBuilder();
     sb.append("listen https=").append(config.listen().https());
     sb.append(" http=").append(config.listen().http());
-    sb.append(" admin=").append(config.listen().admin()).append('\n');
+    sb.append(" admin=").append(config.listen().admin());
+    if (config.listen().admin() != null) {
+      sb.append(" admin-auth=").append(config.admin().tokenRequired() ? "token" : "none");
+    }
+    sb.append('\n');
     sb.append("store ").append(config.store().cluster() ? "redis" : "embedded");
     sb.append(" connections=")
         .append(config.connections().perClient())
@@ -306,7 +347,8 @@ final class CompiledGateway {
     }
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
-      sb.append("route ")
+      // A route without an upstream is one the gateway answers itself: an endpoint.
+      sb.append(r.upstream == null ? "endpoint " : "route ")
           .append(r.name)
           .append(" host=")
           .append(e.host())

@@ -1,6 +1,10 @@
 package dev.bulwark.server;
 
+import dev.bulwark.admin.AdminAuthentication;
+import dev.bulwark.admin.AdminEndpoints;
+import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -12,8 +16,8 @@ import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
-import dev.bulwark.policy.bans.BanAdmin;
 import dev.bulwark.store.Stores;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
@@ -25,6 +29,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -53,6 +58,9 @@ public final class Gateway implements AutoCloseable {
   /** Every feature the gateway reads, compiles and runs. */
   private static final PolicyCatalog CATALOG = PolicyCatalog.standard();
 
+  private final PolicyCatalog catalog;
+  private final BlockingExecutor blocking;
+
   private final Vertx vertx;
   private volatile CompiledGateway current;
   private final GatewayMetrics metrics;
@@ -62,11 +70,13 @@ public final class Gateway implements AutoCloseable {
   private final Stores stores;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
+  private final CompiledGateway.Services services;
   private final List<HttpServer> httpsServers = new CopyOnWriteArrayList<>();
   private volatile int httpsPort;
   private volatile int httpPort = -1;
   private volatile int adminPort = -1;
   private volatile @Nullable ConfigWatcher watcher;
+  private final SecretRotation rotation;
   private volatile boolean draining;
 
   private Gateway(
@@ -77,8 +87,13 @@ public final class Gateway implements AutoCloseable {
       @Nullable Path configFile,
       SecretResolver secrets,
       Stores stores,
-      AssertionKeys assertionKeys) {
+      AssertionKeys assertionKeys,
+      PolicyCatalog catalog,
+      CompiledGateway.Services services) {
     this.vertx = vertx;
+    this.catalog = catalog;
+    this.services = services;
+    this.blocking = services.blocking();
     this.assertionKeys = assertionKeys;
     this.current = compiled;
     this.metrics = metrics;
@@ -87,6 +102,7 @@ public final class Gateway implements AutoCloseable {
     this.secrets = secrets;
     this.stores = stores;
     this.caps = new ConnectionCaps(this::compiled, metrics.registry(), stores.connections());
+    this.rotation = new SecretRotation(this, secrets, services.security(), metrics.registry());
   }
 
   /**
@@ -96,6 +112,23 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(
       BulwarkConfig config, @Nullable Path configFile, LogSink sink, SecretResolver secrets)
       throws Exception {
+    return start(config, configFile, sink, secrets, CATALOG);
+  }
+
+  /**
+   * Starts a gateway of the features in {@code catalog}, which must be the catalog that read {@code
+   * config} (a test or an embedding adds features of its own).
+   */
+  public static Gateway start(
+      BulwarkConfig config,
+      @Nullable Path configFile,
+      LogSink sink,
+      SecretResolver secrets,
+      PolicyCatalog catalog)
+      throws Exception {
+    GatewayMetrics metrics = new GatewayMetrics();
+    // First: a data directory that cannot be opened stops the start before anything runs.
+    Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     int loops =
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
@@ -108,20 +141,29 @@ public final class Gateway implements AutoCloseable {
                 .setPreferNativeTransport(true)
                 // One class loader (the jar): no need to swap the context loader per dispatch.
                 .setDisableTCCL(true));
-    GatewayMetrics metrics = new GatewayMetrics();
     metrics.watchLogSink(sink);
-    Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     AssertionKeys keys = AssertionKeys.generate();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
+    CompiledGateway.Services services =
+        new CompiledGateway.Services(
+            SecurityEvents.of(new SecurityLog(sink)),
+            Clock.systemUTC(),
+            RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
+            blocking);
     Gateway gw =
         new Gateway(
             vertx,
-            CompiledGateway.compile(config, CATALOG, metrics, sink, stores, keys),
+            CompiledGateway.compile(config, catalog, metrics, sink, stores, keys, services),
             metrics,
             sink,
             configFile,
             secrets,
             stores,
-            keys);
+            keys,
+            catalog,
+            services);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
@@ -141,7 +183,7 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig config = current.config();
     HostPort https = config.listen().https();
     int port = https.port() == 0 && loops > 1 ? -1 : https.port();
-    SecurityEvents security = SecurityEvents.of(new SecurityLog(sink));
+    SecurityEvents security = services.security();
     Handler<Throwable> handshakeFailures = handshakeFailureCounter();
     Future<?> main =
         vertx
@@ -174,12 +216,7 @@ public final class Gateway implements AutoCloseable {
       admin =
           vertx
               .createHttpServer(plainListenerOptions(config))
-              .requestHandler(
-                  new AdminHandler(
-                      metrics,
-                      () -> !httpsServers.isEmpty() && !draining,
-                      new BanAdmin(stores.bans(), security),
-                      assertionKeys::jwks))
+              .requestHandler(adminRouter(security))
               .listen(adminAddress.port(), adminAddress.host())
               .recover(
                   e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
@@ -188,6 +225,26 @@ public final class Gateway implements AutoCloseable {
     // join, not all: on a failure, wait until every listener has settled, so that closing does not
     // race a bind still in progress (Vert.x then logs "Promise already completed" traces).
     return Future.join(main, redirect, admin);
+  }
+
+  /** Returns the admin listener's router, its credential read from the current configuration. */
+  private AdminRouter adminRouter(SecurityEvents security) {
+    AdminAuthentication authentication =
+        new AdminAuthentication(
+            () -> current.config().admin(),
+            security,
+            vertx,
+            metrics.registry(),
+            AdminAuthentication.Throttle.DEFAULT);
+    AdminEndpoints.Sources sources =
+        new AdminEndpoints.Sources(
+            metrics::scrape,
+            () -> !httpsServers.isEmpty() && !draining,
+            assertionKeys::jwks,
+            stores.bans(),
+            security,
+            services.recent());
+    return AdminEndpoints.register(AdminRouter.builder(authentication), sources).build();
   }
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
@@ -266,9 +323,17 @@ public final class Gateway implements AutoCloseable {
 
   /** Compiles a configuration without starting anything, returning its summary. */
   public static String compileSummary(BulwarkConfig config) {
-    try (Stores stores = Stores.embedded()) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    try (Stores stores = Stores.embedded();
+        BlockingExecutor blocking = new BlockingExecutor(1, 1, metrics.registry())) {
       return CompiledGateway.compile(
-              config, CATALOG, new GatewayMetrics(), line -> {}, stores, AssertionKeys.generate())
+              config,
+              CATALOG,
+              metrics,
+              line -> {},
+              stores,
+              AssertionKeys.generate(),
+              CompiledGateway.Services.quiet(line -> {}, blocking))
           .summary();
     } catch (Exception e) {
       throw new IllegalStateException("an embedded store cannot fail to close", e);
@@ -307,7 +372,7 @@ public final class Gateway implements AutoCloseable {
     }
     ConfigLoader.Loaded loaded;
     try {
-      loaded = CATALOG.loader(secrets).load(file);
+      loaded = catalog.loader(secrets).load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
@@ -319,7 +384,8 @@ public final class Gateway implements AutoCloseable {
     BulwarkConfig next = loaded.config();
     BulwarkConfig previous = current.config();
     List<String> restartOnly = RestartOnlySettings.changed(previous, next);
-    current = CompiledGateway.compile(next, CATALOG, metrics, sink, stores, assertionKeys);
+    current =
+        CompiledGateway.compile(next, catalog, metrics, sink, stores, assertionKeys, services);
     metrics.configReloaded();
     LOG.info(
         "configuration reloaded from "
@@ -390,6 +456,11 @@ public final class Gateway implements AutoCloseable {
             });
   }
 
+  /** Reads the referenced secrets again now, reloading when one changed (null when none did). */
+  @Nullable Reload reloadIfSecretsChanged() {
+    return rotation.check();
+  }
+
   /** Watches the configuration and certificate files and SIGHUP, reloading on change. */
   public void watch(Duration interval) {
     watch(interval, ConfigWatcher.PAIR_GRACE);
@@ -400,6 +471,7 @@ public final class Gateway implements AutoCloseable {
    * change is retried for up to {@code pairGrace} before it counts as refused.
    */
   void watch(Duration interval, Duration pairGrace) {
+    rotation.start(vertx, secrets.refreshInterval());
     Path file = configFile;
     if (file == null) {
       return;
@@ -413,6 +485,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     draining = true;
+    rotation.stop(vertx);
     ConfigWatcher w = watcher;
     if (w != null) {
       w.stop();
@@ -434,6 +507,7 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.FINE, "vert.x close", e);
     }
+    blocking.close();
     try {
       stores.close();
     } catch (Exception e) {

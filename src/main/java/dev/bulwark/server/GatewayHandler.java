@@ -2,6 +2,7 @@ package dev.bulwark.server;
 
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
@@ -128,6 +129,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
     CompiledRoute route = gw.fallback();
     String[] params = NO_PARAMS;
     Denial early = null;
+    RouteTable.Match<CompiledRoute> match = null;
     if (req.version() == HttpVersion.HTTP_2
         && req.uri().length() > gw.config().server().maxUriLength()) {
       early = URI_TOO_LONG; // HTTP/1 request lines are bounded by the decoder
@@ -145,7 +147,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match = gw.match(view, host, path, req.method().name());
+      match = gw.match(view, host, path, req.method().name());
       CompiledRoute matched = match.route();
       if (matched != null) {
         route = matched;
@@ -161,6 +163,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
       early = Denial.BODY_TOO_LARGE;
     }
     Exchange ex = new Exchange(view, view, pipeline, id, params, route, start);
+    DecisionTrace trace = gw.recent().start();
+    if (trace != null) { // server.explain-recent is on: keep this request's decisions
+      trace.routed(route.name, RouteRefusals.why(match, early));
+      ex.trace(trace);
+    }
     ex.enterEdge(route.edgeCount);
     req.response().closeHandler(v -> end.clientClosed(ex));
     if (early != null) {
@@ -202,6 +209,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
       long start) {
     VertxRequest view = new VertxRequest(req, hostOf(req), -1, "-", client, false);
     Exchange ex = new Exchange(view, view, pipeline, id, NO_PARAMS, gw.fallback(), start);
+    DecisionTrace trace = gw.recent().start();
+    if (trace != null) {
+      trace.routed(CompiledGateway.NO_ROUTE, "refused before routing by " + refusal.by());
+      ex.trace(trace);
+    }
     ex.enterEdge(gw.fallback().edgeCount);
     req.response().closeHandler(v -> end.clientClosed(ex));
     if (refusal.drop()) {

@@ -1,5 +1,7 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
@@ -8,13 +10,15 @@ import dev.bulwark.exchange.OfflineRequest;
 import dev.bulwark.fixture.FixtureRequest;
 import dev.bulwark.fixture.FixtureRunner;
 import dev.bulwark.fixture.Observed;
-import dev.bulwark.fixture.TraceLines;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.GatewayMetrics;
+import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.pipeline.Decision;
 import dev.bulwark.pipeline.OfflineRun;
 import dev.bulwark.pipeline.PipelineRoute;
+import dev.bulwark.pipeline.RecentDecisions;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.Refusal;
@@ -24,6 +28,10 @@ import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
 import dev.bulwark.store.Stores;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,24 +55,39 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   private final CompiledGateway gateway;
   private final Stores stores;
+  private final RunClock clock;
+  private final BlockingExecutor blocking;
 
-  private OfflineGateway(CompiledGateway gateway, Stores stores) {
+  private OfflineGateway(
+      CompiledGateway gateway, Stores stores, RunClock clock, BlockingExecutor blocking) {
     this.gateway = gateway;
     this.stores = stores;
+    this.clock = clock;
+    this.blocking = blocking;
   }
 
   /** Compiles {@code config} for offline runs. */
   public static OfflineGateway compile(BulwarkConfig config) {
     Stores stores = Stores.embedded();
+    RunClock clock = new RunClock();
+    GatewayMetrics metrics = new GatewayMetrics();
+    BlockingExecutor blocking =
+        new BlockingExecutor(
+            config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway gw =
         CompiledGateway.compile(
             config,
             PolicyCatalog.standard(),
-            new GatewayMetrics(),
+            metrics,
             line -> {},
             stores,
-            AssertionKeys.generate());
-    return new OfflineGateway(gw, stores);
+            AssertionKeys.generate(),
+            new CompiledGateway.Services(
+                SecurityEvents.of(new SecurityLog(line -> {})),
+                clock,
+                RecentDecisions.off(),
+                blocking));
+    return new OfflineGateway(gw, stores, clock, blocking);
   }
 
   /** Returns every stage name a decision can be attributed to, in the order requests meet them. */
@@ -96,6 +119,7 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   /** Runs {@code request}, reporting each step to {@code trace} when one is given. */
   public Traced run(FixtureRequest request, @Nullable DecisionTrace trace) {
+    clock.at(request.time());
     OfflineRequest.Builder b = OfflineRequest.builder(request.method(), request.target());
     RequestHost host = RequestHost.parse(request.host());
     b.host(host == null ? "" : host.host(), host == null ? -1 : host.port());
@@ -117,13 +141,12 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
     String[] params = new String[0];
     Denial early = null;
     String refusedBy = ROUTING;
-    String why = "no route matched";
     Refusal refused = gateway.checkClient(request.client());
     List<String> allowed = List.of();
+    RouteTable.Match<CompiledRoute> match = null;
     if (refused != null) {
       early = refused.denial();
       refusedBy = refused.by();
-      why = "refused before routing";
     } else if (!GatewayHandler.isStandardMethod(request.method())) {
       early = GatewayHandler.UNKNOWN_METHOD;
     } else if (host == null) {
@@ -131,29 +154,20 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
     } else if (path == null) {
       early = Denial.BAD_PATH;
     } else {
-      RouteTable.Match<CompiledRoute> match =
-          gateway.match(view, host.host(), path, request.method());
+      match = gateway.match(view, host.host(), path, request.method());
       CompiledRoute matched = match.route();
-      RouteTable.Entry<CompiledRoute> entry = match.entry();
       if (matched != null) {
         route = matched;
         params = match.params();
-        why =
-            entry == null
-                ? "matched"
-                : "host "
-                    + entry.host()
-                    + ", path "
-                    + entry.path()
-                    + (entry.methods().isEmpty()
-                        ? ""
-                        : ", methods " + String.join(",", entry.methods()));
       } else {
         early = RouteRefusals.of(match);
         allowed = List.copyOf(match.allowed());
-        why = early.reason();
       }
     }
+    String why =
+        refused != null
+            ? "refused before routing by " + refused.by()
+            : RouteRefusals.why(match, early);
     Caller caller = request.caller();
     PipelineRoute runAs = caller == null ? route : new AsCaller(route, caller);
     OfflineRun run = OfflineRun.of(runAs, view).params(params).matchedBy(why);
@@ -209,7 +223,36 @@ public final class OfflineGateway implements FixtureRunner, AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    blocking.close();
     stores.close();
+  }
+
+  /**
+   * The clock of offline runs, which credentials are checked against: the time of the request
+   * running ({@code time:} of a fixture, {@code --time} of explain), else the system's.
+   */
+  private static final class RunClock extends Clock {
+    private volatile @Nullable Instant fixed;
+
+    void at(@Nullable Instant time) {
+      this.fixed = time;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("the run clock is UTC only");
+    }
+
+    @Override
+    public Instant instant() {
+      Instant t = fixed;
+      return t != null ? t : Instant.now();
+    }
   }
 
   /**

@@ -27,6 +27,21 @@ final class RestartOnlySettings {
         loops(next.server().eventLoops()));
     compare(
         out,
+        "server.explain-recent",
+        previous.server().explainRecent(),
+        next.server().explainRecent());
+    compare(
+        out,
+        "server.blocking.threads",
+        previous.server().blockingThreads(),
+        next.server().blockingThreads());
+    compare(
+        out,
+        "server.blocking.queue",
+        previous.server().blockingQueue(),
+        next.server().blockingQueue());
+    compare(
+        out,
         "defaults.limits.uri",
         Units.formatSize(previous.server().maxUriLength()),
         Units.formatSize(next.server().maxUriLength()));

@@ -2,6 +2,7 @@ package dev.bulwark.server;
 
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.routing.RouteTable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to a request that no route takes: 400 when the route table refuses its spelling
@@ -20,6 +21,21 @@ final class RouteRefusals {
 
   private static final Denial PATH_PARAMETERS_REFUSED =
       Denial.of(400, "bad request", "path parameters (;) not accepted on this route");
+
+  /**
+   * Returns why a request took the route it took, for its decision trace: what the matched entry
+   * matches, else why the request was refused before any route ({@code early}), else that none
+   * matched.
+   */
+  static String why(RouteTable.@Nullable Match<?> match, @Nullable Denial early) {
+    if (match != null) {
+      RouteTable.Entry<?> entry = match.entry();
+      if (entry != null && match.route() != null) {
+        return entry.describe();
+      }
+    }
+    return early != null ? early.reason() : "no route matched";
+  }
 
   /** Returns the refusal of a match that found no route. */
   static Denial of(RouteTable.Match<?> match) {

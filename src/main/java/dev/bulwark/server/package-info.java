@@ -1,4 +1,7 @@
-/** Listeners, TLS, redirect, admin endpoints, connection guards and configuration reload. */
+/**
+ * Listeners (the admin listener serves {@code dev.bulwark.admin}'s router), TLS, redirect,
+ * connection guards and configuration reload.
+ */
 @NullMarked
 package dev.bulwark.server;
 

@@ -2,7 +2,9 @@ package dev.bulwark.store;
 
 import dev.bulwark.store.memory.MemoryStores;
 import dev.bulwark.store.redis.RedisStore;
+import dev.bulwark.store.sqlite.SqliteStores;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 
 /**
  * The capability stores that the {@code store:} section yields: one per kind of shared state, all
@@ -29,11 +31,25 @@ public interface Stores extends AutoCloseable {
 
   /**
    * Opens the configured backend, holding at most {@code maxBans} bans (the caller's bound); a
-   * cluster store connects in the background (never blocks).
+   * cluster store connects in the background (never blocks); an embedded store with a data
+   * directory opens its file and loads it before returning (start-up only).
+   *
+   * @throws StoreUnavailable when the data directory cannot be opened (one line: path, what to do)
    */
   static Stores open(StoreConfig config, long maxBans, MeterRegistry registry) {
     if (config.cluster()) {
       return RedisStore.connect(config, maxBans, new StoreHealth("redis", registry));
+    }
+    Path dataDir = config.dataDir();
+    StoreConfig.MasterKeyReference master = config.masterKey();
+    if (dataDir != null && master != null) {
+      return SqliteStores.open(
+          dataDir,
+          master.key(),
+          config.maxKeys(),
+          maxBans,
+          new StoreHealth("embedded", registry),
+          config.backup());
     }
     return new MemoryStores(config.maxKeys(), maxBans);
   }

@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Test;
  * A new or renamed rule needs {@code -Darchunit.freeze.store.default.allowStoreCreation=true} once;
  * delete the entry of a renamed or removed rule from {@code stored.rules}, with its file.
  *
+ * <p>Rules written after the code already kept them ({@link #POLICIES_IMPORT_NO_ENDPOINT}, {@link
+ * #ADMIN_AND_BLOCKING_IMPORT_NO_POLICY}) are not frozen: any violation fails.
+ *
  * <p>These are plain JUnit tests calling {@code check}: Surefire 3.5.3 (pinned here) does not run
  * ArchUnit's {@code @ArchTest} fields (SUREFIRE-2298).
  */
@@ -90,11 +93,12 @@ class ArchitectureTest {
               "dev.bulwark.observe..",
               "dev.bulwark.probe..",
               "dev.bulwark.identity..",
-              "dev.bulwark.audit..")
+              "dev.bulwark.audit..",
+              "dev.bulwark.access..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("dev.bulwark.policy..")
-          .as("store, observe, probe, identity and audit import no policy package");
+          .as("store, observe, probe, identity, audit and access import no policy package");
 
   static final ArchRule PROBE_STANDS_ALONE =
       noClasses()
@@ -104,6 +108,42 @@ class ArchitectureTest {
           .dependOnClassesThat(
               resideInAPackage("dev.bulwark..").and(not(resideInAPackage("dev.bulwark.probe.."))))
           .as("probe imports nothing else of Bulwark");
+
+  static final ArchRule SECRET_STANDS_ALONE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.bulwark.secret..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.bulwark..").and(not(resideInAPackage("dev.bulwark.secret.."))))
+          .as("secret (the Vault client) imports nothing else of Bulwark");
+
+  /**
+   * Endpoints sit above the policies and read what they need from them; a policy never names an
+   * endpoint, the admin listener or the server. Written with no violation, so checked as is.
+   */
+  static final ArchRule POLICIES_IMPORT_NO_ENDPOINT =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.bulwark.policy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.bulwark.endpoint..", "dev.bulwark.admin..", "dev.bulwark.server..")
+          .as("policy packages import no endpoint, admin or server package");
+
+  /**
+   * The admin listener works over the store SPI and the audit events, and the blocking executor
+   * over the exchange: neither knows a policy. Written with no violation, so checked as is.
+   */
+  static final ArchRule ADMIN_AND_BLOCKING_IMPORT_NO_POLICY =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.bulwark.admin..", "dev.bulwark.blocking..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.bulwark.policy..")
+          .as("admin and blocking import no policy package");
 
   static final ArchRule NO_PACKAGE_CYCLES =
       slices()
@@ -123,13 +163,28 @@ class ArchitectureTest {
   }
 
   @Test
-  void storeObserveProbeIdentityAndAuditImportNoPolicy() {
+  void storeObserveProbeIdentityAuditAndAccessImportNoPolicy() {
     frozen(LOWER_LAYERS_IMPORT_NO_POLICY).check(MAIN);
   }
 
   @Test
   void probeImportsNothingElseOfBulwark() {
     frozen(PROBE_STANDS_ALONE).check(MAIN);
+  }
+
+  @Test
+  void secretImportsNothingElseOfBulwark() {
+    SECRET_STANDS_ALONE.check(MAIN);
+  }
+
+  @Test
+  void policiesImportNoEndpointAdminOrServer() {
+    POLICIES_IMPORT_NO_ENDPOINT.check(MAIN);
+  }
+
+  @Test
+  void adminAndBlockingImportNoPolicy() {
+    ADMIN_AND_BLOCKING_IMPORT_NO_POLICY.check(MAIN);
   }
 
   @Test

@@ -49,6 +49,10 @@ class TestCommandTest {
             match: { path: /admin/** }
             upstream: http://127.0.0.1:3000
             auth: { require: [ "role:admin" ] }
+          - name: tenant
+            public: true
+            match: { host: api.example.com, path: /tenant/**, methods: [GET] }
+            upstream: http://127.0.0.1:3000
         """
             .formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"))
             .replace("${env:BULWARK_TEST_SECRET_THAT_IS_UNSET}", "${file:" + secret + "}"),
@@ -166,5 +170,129 @@ class TestCommandTest {
     out = new StringWriter();
     assertThat(run(out, "explain", "-c", config().toString(), "no-slash")).isEqualTo(2);
     assertThat(out.toString()).contains("must start with /");
+  }
+
+  @Test
+  void explainRefusesAHeaderWithoutAColonAsAUsageError() throws Exception {
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "explain", "-c", config().toString(), "/admin/x", "-H", "x-api-key abc");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString()).contains("--header 'x-api-key abc' is not 'NAME: VALUE'");
+  }
+
+  @Test
+  void explainRefusesATimeWithoutItsOffsetAsAUsageError() throws Exception {
+    StringWriter out = new StringWriter();
+
+    int exit =
+        run(out, "explain", "-c", config().toString(), "/admin/x", "--time", "2030-01-01 00:00");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString()).contains("--time '2030-01-01 00:00' is not a time");
+  }
+
+  /** A token of the config's issuer for ada (admin), valid from 2028-01-01 to 2029-01-01. */
+  private static String tokenOf2028() throws Exception {
+    return dev.bulwark.policy.authn.Tokens.hs256(
+        "test-only-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8),
+        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder()
+            .issuer("https://ci.example.com/")
+            .audience("api.example.com")
+            .subject("ada")
+            .claim("roles", List.of("admin"))
+            .claim("iat", java.time.Instant.parse("2028-01-01T00:00:00Z").getEpochSecond())
+            .claim("nbf", java.time.Instant.parse("2028-01-01T00:00:00Z").getEpochSecond())
+            .claim("exp", java.time.Instant.parse("2029-01-01T00:00:00Z").getEpochSecond())
+            .build());
+  }
+
+  @Test
+  void aFixtureTimeIsTheClockTheTokenIsCheckedAt() throws Exception {
+    String token = tokenOf2028();
+    Path f =
+        fixtures(
+            "time.yaml",
+            """
+            tests:
+              - name: valid in its year
+                request: { path: /admin/x, token: %1$s, time: 2028-06-01T00:00:00Z }
+                expect: { status: 200, decision: forwarded }
+              - name: expired after it
+                request: { path: /admin/x, token: %1$s, time: 2030-01-01T00:00:00Z }
+                expect: { status: 401, stage: authn, reason: expired }
+              - name: not yet valid before it, though verified once already
+                request: { path: /admin/x, token: %1$s, time: 2027-06-01T00:00:00+02:00 }
+                expect: { status: 401, stage: authn, reason: nbf }
+              - name: without a time, checked now (2026, before it is valid)
+                request: { path: /admin/x, token: %1$s }
+                expect: { status: 401, stage: authn, reason: nbf }
+            """
+                .formatted(token));
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "test", "-c", config().toString(), f.toString());
+
+    assertThat(out.toString()).contains("4 passed, 0 failed");
+    assertThat(exit).isZero();
+  }
+
+  /** Returns what explain prints for GET /admin/x with {@code token}, checked at {@code time}. */
+  private static String explainAt(String token, String time) throws Exception {
+    StringWriter out = new StringWriter();
+    String[] args = {
+      "explain",
+      "-c",
+      config().toString(),
+      "/admin/x",
+      "-H",
+      "authorization: Bearer " + token,
+      "--time",
+      time
+    };
+    assertThat(run(out, args)).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void explainChecksATokenAtTheTimeGiven() throws Exception {
+    String token = tokenOf2028();
+    String valid = explainAt(token, "2028-06-01T00:00:00Z");
+    String expired = explainAt(token, "2030-01-01T00:00:00Z");
+
+    assertThat(valid)
+        .contains("note      authn: bearer authenticated ada (issuer ci)")
+        .contains("note      authz: allowed ada: role:admin held")
+        .contains("result    200 forwarded");
+    assertThat(expired)
+        .contains("note      authn: bearer refused the credential: expired")
+        .contains("result    401 denied (stage authn, policy authn: expired bearer token)");
+  }
+
+  @Test
+  void aFixtureHostMayNameAPort() throws Exception {
+    Path f =
+        fixtures(
+            "host-port.yaml",
+            """
+            tests:
+              - name: a host with a port takes the host's route
+                request: { path: /tenant/x, host: "API.example.com:8443" }
+                expect: { status: 200, route: tenant }
+              - name: another host with the same port takes none
+                request: { path: /tenant/x, host: "other.example.com:8443" }
+                expect: { status: 404, stage: routing, route: none }
+              - name: a port out of range is a bad host
+                request: { path: /tenant/x, host: "api.example.com:99999" }
+                expect: { status: 400, stage: routing, reason: Host }
+            """);
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "test", "-c", config().toString(), f.toString());
+
+    assertThat(out.toString()).contains("3 passed, 0 failed");
+    assertThat(exit).isZero();
   }
 }

@@ -117,7 +117,16 @@ class GoldenConfigTest {
   private static String outcome(Path file) {
     ConfigLoader loader =
         PolicyCatalog.standard()
-            .loader(new SecretResolver(Map.of("API_HOST", "api.example.com")::get));
+            .loader(
+                new SecretResolver(
+                    Map.of(
+                            "API_HOST",
+                            "api.example.com",
+                            "BULWARK_ADMIN_TOKEN",
+                            "golden-admin-token-0123456789abcdefghijkl",
+                            "SHORT_TOKEN",
+                            "too-short")
+                        ::get));
     StringBuilder sb = new StringBuilder();
     try {
       ConfigLoader.Loaded loaded = loader.load(file);

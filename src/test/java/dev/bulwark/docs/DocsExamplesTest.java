@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code routes:}) must load without errors, and each block preceded by {@code <!-- invalid -->}
  * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
  * Certificate and key paths are replaced by a generated pair, CA paths by a placeholder file,
- * {@code ${env:..}} resolves to {@code placeholder}, and {@code ${file:..}} to a placeholder file.
+ * {@code ${env:..}} resolves to {@code placeholder} (a 44-character stand-in for a name with {@code
+ * TOKEN} in it), and {@code ${file:..}} to a placeholder file.
  */
 class DocsExamplesTest {
   private static final Path DOCS = Path.of("docs");
@@ -163,7 +164,7 @@ class DocsExamplesTest {
         .doesNotContain("/etc/");
   }
 
-  private static void assertLoads(Example e) throws IOException {
+  private static void assertLoads(Example e) throws Exception {
     Path file = write(e);
     try {
       loader().load(file);
@@ -173,7 +174,7 @@ class DocsExamplesTest {
     }
   }
 
-  private static void assertRefused(Example e) throws IOException {
+  private static void assertRefused(Example e) throws Exception {
     Path file = write(e);
     ConfigException refused =
         catchThrowableOfType(ConfigException.class, () -> loader().load(file));
@@ -189,10 +190,17 @@ class DocsExamplesTest {
   }
 
   private static ConfigLoader loader() {
-    return PolicyCatalog.standard().loader(new SecretResolver(name -> "placeholder"));
+    // A token must be long enough to be one (admin.token asks for 32 characters or more).
+    return PolicyCatalog.standard()
+        .loader(
+            new SecretResolver(
+                name ->
+                    name.contains("TOKEN")
+                        ? "placeholder-token-0123456789abcdefghijklmnop"
+                        : "placeholder"));
   }
 
-  private static Path write(Example e) throws IOException {
+  private static Path write(Example e) throws Exception {
     if (!Files.exists(work.resolve("tls.key"))) {
       // A real pair: the loader checks the certificate and key together.
       SelfSignedCertificate.generate(work, List.of("localhost"));
@@ -216,7 +224,8 @@ class DocsExamplesTest {
     Path file =
         work.resolve(
             "example-" + e.source().replaceAll("[^A-Za-z0-9]", "_") + "-" + e.line() + ".yaml");
-    Files.writeString(file, withPlaceholders(e.yaml()), StandardCharsets.UTF_8);
+    Files.writeString(
+        file, VaultExamples.prepare(withPlaceholders(e.yaml()), work), StandardCharsets.UTF_8);
     return file;
   }
 

@@ -61,6 +61,22 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.UPSTREAM_ERROR_MASKED,
         SecurityEvent.upstreamErrorMasked("r9", "192.0.2.1", "api", 500, "trace [REDACTED]"));
+    SAMPLES.put(
+        SecurityEventKind.SECRET_UNAVAILABLE,
+        SecurityEvent.secretUnavailable(
+            "https://vault.internal:8200", "secret/data/bulwark: Vault answered 503"));
+    SAMPLES.put(
+        SecurityEventKind.SECRET_ROTATED,
+        SecurityEvent.secretRotation(true, List.of("${vault:secret/data/bulwark#jwt-key}"), null));
+    SAMPLES.put(
+        SecurityEventKind.SECRET_ROTATION_REFUSED,
+        SecurityEvent.secretRotation(
+            false,
+            List.of("${vault:secret/data/bulwark#jwt-key}"),
+            "auth.issuers.ci.secret: 9 bytes (expected: at least 32 bytes)"));
+    SAMPLES.put(
+        SecurityEventKind.ADMIN_AUTH_FAILED,
+        SecurityEvent.adminAuthFailed("r10", "192.0.2.9", 401, "wrong token", "GET", "/bans"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -115,7 +131,35 @@ class SecurityLogTest {
             "request-refused",
             "upstream-failure",
             "response-blocked",
-            "upstream-error-masked");
+            "upstream-error-masked",
+            "secret-unavailable",
+            "secret-rotated",
+            "secret-rotation-refused",
+            "admin-auth-failed");
+  }
+
+  @Test
+  void aRefusedAdminCallSaysWhatWasAskedAndWhyButNeverTheToken() throws Exception {
+    JsonNode n = line(sample(SecurityEventKind.ADMIN_AUTH_FAILED));
+    assertThat(names(n))
+        .containsExactly(
+            "type",
+            "time",
+            "event",
+            "requestId",
+            "client",
+            "route",
+            "status",
+            "reason",
+            "method",
+            "path");
+    assertThat(n.get("status").isNumber()).isTrue();
+    assertThat(n.get("route").asText()).isEqualTo("admin");
+    assertThat(n.get("path").asText()).isEqualTo("/bans");
+    String longPath = "/" + "x".repeat(5000);
+    JsonNode cut =
+        line(SecurityEvent.adminAuthFailed("r11", "192.0.2.9", 401, "no token", "GET", longPath));
+    assertThat(cut.get("path").asText()).hasSize(200);
   }
 
   @Test
@@ -158,6 +202,21 @@ class SecurityLogTest {
     assertThat(n.get("client").asText()).isEqualTo("192.0.2.7");
     assertThat(n.get("by").asText()).isEqualTo("admin");
     assertThat(n.has("status")).isFalse();
+  }
+
+  @Test
+  void secretEventsNameTheSourceOrTheReferencesAndNeverAValue() throws Exception {
+    JsonNode down = line(sample(SecurityEventKind.SECRET_UNAVAILABLE));
+    assertThat(names(down))
+        .containsExactly("type", "time", "event", "requestId", "client", "reason", "source");
+    assertThat(down.get("source").asText()).isEqualTo("https://vault.internal:8200");
+    JsonNode rotated = line(sample(SecurityEventKind.SECRET_ROTATED));
+    assertThat(names(rotated))
+        .containsExactly("type", "time", "event", "requestId", "client", "secrets");
+    assertThat(rotated.get("secrets").asText()).isEqualTo("${vault:secret/data/bulwark#jwt-key}");
+    JsonNode refused = line(sample(SecurityEventKind.SECRET_ROTATION_REFUSED));
+    assertThat(names(refused))
+        .containsExactly("type", "time", "event", "requestId", "client", "reason", "secrets");
   }
 
   @Test

@@ -243,6 +243,41 @@ class StagePipelineTest {
     assertThat(withTrace).as("the measurement sees a trace's allocations").isPositive();
   }
 
+  @Test
+  void withTheRingOfRecentDecisionsOffAnExchangeAllocatesNothingForIt() {
+    StagePipeline quiet = new StagePipeline(new Silent());
+    TestRoute route =
+        TestRoute.forwarding(
+            "api",
+            passing(Stage.HEADERS, "headers"),
+            passing(Stage.RATE_LIMIT, "rate-limit"),
+            passing(Stage.AUTHZ, "authz"));
+    RecentDecisions off = RecentDecisions.off();
+    RecentDecisions on = RecentDecisions.of(64, java.time.Clock.systemUTC());
+    Exchange untraced = exchangeOn(quiet, route);
+    Exchange traced = exchangeOn(quiet, route);
+
+    // What the gate and the exchange end do per request for the ring: ask it for a trace,
+    // attach one if given, and hand the exchange back at its end.
+    long whenOff = allocatedPerRun(() -> gateAndEnd(off, quiet, untraced, route));
+    long whenOn = allocatedPerRun(() -> gateAndEnd(on, quiet, traced, route));
+
+    assertThat(whenOff).isZero();
+    assertThat(whenOn).as("the measurement sees the ring's allocations").isPositive();
+  }
+
+  private static void gateAndEnd(
+      RecentDecisions ring, StagePipeline p, Exchange ex, PipelineRoute route) {
+    DecisionTrace trace = ring.start();
+    if (trace != null) {
+      trace.routed(route.name(), "path /x");
+      ex.trace(trace);
+    }
+    ex.enterEdge(route.edgeCount());
+    p.proceed(ex);
+    RecentDecisions.ended(ex);
+  }
+
   private static Exchange exchangeOn(StagePipeline p, PipelineRoute route) {
     return new Exchange(
         OfflineRequest.builder("GET", "/x").build(),
@@ -256,18 +291,25 @@ class StagePipelineTest {
 
   /** Bytes allocated by one walk through every stage to the forward, averaged over many. */
   private static long allocatedPerRun(StagePipeline p, Exchange ex, PipelineRoute route) {
+    return allocatedPerRun(
+        () -> {
+          ex.enterEdge(route.edgeCount());
+          p.proceed(ex);
+        });
+  }
+
+  /** Bytes allocated by one run of {@code walk}, averaged over many. */
+  private static long allocatedPerRun(Runnable walk) {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
     int runs = 20_000;
     for (int i = 0; i < runs; i++) { // warm up, so the measured runs are the steady state
-      ex.enterEdge(route.edgeCount());
-      p.proceed(ex);
+      walk.run();
     }
     long before = threads.getThreadAllocatedBytes(thread);
     for (int i = 0; i < runs; i++) {
-      ex.enterEdge(route.edgeCount());
-      p.proceed(ex);
+      walk.run();
     }
     long after = threads.getThreadAllocatedBytes(thread);
     return (after - before) / runs;

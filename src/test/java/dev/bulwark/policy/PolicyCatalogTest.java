@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -23,8 +24,10 @@ import dev.bulwark.policy.headers.HeadersFactory;
 import dev.bulwark.server.SelfSignedCertificate;
 import dev.bulwark.store.Stores;
 import dev.bulwark.testing.FakeExchange;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -88,6 +91,7 @@ class PolicyCatalogTest {
     assertThat(loader.topKeys())
         .containsExactly(
             "access-log",
+            "admin",
             "auth",
             "bans",
             "connections",
@@ -97,7 +101,8 @@ class PolicyCatalogTest {
             "server",
             "store",
             "tls",
-            "trusted-proxies");
+            "trusted-proxies",
+            "vault");
   }
 
   @Test
@@ -246,7 +251,8 @@ class PolicyCatalogTest {
     assertThat(routes.get(0).section(String.class)).isEqualTo("hello");
     assertThat(routes.get(1).section(String.class)).isEqualTo("hi");
     Compilation greeting;
-    try (Stores stores = Stores.embedded()) {
+    try (Stores stores = Stores.embedded();
+        BlockingExecutor blocking = new BlockingExecutor(1, 1, new SimpleMeterRegistry())) {
       greeting =
           new GreetingFactory()
               .compile(
@@ -254,7 +260,9 @@ class PolicyCatalogTest {
                       config,
                       stores,
                       SecurityEvents.of(new SecurityLog(line -> {})),
-                      new UpstreamIdentity(false, AssertionKeys.generate(), "backend", 60)));
+                      new UpstreamIdentity(false, AssertionKeys.generate(), "backend", 60),
+                      blocking,
+                      Clock.systemUTC()));
     }
     FakeExchange fx =
         FakeExchange.get("/b").upstream(200).run(greeting.route(RouteContext.of(routes.get(1))));

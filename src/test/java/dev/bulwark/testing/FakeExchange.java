@@ -3,20 +3,20 @@ package dev.bulwark.testing;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.exchange.AttributeKey;
-import dev.bulwark.exchange.BodyReader;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ExchangeDriver;
 import dev.bulwark.exchange.HttpProtocol;
-import dev.bulwark.exchange.RequestView;
+import dev.bulwark.exchange.OfflineRequest;
+import dev.bulwark.exchange.PlainHeaders;
 import dev.bulwark.exchange.ResponseHead;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
@@ -25,11 +25,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One request run through policies in stage order with no listener and no upstream (tier-a tests):
- * build the request, run it, then read what happened — proceeded, denied (with the {@link Denial})
- * or answered — the response status, headers and body after every entered policy's {@code
- * onResponse}, and the exchange's attributes. An upstream answer can be given, so that
- * response-side policies see one. Continuations that policies {@link Exchange#resume} run at once,
- * or wait in a queue for the test to step ({@link Builder#holdResumes()}).
+ * build the request (an {@link OfflineRequest} with test defaults: host {@code api.example.com},
+ * client {@code 203.0.113.7}, no {@code Content-Length} unless given), run it, then read what
+ * happened — proceeded, denied (with the {@link Denial}) or answered — the response status, headers
+ * and body after every entered policy's {@code onResponse}, and the exchange's attributes. An
+ * upstream answer can be given, so that response-side policies see one. Continuations that policies
+ * {@link Exchange#resume} run at once, or wait in a queue for the test to step ({@link
+ * Builder#holdResumes()}).
  *
  * <pre>{@code
  * FakeExchange fx = FakeExchange.get("/api/x").header("origin", "https://evil.example").run(cors);
@@ -50,7 +52,8 @@ public final class FakeExchange {
   }
 
   private final Builder request;
-  private final FakeHeaders responseHeaders = new FakeHeaders();
+  private final OfflineRequest view;
+  private final PlainHeaders responseHeaders = new PlainHeaders();
   private final Queue<Runnable> resumes = new ConcurrentLinkedQueue<>();
   private final Exchange exchange;
   private Policy[] policies = new Policy[0];
@@ -61,9 +64,10 @@ public final class FakeExchange {
 
   private FakeExchange(Builder request) {
     this.request = request;
+    this.view = request.request.build();
     this.exchange =
         new Exchange(
-            new Request(request),
+            view,
             responseHeaders,
             new Driver(),
             request.requestId,
@@ -99,7 +103,7 @@ public final class FakeExchange {
   }
 
   /** Returns the response headers (after every entered policy's {@code onResponse}). */
-  public FakeHeaders responseHeaders() {
+  public PlainHeaders responseHeaders() {
     return responseHeaders;
   }
 
@@ -119,8 +123,8 @@ public final class FakeExchange {
   }
 
   /** Returns the request headers as they would reach the upstream. */
-  public FakeHeaders requestHeaders() {
-    return request.headers;
+  public PlainHeaders requestHeaders() {
+    return view.upstreamHeaders();
   }
 
   /** Returns how many continuations wait (only with {@link Builder#holdResumes()}). */
@@ -148,6 +152,10 @@ public final class FakeExchange {
 
   private FakeExchange run(List<Policy> chain) {
     this.policies = PolicyChain.assemble(chain);
+    DecisionTrace trace = request.trace;
+    if (trace != null) {
+      exchange.trace(trace);
+    }
     exchange.proceed();
     return this;
   }
@@ -238,181 +246,57 @@ public final class FakeExchange {
     }
   }
 
-  /** The request as plain values. */
-  private static final class Request implements RequestView {
-    private final Builder b;
-
-    Request(Builder b) {
-      this.b = b;
-    }
-
-    @Override
-    public String method() {
-      return b.method;
-    }
-
-    @Override
-    public String host() {
-      return b.host;
-    }
-
-    @Override
-    public int port() {
-      return b.port;
-    }
-
-    @Override
-    public String path() {
-      return b.path;
-    }
-
-    @Override
-    public @Nullable String query() {
-      return b.query;
-    }
-
-    @Override
-    public @Nullable String queryParam(String name) {
-      String q = b.query;
-      if (q == null) {
-        return null;
-      }
-      List<String> all = new QueryStringDecoder(q, false).parameters().get(name);
-      return all != null && all.size() == 1 ? all.get(0) : null;
-    }
-
-    @Override
-    public @Nullable String header(CharSequence name) {
-      return b.headers.get(name);
-    }
-
-    @Override
-    public List<String> headers(CharSequence name) {
-      return b.headers.getAll(name);
-    }
-
-    @Override
-    public boolean hasHeader(CharSequence name) {
-      return b.headers.contains(name);
-    }
-
-    @Override
-    public String clientAddress() {
-      return b.client;
-    }
-
-    @Override
-    public boolean trustedPeer() {
-      return b.trustedPeer;
-    }
-
-    @Override
-    public HttpProtocol protocol() {
-      return b.protocol;
-    }
-
-    @Override
-    public @Nullable String tlsProtocol() {
-      return "TLSv1.3";
-    }
-
-    @Override
-    public @Nullable String cipherSuite() {
-      return "TLS_AES_128_GCM_SHA256";
-    }
-
-    @Override
-    public List<X509Certificate> peerCertificates() {
-      return List.of();
-    }
-
-    @Override
-    public boolean hasBody() {
-      return b.body != null && (b.body.length > 0 || b.bodyBrokenOff);
-    }
-
-    @Override
-    public void readBody(long limit, BodyReader reader) {
-      byte[] body = b.body == null ? new byte[0] : b.body;
-      if (!reader.wanted()) {
-        return;
-      }
-      reader.received(body.length);
-      if (body.length > limit) {
-        reader.refused(Denial.BODY_TOO_LARGE);
-      } else if (b.bodyBrokenOff) {
-        reader.refused(Denial.BAD_FRAMING);
-      } else {
-        reader.body(body);
-      }
-    }
-
-    @Override
-    public void removeHeaderForUpstream(CharSequence name) {
-      b.headers.remove(name);
-    }
-  }
-
   /** A request to run: method, host, path and query, headers, client, body, upstream answer. */
   public static final class Builder {
-    private final String method;
-    private final String path;
-    private @Nullable String query;
-    private String host = "api.example.com";
-    private int port = -1;
-    private final FakeHeaders headers = new FakeHeaders();
-    private String client = "203.0.113.7";
-    private boolean trustedPeer;
-    private HttpProtocol protocol = HttpProtocol.HTTP_1_1;
-    private byte @Nullable [] body;
-    private boolean bodyBrokenOff;
+    private final OfflineRequest.Builder request;
     private String[] params = new String[0];
     private String requestId = "req-fake-1";
     private int upstreamStatus;
-    private final List<String[]> upstreamHeaders = new java.util.ArrayList<>();
+    private final List<String[]> upstreamHeaders = new ArrayList<>();
     private @Nullable String upstreamBody;
     private boolean holdResumes;
+    private @Nullable DecisionTrace trace;
 
     private Builder(String method, String target) {
-      this.method = requireNonNull(method, "method");
-      int q = target.indexOf('?');
-      this.path = q < 0 ? target : target.substring(0, q);
-      this.query = q < 0 ? null : target.substring(q + 1);
+      this.request =
+          OfflineRequest.builder(requireNonNull(method, "method"), target)
+              .host("api.example.com", -1)
+              .client("203.0.113.7")
+              .undeclaredLength();
     }
 
     /** Sets the canonical host (default {@code api.example.com}) and port (-1: none named). */
     public Builder host(String host, int port) {
-      this.host = host;
-      this.port = port;
+      request.host(host, port);
       return this;
     }
 
     /** Adds a request header (call again for a repeated one). */
     public Builder header(String name, String value) {
-      headers.add(name, value);
+      request.header(name, value);
       return this;
     }
 
     /** Sets the client address (default {@code 203.0.113.7}) as resolved by the gateway. */
     public Builder client(String address) {
-      this.client = address;
+      request.client(address);
       return this;
     }
 
     /** Marks the TCP peer as a trusted proxy. */
     public Builder trustedPeer() {
-      this.trustedPeer = true;
+      request.trustedPeer(true);
       return this;
     }
 
     public Builder protocol(HttpProtocol protocol) {
-      this.protocol = protocol;
+      request.protocol(protocol);
       return this;
     }
 
     /** Gives the request a body (its Content-Length header is the caller's business). */
     public Builder body(byte[] bytes) {
-      this.body = bytes.clone();
+      request.body(bytes);
       return this;
     }
 
@@ -422,10 +306,7 @@ public final class FakeExchange {
 
     /** Makes the client break the body off before its end (a reset or bad chunk). */
     public Builder bodyBrokenOff() {
-      this.bodyBrokenOff = true;
-      if (body == null) {
-        body = new byte[0];
-      }
+      request.bodyBrokenOff();
       return this;
     }
 
@@ -455,6 +336,12 @@ public final class FakeExchange {
     /** Sets the upstream's body (with {@link #upstream}). */
     public Builder upstreamBody(String body) {
       this.upstreamBody = body;
+      return this;
+    }
+
+    /** Attaches a decision trace to the exchange before any policy runs. */
+    public Builder trace(DecisionTrace trace) {
+      this.trace = trace;
       return this;
     }
 

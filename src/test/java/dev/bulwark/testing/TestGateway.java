@@ -4,6 +4,7 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.policy.PolicyFactory;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.SelfSignedCertificate;
 import java.io.IOException;
@@ -41,13 +42,19 @@ public final class TestGateway implements AutoCloseable {
 
   private TestGateway(Path dir, Path configFile, String yaml, Map<String, String> env)
       throws Exception {
+    this(dir, configFile, yaml, env, PolicyCatalog.standard());
+  }
+
+  private TestGateway(
+      Path dir, Path configFile, String yaml, Map<String, String> env, PolicyCatalog catalog)
+      throws Exception {
     this.dir = dir;
     this.configFile = configFile;
     Files.writeString(configFile, yaml);
     SecretResolver secrets = new SecretResolver(env::get);
-    ConfigLoader.Loaded loaded = PolicyCatalog.standard().loader(secrets).load(configFile);
+    ConfigLoader.Loaded loaded = catalog.loader(secrets).load(configFile);
     LogSink sink = lines::add;
-    this.gateway = Gateway.start(loaded.config(), configFile, sink, secrets);
+    this.gateway = Gateway.start(loaded.config(), configFile, sink, secrets, catalog);
     this.ssl = sslContext(certificate());
   }
 
@@ -73,6 +80,23 @@ public final class TestGateway implements AutoCloseable {
       throws Exception {
     Path dir = Files.createTempDirectory("bulwark-test");
     return new TestGateway(dir, dir.resolve("bulwark.yaml"), yaml(body, upstreamPort), env);
+  }
+
+  /**
+   * Starts a gateway like {@link #start(String, int)} whose catalog holds the standard features and
+   * {@code extra} ones (features that exist only for a test).
+   */
+  public static TestGateway startWith(
+      List<? extends PolicyFactory<?>> extra, String body, int upstreamPort) throws Exception {
+    Path dir = Files.createTempDirectory("bulwark-test");
+    List<PolicyFactory<?>> all = new java.util.ArrayList<>(PolicyCatalog.standard().factories());
+    all.addAll(extra);
+    return new TestGateway(
+        dir,
+        dir.resolve("bulwark.yaml"),
+        yaml(body, upstreamPort),
+        Map.of(),
+        PolicyCatalog.of(all));
   }
 
   /** Starts a gateway from complete YAML. */

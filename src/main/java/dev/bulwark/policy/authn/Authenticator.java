@@ -2,6 +2,7 @@ package dev.bulwark.policy.authn;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.bulwark.identity.Caller;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,21 +21,23 @@ public final class Authenticator {
   private final Map<String, Issuer> byIss = new HashMap<>();
   private final VerifiedTokens cache;
   private final int maxTokenBytes;
+  private final Clock clock;
 
   private record Issuer(
-      IssuerConfig config, List<JWK> fixed, byte @Nullable [] secret, @Nullable JwksKeys jwks) {}
+      IssuerConfig config, List<JWK> fixed, List<byte[]> secrets, @Nullable JwksKeys jwks) {}
 
-  private Authenticator(AuthConfig config) {
+  private Authenticator(AuthConfig config, Clock clock) {
+    this.clock = clock;
     int max = 0;
     for (IssuerConfig c : config.issuers().values()) {
       max = Math.max(max, c.maxTokenBytes());
       Issuer i;
       if (c.keys() instanceof IssuerConfig.Static s) {
-        i = new Issuer(c, List.copyOf(s.keys().getKeys()), null, null);
+        i = new Issuer(c, List.copyOf(s.keys().getKeys()), List.of(), null);
       } else if (c.keys() instanceof IssuerConfig.Secret s) {
-        i = new Issuer(c, List.of(), s.secret(), null);
+        i = new Issuer(c, List.of(), s.secrets(), null);
       } else {
-        i = new Issuer(c, List.of(), null, new JwksKeys((IssuerConfig.Jwks) c.keys()));
+        i = new Issuer(c, List.of(), List.of(), new JwksKeys((IssuerConfig.Jwks) c.keys()));
       }
       byIss.put(c.issuer(), i);
     }
@@ -42,9 +45,12 @@ public final class Authenticator {
     this.cache = new VerifiedTokens(config.cacheSize());
   }
 
-  /** Builds the runtime of a configuration's issuers. */
-  public static Authenticator compile(AuthConfig config) {
-    return new Authenticator(config);
+  /**
+   * Builds the runtime of a configuration's issuers; tokens are checked against {@code clock}'s
+   * time ({@code exp}, {@code nbf}, {@code iat}).
+   */
+  public static Authenticator compile(AuthConfig config, Clock clock) {
+    return new Authenticator(config, clock);
   }
 
   /** Returns whether any issuer is configured. */
@@ -59,7 +65,7 @@ public final class Authenticator {
    */
   public void authenticate(
       String token, List<String> issuers, Executor resume, Consumer<TokenVerifier.Outcome> done) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     Caller hit = cache.get(token, now);
     if (hit != null) {
       done.accept(
@@ -124,13 +130,13 @@ public final class Authenticator {
       @Nullable String retriedKid,
       Consumer<TokenVerifier.Outcome> done,
       Executor resume) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     List<JWK> keys = jwks.current();
     if (keys.isEmpty()) {
       return new TokenVerifier.Invalid(false, "issuer keys unavailable");
     }
     TokenVerifier.Outcome sig =
-        TokenVerifier.checkSignature(parsed.jwt(), issuer.config().algorithms(), keys, null);
+        TokenVerifier.checkSignature(parsed.jwt(), issuer.config().algorithms(), keys, List.of());
     if (sig instanceof TokenVerifier.UnknownKey u) {
       if (retriedKid != null) {
         return new TokenVerifier.Invalid(false, "unknown kid");
@@ -159,7 +165,7 @@ public final class Authenticator {
       String token, TokenVerifier.Parsed parsed, Issuer issuer, List<JWK> keys, long now) {
     TokenVerifier.Outcome sig =
         TokenVerifier.checkSignature(
-            parsed.jwt(), issuer.config().algorithms(), keys, issuer.secret());
+            parsed.jwt(), issuer.config().algorithms(), keys, issuer.secrets());
     if (sig instanceof TokenVerifier.UnknownKey) {
       return new TokenVerifier.Invalid(false, "unknown kid");
     }
@@ -174,7 +180,7 @@ public final class Authenticator {
     TokenVerifier.Outcome o =
         TokenVerifier.checkClaims(parsed.jwt(), parsed.claims(), issuer.config(), now);
     if (o instanceof TokenVerifier.Valid v) {
-      cache.put(token, v.caller());
+      cache.put(token, v.caller(), now);
     }
     return o;
   }

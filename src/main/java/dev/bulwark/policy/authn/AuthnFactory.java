@@ -5,7 +5,6 @@ import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.MatchConfig;
 import dev.bulwark.config.ReadContext;
 import dev.bulwark.policy.Compilation;
-import dev.bulwark.policy.Endpoint;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyFactory;
@@ -14,17 +13,16 @@ import dev.bulwark.policy.Stage;
 import dev.bulwark.routing.RouteTable;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The authentication feature: the top-level {@code auth} section (issuers, token cache, identity
  * sent upstream, forward-auth). Each route that its {@link RouteAccess} protects gets an {@link
- * AuthnPolicy} over the route's credential providers; with {@code auth.forward-auth}, the gateway
- * serves the {@link ForwardAuthPolicy} endpoint, which judges requests by the same routes' rules.
+ * AuthnPolicy} over the route's credential providers. Its compilation also offers every route with
+ * its rule and providers ({@link ForwardAuthTargets}), by which the forward-auth endpoint ({@code
+ * auth.forward-auth}, served from {@code dev.bulwark.endpoint}) judges requests.
  */
 public final class AuthnFactory implements PolicyFactory<AuthConfig> {
-  /** The name of the forward-auth endpoint in logs and metrics. */
-  static final String FORWARD_AUTH = "forward-auth";
-
   @Override
   public String name() {
     return "authn";
@@ -66,16 +64,16 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
   }
 
   /** One configuration's issuers, and every route as forward-auth looks it up. */
-  private static final class Routes implements Compilation {
+  private static final class Routes implements Compilation, ForwardAuthTargets {
     private final GatewayContext gateway;
     private final AuthConfig auth;
     private final Authenticator authenticator;
-    private final List<RouteTable.Entry<ForwardAuthPolicy.Protected>> judged = new ArrayList<>();
+    private final List<RouteTable.Entry<ProtectedRoute>> judged = new ArrayList<>();
 
     Routes(GatewayContext gateway, AuthConfig auth) {
       this.gateway = gateway;
       this.auth = auth;
-      this.authenticator = Authenticator.compile(auth);
+      this.authenticator = Authenticator.compile(auth, gateway.clock());
     }
 
     @Override
@@ -92,26 +90,20 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
               match.pattern(),
               match.methods(),
               match.rules(),
-              new ForwardAuthPolicy.Protected(
-                  route.name(), access, route.pathParams(), credentials)));
+              new ProtectedRoute(route.name(), access, route.pathParams(), credentials)));
       return access.protectedRoute()
           ? List.of(new AuthnPolicy(route.name(), credentials, gateway.security()))
           : List.of();
     }
 
     @Override
-    public List<Endpoint> endpoints() {
-      String path = auth.forwardAuthPath();
-      if (path == null) {
-        return List.of();
-      }
-      return List.of(
-          new Endpoint(
-              FORWARD_AUTH,
-              path,
-              List.of(
-                  new ForwardAuthPolicy(
-                      new RouteTable<>(judged), gateway.identity(), gateway.security()))));
+    public @Nullable String forwardAuthPath() {
+      return auth.forwardAuthPath();
+    }
+
+    @Override
+    public RouteTable<ProtectedRoute> forwardAuthRoutes() {
+      return new RouteTable<>(judged);
     }
   }
 }

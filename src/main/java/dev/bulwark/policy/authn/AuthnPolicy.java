@@ -46,7 +46,7 @@ public final class AuthnPolicy implements Policy {
 
   @Override
   public void onRequest(Exchange exchange) {
-    credentials.authenticate(exchange, decide);
+    credentials.authenticate(exchange, name(), decide);
   }
 
   private void decide(Exchange exchange, Verdict verdict) {

@@ -1,5 +1,6 @@
 package dev.bulwark.policy.authn;
 
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -58,21 +59,40 @@ public final class Credentials {
 
   /**
    * Asks the providers in order and hands the deciding verdict, with its exchange, to {@code done}
-   * on the exchange's event loop; nothing is delivered once the exchange has been answered.
+   * on the exchange's event loop; nothing is delivered once the exchange has been answered. With a
+   * decision trace attached, the verdict and the provider that gave it are noted under {@code by}.
    */
-  public void authenticate(Exchange exchange, BiConsumer<Exchange, Verdict> done) {
-    providers[0].authenticate(exchange, new Attempt(exchange, done));
+  public void authenticate(Exchange exchange, String by, BiConsumer<Exchange, Verdict> done) {
+    providers[0].authenticate(exchange, new Attempt(exchange, by, done));
+  }
+
+  /** Returns a verdict in words, for a decision trace. */
+  private String explain(Verdict verdict, CredentialProvider last) {
+    if (verdict instanceof Verdict.Authenticated a) {
+      return last.name()
+          + " authenticated "
+          + a.caller().subject()
+          + " (issuer "
+          + a.caller().issuer()
+          + ")";
+    }
+    if (verdict instanceof Verdict.Invalid bad) {
+      return last.name() + " refused the credential: " + bad.reason();
+    }
+    return "no credential of " + describe();
   }
 
   /** One request's walk through the providers (one object serves as both callbacks). */
   private final class Attempt implements Consumer<Verdict>, Runnable {
     private final Exchange exchange;
+    private final String by;
     private final BiConsumer<Exchange, Verdict> done;
     private int index;
     private Verdict verdict = Verdict.notMine();
 
-    Attempt(Exchange exchange, BiConsumer<Exchange, Verdict> done) {
+    Attempt(Exchange exchange, String by, BiConsumer<Exchange, Verdict> done) {
       this.exchange = exchange;
+      this.by = by;
       this.done = done;
     }
 
@@ -91,6 +111,10 @@ public final class Credentials {
         index++;
         providers[index].authenticate(exchange, this);
         return;
+      }
+      DecisionTrace trace = exchange.trace();
+      if (trace != null) {
+        trace.note(by, explain(verdict, providers[index]));
       }
       done.accept(exchange, verdict);
     }

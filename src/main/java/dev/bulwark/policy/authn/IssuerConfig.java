@@ -52,6 +52,10 @@ public record IssuerConfig(
       Set.of("url", "ca", "timeout", "refresh", "max-age", "max-size");
   static final Set<String> CLAIM_KEYS = Set.of("subject", "roles", "scopes", "organisations");
   static final int DEFAULT_MAX_TOKEN = 8 * 1024;
+
+  /** How many HMAC secrets an issuer accepts at once (the current one and older ones). */
+  static final int MAX_SECRETS = 4;
+
   static final Duration DEFAULT_SKEW = Duration.ofSeconds(30);
 
   private static final Set<JWSAlgorithm> ASYMMETRIC =
@@ -91,15 +95,34 @@ public record IssuerConfig(
   /** Public keys read from JWK, JWKS or PEM files at load time. */
   public record Static(JWKSet keys) implements Keys {}
 
-  /** A shared HMAC secret (from a secret reference). */
-  public record Secret(byte[] secret) implements Keys {
+  /**
+   * Shared HMAC secrets (from secret references): the current one first, then those still accepted
+   * while a rotation overlaps (a token signed with any of them verifies).
+   */
+  public record Secret(List<byte[]> secrets) implements Keys {
     public Secret {
-      secret = secret.clone();
+      if (secrets.isEmpty()) {
+        throw new IllegalArgumentException("secrets: empty (expected: at least one)");
+      }
+      List<byte[]> copies = new ArrayList<>(secrets.size());
+      for (byte[] b : secrets) {
+        copies.add(b.clone());
+      }
+      secrets = List.copyOf(copies);
+    }
+
+    /** One secret, no overlap. */
+    public Secret(byte[] secret) {
+      this(List.of(secret));
     }
 
     @Override
-    public byte[] secret() {
-      return secret.clone();
+    public List<byte[]> secrets() {
+      List<byte[]> copies = new ArrayList<>(secrets.size());
+      for (byte[] b : secrets) {
+        copies.add(b.clone());
+      }
+      return copies;
     }
   }
 
@@ -198,30 +221,28 @@ public record IssuerConfig(
         n.get("algorithms")
             .error("asymmetric algorithm with a secret (expected: HS256, HS384 or HS512 only)");
       }
-      String s = secret.string("a secret reference such as ${env:JWT_SECRET}");
-      String raw = secret.rawText();
-      if (raw != null && !raw.contains("${")) {
-        secret.error(
-            "literal secret (expected: a reference such as ${env:JWT_SECRET} or ${file:/run/secrets/jwt})");
-        return null;
-      }
-      if (s == null) {
-        return null;
-      }
-      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       int min =
           algorithms.contains(JWSAlgorithm.HS512)
               ? 64
               : algorithms.contains(JWSAlgorithm.HS384) ? 48 : 32;
-      if (bytes.length < min) {
-        secret.error(
-            bytes.length
-                + " bytes (expected: at least "
-                + min
-                + " bytes for the algorithms listed)");
+      List<ConfigNode> listed =
+          secret.isScalar() || secret.isMapping() ? List.of(secret) : secret.elements();
+      if (listed.isEmpty() || listed.size() > MAX_SECRETS) {
+        secret.invalid(
+            "a secret reference, or a list of 1 to "
+                + MAX_SECRETS
+                + " (the current secret first, then those still accepted while a rotation"
+                + " overlaps)");
         return null;
       }
-      return new Secret(bytes);
+      List<byte[]> secrets = new ArrayList<>();
+      for (ConfigNode one : listed) {
+        byte[] bytes = hmacSecret(one, min);
+        if (bytes != null) {
+          secrets.add(bytes);
+        }
+      }
+      return secrets.size() == listed.size() ? new Secret(secrets) : null;
     }
     if (hmac) {
       n.get("algorithms")
@@ -269,6 +290,27 @@ public record IssuerConfig(
       files.invalid("at least one key file");
     }
     return keys.isEmpty() ? null : new Static(new JWKSet(keys));
+  }
+
+  /** Returns one HMAC secret of at least {@code min} bytes, given as a reference, or null. */
+  private static byte @Nullable [] hmacSecret(ConfigNode secret, int min) {
+    String raw = secret.rawText();
+    if (raw != null && !raw.contains("${")) {
+      secret.error(
+          "literal secret (expected: a reference such as ${env:JWT_SECRET} or ${file:/run/secrets/jwt})");
+      return null;
+    }
+    String s = secret.requiredString("a secret reference such as ${env:JWT_SECRET}");
+    if (s == null) {
+      return null;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length < min) {
+      secret.error(
+          bytes.length + " bytes (expected: at least " + min + " bytes for the algorithms listed)");
+      return null;
+    }
+    return bytes;
   }
 
   private static @Nullable Jwks jwks(ConfigNode n, Path baseDir) {

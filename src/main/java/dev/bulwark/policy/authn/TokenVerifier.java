@@ -136,6 +136,16 @@ public final class TokenVerifier {
    */
   public static @Nullable Outcome checkSignature(
       SignedJWT jwt, Set<JWSAlgorithm> algorithms, List<JWK> keys, byte @Nullable [] secret) {
+    return checkSignature(jwt, algorithms, keys, secret == null ? List.of() : List.of(secret));
+  }
+
+  /**
+   * Checks as {@link #checkSignature(SignedJWT, Set, List, byte[])} with HMAC {@code secrets} (an
+   * HMAC issuer when not empty): a signature made with any of them is good, so that old and new
+   * secrets both verify while a rotation overlaps.
+   */
+  public static @Nullable Outcome checkSignature(
+      SignedJWT jwt, Set<JWSAlgorithm> algorithms, List<JWK> keys, List<byte[]> secrets) {
     JWSHeader h = jwt.getHeader();
     JWSAlgorithm alg = h.getAlgorithm();
     if (!algorithms.contains(alg)) {
@@ -149,11 +159,16 @@ public final class TokenVerifier {
       return new Invalid(false, "kid too long or empty");
     }
     try {
-      if (secret != null) {
+      if (!secrets.isEmpty()) {
         if (!JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
           return new Invalid(false, "non-HMAC algorithm for an HMAC issuer");
         }
-        return jwt.verify(new MACVerifier(secret)) ? null : new Invalid(false, "bad signature");
+        for (byte[] secret : secrets) {
+          if (jwt.verify(new MACVerifier(secret))) {
+            return null;
+          }
+        }
+        return new Invalid(false, "bad signature");
       }
       if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
         return new Invalid(false, "HMAC algorithm for an issuer with public keys");

@@ -7,31 +7,38 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Tokens already verified, keyed by the full token text, so steady traffic costs one hash lookup;
- * bounded (an arbitrary entry is dropped when full) and never serving a token at or past its {@code
- * exp}.
+ * bounded (an arbitrary entry is dropped when full), never serving a token at or past its {@code
+ * exp}, nor at a time earlier than the one it was verified at (a clock set back, as a fixture's
+ * {@code time} does, may be before its {@code nbf}: it is verified again).
  */
 final class VerifiedTokens {
-  private final ConcurrentHashMap<String, Caller> map = new ConcurrentHashMap<>();
+  private record Verified(Caller caller, long atSeconds) {}
+
+  private final ConcurrentHashMap<String, Verified> map = new ConcurrentHashMap<>();
   private final int max;
 
   VerifiedTokens(int max) {
     this.max = max;
   }
 
-  /** Returns the caller of a verified token that has not expired, or null. */
+  /** Returns the caller of a token verified at or before {@code nowSeconds}, unexpired, or null. */
   @Nullable Caller get(String token, long nowSeconds) {
     if (max == 0) {
       return null;
     }
-    Caller c = map.get(token);
-    if (c != null && c.expiresAt() <= nowSeconds) {
-      map.remove(token, c);
+    Verified v = map.get(token);
+    if (v == null) {
       return null;
     }
-    return c;
+    if (v.caller().expiresAt() <= nowSeconds) {
+      map.remove(token, v);
+      return null;
+    }
+    return nowSeconds < v.atSeconds() ? null : v.caller();
   }
 
-  void put(String token, Caller caller) {
+  /** Keeps the caller of a token verified at {@code nowSeconds}. */
+  void put(String token, Caller caller, long nowSeconds) {
     if (max == 0) {
       return;
     }
@@ -42,7 +49,7 @@ final class VerifiedTokens {
         it.remove();
       }
     }
-    map.put(token, caller);
+    map.put(token, new Verified(caller, nowSeconds));
   }
 
   int size() {

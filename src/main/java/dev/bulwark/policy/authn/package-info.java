@@ -1,4 +1,7 @@
-/** Bearer JWT authentication: issuers, keys (JWKS, files, secrets), verification, forward-auth. */
+/**
+ * Bearer JWT authentication: issuers, keys (JWKS, files, secrets), verification, and every route as
+ * the forward-auth endpoint judges it.
+ */
 @NullMarked
 package dev.bulwark.policy.authn;
 

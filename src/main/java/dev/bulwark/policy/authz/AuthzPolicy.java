@@ -4,6 +4,7 @@ import dev.bulwark.access.AccessRule;
 import dev.bulwark.access.RouteAccess;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -61,7 +62,19 @@ public final class AuthzPolicy implements Policy {
     }
     String method = exchange.request().method();
     AccessRule rule = access.ruleFor(method);
-    if (rule.allows(caller, values(exchange.params(), exchange.request()))) {
+    AccessRule.Values values = values(exchange.params(), exchange.request());
+    boolean allowed = rule.allows(caller, values);
+    DecisionTrace trace = exchange.trace();
+    if (trace != null) {
+      trace.note(
+          name(),
+          (allowed ? "allowed " : "refused ")
+              + caller.subject()
+              + (access.methods().containsKey(method) ? " by the rule for " + method : "")
+              + ": "
+              + rule.explain(caller, values));
+    }
+    if (allowed) {
       exchange.proceed();
       return;
     }

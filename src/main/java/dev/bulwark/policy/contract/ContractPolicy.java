@@ -2,6 +2,7 @@ package dev.bulwark.policy.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -111,7 +112,7 @@ public final class ContractPolicy implements Policy {
       if (op.bodyRequired()) {
         v.add("body", "", "request body required");
       }
-      finish(ex, v);
+      finish(ex, t, op, v);
       return;
     }
     if (!op.bodyDeclared()) {
@@ -124,23 +125,23 @@ public final class ContractPolicy implements Policy {
       return;
     }
     if (!media.json()) {
-      finish(ex, v); // declared non-JSON bodies stream through (body limit still applies)
+      finish(ex, t, op, v); // declared non-JSON bodies stream through (body limit still applies)
       return;
     }
     if (!v.isEmpty()) {
-      finish(ex, v); // do not read a body whose request is refused anyway
+      finish(ex, t, op, v); // do not read a body whose request is refused anyway
       return;
     }
-    ex.readBody(maxBody, body -> checkBody(ex, op, media, body));
+    ex.readBody(maxBody, body -> checkBody(ex, t, op, media, body));
   }
 
-  private void checkBody(Exchange ex, Operation op, MediaType media, byte[] body) {
+  private void checkBody(Exchange ex, PathTemplate t, Operation op, MediaType media, byte[] body) {
     Violations v = Violations.collecting();
     if (body.length == 0) {
       if (op.bodyRequired()) {
         v.add("body", "", "request body required");
       }
-      finish(ex, v);
+      finish(ex, t, op, v);
       return;
     }
     BodyValidator validator = bodies.get(media);
@@ -148,10 +149,24 @@ public final class ContractPolicy implements Policy {
       // Not reached: every declared request media type has its validator.
       validator = new BodyValidator(config.json(), json, media.schema(), new IdentityHashMap<>());
     }
-    finish(ex, validator.check(body));
+    finish(ex, t, op, validator.check(body));
   }
 
-  private static void finish(Exchange ex, Violations v) {
+  private static void finish(Exchange ex, PathTemplate t, Operation op, Violations v) {
+    DecisionTrace trace = ex.trace();
+    if (trace != null) {
+      trace.note(
+          "contract",
+          "operation "
+              + op.method()
+              + " "
+              + t.path()
+              + (v.isEmpty()
+                  ? ": request valid"
+                  : v.count() == 1
+                      ? ": 1 violation, " + v.first()
+                      : ": " + v.count() + " violations, first " + v.first()));
+    }
     if (v.isEmpty()) {
       ex.proceed();
       return;

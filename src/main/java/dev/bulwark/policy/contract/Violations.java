@@ -88,6 +88,16 @@ final class Violations {
     return sb.toString();
   }
 
+  /** Returns the first violation in words ({@code body /sku: ...}), or "" when there is none. */
+  String first() {
+    List<Violation> l = list == null ? List.of() : list;
+    if (l.isEmpty()) {
+      return "";
+    }
+    Violation v = l.get(0);
+    return v.location() + (v.pointer().isEmpty() ? "" : " " + v.pointer()) + ": " + v.reason();
+  }
+
   /** Returns a short log form: the first reasons with their pointers. */
   String summary() {
     StringBuilder sb = new StringBuilder();

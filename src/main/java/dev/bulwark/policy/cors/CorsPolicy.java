@@ -1,5 +1,6 @@
 package dev.bulwark.policy.cors;
 
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -149,23 +150,49 @@ public final class CorsPolicy implements Policy, AnswersForOtherMethod {
   public void onRequest(Exchange exchange) {
     RequestView req = exchange.request();
     String asked = preflightMethod(req);
+    DecisionTrace trace = exchange.trace();
     if (asked == null) {
       // An actual request: the browser, not the gateway, keeps an unlisted origin from reading
       // the answer, which gets no CORS headers (onResponse).
+      if (trace != null && req.hasHeader(ORIGIN)) {
+        String origin = singleOrigin(req);
+        trace.note(
+            name(),
+            origin == null
+                ? "more than one Origin: no CORS headers"
+                : origins.any() || origins.allows(origin)
+                    ? "origin " + origin + " allowed"
+                    : "origin " + origin + " not on the list: no CORS headers");
+      }
       exchange.proceed();
       return;
     }
     String origin = singleOrigin(req);
+    @Nullable Denial refused;
     if (origin == null || !origins.allows(origin)) {
-      exchange.deny(ORIGIN_REFUSED);
+      refused = ORIGIN_REFUSED;
     } else if (!methods.contains(asked)) {
-      exchange.deny(METHOD_REFUSED);
+      refused = METHOD_REFUSED;
     } else if (!headersAllowed(req.headers(REQUEST_HEADERS))) {
-      exchange.deny(HEADERS_REFUSED);
+      refused = HEADERS_REFUSED;
     } else {
-      exchange.decide(name(), "preflight", null);
-      exchange.answer(204);
+      refused = null;
     }
+    if (trace != null) {
+      trace.note(
+          name(),
+          "preflight from "
+              + (origin == null ? "no single origin" : "origin " + origin)
+              + " for "
+              + asked
+              + (refused == null ? ": allowed" : ": refused"));
+    }
+    if (refused != null) {
+      exchange.deny(refused);
+      return;
+    }
+    exchange.decide(name(), "preflight", null);
+    exchange.answer(204);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.bulwark.policy.ipfilter;
 
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.IpAddresses;
@@ -62,9 +63,24 @@ public final class IpFilterPolicy implements Policy {
       exchange.proceed();
       return;
     }
-    if (deny.contains(client)) {
+    boolean denied = deny.contains(client);
+    boolean allowed = !denied && (allow.isEmpty() || allow.contains(client));
+    DecisionTrace trace = exchange.trace();
+    if (trace != null) {
+      String c = exchange.clientAddress();
+      trace.note(
+          name(),
+          denied
+              ? c + " is in deny " + deny.matching(client)
+              : allow.isEmpty()
+                  ? c + " is on no deny range and no allow list is set"
+                  : allowed
+                      ? c + " is in allow " + allow.matching(client)
+                      : c + " is in no allow range");
+    }
+    if (denied) {
       exchange.deny(DENIED);
-    } else if (!allow.isEmpty() && !allow.contains(client)) {
+    } else if (!allowed) {
       exchange.deny(NOT_ALLOWED);
     } else {
       exchange.proceed();

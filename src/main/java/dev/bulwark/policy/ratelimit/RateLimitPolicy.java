@@ -2,6 +2,7 @@ package dev.bulwark.policy.ratelimit;
 
 import dev.bulwark.config.Units;
 import dev.bulwark.exchange.AttributeKey;
+import dev.bulwark.exchange.DecisionTrace;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.HeaderMap;
@@ -173,7 +174,17 @@ public final class RateLimitPolicy implements Policy {
     if (ex.finishedOrResponded()) {
       return; // the client left (or a deadline answered) while the store was asked
     }
+    DecisionTrace trace = ex.trace();
     if (consumption.failed()) {
+      if (trace != null) {
+        note(
+            trace,
+            ex,
+            c,
+            c.limit().denyOnStoreFailure()
+                ? "store unavailable, refused (on-store-failure: deny)"
+                : "store unavailable, not counted (on-store-failure: allow)");
+      }
       if (c.limit().denyOnStoreFailure()) {
         ex.deny(STORE_UNAVAILABLE);
       } else {
@@ -191,6 +202,15 @@ public final class RateLimitPolicy implements Policy {
                 : Math.max(1, RateLimitOutcome.seconds(consumption.nanosToRefill())));
     RateLimitOutcome previous = ex.attr(OUTCOME);
     ex.attr(OUTCOME, previous == null ? outcome : RateLimitOutcome.tighter(previous, outcome));
+    if (trace != null) {
+      note(
+          trace,
+          ex,
+          c,
+          consumption.allowed()
+              ? consumption.remaining() + " of " + c.limit().burst() + " left"
+              : "none left, retry after " + outcome.retryAfterSeconds() + "s");
+    }
     if (!consumption.allowed()) {
       ex.deny(c.denial());
       return;
@@ -244,15 +264,52 @@ public final class RateLimitPolicy implements Policy {
     return sb.toString();
   }
 
+  /** Notes what a limit did with the request, and under which key it counted. */
+  private void note(DecisionTrace trace, Exchange ex, Compiled c, String what) {
+    trace.note(name(), c.limit().name() + " [" + traceKey(ex, c) + "]: " + what);
+  }
+
+  /**
+   * Returns the key a limit counted, for a decision trace: like the bucket key, but a header's
+   * value shows only as the start of its SHA-256 (it may be a credential).
+   */
+  static String traceKey(Exchange ex, Compiled c) {
+    StringBuilder sb = new StringBuilder();
+    for (KeyPart part : c.limit().key()) {
+      sb.append(sb.length() == 0 ? "" : ", ");
+      switch (part.kind()) {
+        case IP -> sb.append("ip=").append(ex.clientAddress());
+        case ROUTE -> sb.append("route");
+        case SUBJECT -> {
+          String subject = ex.subject();
+          sb.append(
+              subject == null ? "ip=" + ex.clientAddress() + " (anonymous)" : "subject=" + subject);
+        }
+        case HEADER -> {
+          String v = ex.request().header(part.header());
+          sb.append(
+              v == null || v.isEmpty()
+                  ? "ip=" + ex.clientAddress() + " (no " + part.header() + ")"
+                  : part.header() + "=sha256:" + sha256(v).substring(0, 12));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
   /** Returns a value short enough for a key: long values are replaced by their SHA-256. */
   private static String bounded(String value) {
     if (value.length() <= MAX_KEY_VALUE) {
       return value;
     }
+    return "#" + sha256(value);
+  }
+
+  private static String sha256(String value) {
     try {
       byte[] d =
           MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "#" + HexFormat.of().formatHex(d);
+      return HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

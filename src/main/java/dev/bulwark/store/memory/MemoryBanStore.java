@@ -118,6 +118,21 @@ public final class MemoryBanStore implements BanStore {
     return new Ban(address, nowMillis + millis, reason, (int) Math.min(earlier, 1000), by);
   }
 
+  /**
+   * Puts back a ban read from durable storage as it was made (its end, repeat count and author),
+   * unless it has ended; the bound was applied when it was made.
+   */
+  public void restore(Ban ban) {
+    if (ban.activeAt(wallClock.getAsLong())) {
+      bans.put(ban.address(), ban);
+    }
+  }
+
+  /** Lifts exactly this ban (not a later one for the same address); returns whether it was. */
+  public boolean lift(Ban ban) {
+    return bans.remove(ban.address(), ban);
+  }
+
   @Override
   public CompletionStage<Boolean> unban(String address) {
     return CompletableFuture.completedFuture(bans.remove(address) != null);

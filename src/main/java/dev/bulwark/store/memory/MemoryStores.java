@@ -18,8 +18,13 @@ public final class MemoryStores implements Stores {
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
   public MemoryStores(long maxKeys, long maxBans) {
+    this(maxKeys, new MemoryBanStore(maxKeys, maxBans));
+  }
+
+  /** Keeps at most {@code maxKeys} buckets, with the given ban store (a durable store's cache). */
+  public MemoryStores(long maxKeys, MemoryBanStore bans) {
     this.rateLimits = new MemoryRateLimitStore(maxKeys);
-    this.bans = new MemoryBanStore(maxKeys, maxBans);
+    this.bans = bans;
   }
 
   @Override

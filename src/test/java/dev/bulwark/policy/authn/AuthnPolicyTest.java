@@ -60,7 +60,8 @@ class AuthnPolicyTest {
             Duration.ofSeconds(60),
             Duration.ofHours(1),
             "x",
-            null));
+            null),
+        java.time.Clock.systemUTC());
   }
 
   @BeforeAll

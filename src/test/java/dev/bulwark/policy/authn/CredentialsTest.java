@@ -8,6 +8,7 @@ import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.testing.FakeExchange;
 import dev.bulwark.testing.FakeExchange.Outcome;
 import java.util.ArrayList;
@@ -155,5 +156,27 @@ class CredentialsTest {
     assertThat(fx.status()).isEqualTo(408);
     assertThat(fx.attr(Caller.KEY)).isNull();
     assertThat(fx.exchange().subject()).isNull();
+  }
+
+  @Test
+  void aTracedWalkNotesWhichProviderDecidedAndHow() {
+    TraceLines authenticated = new TraceLines();
+    TraceLines refused = new TraceLines();
+    TraceLines none = new TraceLines();
+
+    FakeExchange.get("/x")
+        .trace(authenticated)
+        .run(
+            authn(
+                provider("cookie", Verdict.notMine()),
+                provider("bearer", new Verdict.Authenticated(ALICE))));
+    FakeExchange.get("/x").trace(refused).run(authn(provider("cookie", BAD_COOKIE)));
+    FakeExchange.get("/x").trace(none).run(authn(provider("cookie", Verdict.notMine())));
+
+    assertThat(authenticated.lines())
+        .contains("note      authn: bearer authenticated alice (issuer test)");
+    assertThat(refused.lines())
+        .contains("note      authn: cookie refused the credential: unknown session");
+    assertThat(none.lines()).contains("note      authn: no credential of cookie");
   }
 }

@@ -72,7 +72,8 @@ class TokenVerifierTest {
                 Duration.ofSeconds(60),
                 Duration.ofHours(1),
                 "x",
-                null));
+                null),
+            java.time.Clock.systemUTC());
     AtomicReference<TokenVerifier.Outcome> out = new AtomicReference<>();
     a.authenticate(token, List.of(), Runnable::run, out::set);
     assertThat(out.get()).as("static keys answer synchronously").isNotNull();
@@ -423,12 +424,22 @@ class TokenVerifierTest {
   void theCacheNeverServesATokenPastItsExp() throws Exception {
     VerifiedTokens cache = new VerifiedTokens(2);
     Caller c = new Caller("a", "test", Set.of(), Set.of(), Set.of(), Map.of(), 100);
-    cache.put("t", c);
+    cache.put("t", c, 50);
     assertThat(cache.get("t", 99)).isEqualTo(c);
     assertThat(cache.get("t", 100)).isNull();
-    cache.put("a", c);
-    cache.put("b", c);
-    cache.put("c", c);
+    cache.put("a", c, 50);
+    cache.put("b", c, 50);
+    cache.put("c", c, 50);
     assertThat(cache.size()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void theCacheNeverServesATokenBeforeTheTimeItWasVerifiedAt() {
+    VerifiedTokens cache = new VerifiedTokens(2);
+    Caller c = new Caller("a", "test", Set.of(), Set.of(), Set.of(), Map.of(), 100);
+    cache.put("t", c, 50);
+
+    assertThat(cache.get("t", 49)).as("a clock set back may be before nbf").isNull();
+    assertThat(cache.get("t", 50)).isEqualTo(c);
   }
 }

@@ -8,6 +8,7 @@ import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.observe.SecurityLog;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.testing.FakeExchange;
@@ -161,5 +162,42 @@ class AuthzPolicyTest {
                 List.of(new AccessRule.Role("admin"), new AccessRule.Scope("write"))),
             Map.of());
     forbidden(FakeExchange.get("/x").run(authenticatedAs(ADMIN), both));
+  }
+
+  @Test
+  void aTracedDecisionNotesWhichRuleDecidedAndTheValueItRead() {
+    AuthzPolicy p = authz(new AccessRule.MemberOf("org", false), Map.of(), "org");
+    TraceLines allowed = new TraceLines();
+    TraceLines refused = new TraceLines();
+
+    FakeExchange.get("/orgs/acme/x").params("acme").trace(allowed).run(authenticatedAs(PLAIN), p);
+    FakeExchange.get("/orgs/globex/x")
+        .params("globex")
+        .trace(refused)
+        .run(authenticatedAs(PLAIN), p);
+
+    assertThat(allowed.lines())
+        .contains("note      authz: allowed alice: member-of:{org} with org=acme held");
+    assertThat(refused.lines())
+        .contains("note      authz: refused alice: member-of:{org} with org=globex failed");
+  }
+
+  @Test
+  void aTracedRefusalOfACompositeRuleNamesTheAtomThatFailed() {
+    AuthzPolicy p =
+        authz(
+            new AccessRule.AllOf(
+                List.of(new AccessRule.Role("admin"), new AccessRule.Scope("write"))),
+            Map.of("DELETE", new AccessRule.AnyOf(List.of())));
+    TraceLines all = new TraceLines();
+    TraceLines none = new TraceLines();
+
+    FakeExchange.get("/x").trace(all).run(authenticatedAs(ADMIN), p);
+    FakeExchange.request("DELETE", "/x").trace(none).run(authenticatedAs(ADMIN), p);
+
+    assertThat(all.lines()).contains("note      authz: refused alice: scope:write failed");
+    assertThat(none.lines())
+        .contains(
+            "note      authz: refused alice by the rule for DELETE: no rule allows this method");
   }
 }

@@ -152,7 +152,7 @@ class BanTest {
       try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gw.gateway().adminPort())) {
         raw.getOutputStream()
             .write(
-                "DELETE /bans/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                "DELETE /bans/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         String answer =
             new String(

@@ -3,6 +3,7 @@ package dev.bulwark.policy.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.exchange.Denial;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.testing.FakeExchange;
 import dev.bulwark.testing.FakeExchange.Outcome;
 import java.nio.charset.StandardCharsets;
@@ -244,5 +245,27 @@ class ContractPolicyTest {
     assertThat(fx.status()).isEqualTo(502);
     assertThat(fx.responseBody()).doesNotContain("s3cr3t");
     assertThat(fx.exchange().decision()).isEqualTo("blocked");
+  }
+
+  @Test
+  void aTracedRequestNotesTheOperationAndItsFirstViolation() {
+    TraceLines valid = new TraceLines();
+    TraceLines invalid = new TraceLines();
+
+    FakeExchange.get("/api/items").header("X-Tenant", "t1").trace(valid).run(strict);
+    FakeExchange.get("/api/items?limit=0").header("X-Tenant", "t1").trace(invalid).run(strict);
+
+    assertThat(valid.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("note      contract: operation GET /")
+                    .endsWith("items: request valid"));
+    assertThat(invalid.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("note      contract: operation GET /")
+                    .contains("items: 1 violation, query"));
   }
 }

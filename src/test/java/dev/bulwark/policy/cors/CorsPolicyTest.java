@@ -2,6 +2,7 @@ package dev.bulwark.policy.cors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.testing.FakeExchange;
 import dev.bulwark.testing.FakeExchange.Outcome;
 import java.time.Duration;
@@ -211,5 +212,26 @@ class CorsPolicyTest {
     assertThat(fx.status()).isEqualTo(403);
     assertThat(fx.responseHeaders().get("vary")).isEqualTo("Origin");
     assertThat(fx.responseHeaders().get("access-control-allow-origin")).isEqualTo(APP);
+  }
+
+  @Test
+  void aTracedPreflightOrRequestSaysWhetherItsOriginIsAllowed() {
+    TraceLines preflight = new TraceLines();
+    TraceLines refused = new TraceLines();
+    TraceLines actual = new TraceLines();
+    TraceLines foreign = new TraceLines();
+
+    preflight(APP, "GET").trace(preflight).run(CORS);
+    preflight("https://evil.example", "GET").trace(refused).run(CORS);
+    FakeExchange.get("/x").header("Origin", APP).trace(actual).run(CORS);
+    FakeExchange.get("/x").header("Origin", "https://evil.example").trace(foreign).run(CORS);
+
+    assertThat(preflight.lines())
+        .contains("note      cors: preflight from origin " + APP + " for GET: allowed");
+    assertThat(refused.lines())
+        .contains("note      cors: preflight from origin https://evil.example for GET: refused");
+    assertThat(actual.lines()).contains("note      cors: origin " + APP + " allowed");
+    assertThat(foreign.lines())
+        .contains("note      cors: origin https://evil.example not on the list: no CORS headers");
   }
 }

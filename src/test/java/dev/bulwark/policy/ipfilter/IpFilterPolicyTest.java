@@ -2,6 +2,7 @@ package dev.bulwark.policy.ipfilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.testing.FakeExchange;
 import dev.bulwark.testing.FakeExchange.Outcome;
 import java.util.List;
@@ -73,5 +74,21 @@ class IpFilterPolicyTest {
   @ValueSource(strings = {"10.0.0.1", "10.255.255.255", "::ffff:10.9.9.9", "2001:db8:1:ffff::1"})
   void clientsOnTheAllowListProceed(String client) {
     assertThat(from(client, OFFICE_ONLY).outcome()).as(client).isEqualTo(Outcome.PROCEEDED);
+  }
+
+  @Test
+  void aTracedDecisionNamesTheRangeThatMatched() {
+    TraceLines denied = new TraceLines();
+    TraceLines allowed = new TraceLines();
+    TraceLines outside = new TraceLines();
+
+    FakeExchange.get("/x").client("10.6.1.2").trace(denied).run(DENY_WINS);
+    FakeExchange.get("/x").client("2001:db8:1::7").trace(allowed).run(OFFICE_ONLY);
+    FakeExchange.get("/x").client("203.0.113.7").trace(outside).run(OFFICE_ONLY);
+
+    assertThat(denied.lines()).contains("note      ip-filter: 10.6.1.2 is in deny 10.6.0.0/16");
+    assertThat(allowed.lines())
+        .contains("note      ip-filter: 2001:db8:1::7 is in allow 2001:db8:1::/48");
+    assertThat(outside.lines()).contains("note      ip-filter: 203.0.113.7 is in no allow range");
   }
 }

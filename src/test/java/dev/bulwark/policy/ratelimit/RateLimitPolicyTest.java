@@ -3,6 +3,7 @@ package dev.bulwark.policy.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.exchange.Exchange;
+import dev.bulwark.pipeline.TraceLines;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.ratelimit.RateLimitConfig.KeyKind;
@@ -202,5 +203,57 @@ class RateLimitPolicyTest {
     answer.complete(new Consumption(false, 0, 1_000_000_000L, 1_000_000_000L));
     assertThat(fx.status()).isEqualTo(408);
     assertThat(fx.exchange().denyReason()).isEqualTo("body not received in time");
+  }
+
+  @Test
+  void aTracedRequestIsToldWhichLimitCountedItsKeyAndWhatIsLeft() {
+    List<Policy> chain = memory(limit("per-ip", 2, part(KeyKind.IP)));
+    TraceLines first = new TraceLines();
+    TraceLines third = new TraceLines();
+
+    get().trace(first).run(chain);
+    get().run(chain);
+    FakeExchange refused = get().trace(third).run(chain);
+
+    assertThat(first.lines())
+        .contains("note      rate-limit: per-ip [ip=203.0.113.7]: 1 of 2 left");
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(third.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "note      rate-limit: per-ip [ip=203.0.113.7]: none left, retry after "));
+  }
+
+  @Test
+  void aTracedHeaderKeyShowsOnlyTheStartOfItsHash() {
+    List<Policy> chain = memory(limit("per-key", 5, new KeyPart(KeyKind.HEADER, "x-api-key")));
+    TraceLines keyed = new TraceLines();
+    TraceLines anonymous = new TraceLines();
+
+    get().header("x-api-key", "sk-live-very-secret").trace(keyed).run(chain);
+    get().trace(anonymous).run(chain);
+
+    assertThat(keyed.lines())
+        .anySatisfy(
+            l -> assertThat(l).contains("per-key [x-api-key=sha256:").contains("4 of 5 left"))
+        .noneSatisfy(l -> assertThat(l).contains("sk-live"));
+    assertThat(anonymous.lines())
+        .contains("note      rate-limit: per-key [ip=203.0.113.7 (no x-api-key)]: 4 of 5 left");
+  }
+
+  @Test
+  void aTracedStoreFailureSaysWhatTheLimitDidInstead() {
+    RateLimitStore down =
+        (key, shape) -> CompletableFuture.failedFuture(new IllegalStateException("down"));
+    TraceLines trace = new TraceLines();
+
+    get().trace(trace).run(compile(down, limit("strict", 5, part(KeyKind.IP))));
+
+    assertThat(trace.lines())
+        .contains(
+            "note      rate-limit: strict [ip=203.0.113.7]: store unavailable, refused"
+                + " (on-store-failure: deny)");
   }
 }
