@@ -44,15 +44,22 @@ final class ResponseWriter {
       return;
     }
     HttpServerRequest req = ex.httpRequest();
-    if (head.closeConnection() && req.version() != HttpVersion.HTTP_2) {
+    boolean http1 = req.version() != HttpVersion.HTTP_2;
+    if (head.closeConnection() && http1) {
       hooks.closingAfterResponse(req.connection());
     }
+    // Decided before the head goes out, so an HTTP/1 client is told: an answer sent while the
+    // request body is still arriving ends the connection too (RFC 9112 section 9.6).
+    boolean close = head.closeConnection() || (call != null && !call.requestEnded());
     HttpServerResponse res = req.response();
     res.setStatusCode(head.status());
     if (head.status() == 495 || head.status() == 496) {
       // nginx's reason phrases for its client-certificate codes, which no RFC registers
       res.setStatusMessage(
           head.status() == 495 ? "SSL Certificate Error" : "SSL Certificate Required");
+    }
+    if (close && http1) {
+      res.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     res.headers().set(REQUEST_ID, ex.requestId());
     if (!res.headers().contains(HttpHeaders.DATE)) {
@@ -67,7 +74,6 @@ final class ResponseWriter {
         String route = ((PipelineRoute) ex.route()).name();
         call.drainBody(keep, bytes -> hooks.maskedUpstreamError(ex, route, status, bytes, keep));
       }
-      boolean close = head.closeConnection() || (call != null && !call.requestEnded());
       if (call == null && ex.forwarding() instanceof ProxyCall checked) {
         checked.sendWhole(res, body, v -> end.finish(ex, close)); // a body read and checked whole
       } else {
@@ -76,14 +82,14 @@ final class ResponseWriter {
       return;
     }
     if (call == null) {
-      res.end().onComplete(v -> end.finish(ex, head.closeConnection()));
+      res.end().onComplete(v -> end.finish(ex, close));
       return;
     }
     if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH)
         && req.version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
-    call.streamBody(res, v -> end.finish(ex, !call.requestEnded()));
+    call.streamBody(res, v -> end.finish(ex, close || !call.requestEnded()));
   }
 
   /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */

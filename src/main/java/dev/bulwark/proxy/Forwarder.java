@@ -17,9 +17,6 @@ import java.io.IOException;
  * clients, with rebuilt forwarding headers and the route's timeouts.
  */
 public final class Forwarder {
-  private static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
-  private static final CharSequence X_FORWARDED_FOR =
-      HttpHeaders.createOptimized("x-forwarded-for");
 
   private final io.vertx.core.Vertx vertx;
   private final UpstreamClients clients;
@@ -60,12 +57,6 @@ public final class Forwarder {
     HttpServerRequest req = ex.httpRequest();
     RequestHeaderRules rules = target.requestHeaders();
     HeaderHygiene.copyRequestHeaders(req.headers(), headers, rules);
-    if (!ex.trustedPeer()) {
-      MultiMap in = req.headers();
-      rules
-          .untrustedForwarding()
-          .note(ex.clientAddress(), in.contains(FORWARDED), in.contains(X_FORWARDED_FOR));
-    }
     identity.apply(headers, ex.attr(Caller.KEY), ex.attr(CertificateIdentity.KEY), ex.requestId());
     ForwardingHeaders.set(req, ex, ex.trustedPeer(), headers);
     headers.set(

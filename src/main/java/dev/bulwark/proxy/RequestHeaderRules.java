@@ -16,31 +16,20 @@ public final class RequestHeaderRules {
   private final Set<String> extraStrip;
   private final Set<String> keep;
   private final boolean forwardUnderscores;
-  private final UntrustedForwardingWarning untrustedForwarding;
 
-  private RequestHeaderRules(
-      Set<String> extraStrip,
-      Set<String> keep,
-      boolean forwardUnderscores,
-      UntrustedForwardingWarning untrustedForwarding) {
+  private RequestHeaderRules(Set<String> extraStrip, Set<String> keep, boolean forwardUnderscores) {
     this.extraStrip = extraStrip;
     this.keep = keep;
     this.forwardUnderscores = forwardUnderscores;
-    this.untrustedForwarding = untrustedForwarding;
   }
 
   /**
    * Compiles the rules of one route: {@code extraStrip} from {@code auth.strip-headers}, {@code
-   * keep} and {@code forwardUnderscores} from the route's upstream, and the gateway's warning about
-   * forwarding headers from untrusted peers.
+   * keep} and {@code forwardUnderscores} from the route's upstream.
    */
   public static RequestHeaderRules compile(
-      Collection<String> extraStrip,
-      Collection<String> keep,
-      boolean forwardUnderscores,
-      UntrustedForwardingWarning untrustedForwarding) {
-    return new RequestHeaderRules(
-        lower(extraStrip), lower(keep), forwardUnderscores, untrustedForwarding);
+      Collection<String> extraStrip, Collection<String> keep, boolean forwardUnderscores) {
+    return new RequestHeaderRules(lower(extraStrip), lower(keep), forwardUnderscores);
   }
 
   private static Set<String> lower(Collection<String> names) {
@@ -70,10 +59,5 @@ public final class RequestHeaderRules {
         IdentityHeaders.isWellKnown(name)
             || (!extraStrip.isEmpty() && extraStrip.contains(name.toLowerCase(Locale.ROOT)));
     return identity && (keep.isEmpty() || !keep.contains(name.toLowerCase(Locale.ROOT)));
-  }
-
-  /** Returns the warning about forwarding headers from peers outside {@code trusted-proxies}. */
-  UntrustedForwardingWarning untrustedForwarding() {
-    return untrustedForwarding;
   }
 }

@@ -37,7 +37,7 @@ public final class UntrustedForwardingWarning {
    * Notes one request from an untrusted peer; when it carries a forwarding header and no warning
    * was written within the interval, writes one and returns it (else returns null).
    */
-  @Nullable String note(String peer, boolean forwarded, boolean xForwardedFor) {
+  public @Nullable String note(String peer, boolean forwarded, boolean xForwardedFor) {
     if (!forwarded && !xForwardedFor) {
       return null;
     }

@@ -46,13 +46,9 @@ public record UpstreamTarget(
 
   /**
    * Compiles an upstream setting; {@code extraStrip} are the identity headers added by {@code
-   * auth.strip-headers}, {@code untrustedForwarding} the gateway's warning about forwarding headers
-   * from peers outside {@code trusted-proxies}.
+   * auth.strip-headers}.
    */
-  public static UpstreamTarget of(
-      UpstreamConfig c,
-      Collection<String> extraStrip,
-      UntrustedForwardingWarning untrustedForwarding) {
+  public static UpstreamTarget of(UpstreamConfig c, Collection<String> extraStrip) {
     return new UpstreamTarget(
         c.host(),
         c.port(),
@@ -68,7 +64,6 @@ public record UpstreamTarget(
             c.san()),
         // Resolved when a connection is opened (by Vert.x's resolver), never per request.
         InetSocketAddress.createUnresolved(c.host(), c.port()),
-        RequestHeaderRules.compile(
-            extraStrip, c.keepHeaders(), c.forwardUnderscoreHeaders(), untrustedForwarding));
+        RequestHeaderRules.compile(extraStrip, c.keepHeaders(), c.forwardUnderscoreHeaders()));
   }
 }

@@ -84,6 +84,8 @@ final class CompiledGateway {
   private final ConnectionAdmission[] admissions;
   private final AnswersForOtherMethod[] askers;
   private final RecentDecisions recent;
+  private final UntrustedForwardingWarning untrustedForwarding =
+      new UntrustedForwardingWarning(Duration.ofMinutes(5));
 
   private CompiledGateway(
       BulwarkConfig config,
@@ -144,8 +146,6 @@ final class CompiledGateway {
     for (PolicyFactory<?> f : factories) {
       compilations.add(f.compile(context));
     }
-    UntrustedForwardingWarning untrustedForwarding =
-        new UntrustedForwardingWarning(Duration.ofMinutes(5));
     List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
     List<AnswersForOtherMethod> askers = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
@@ -158,7 +158,7 @@ final class CompiledGateway {
           new CompiledRoute(
               r.name(),
               PolicyChain.assemble(chain),
-              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders(), untrustedForwarding),
+              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders()),
               r.limits(),
               metrics.route(r.name()),
               identity);
@@ -245,6 +245,11 @@ final class CompiledGateway {
 
   ClientAddressResolver clients() {
     return clients;
+  }
+
+  /** Returns the warning about forwarding headers from peers outside {@code trusted-proxies}. */
+  UntrustedForwardingWarning untrustedForwarding() {
+    return untrustedForwarding;
   }
 
   AccessLog accessLog() {

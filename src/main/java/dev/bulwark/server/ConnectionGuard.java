@@ -104,7 +104,7 @@ final class ConnectionGuard {
         pipeline.remove(CHUNKED_WRITER);
       }
     } else if (conn instanceof Http2ServerConnection h2) {
-      Http2FloodLimit.install(h2.channel());
+      Http2ConnectionChecks.install(h2.channel());
     }
   }
 

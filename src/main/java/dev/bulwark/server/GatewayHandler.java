@@ -25,6 +25,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -105,7 +106,7 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
                     peer,
                     req.headers().getAll("forwarded"),
                     req.headers().getAll("x-forwarded-for"))
-            : gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
+            : untrustedClient(gw, req, peer);
     String id = requestId(req, trusted);
     Refusal refused = gw.checkClient(client);
     if (refused != null) {
@@ -176,6 +177,23 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
     armBodyTimer(ex, route);
     pipeline.proceed(ex);
   }
+
+  /**
+   * The client of a peer outside {@code trusted-proxies}: the peer itself, whatever forwarding
+   * headers say. Those headers are warned about here, before any refusal, so a spoofed address is
+   * seen on refused requests too (the warning holds itself to one line per interval).
+   */
+  private static String untrustedClient(CompiledGateway gw, HttpServerRequest req, String peer) {
+    MultiMap h = req.headers();
+    if (!h.isEmpty()) {
+      gw.untrustedForwarding().note(peer, h.contains(FORWARDED), h.contains(X_FORWARDED_FOR));
+    }
+    return gw.clients().resolve(peer, java.util.List.of(), java.util.List.of());
+  }
+
+  private static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
+  private static final CharSequence X_FORWARDED_FOR =
+      HttpHeaders.createOptimized("x-forwarded-for");
 
   /**
    * A client refused at the edge, before any other work (a banned client): the refusal's answer,
@@ -327,8 +345,11 @@ final class GatewayHandler implements Handler<HttpServerRequest>, ServerHooks {
         res.setStatusCode(500)
             .putHeader(HttpHeaders.CONTENT_TYPE, ErrorJson.CONTENT_TYPE)
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .putHeader(REQUEST_ID, requestId)
-            .end(body);
+            .putHeader(REQUEST_ID, requestId);
+        if (req.version() != HttpVersion.HTTP_2) {
+          res.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // closed just below
+        }
+        res.end(body);
       }
       req.connection().close();
     } catch (RuntimeException e) {

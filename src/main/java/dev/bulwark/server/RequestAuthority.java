@@ -38,7 +38,7 @@ final class RequestAuthority {
       if (a == null || header == null) {
         return a;
       }
-      return a.equals(RequestHost.parse(header)) ? a : null;
+      return sameHost(a, RequestHost.parse(header)) ? a : null;
     }
     String uri = req.uri();
     RequestHost fromHeader = header == null ? null : RequestHost.parse(header);
@@ -56,6 +56,14 @@ final class RequestAuthority {
       return req.version() == HttpVersion.HTTP_1_1 ? null : NONE;
     }
     return fromHeader;
+  }
+
+  /** Whether two hosts name the same origin on the HTTPS listener (no port meaning 443). */
+  static boolean sameHost(@Nullable RequestHost a, @Nullable RequestHost b) {
+    return a != null
+        && b != null
+        && a.host().equals(b.host())
+        && (a.port() < 0 ? 443 : a.port()) == (b.port() < 0 ? 443 : b.port());
   }
 
   /** The authority of {@code http://host[:port]/...}; null for any other form or userinfo. */

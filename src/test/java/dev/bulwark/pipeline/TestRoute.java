@@ -8,10 +8,8 @@ import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.proxy.RequestHeaderRules;
-import dev.bulwark.proxy.UntrustedForwardingWarning;
 import dev.bulwark.proxy.UpstreamTarget;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -29,8 +27,7 @@ final class TestRoute implements PipelineRoute {
           false,
           new UpstreamTarget.ClientKey(false, null, false, 1),
           InetSocketAddress.createUnresolved("127.0.0.1", 9),
-          RequestHeaderRules.compile(
-              List.of(), List.of(), false, new UntrustedForwardingWarning(Duration.ofMinutes(5))));
+          RequestHeaderRules.compile(List.of(), List.of(), false));
 
   private final String name;
   private final Policy[] policies;

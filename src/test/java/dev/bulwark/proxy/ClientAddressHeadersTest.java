@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.MultiMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -15,8 +14,6 @@ import org.junit.jupiter.api.Test;
  * whatever the route keeps; docs/routes-and-limits.md names each of them.
  */
 class ClientAddressHeadersTest {
-  private static final UntrustedForwardingWarning QUIET =
-      new UntrustedForwardingWarning(Duration.ofMinutes(5));
 
   private static MultiMap copy(RequestHeaderRules rules, String... namesAndValues) {
     MultiMap in = MultiMap.caseInsensitiveMultiMap();
@@ -32,7 +29,7 @@ class ClientAddressHeadersTest {
   void everyClientAddressHeaderIsDroppedInAnyCaseEvenWhenARouteKeepsIt() {
     RequestHeaderRules keepsAll =
         RequestHeaderRules.compile(
-            List.of(), ClientAddressHeaders.NAMES, /* forwardUnderscores= */ true, QUIET);
+            List.of(), ClientAddressHeaders.NAMES, /* forwardUnderscores= */ true);
     for (String n : ClientAddressHeaders.NAMES) {
       for (String spelling :
           List.of(n, n.toUpperCase(Locale.ROOT), n.replace('-', '_'), capitalised(n))) {
@@ -45,7 +42,7 @@ class ClientAddressHeadersTest {
 
   @Test
   void namesThatOnlyResembleThemPass() {
-    RequestHeaderRules rules = RequestHeaderRules.compile(List.of(), List.of(), false, QUIET);
+    RequestHeaderRules rules = RequestHeaderRules.compile(List.of(), List.of(), false);
     for (String n :
         List.of("X-Real-IPs", "X-Client", "Client-IP-Hint", "X-Forwarded-Prefix", "IP", "Via")) {
       assertThat(copy(rules, n, "v").contains(n)).as(n).isTrue();

@@ -9,11 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /** Which client request headers a route's upstream never sees, and the untrusted-peer warning. */
 class RequestHeaderRulesTest {
-  private static final UntrustedForwardingWarning QUIET =
-      new UntrustedForwardingWarning(Duration.ofMinutes(5));
 
   private static RequestHeaderRules rules(List<String> extra, List<String> keep, boolean us) {
-    return RequestHeaderRules.compile(extra, keep, us, QUIET);
+    return RequestHeaderRules.compile(extra, keep, us);
   }
 
   @Test

@@ -236,6 +236,9 @@ class EarlyAnswerTest {
         writer.start();
         String res = TestGateway.readAll(s);
         assertThat(res).as("try %d", i).startsWith("HTTP/1.1 401").endsWith("{\"error\":\"nope\"}");
+        assertThat(res.substring(0, res.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT))
+            .as("the answer says the connection ends")
+            .contains("\r\nconnection: close");
         writer.join(10_000);
         assertThat(writer.isAlive()).as("the connection closed after the answer").isFalse();
       }

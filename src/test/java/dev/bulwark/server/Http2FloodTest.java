@@ -1,36 +1,29 @@
 package dev.bulwark.server;
 
+import static dev.bulwark.testing.RawH2.ENHANCE_YOUR_CALM;
+import static dev.bulwark.testing.RawH2.GOAWAY;
+import static dev.bulwark.testing.RawH2.PING;
+import static dev.bulwark.testing.RawH2.PRIORITY;
+import static dev.bulwark.testing.RawH2.SETTINGS;
+import static dev.bulwark.testing.RawH2.WINDOW_UPDATE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.testing.RawH2;
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A raw HTTP/2 client that floods PING or SETTINGS frames gets GOAWAY(ENHANCE_YOUR_CALM) and a
- * closed connection once it passes the limit, instead of an answer to every frame; one that stays
- * under it keeps its connection.
+ * A raw HTTP/2 client that floods PING, SETTINGS, PRIORITY or WINDOW_UPDATE frames, or empty
+ * frames, gets GOAWAY(ENHANCE_YOUR_CALM) and a closed connection once it passes the limit, instead
+ * of an answer to every frame; one that stays under it keeps its connection.
  */
 class Http2FloodTest {
-  private static final int PING = 0x6;
-  private static final int SETTINGS = 0x4;
-  private static final int GOAWAY = 0x7;
-  private static final long ENHANCE_YOUR_CALM = 0xb;
-
   static StubUpstream upstream;
   static TestGateway gw;
 
@@ -55,105 +48,44 @@ class Http2FloodTest {
     upstream.close();
   }
 
-  /**
-   * What the server sent back: PING and SETTINGS acknowledgements, GOAWAY, and whether it closed.
-   */
+  /** What the server sent back: acknowledgements, the GOAWAY code, and whether it closed. */
   private record Answer(int pingAcks, int settingsAcks, long goAwayCode, boolean closed) {}
 
-  private static SSLSocket h2Socket() throws Exception {
-    SSLContext any = SSLContext.getInstance("TLS");
-    any.init(
-        null,
-        new TrustManager[] {
-          new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-              return new java.security.cert.X509Certificate[0];
-            }
-          }
-        },
-        null);
-    SSLSocket s = (SSLSocket) any.getSocketFactory().createSocket("127.0.0.1", gw.httpsPort());
-    SSLParameters p = s.getSSLParameters();
-    p.setApplicationProtocols(new String[] {"h2"});
-    s.setSSLParameters(p);
-    s.setSoTimeout(3000);
-    s.startHandshake();
-    assertThat(s.getApplicationProtocol()).isEqualTo("h2");
-    return s;
-  }
-
-  private static void frame(ByteArrayOutputStream out, int type, int flags, byte[] payload) {
-    out.write(payload.length >>> 16);
-    out.write(payload.length >>> 8);
-    out.write(payload.length);
-    out.write(type);
-    out.write(flags);
-    out.writeBytes(new byte[4]); // stream 0
-    out.writeBytes(payload);
-  }
-
-  /** Opens a connection, sends the preface, then {@code count} frames of {@code type}. */
-  private static Answer flood(int type, int count) throws Exception {
-    try (SSLSocket s = h2Socket()) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      bytes.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      frame(bytes, SETTINGS, 0, new byte[0]);
-      for (int i = 0; i < count; i++) {
-        frame(bytes, type, 0, type == PING ? new byte[8] : new byte[0]);
-      }
-      OutputStream out = s.getOutputStream();
-      try {
-        out.write(bytes.toByteArray());
-        out.flush();
-      } catch (IOException e) {
-        // closed by the server part way: what it sent is still read below
-      }
-      DataInputStream in = new DataInputStream(s.getInputStream());
+  private static Answer send(byte[] frames) throws Exception {
+    try (RawH2 c = RawH2.connect(gw)) {
+      c.write(frames);
+      List<RawH2.Frame> got = c.readAll();
       int pingAcks = 0;
       int settingsAcks = 0;
       long goAway = -1;
-      boolean closed = false;
-      try {
-        while (true) {
-          int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-          int t = in.readUnsignedByte();
-          int flags = in.readUnsignedByte();
-          in.readInt();
-          byte[] payload = new byte[length];
-          in.readFully(payload);
-          if (t == PING && (flags & 1) != 0) {
-            pingAcks++;
-          } else if (t == SETTINGS && (flags & 1) != 0) {
-            settingsAcks++;
-          } else if (t == GOAWAY) {
-            goAway =
-                ((payload[4] & 0xffL) << 24)
-                    | ((payload[5] & 0xff) << 16)
-                    | ((payload[6] & 0xff) << 8)
-                    | (payload[7] & 0xff);
-          }
+      for (RawH2.Frame f : got) {
+        if (f.type() == PING && (f.flags() & RawH2.ACK) != 0) {
+          pingAcks++;
+        } else if (f.type() == SETTINGS && (f.flags() & RawH2.ACK) != 0) {
+          settingsAcks++;
+        } else if (f.type() == GOAWAY) {
+          goAway = f.errorCode();
         }
-      } catch (EOFException e) {
-        closed = true;
-      } catch (SocketTimeoutException e) {
-        closed = false;
-      } catch (IOException e) {
-        closed = true; // reset after GOAWAY
       }
-      return new Answer(pingAcks, settingsAcks, goAway, closed);
+      return new Answer(pingAcks, settingsAcks, goAway, c.closed());
     }
+  }
+
+  private static byte[] repeat(int type, int stream, byte[] payload, int count) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < count; i++) {
+      out.writeBytes(RawH2.bytes(type, 0, stream, payload));
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] increment(int n) {
+    return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
   }
 
   @Test
   void aPingFloodGetsGoAwayEnhanceYourCalmAndTheConnectionCloses() throws Exception {
-    Answer a = flood(PING, 3 * Http2FloodLimit.MAX_PINGS);
+    Answer a = send(repeat(PING, 0, new byte[8], 3 * Http2FloodLimit.MAX_PINGS));
     assertThat(a.goAwayCode()).isEqualTo(ENHANCE_YOUR_CALM);
     assertThat(a.closed()).isTrue();
     assertThat(a.pingAcks()).isLessThanOrEqualTo(Http2FloodLimit.MAX_PINGS + 2);
@@ -161,7 +93,7 @@ class Http2FloodTest {
 
   @Test
   void aSettingsFloodGetsGoAwayEnhanceYourCalmAndTheConnectionCloses() throws Exception {
-    Answer a = flood(SETTINGS, 3 * Http2FloodLimit.MAX_SETTINGS);
+    Answer a = send(repeat(SETTINGS, 0, new byte[0], 3 * Http2FloodLimit.MAX_SETTINGS));
     assertThat(a.goAwayCode()).isEqualTo(ENHANCE_YOUR_CALM);
     assertThat(a.closed()).isTrue();
     assertThat(a.settingsAcks()).isLessThanOrEqualTo(Http2FloodLimit.MAX_SETTINGS + 2);
@@ -169,9 +101,85 @@ class Http2FloodTest {
 
   @Test
   void pingsUnderTheLimitAreAnsweredAndTheConnectionStays() throws Exception {
-    Answer a = flood(PING, 50);
+    Answer a = send(repeat(PING, 0, new byte[8], 50));
     assertThat(a.pingAcks()).isEqualTo(50);
     assertThat(a.goAwayCode()).isEqualTo(-1);
     assertThat(a.closed()).isFalse();
+  }
+
+  @Test
+  void aWindowUpdateFloodGetsGoAwayEnhanceYourCalmAndTheConnectionCloses() throws Exception {
+    Answer a = send(repeat(WINDOW_UPDATE, 0, increment(1), 3 * Http2FloodLimit.MAX_WINDOW_UPDATES));
+    assertThat(a.goAwayCode()).isEqualTo(ENHANCE_YOUR_CALM);
+    assertThat(a.closed()).isTrue();
+  }
+
+  @Test
+  void windowUpdatesUnderTheLimitKeepTheConnection() throws Exception {
+    Answer a = send(repeat(WINDOW_UPDATE, 0, increment(1), Http2FloodLimit.MAX_WINDOW_UPDATES / 2));
+    assertThat(a.goAwayCode()).isEqualTo(-1);
+    assertThat(a.closed()).isFalse();
+  }
+
+  @Test
+  void aPriorityFloodGetsGoAwayEnhanceYourCalmAndTheConnectionCloses() throws Exception {
+    // PRIORITY on an idle stream is allowed (RFC 9113 section 5.1), and answered by nothing.
+    byte[] weight = {0, 0, 0, 0, 15};
+    Answer a = send(repeat(PRIORITY, 3, weight, 3 * Http2FloodLimit.MAX_PRIORITY));
+    assertThat(a.goAwayCode()).isEqualTo(ENHANCE_YOUR_CALM);
+    assertThat(a.closed()).isTrue();
+  }
+
+  @Test
+  void prioritiesUnderTheLimitKeepTheConnection() throws Exception {
+    byte[] weight = {0, 0, 0, 0, 15};
+    Answer a = send(repeat(PRIORITY, 3, weight, Http2FloodLimit.MAX_PRIORITY / 2));
+    assertThat(a.goAwayCode()).isEqualTo(-1);
+    assertThat(a.closed()).isFalse();
+  }
+
+  @Test
+  void emptyDataFramesOnAnOpenStreamEndTheConnection() throws Exception {
+    try (RawH2 c = RawH2.handshake(gw)) {
+      c.headers(1, false, c.block("POST", "/upload", "localhost", Map.of()));
+      c.write(repeat(RawH2.DATA, 1, new byte[0], 200));
+      assertThat(goAwayCode(c.readAll())).isEqualTo(ENHANCE_YOUR_CALM);
+    }
+  }
+
+  @Test
+  void emptyHeaderBlocksOnNewStreamsEndTheConnection() throws Exception {
+    try (RawH2 c = RawH2.handshake(gw)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (int i = 0; i < 1_000; i++) {
+        out.writeBytes(RawH2.bytes(RawH2.HEADERS, RawH2.END_HEADERS, 1 + 2 * i, new byte[0]));
+      }
+      c.write(out.toByteArray());
+      // Each is reset; past 200 resets in 30 s Netty sends GOAWAY(ENHANCE_YOUR_CALM) and closes
+      // at once, so the GOAWAY may not be flushed first.
+      long code = goAwayCode(c.readAll());
+      assertThat(c.closed()).isTrue();
+      assertThat(code == -1 || code == ENHANCE_YOUR_CALM).as("GOAWAY code %s", code).isTrue();
+    }
+  }
+
+  @Test
+  void emptyContinuationFramesEndTheConnection() throws Exception {
+    try (RawH2 c = RawH2.handshake(gw)) {
+      byte[] block = c.block("GET", "/x", "localhost", Map.of());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(RawH2.bytes(RawH2.HEADERS, RawH2.END_STREAM, 1, block));
+      out.writeBytes(repeat(RawH2.CONTINUATION, 1, new byte[0], 200));
+      c.write(out.toByteArray());
+      assertThat(goAwayCode(c.readAll())).isEqualTo(ENHANCE_YOUR_CALM);
+    }
+  }
+
+  private static long goAwayCode(List<RawH2.Frame> frames) {
+    return frames.stream()
+        .filter(f -> f.type() == GOAWAY)
+        .mapToLong(RawH2.Frame::errorCode)
+        .findFirst()
+        .orElse(-1);
   }
 }

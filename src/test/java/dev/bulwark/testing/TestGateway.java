@@ -195,6 +195,11 @@ public final class TestGateway implements AutoCloseable {
             HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Returns a TLS context that trusts the gateway's test certificate. */
+  public SSLContext sslContext() {
+    return ssl;
+  }
+
   /** Opens a raw TLS socket (HTTP/1.1 only) to the gateway. */
   public SSLSocket rawSocket() throws IOException {
     SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", httpsPort());
