@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.store.BanStore;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -24,14 +25,14 @@ public final class AdminEndpoints {
       Supplier<String> jwks,
       BanStore bans,
       SecurityEvents security,
-      RecentDecisions recent) {
+      BiFunction<String, Boolean, RecentDecisions.Answer> explain) {
     public Sources {
       requireNonNull(metrics, "metrics");
       requireNonNull(ready, "ready");
       requireNonNull(jwks, "jwks");
       requireNonNull(bans, "bans");
       requireNonNull(security, "security");
-      requireNonNull(recent, "recent");
+      requireNonNull(explain, "explain");
     }
   }
 
@@ -65,8 +66,8 @@ public final class AdminEndpoints {
               String accept = call.header("accept");
               RecentDecisions.Answer a =
                   sources
-                      .recent()
-                      .explain(call.param("id"), accept != null && accept.contains("text/plain"));
+                      .explain()
+                      .apply(call.param("id"), accept != null && accept.contains("text/plain"));
               call.send(a.status(), a.contentType(), a.body());
             });
     new BanApi(sources.bans(), sources.security()).register(router);

@@ -243,7 +243,7 @@ public final class Gateway implements AutoCloseable {
             assertionKeys::jwks,
             stores.bans(),
             security,
-            services.recent());
+            services.recent()::explain);
     return AdminEndpoints.register(AdminRouter.builder(authentication), sources).build();
   }
 

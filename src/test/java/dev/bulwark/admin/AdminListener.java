@@ -59,7 +59,7 @@ final class AdminListener implements AutoCloseable {
                     () -> "{\"keys\":[]}",
                     bans,
                     new SecurityEvents(List.of(events::add)),
-                    RecentDecisions.off()))
+                    RecentDecisions.off()::explain))
             .build();
     server =
         vertx
