@@ -142,7 +142,7 @@ public final class ConfigLoader {
     AdminConfig admin = AdminConfig.read(top.get("admin"));
     AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
-    StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
+    StoreConfig store = StoreSection.read(top.get("store"), baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
