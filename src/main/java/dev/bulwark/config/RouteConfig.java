@@ -79,7 +79,10 @@ public record RouteConfig(
         upstream = new UpstreamConfig(false, "invalid", 1, null, false, false, 1);
       }
     }
-    ReadContext context = new ReadContext(baseDir, false, match.pattern().paramNames(), serve);
+    // A wrong serve is reported; the sections still read the route as a served one, so that it
+    // is not also refused for lacking public or auth.
+    String servedAs = serve == null && n.get("serve").present() ? "an endpoint" : serve;
+    ReadContext context = new ReadContext(baseDir, false, match.pattern().paramNames(), servedAs);
     List<Object> values = new ArrayList<>(routeSections.size());
     for (ConfigSection<?> s : routeSections) {
       values.add(read(s, n, defaults.find(s.type()), context));

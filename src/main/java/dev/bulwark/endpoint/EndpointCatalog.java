@@ -39,6 +39,11 @@ public final class EndpointCatalog {
     return STANDARD;
   }
 
+  /** Returns the kinds' factories, in the order listed. */
+  public List<EndpointFactory> factories() {
+    return List.copyOf(factories.values());
+  }
+
   /** Returns the names of the kinds, as a route's {@code serve} may name them. */
   public Set<String> kinds() {
     return Set.copyOf(factories.keySet());
