@@ -7,6 +7,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.HostPort;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.policy.PolicyCatalog;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -174,8 +175,8 @@ final class BansCommand {
     }
     try {
       BulwarkConfig loaded =
-          PolicyCatalog.standard()
-              .loader(SecretResolver.fromProcessEnvironment())
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
               .load(file)
               .config();
       configToken = loaded.admin().token();

@@ -4,6 +4,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import java.io.PrintWriter;
@@ -42,7 +43,9 @@ final class CheckConfigCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       ConfigLoader.Loaded loaded =
-          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(config());
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .load(config());
       print(loaded.warnings(), out);
       if (summary) {
         out.print(Gateway.compileSummary(loaded.config()));

@@ -7,6 +7,7 @@ import dev.bulwark.demo.DemoClientCertificates;
 import dev.bulwark.demo.DemoConfig;
 import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.policy.PolicyCatalog;
@@ -152,7 +153,9 @@ final class DemoCommand implements Callable<Integer> {
               work.resolve(DemoClientCertificates.CA_FILE)),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
-          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(configFile);
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .load(configFile);
       StdoutLogSink sink = new StdoutLogSink();
       Gateway gateway;
       try {

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.Problems;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreUnavailable;
@@ -21,8 +22,8 @@ record DurableState(Path dataDir, MasterKey master) {
     StoreConfig store;
     try {
       store =
-          PolicyCatalog.standard()
-              .loader(SecretResolver.fromProcessEnvironment())
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
               .load(config)
               .config()
               .store();

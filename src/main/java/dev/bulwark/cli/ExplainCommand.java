@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.exchange.IpAddresses;
 import dev.bulwark.fixture.FixtureFile;
 import dev.bulwark.fixture.FixtureRequest;
@@ -107,8 +108,8 @@ final class ExplainCommand implements Callable<Integer> {
     ConfigLoader.Loaded loaded;
     try {
       loaded =
-          PolicyCatalog.standard()
-              .loader(SecretResolver.fromProcessEnvironment())
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
               .load(configOption.file);
     } catch (ConfigException e) {
       CheckConfigCommand.print(e.problems(), out);

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
 import dev.bulwark.policy.PolicyCatalog;
@@ -59,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
     // One resolver for the first load and every reload: it holds the Vault session.
     SecretResolver secrets = SecretResolver.fromProcessEnvironment();
     try {
-      loaded = PolicyCatalog.standard().loader(secrets).load(config());
+      loaded = EndpointCatalog.standard().loader(PolicyCatalog.standard(), secrets).load(config());
     } catch (ConfigException e) {
       secrets.close();
       CheckConfigCommand.print(e.problems(), err);

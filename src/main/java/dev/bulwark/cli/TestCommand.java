@@ -4,6 +4,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.fixture.Fixture;
 import dev.bulwark.fixture.FixtureFile;
 import dev.bulwark.fixture.FixtureResult;
@@ -63,7 +64,9 @@ final class TestCommand implements Callable<Integer> {
     ConfigLoader.Loaded loaded;
     try {
       loaded =
-          PolicyCatalog.standard().loader(SecretResolver.fromProcessEnvironment()).load(config);
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .load(config);
     } catch (ConfigException e) {
       CheckConfigCommand.print(e.problems(), out);
       out.println(config + ": invalid (" + e.problems().size() + " errors); no fixture was run");

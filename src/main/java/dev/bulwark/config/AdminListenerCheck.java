@@ -38,9 +38,19 @@ final class AdminListenerCheck {
             + " (keep it on a management network, or on 127.0.0.1 behind an SSH tunnel)");
   }
 
-  /** Lints a loopback admin listener without a token (a valid file only). */
+  /**
+   * Lints a loopback admin listener without a token, and a ring of recent decisions kept with no
+   * admin listener to read it (a valid file only).
+   */
   static void lint(BulwarkConfig config, Problems problems) {
     HostPort address = config.listen().admin();
+    if (address == null && config.server().explainRecent() > 0) {
+      problems.warning(
+          "server.explain-recent",
+          config.server().explainRecent()
+              + ": recent decisions are kept but listen.admin is off, so nobody can read them"
+              + " (set listen.admin, or remove server.explain-recent)");
+    }
     if (address == null || config.admin().tokenRequired()) {
       return;
     }

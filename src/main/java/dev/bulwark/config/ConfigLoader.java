@@ -47,15 +47,29 @@ public final class ConfigLoader {
   private final List<ConfigSection<?>> topSections = new ArrayList<>();
   private final Set<String> topKeys = new TreeSet<>(OWN_TOP_KEYS);
   private final Set<String> defaultKeys = new TreeSet<>(RouteConfig.OWN_DEFAULT_KEYS);
+  private final Set<String> servedKinds;
 
   /**
-   * A loader that reads the given sections besides the core's own keys, in their order.
+   * A loader that reads the given sections besides the core's own keys, in their order, and knows
+   * no kind of endpoint (a route's {@code serve} is an error).
    *
    * @throws IllegalArgumentException when two sections, or a section and the core, claim one key
    */
   public ConfigLoader(SecretResolver secrets, List<? extends ConfigSection<?>> sections) {
+    this(secrets, sections, Set.of());
+  }
+
+  /**
+   * A loader that reads the given sections besides the core's own keys, in their order, and accepts
+   * {@code serve} with one of {@code servedKinds} (the endpoint catalog's kinds).
+   *
+   * @throws IllegalArgumentException when two sections, or a section and the core, claim one key
+   */
+  public ConfigLoader(
+      SecretResolver secrets, List<? extends ConfigSection<?>> sections, Set<String> servedKinds) {
     this.secrets = secrets;
     this.sections = List.copyOf(sections);
+    this.servedKinds = Set.copyOf(servedKinds);
     Set<String> routeKeys = new TreeSet<>(RouteConfig.OWN_KEYS);
     for (ConfigSection<?> s : this.sections) {
       Set<String> claimed = s.place() == ConfigSection.Place.TOP ? topKeys : routeKeys;
@@ -142,7 +156,7 @@ public final class ConfigLoader {
     AdminConfig admin = AdminConfig.read(top.get("admin"));
     AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
-    StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
+    StoreConfig store = StoreSection.read(top.get("store"), baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -166,7 +180,8 @@ public final class ConfigLoader {
       for (int i = 0; i < elements.size(); i++) {
         int before = top.problems().errorCount();
         routes.add(
-            RouteConfig.read(elements.get(i), defaultLimits, defaults, routeSections, baseDir, i));
+            RouteConfig.read(
+                elements.get(i), defaultLimits, defaults, routeSections, servedKinds, baseDir, i));
         clean.add(top.problems().errorCount() == before);
       }
       checkRoutesTogether(routes, elements, clean);

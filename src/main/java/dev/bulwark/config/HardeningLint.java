@@ -22,22 +22,23 @@ final class HardeningLint {
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig r = config.routes().get(i);
       String at = "routes[" + i + "]";
-      if (!r.upstream().tls() && !isLocal(r.upstream().host())) {
+      UpstreamConfig upstream = r.upstream();
+      if (upstream != null && !upstream.tls() && !isLocal(upstream.host())) {
         problems.warning(
             at + ".upstream",
-            r.upstream().origin()
+            upstream.origin()
                 + ": plain HTTP to another host (traffic and identity headers travel unencrypted)");
       }
       if (r.limits().maxBody() > LARGE_BODY) {
         problems.warning(
             at + ".limits.body", Units.formatSize(r.limits().maxBody()) + ": larger than 100MiB");
       }
-      if (r.limits().upstreamPerClient() >= r.upstream().poolSize()) {
+      if (upstream != null && r.limits().upstreamPerClient() >= upstream.poolSize()) {
         problems.warning(
             at + ".limits.upstream-per-client",
             r.limits().upstreamPerClient()
                 + ": not below the upstream's pool-size ("
-                + r.upstream().poolSize()
+                + upstream.poolSize()
                 + "), so one client address can take every pooled connection");
       }
       if (r.limits().timeout().toMinutes() >= 5) {

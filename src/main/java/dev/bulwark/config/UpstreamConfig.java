@@ -82,7 +82,10 @@ public record UpstreamConfig(
   public static List<Path> clientCertificateFiles(List<RouteConfig> routes) {
     Set<Path> out = new LinkedHashSet<>();
     for (RouteConfig r : routes) {
-      out.addAll(r.upstream().clientCertificateFiles());
+      UpstreamConfig u = r.upstream();
+      if (u != null) {
+        out.addAll(u.clientCertificateFiles());
+      }
     }
     return new ArrayList<>(out);
   }

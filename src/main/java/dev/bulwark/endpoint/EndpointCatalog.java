@@ -1,10 +1,15 @@
 package dev.bulwark.endpoint;
 
+import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.config.SecretResolver;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
-import java.util.ArrayList;
-import java.util.HashSet;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.policy.RouteContext;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,13 +17,21 @@ import java.util.Set;
  * one line here.
  */
 public final class EndpointCatalog {
-  private static final EndpointCatalog STANDARD =
-      new EndpointCatalog(List.of(new ForwardAuthEndpoint.Factory()));
+  private static final EndpointCatalog STANDARD = of(List.of(new ForwardAuthEndpoint.Factory()));
 
-  private final List<EndpointFactory> factories;
+  private final Map<String, EndpointFactory> factories = new LinkedHashMap<>();
 
-  private EndpointCatalog(List<EndpointFactory> factories) {
-    this.factories = List.copyOf(factories);
+  private EndpointCatalog(List<? extends EndpointFactory> factories) {
+    for (EndpointFactory f : factories) {
+      if (this.factories.putIfAbsent(f.kind(), f) != null) {
+        throw new IllegalArgumentException("endpoint kind " + f.kind() + ": listed twice");
+      }
+    }
+  }
+
+  /** Returns a catalog of the given kinds. */
+  public static EndpointCatalog of(List<? extends EndpointFactory> factories) {
+    return new EndpointCatalog(factories);
   }
 
   /** Returns the catalog of every endpoint kind Bulwark has. */
@@ -26,23 +39,39 @@ public final class EndpointCatalog {
     return STANDARD;
   }
 
+  /** Returns the kinds' factories, in the order listed. */
+  public List<EndpointFactory> factories() {
+    return List.copyOf(factories.values());
+  }
+
+  /** Returns the names of the kinds, as a route's {@code serve} may name them. */
+  public Set<String> kinds() {
+    return Set.copyOf(factories.keySet());
+  }
+
   /**
-   * Returns the endpoints a configuration asks for, kind by kind.
-   *
-   * @throws IllegalStateException when two endpoints claim one path (the configuration's checks
-   *     keep that from happening)
+   * Returns a loader that reads the features' sections and accepts {@code serve} with one of these
+   * kinds, resolving secrets with {@code secrets}.
    */
-  public List<GatewayEndpoint> compile(GatewayContext gateway, List<Compilation> features) {
-    List<GatewayEndpoint> out = new ArrayList<>();
-    Set<String> paths = new HashSet<>();
-    for (EndpointFactory f : factories) {
-      for (GatewayEndpoint e : f.compile(gateway, features)) {
-        if (!paths.add(e.path())) {
-          throw new IllegalStateException("endpoint path " + e.path() + ": claimed twice");
-        }
-        out.add(e);
-      }
+  public ConfigLoader loader(PolicyCatalog policies, SecretResolver secrets) {
+    return new ConfigLoader(secrets, policies.sections(), kinds());
+  }
+
+  /**
+   * Returns the policies that answer on a route serving {@code kind}.
+   *
+   * @throws IllegalArgumentException when the kind is not listed (the loader refuses such a file)
+   */
+  public List<Policy> serve(
+      String kind, GatewayContext gateway, List<Compilation> features, RouteContext route) {
+    EndpointFactory f = factories.get(kind);
+    if (f == null) {
+      throw new IllegalArgumentException("serve: " + kind + " (expected one of: " + kinds() + ")");
     }
-    return List.copyOf(out);
+    List<Policy> policies = f.serve(gateway, features, route);
+    if (policies.isEmpty()) {
+      throw new IllegalStateException("endpoint kind " + kind + ": no policy answers");
+    }
+    return List.copyOf(policies);
   }
 }

@@ -2,18 +2,22 @@ package dev.bulwark.endpoint;
 
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.RouteContext;
 import java.util.List;
 
 /**
- * One kind of gateway-served endpoint, declared once and listed once in {@link EndpointCatalog}.
+ * One kind of gateway-served endpoint, declared once and listed once in {@link EndpointCatalog}: a
+ * route says {@code serve: <kind>} instead of {@code upstream}.
  */
 public interface EndpointFactory {
-  /** Returns the kind's name, as summaries list it. */
+  /** Returns the kind's name, as a route's {@code serve} names it. */
   String kind();
 
   /**
-   * Returns the endpoints of this kind that a configuration asks for (none when it asks for none),
-   * given the features' compilations once every route is compiled.
+   * Returns the policies that answer on a route serving this kind (at least one, the last to run
+   * answering every request that reaches it), given the features' compilations once every route is
+   * compiled.
    */
-  List<GatewayEndpoint> compile(GatewayContext gateway, List<Compilation> features);
+  List<Policy> serve(GatewayContext gateway, List<Compilation> features, RouteContext route);
 }

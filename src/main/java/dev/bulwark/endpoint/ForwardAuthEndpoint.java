@@ -13,6 +13,7 @@ import dev.bulwark.identity.UpstreamIdentity;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.RouteContext;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.authn.ForwardAuthTargets;
 import dev.bulwark.policy.authn.ProtectedRoute;
@@ -21,7 +22,6 @@ import dev.bulwark.routing.PathNormalizer;
 import dev.bulwark.routing.RequestHost;
 import dev.bulwark.routing.RouteTable;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,13 +33,14 @@ import org.jspecify.annotations.Nullable;
  * X-Forwarded-Host} (accepted only from trusted proxies), finds the route that request would take,
  * and applies that route's authentication and authorization (its credential providers and access
  * rule, as the authentication feature compiled them): 200 with the identity headers, 401 with a
- * challenge, or 403. Served at {@code auth.forward-auth.path}.
+ * challenge, or 403. Served on a route with {@code serve: forward-auth}; only peers in {@code
+ * trusted-proxies} may call it, so such a route takes neither {@code public} nor {@code auth}.
  */
 public final class ForwardAuthEndpoint implements Policy {
   /** The kind of the endpoint, the name it is logged and counted under. */
   public static final String KIND = "forward-auth";
 
-  /** Makes the forward-auth endpoint when {@code auth.forward-auth} asks for it. */
+  /** Makes the forward-auth endpoint of a route with {@code serve: forward-auth}. */
   static final class Factory implements EndpointFactory {
     @Override
     public String kind() {
@@ -47,20 +48,16 @@ public final class ForwardAuthEndpoint implements Policy {
     }
 
     @Override
-    public List<GatewayEndpoint> compile(GatewayContext gateway, List<Compilation> features) {
-      List<GatewayEndpoint> out = new ArrayList<>();
+    public List<Policy> serve(
+        GatewayContext gateway, List<Compilation> features, RouteContext route) {
       for (Compilation c : features) {
-        if (c instanceof ForwardAuthTargets targets && targets.forwardAuthPath() != null) {
-          out.add(
-              new GatewayEndpoint(
-                  KIND,
-                  java.util.Objects.requireNonNull(targets.forwardAuthPath()),
-                  List.of(
-                      new ForwardAuthEndpoint(
-                          targets.forwardAuthRoutes(), gateway.identity(), gateway.security()))));
+        if (c instanceof ForwardAuthTargets targets) {
+          return List.of(
+              new ForwardAuthEndpoint(
+                  targets.forwardAuthRoutes(), gateway.identity(), gateway.security()));
         }
       }
-      return out;
+      throw new IllegalStateException("forward-auth: no feature offers the routes to judge");
     }
   }
 

@@ -6,10 +6,9 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.RouteConfig;
 import dev.bulwark.config.RouteLimits;
 import dev.bulwark.config.Units;
+import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.config.UpstreamIdentitySettings;
 import dev.bulwark.endpoint.EndpointCatalog;
-import dev.bulwark.endpoint.EndpointRoutes;
-import dev.bulwark.endpoint.GatewayEndpoint;
 import dev.bulwark.exchange.ClientAddressResolver;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.RequestView;
@@ -122,10 +121,27 @@ final class CompiledGateway {
     this.askers = askers.toArray(new AnswersForOtherMethod[0]);
   }
 
-  /** Compiles a configuration with every feature of the catalog. */
+  /** Compiles a configuration with every feature of the catalog and the standard endpoints. */
   static CompiledGateway compile(
       BulwarkConfig config,
       PolicyCatalog catalog,
+      GatewayMetrics metrics,
+      LogSink sink,
+      Stores stores,
+      AssertionKeys keys,
+      Services services) {
+    return compile(
+        config, catalog, EndpointCatalog.standard(), metrics, sink, stores, keys, services);
+  }
+
+  /**
+   * Compiles a configuration with every feature of the catalog, and each route that serves an
+   * endpoint ({@code serve}) with its kind from {@code endpoints}.
+   */
+  static CompiledGateway compile(
+      BulwarkConfig config,
+      PolicyCatalog catalog,
+      EndpointCatalog endpoints,
       GatewayMetrics metrics,
       LogSink sink,
       Stores stores,
@@ -146,19 +162,34 @@ final class CompiledGateway {
     for (PolicyFactory<?> f : factories) {
       compilations.add(f.compile(context));
     }
-    List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
-    List<AnswersForOtherMethod> askers = new ArrayList<>();
+    List<List<Policy>> chains = new ArrayList<>();
     for (RouteConfig r : config.routes()) {
       RouteContext route = RouteContext.of(r);
       List<Policy> chain = new ArrayList<>();
       for (Compilation c : compilations) {
         chain.addAll(c.route(route));
       }
+      chains.add(chain);
+    }
+    // An endpoint may judge by every route (forward-auth), so served routes get theirs once all
+    // routes are compiled.
+    List<RouteTable.Entry<CompiledRoute>> entries = new ArrayList<>();
+    List<AnswersForOtherMethod> askers = new ArrayList<>();
+    for (int i = 0; i < config.routes().size(); i++) {
+      RouteConfig r = config.routes().get(i);
+      List<Policy> chain = chains.get(i);
+      String serve = r.serve();
+      if (serve != null) {
+        chain.addAll(endpoints.serve(serve, context, compilations, RouteContext.of(r)));
+      }
+      UpstreamConfig upstream = r.upstream();
       CompiledRoute compiled =
           new CompiledRoute(
               r.name(),
               PolicyChain.assemble(chain),
-              UpstreamTarget.of(r.upstream(), upstreamIdentity.stripHeaders()),
+              upstream == null
+                  ? null
+                  : UpstreamTarget.of(upstream, upstreamIdentity.stripHeaders()),
               r.limits(),
               metrics.route(r.name()),
               identity);
@@ -174,20 +205,12 @@ final class CompiledGateway {
               r.match().rules(),
               compiled));
     }
-    // The gateway's own answers (no route, its endpoints) pass through the edge policies of
-    // defaults: security headers on every answer.
-    List<RouteTable.Entry<CompiledRoute>> endpoints = new ArrayList<>();
-    for (GatewayEndpoint e : EndpointCatalog.standard().compile(context, compilations)) {
-      List<Policy> chain = edgePolicies(config, factories, compilations, e.kind());
-      chain.addAll(e.policies());
-      CompiledRoute served = ownRoute(e.kind(), chain, metrics, identity);
-      endpoints.addAll(EndpointRoutes.entries(e, config.routes(), served));
-    }
     List<GatewayPolicy> gatewayPolicies = new ArrayList<>();
     for (Compilation c : compilations) {
       gatewayPolicies.addAll(c.gateway());
     }
-    entries.addAll(0, endpoints);
+    // The gateway's own answer when no route matches passes through the edge policies of
+    // defaults: security headers on every answer.
     CompiledRoute fallback =
         ownRoute(
             NO_ROUTE, edgePolicies(config, factories, compilations, NO_ROUTE), metrics, identity);
@@ -324,10 +347,17 @@ final class CompiledGateway {
 
   /**
    * Returns what was compiled, for check-config and golden tests: the listeners and store, each
-   * gateway-wide policy, then one line per route (an {@code endpoint} line for a route the gateway
-   * answers itself) with each of its policies' descriptions below it.
+   * gateway-wide policy, then one line per route (where it forwards, or the kind of endpoint it
+   * serves) with each of its policies' descriptions below it.
    */
   String summary() {
+    java.util.Map<String, String> served = new java.util.HashMap<>();
+    for (RouteConfig r : config.routes()) {
+      String serve = r.serve();
+      if (serve != null) {
+        served.put(r.name(), serve);
+      }
+    }
     StringBuilder sb = new StringBuilder();
     sb.append("listen https=").append(config.listen().https());
     sb.append(" http=").append(config.listen().http());
@@ -347,8 +377,7 @@ final class CompiledGateway {
     }
     for (RouteTable.Entry<CompiledRoute> e : routes.entries()) {
       CompiledRoute r = e.route();
-      // A route without an upstream is one the gateway answers itself: an endpoint.
-      sb.append(r.upstream == null ? "endpoint " : "route ")
+      sb.append("route ")
           .append(r.name)
           .append(" host=")
           .append(e.host())
@@ -370,6 +399,8 @@ final class CompiledGateway {
       UpstreamTarget u = r.upstream;
       if (u != null) {
         sb.append(" -> ").append(u.tls() ? "https" : "http").append("://").append(u.authority());
+      } else if (served.containsKey(r.name)) {
+        sb.append(" -> serve ").append(served.get(r.name));
       }
       sb.append(" policies=");
       for (int i = 0; i < r.policies.length; i++) {

@@ -12,6 +12,7 @@ import dev.bulwark.config.HostPort;
 import dev.bulwark.config.KeyCertificatePair;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
@@ -372,7 +373,7 @@ public final class Gateway implements AutoCloseable {
     }
     ConfigLoader.Loaded loaded;
     try {
-      loaded = catalog.loader(secrets).load(file);
+      loaded = EndpointCatalog.standard().loader(catalog, secrets).load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());

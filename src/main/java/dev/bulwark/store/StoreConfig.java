@@ -1,21 +1,16 @@
 package dev.bulwark.store;
 
-import dev.bulwark.config.ConfigNode;
-import dev.bulwark.config.SecretResolver;
 import dev.bulwark.store.sealed.MasterKey;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where shared state lives: {@code embedded} (this process's memory, bounded by {@code max-keys}
  * tracked keys; with {@code data-dir}, what must survive a restart also in an encrypted file there,
  * sealed under {@code master-key}) or {@code { redis: redis://host:6379 }} (shared by every gateway
- * pointed at it, each operation bounded by {@code timeout}).
+ * pointed at it, each operation bounded by {@code timeout}), as {@code config.StoreSection} reads
+ * it from the file.
  *
  * @param dataDir the embedded store's data directory, or null to keep nothing across restarts
  * @param masterKey the master key's secret reference and its resolved text (with {@code dataDir})
@@ -28,10 +23,6 @@ public record StoreConfig(
     @Nullable MasterKeyReference masterKey,
     @Nullable BackupSchedule backup) {
   public static final StoreConfig EMBEDDED = new StoreConfig(null, Duration.ofMillis(250), 100_000);
-
-  static final Set<String> KEYS =
-      Set.of("embedded", "redis", "timeout", "max-keys", "data-dir", "master-key", "backup");
-  static final Set<String> BACKUP_KEYS = Set.of("to", "every", "keep");
 
   /** A store that keeps nothing on disk. */
   public StoreConfig(@Nullable String redis, Duration timeout, long maxKeys) {
@@ -72,121 +63,5 @@ public record StoreConfig(
   /** Returns whether state that must survive a restart is kept in an encrypted data directory. */
   public boolean durable() {
     return dataDir != null;
-  }
-
-  /**
-   * Reads {@code store}: {@code embedded}, or a mapping with {@code redis} or the embedded store's
-   * settings; a relative {@code data-dir} is resolved against {@code baseDir}.
-   */
-  public static StoreConfig read(ConfigNode n, Path baseDir) {
-    if (!n.present()) {
-      return EMBEDDED;
-    }
-    if (n.isScalar()) {
-      if (!"embedded".equals(n.rawText())) {
-        n.invalid("embedded, or { redis: redis://host:6379 }");
-      }
-      return EMBEDDED;
-    }
-    if (!n.expectMapping(KEYS)) {
-      return EMBEDDED;
-    }
-    long maxKeys = n.get("max-keys").integer(100_000, 1_000, 50_000_000);
-    Duration timeout =
-        n.get("timeout")
-            .duration(EMBEDDED.timeout(), Duration.ofMillis(10), Duration.ofSeconds(10));
-    if (n.get("embedded").present()) {
-      if (n.get("redis").present()) {
-        n.get("embedded").invalid("either embedded or redis, not both");
-      } else if (!n.get("embedded").bool(true)) {
-        n.get("embedded").invalid("true (or name a redis store)");
-      }
-      if (!n.get("redis").present()) {
-        return embedded(n, baseDir, timeout, maxKeys);
-      }
-    } else if (!n.get("redis").present() && n.get("data-dir").present()) {
-      return embedded(n, baseDir, timeout, maxKeys);
-    }
-    for (String k : List.of("data-dir", "master-key", "backup")) {
-      if (n.get(k).present()) {
-        n.get(k).error("only for the embedded store (expected: no " + k + " beside redis)");
-      }
-    }
-    ConfigNode redisNode = n.get("redis");
-    String url = redisNode.requiredString("a Redis URL such as redis://127.0.0.1:6379");
-    if (url == null) {
-      return EMBEDDED;
-    }
-    URI uri;
-    try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      redisNode.invalid("a Redis URL such as redis://127.0.0.1:6379 or rediss://host:6380");
-      return EMBEDDED;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("redis") && !scheme.equals("rediss") || uri.getHost() == null) {
-      redisNode.invalid("a Redis URL such as redis://127.0.0.1:6379 or rediss://host:6380");
-      return EMBEDDED;
-    }
-    String host = uri.getHost();
-    if (scheme.equals("redis")
-        && !host.equals("127.0.0.1")
-        && !host.equals("localhost")
-        && !host.equals("[::1]")) {
-      redisNode.warning(
-          "redis:// to another host sends counters and bans in clear text (use rediss://)");
-    }
-    return new StoreConfig(url, timeout, maxKeys);
-  }
-
-  private static StoreConfig embedded(ConfigNode n, Path baseDir, Duration timeout, long maxKeys) {
-    ConfigNode dirNode = n.get("data-dir");
-    ConfigNode keyNode = n.get("master-key");
-    if (!dirNode.present()) {
-      for (ConfigNode k : List.of(keyNode, n.get("backup"))) {
-        if (k.present()) {
-          k.error("only with data-dir (expected: data-dir beside it, or neither)");
-        }
-      }
-      return new StoreConfig(null, timeout, maxKeys);
-    }
-    String dir = dirNode.requiredString("a directory for Bulwark's data, such as data");
-    if (!keyNode.present()) {
-      keyNode.error(
-          "missing (expected: a secret reference such as ${file:/etc/bulwark/master.key}; the data"
-              + " directory is encrypted under it)");
-      return new StoreConfig(null, timeout, maxKeys);
-    }
-    String reference = keyNode.rawText();
-    if (reference == null || !SecretResolver.containsReference(reference)) {
-      keyNode.error(
-          "a literal key (expected: a secret reference such as ${file:/etc/bulwark/master.key},"
-              + " never the key itself)");
-      return new StoreConfig(null, timeout, maxKeys);
-    }
-    String text = keyNode.string("a secret reference such as ${file:/etc/bulwark/master.key}");
-    if (dir == null || text == null) {
-      return new StoreConfig(null, timeout, maxKeys);
-    }
-    BackupSchedule backup = backup(n.get("backup"), baseDir);
-    return new StoreConfig(
-        null,
-        timeout,
-        maxKeys,
-        baseDir.resolve(dir).normalize(),
-        new MasterKeyReference(reference, text),
-        backup);
-  }
-
-  private static @Nullable BackupSchedule backup(ConfigNode n, Path baseDir) {
-    if (!n.present() || !n.expectMapping(BACKUP_KEYS)) {
-      return null;
-    }
-    String to = n.get("to").requiredString("a directory for the archives, such as backups");
-    Duration every =
-        n.get("every").duration(Duration.ofDays(1), Duration.ofMinutes(1), Duration.ofDays(30));
-    int keep = n.get("keep").integer(7, 1, 10_000);
-    return to == null ? null : new BackupSchedule(baseDir.resolve(to).normalize(), every, keep);
   }
 }

@@ -136,6 +136,29 @@ class AdminConfigTest {
   }
 
   @Test
+  void keepingRecentDecisionsWithTheAdminListenerOffIsLinted() throws Exception {
+    assertThat(
+            warnings(
+                "listen: { https: 127.0.0.1:8443, admin: off }\nserver: { explain-recent: 100 }\n"))
+        .containsExactly(
+            "server.explain-recent: 100: recent decisions are kept but listen.admin is off, so"
+                + " nobody can read them (set listen.admin, or remove server.explain-recent)");
+    assertThat(warnings("listen: { https: 127.0.0.1:8443, admin: off }\n")).isEmpty();
+    assertThat(
+            warnings(
+                "listen: { https: 127.0.0.1:8443 }\nadmin: { token: \"${env:A}\" }\n"
+                    + "server: { explain-recent: 100 }\n"))
+        .noneMatch(w -> w.startsWith("server"));
+  }
+
+  private static List<String> warnings(String yaml) throws Exception {
+    return load(yaml, Map.of("A", TOKEN)).warnings().stream()
+        .map(Problem::toString)
+        .filter(w -> w.startsWith("server") || w.startsWith("admin"))
+        .toList();
+  }
+
+  @Test
   void aTokenGivenInCodeIsCheckedLikeOneInAFile() {
     assertThat(AdminConfig.withToken(TOKEN).tokenRequired()).isTrue();
     assertThat(AdminConfig.withToken(TOKEN)).isEqualTo(AdminConfig.withToken(TOKEN));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.server.Gateway;
 import dev.bulwark.server.SelfSignedCertificate;
@@ -116,8 +117,9 @@ class GoldenConfigTest {
 
   private static String outcome(Path file) {
     ConfigLoader loader =
-        PolicyCatalog.standard()
+        EndpointCatalog.standard()
             .loader(
+                PolicyCatalog.standard(),
                 new SecretResolver(
                     Map.of(
                             "API_HOST",

@@ -8,6 +8,7 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.fixture.Fixture;
 import dev.bulwark.fixture.FixtureFile;
 import dev.bulwark.fixture.FixtureResult;
@@ -194,8 +195,9 @@ class DocsExamplesTest {
 
   private static ConfigLoader loader() {
     // A token must be long enough to be one (admin.token asks for 32 characters or more).
-    return PolicyCatalog.standard()
+    return EndpointCatalog.standard()
         .loader(
+            PolicyCatalog.standard(),
             new SecretResolver(
                 name ->
                     name.contains("TOKEN")

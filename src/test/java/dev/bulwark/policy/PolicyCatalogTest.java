@@ -56,7 +56,7 @@ class PolicyCatalogTest {
 
   @Test
   void aRouteAcceptsTheCoresKeysAndExactlyTheCatalogsRouteKeys() {
-    Set<String> expected = new TreeSet<>(Set.of("name", "match", "upstream", "limits"));
+    Set<String> expected = new TreeSet<>(Set.of("name", "match", "upstream", "serve", "limits"));
     expected.addAll(keys(ConfigSection.Place.ROUTE, ConfigSection.Place.ROUTE_ONLY));
     assertThat(loader.routeKeys()).containsExactlyElementsOf(expected);
     // The documented set (docs/configuration.md): a feature that loses or renames a key fails here.
@@ -74,6 +74,7 @@ class PolicyCatalogTest {
             "name",
             "public",
             "rate-limit",
+            "serve",
             "upstream");
   }
 
@@ -135,7 +136,7 @@ class PolicyCatalogTest {
                 + " headers, ip-filter, limits, public, rate-limit)",
             "routes[0].rate-limits: unknown key (expected one of: auth, client-cert, contract,"
                 + " cors, errors, headers, ip-filter, limits, match, name, public, rate-limit,"
-                + " upstream)");
+                + " serve, upstream)");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.bulwark.testing;
 
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.PolicyFactory;
@@ -52,7 +53,8 @@ public final class TestGateway implements AutoCloseable {
     this.configFile = configFile;
     Files.writeString(configFile, yaml);
     SecretResolver secrets = new SecretResolver(env::get);
-    ConfigLoader.Loaded loaded = catalog.loader(secrets).load(configFile);
+    ConfigLoader.Loaded loaded =
+        EndpointCatalog.standard().loader(catalog, secrets).load(configFile);
     LogSink sink = lines::add;
     this.gateway = Gateway.start(loaded.config(), configFile, sink, secrets, catalog);
     this.ssl = sslContext(certificate());

@@ -2,7 +2,6 @@ package dev.bulwark.policy.authn;
 
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.UpstreamIdentitySettings;
-import dev.bulwark.routing.RoutePattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,12 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The top-level {@code auth} section: the trusted token issuers, the verified-token cache, which
  * incoming identity headers are stripped, whether the bearer token itself reaches upstreams, the
- * gateway's signed identity assertion, and the forward-auth endpoint.
+ * gateway's signed identity assertion. (The forward-auth endpoint is a route: {@code serve:
+ * forward-auth}; the former {@code auth.forward-auth} is an error that says so.)
  */
 public record AuthConfig(
     Map<String, IssuerConfig> issuers,
@@ -26,8 +25,7 @@ public record AuthConfig(
     boolean forwardToken,
     Duration assertionTtl,
     Duration assertionRotate,
-    String assertionAudience,
-    @Nullable String forwardAuthPath)
+    String assertionAudience)
     implements UpstreamIdentitySettings {
 
   /** No issuers; identity headers are still stripped. */
@@ -39,8 +37,7 @@ public record AuthConfig(
           false,
           Duration.ofSeconds(60),
           Duration.ofHours(24),
-          "bulwark-upstream",
-          null);
+          "bulwark-upstream");
 
   static final Set<String> KEYS =
       Set.of(
@@ -102,21 +99,12 @@ public record AuthConfig(
     Duration rotate =
         a.get("rotate").duration(Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90));
     String audience = a.get("audience").string("the aud of the assertion", "bulwark-upstream");
-    String forwardAuth = null;
-    ConfigNode fa = n.get("forward-auth");
-    if (fa.expectMapping(Set.of("path"))) {
-      String p = fa.get("path").requiredString("an exact path such as /.bulwark/forward-auth");
-      if (p != null) {
-        if (!p.startsWith("/")
-            || p.contains("*")
-            || p.contains("{")
-            || RoutePattern.problem(p) != null) {
-          fa.get("path").invalid("an exact path such as /.bulwark/forward-auth");
-        } else {
-          forwardAuth = p;
-        }
-      }
+    if (n.get("forward-auth").present()) {
+      n.get("forward-auth")
+          .error(
+              "moved to a route (expected: a route { name: forward-auth, match: { path:"
+                  + " /.bulwark/forward-auth }, serve: forward-auth } instead)");
     }
-    return new AuthConfig(issuers, cache, strip, forwardToken, ttl, rotate, audience, forwardAuth);
+    return new AuthConfig(issuers, cache, strip, forwardToken, ttl, rotate, audience);
   }
 }

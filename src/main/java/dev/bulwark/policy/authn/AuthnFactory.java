@@ -14,14 +14,13 @@ import dev.bulwark.policy.Stage;
 import dev.bulwark.routing.RouteTable;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The authentication feature: the top-level {@code auth} section (issuers, token cache, identity
- * sent upstream, forward-auth). Each route that its {@link RouteAccess} protects gets an {@link
- * AuthnPolicy} over the route's credential providers. Its compilation also offers every route with
- * its rule and providers ({@link ForwardAuthTargets}), by which the forward-auth endpoint ({@code
- * auth.forward-auth}, served from {@code dev.bulwark.endpoint}) judges requests.
+ * sent upstream). Each route that its {@link RouteAccess} protects gets an {@link AuthnPolicy} over
+ * the route's credential providers. Its compilation also offers every route with its rule and
+ * providers ({@link ForwardAuthTargets}), by which the forward-auth endpoint (a route with {@code
+ * serve: forward-auth}, served from {@code dev.bulwark.endpoint}) judges requests.
  */
 public final class AuthnFactory implements PolicyFactory<AuthConfig> {
   @Override
@@ -67,13 +66,11 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
   /** One configuration's issuers, and every route as forward-auth looks it up. */
   private static final class Routes implements Compilation, ForwardAuthTargets {
     private final GatewayContext gateway;
-    private final AuthConfig auth;
     private final Authenticator authenticator;
     private final List<RouteTable.Entry<ProtectedRoute>> judged = new ArrayList<>();
 
     Routes(GatewayContext gateway, AuthConfig auth) {
       this.gateway = gateway;
-      this.auth = auth;
       this.authenticator = Authenticator.compile(auth, gateway.clock());
     }
 
@@ -111,11 +108,6 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
         }
       }
       return false;
-    }
-
-    @Override
-    public @Nullable String forwardAuthPath() {
-      return auth.forwardAuthPath();
     }
 
     @Override

@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Who may use a route: {@code auth} (a rule, per method when {@code methods} names one, and the
  * accepted issuers) or {@code public: true}, in routes and {@code defaults}; a route that says
- * neither is an error (deny by default). A protected route gets an {@link AuthzPolicy}; the
- * authentication feature reads the same {@link RouteAccess} for its issuers.
+ * neither is an error (deny by default). A route the gateway serves ({@code serve}) takes neither:
+ * its kind of endpoint decides who may call it, and inherits no rule from {@code defaults}. A
+ * protected route gets an {@link AuthzPolicy}; the authentication feature reads the same {@link
+ * RouteAccess} for its issuers.
  */
 public final class AuthzFactory implements PolicyFactory<RouteAccess> {
   @Override
@@ -50,6 +52,22 @@ public final class AuthzFactory implements PolicyFactory<RouteAccess> {
 
   @Override
   public RouteAccess read(ConfigNode holder, RouteAccess inherited, ReadContext context) {
+    String serve = context.serve();
+    if (serve != null) {
+      for (String key : keys()) {
+        if (holder.get(key).present()) {
+          holder
+              .get(key)
+              .error(
+                  "on a route that serves "
+                      + serve
+                      + " (expected: no "
+                      + key
+                      + "; the endpoint decides who may call it)");
+        }
+      }
+      return RouteAccess.UNSET;
+    }
     RouteAccess access = RouteAccess.read(holder.get("auth"), holder.get("public"), inherited);
     if (context.inDefaults()) {
       return access;

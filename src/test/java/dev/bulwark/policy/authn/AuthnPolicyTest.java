@@ -59,8 +59,7 @@ class AuthnPolicyTest {
             false,
             Duration.ofSeconds(60),
             Duration.ofHours(1),
-            "x",
-            null),
+            "x"),
         java.time.Clock.systemUTC());
   }
 

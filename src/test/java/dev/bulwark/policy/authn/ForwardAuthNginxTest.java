@@ -38,8 +38,10 @@ class ForwardAuthNginxTest {
             audience: api
             algorithms: [ES256]
             keys: KEYFILE
-        forward-auth: { path: /.bulwark/forward-auth }
       routes:
+        - name: forward-auth
+          match: { path: /.bulwark/forward-auth }
+          serve: forward-auth
         - name: app-admin
           match: { path: /admin/** }
           upstream: UPSTREAM

@@ -71,8 +71,7 @@ class TokenVerifierTest {
                 false,
                 Duration.ofSeconds(60),
                 Duration.ofHours(1),
-                "x",
-                null),
+                "x"),
             java.time.Clock.systemUTC());
     AtomicReference<TokenVerifier.Outcome> out = new AtomicReference<>();
     a.authenticate(token, List.of(), Runnable::run, out::set);
