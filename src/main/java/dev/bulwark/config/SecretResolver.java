@@ -242,6 +242,25 @@ public final class SecretResolver implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the Vault session of this load for a use at {@code path} (a transit key), or null after
+   * reporting there why there is none.
+   */
+  synchronized @Nullable VaultSession session(String path, Problems problems) {
+    String unusable = vaultUnusable;
+    if (unusable != null) {
+      if (!unusable.isEmpty()) {
+        problems.error(path, unusable);
+      }
+      return null;
+    }
+    VaultSession s = vault;
+    if (s == null) {
+      problems.error(path, "no vault section (expected: a top-level vault: with address and auth)");
+    }
+    return s;
+  }
+
   private @Nullable String resolveVault(String name, String path, Problems problems) {
     String unusable = vaultUnusable;
     if (unusable != null) {

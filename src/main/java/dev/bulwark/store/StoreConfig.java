@@ -2,6 +2,8 @@ package dev.bulwark.store;
 
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.secret.TransitKey;
+import dev.bulwark.secret.VaultSession;
 import dev.bulwark.store.sealed.MasterKey;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where shared state lives: {@code embedded} (this process's memory, bounded by {@code max-keys}
  * tracked keys; with {@code data-dir}, what must survive a restart also in an encrypted file there,
- * sealed under {@code master-key}) or {@code { redis: redis://host:6379 }} (shared by every gateway
- * pointed at it, each operation bounded by {@code timeout}).
+ * sealed under {@code master-key}, a secret reference or {@code { vault-transit: { key: NAME } }})
+ * or {@code { redis: redis://host:6379 }} (shared by every gateway pointed at it, each operation
+ * bounded by {@code timeout}).
  *
  * @param dataDir the embedded store's data directory, or null to keep nothing across restarts
  * @param masterKey the master key's secret reference and its resolved text (with {@code dataDir})
@@ -32,6 +35,7 @@ public record StoreConfig(
   static final Set<String> KEYS =
       Set.of("embedded", "redis", "timeout", "max-keys", "data-dir", "master-key", "backup");
   static final Set<String> BACKUP_KEYS = Set.of("to", "every", "keep");
+  static final Set<String> TRANSIT_KEYS = Set.of("key", "mount");
 
   /** A store that keeps nothing on disk. */
   public StoreConfig(@Nullable String redis, Duration timeout, long maxKeys) {
@@ -45,14 +49,40 @@ public record StoreConfig(
   public record BackupSchedule(Path to, Duration every, int keep) {}
 
   /**
-   * The master key as configured: the reference (for messages) and the text it resolved to (never
-   * printed).
+   * The master key as configured: the reference (for messages) and either the text it resolved to
+   * (never printed) or the Vault transit key that holds it.
+   *
+   * @param text the resolved text of a secret reference, or null for a transit key
+   * @param vault the Vault session of a transit key, or null for a secret reference
+   * @param transit the transit key, or null for a secret reference
    */
-  public record MasterKeyReference(String reference, String text) {
-    /** Returns the key; a text that is not a key is a one-line error naming the reference. */
+  public record MasterKeyReference(
+      String reference,
+      @Nullable String text,
+      @Nullable VaultSession vault,
+      @Nullable TransitKey transit) {
+    /** A master key read from a secret reference. */
+    public MasterKeyReference(String reference, String text) {
+      this(reference, text, null, null);
+    }
+
+    /** A master key that Vault's transit engine holds. */
+    public static MasterKeyReference transit(VaultSession vault, TransitKey key) {
+      return new MasterKeyReference("vault-transit " + key, null, vault, key);
+    }
+
+    /**
+     * Returns the key; a text that is not a key is a one-line error naming the reference. A transit
+     * key is only named here: Vault is asked when data keys are unwrapped.
+     */
     public MasterKey key() {
+      VaultSession v = vault;
+      TransitKey t = transit;
+      if (v != null && t != null) {
+        return VaultTransitKey.of(v, t);
+      }
       try {
-        return MasterKey.parse(text, reference);
+        return MasterKey.parse(text == null ? "" : text, reference);
       } catch (IllegalArgumentException e) {
         throw new StoreUnavailable("store.master-key: " + e.getMessage());
       }
@@ -158,6 +188,21 @@ public record StoreConfig(
               + " directory is encrypted under it)");
       return new StoreConfig(null, timeout, maxKeys);
     }
+    if (keyNode.isMapping()) {
+      MasterKeyReference transit = transit(keyNode);
+      BackupSchedule backup = backup(n.get("backup"), baseDir);
+      if (transit != null && backup != null) {
+        n.get("backup")
+            .error(
+                "not with a vault-transit master key (expected: no backup, or a ${file:..} master"
+                    + " key; see docs/encryption-at-rest.md)");
+      }
+      if (dir == null || transit == null) {
+        return new StoreConfig(null, timeout, maxKeys);
+      }
+      return new StoreConfig(
+          null, timeout, maxKeys, baseDir.resolve(dir).normalize(), transit, null);
+    }
     String reference = keyNode.rawText();
     if (reference == null || !SecretResolver.containsReference(reference)) {
       keyNode.error(
@@ -177,6 +222,39 @@ public record StoreConfig(
         baseDir.resolve(dir).normalize(),
         new MasterKeyReference(reference, text),
         backup);
+  }
+
+  /** Reads {@code master-key: { vault-transit: { key: NAME, mount: transit } }}. */
+  private static @Nullable MasterKeyReference transit(ConfigNode n) {
+    if (!n.expectMapping(Set.of("vault-transit"))) {
+      return null;
+    }
+    ConfigNode t = n.get("vault-transit");
+    if (!t.present()) {
+      n.error(
+          "missing vault-transit (expected: a secret reference such as"
+              + " ${file:/etc/bulwark/master.key}, or { vault-transit: { key: bulwark-store } })");
+      return null;
+    }
+    if (!t.expectMapping(TRANSIT_KEYS)) {
+      return null;
+    }
+    String name = t.get("key").requiredString("the name of a transit key such as bulwark-store");
+    String mount = t.get("mount").string("transit", "transit");
+    boolean ok = name != null;
+    if (name != null && TransitKey.nameProblem(name) != null) {
+      t.get("key").error(String.valueOf(TransitKey.nameProblem(name)));
+      ok = false;
+    }
+    if (TransitKey.mountProblem(mount) != null) {
+      t.get("mount").error(String.valueOf(TransitKey.mountProblem(mount)));
+      ok = false;
+    }
+    VaultSession vault = t.vault();
+    if (!ok || vault == null || name == null) {
+      return null;
+    }
+    return MasterKeyReference.transit(vault, new TransitKey(mount, name));
   }
 
   private static @Nullable BackupSchedule backup(ConfigNode n, Path baseDir) {
