@@ -86,6 +86,11 @@ public final class SecretResolver implements AutoCloseable {
     this.listener = l;
   }
 
+  /** Returns the Vault session of the last load's {@code vault} section, or null without one. */
+  public synchronized @Nullable VaultSession vaultSession() {
+    return vault;
+  }
+
   /** Returns how often referenced secrets should be read again. */
   public synchronized Duration refreshInterval() {
     VaultSession s = vault;
