@@ -94,8 +94,7 @@ final class KeysCommand {
       return rewrap(state, config, out, err);
     }
     MasterKey next =
-        DurableState.resolve(
-            reference, "--new-master-key", NAME + " rotate", err, state.vault());
+        DurableState.resolve(reference, "--new-master-key", NAME + " rotate", err, state.vault());
     if (next == null) {
       return 1;
     }
