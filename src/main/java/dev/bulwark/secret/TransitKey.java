@@ -27,9 +27,15 @@ public record TransitKey(String mount, String name) {
 
   /** Returns why {@code mount} cannot name a transit mount, or null when it can. */
   public static @Nullable String mountProblem(String mount) {
-    return VaultReference.isPath(mount)
-        ? null
-        : "not a mount path (expected: a path such as transit or team-a/transit)";
+    if (!VaultReference.isPath(mount) || mount.length() > 256) {
+      return "not a mount path (expected: a path such as transit or team-a/transit)";
+    }
+    for (String segment : mount.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return "not a mount path (a path segment is . or ..)";
+      }
+    }
+    return null;
   }
 
   /** Returns how messages name the key. */
