@@ -191,7 +191,7 @@ public record StoreConfig(
     if (keyNode.isMapping()) {
       MasterKeyReference transit = transit(keyNode);
       BackupSchedule backup = backup(n.get("backup"), baseDir);
-      if (transit != null && backup != null) {
+      if (backup != null && keyNode.get("vault-transit").present()) {
         n.get("backup")
             .error(
                 "not with a vault-transit master key (expected: no backup, or a ${file:..} master"
