@@ -5,6 +5,8 @@ import dev.bulwark.config.Problems;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.secret.TransitKey;
+import dev.bulwark.secret.VaultSession;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreUnavailable;
 import dev.bulwark.store.sealed.MasterKey;
@@ -16,14 +18,15 @@ import org.jspecify.annotations.Nullable;
  * The embedded store's data directory and master key, as a configuration file names them, for the
  * commands that work on durable state (keys, backup, restore).
  */
-record DurableState(Path dataDir, MasterKey master) {
+record DurableState(Path dataDir, MasterKey master, @Nullable VaultSession vault) {
   /** Reads them from {@code config}, or prints why not (one line per problem) and returns null. */
   static @Nullable DurableState read(Path config, String command, PrintWriter err) {
     StoreConfig store;
+    SecretResolver secrets = SecretResolver.fromProcessEnvironment();
     try {
       store =
           EndpointCatalog.standard()
-              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .loader(PolicyCatalog.standard(), secrets)
               .load(config)
               .config()
               .store();
@@ -46,7 +49,7 @@ record DurableState(Path dataDir, MasterKey master) {
       return null;
     }
     try {
-      return new DurableState(dir, key.key());
+      return new DurableState(dir, key.key(), secrets.vaultSession());
     } catch (StoreUnavailable e) {
       err.println(command + ": " + e.getMessage());
       err.flush();
@@ -60,6 +63,22 @@ record DurableState(Path dataDir, MasterKey master) {
    */
   static @Nullable MasterKey resolve(
       String reference, String option, String command, PrintWriter err) {
+    return resolve(reference, option, command, err, null);
+  }
+
+  /**
+   * Resolves a master key given on the command line: a secret reference, or {@code
+   * vault-transit:[MOUNT/]KEY} through {@code vault} (the configuration's Vault session).
+   */
+  static @Nullable MasterKey resolve(
+      String reference,
+      String option,
+      String command,
+      PrintWriter err,
+      @Nullable VaultSession vault) {
+    if (reference.startsWith(TRANSIT)) {
+      return transit(reference.substring(TRANSIT.length()), option, command, err, vault);
+    }
     if (!SecretResolver.containsReference(reference)) {
       err.println(
           command
@@ -84,5 +103,37 @@ record DurableState(Path dataDir, MasterKey master) {
       err.flush();
       return null;
     }
+  }
+
+  private static final String TRANSIT = "vault-transit:";
+
+  private static @Nullable MasterKey transit(
+      String text, String option, String command, PrintWriter err, @Nullable VaultSession vault) {
+    int slash = text.lastIndexOf('/');
+    String mount = slash < 0 ? "transit" : text.substring(0, slash);
+    String name = text.substring(slash + 1);
+    String problem = TransitKey.mountProblem(mount);
+    if (problem == null) {
+      problem = TransitKey.nameProblem(name);
+    }
+    if (problem != null) {
+      err.println(command + ": " + option + ": " + TRANSIT + text + ": " + problem);
+      err.flush();
+      return null;
+    }
+    if (vault == null) {
+      err.println(
+          command
+              + ": "
+              + option
+              + ": "
+              + TRANSIT
+              + text
+              + ": the configuration has no vault section (expected: a top-level vault: with"
+              + " address and auth)");
+      err.flush();
+      return null;
+    }
+    return StoreConfig.MasterKeyReference.transit(vault, new TransitKey(mount, name)).key();
   }
 }

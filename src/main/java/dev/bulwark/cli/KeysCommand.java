@@ -11,6 +11,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,7 +65,10 @@ final class KeysCommand {
         "Wrap every data key under a new master key as well, and add a new data key; safe while"
             + " the gateway runs. Both master keys open the data until 'keys retire'.",
         "Then set store.master-key to the new reference, restart or roll the gateway, and run"
-            + " 'bulwark keys retire'."
+            + " 'bulwark keys retire'.",
+        "With a vault-transit master key and no --new-master-key: wrap every data key again under"
+            + " the transit key's latest version (after rotating it in Vault), and add a new data"
+            + " key."
       })
   int rotate(
       @Option(
@@ -74,18 +78,23 @@ final class KeysCommand {
           Path config,
       @Option(
               names = "--new-master-key",
-              required = true,
               paramLabel = "REF",
               description =
-                  "The new key as a secret reference, e.g. ${file:/etc/bulwark/master-2.key}.")
-          String reference) {
+                  "The new key as a secret reference, e.g. ${file:/etc/bulwark/master-2.key}, or"
+                      + " a Vault transit key, vault-transit:[MOUNT/]KEY (through the"
+                      + " configuration's vault section).")
+          @Nullable String reference) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     DurableState state = DurableState.read(config, NAME + " rotate", err);
     if (state == null) {
       return 1;
     }
-    MasterKey next = DurableState.resolve(reference, "--new-master-key", NAME + " rotate", err);
+    if (reference == null) {
+      return rewrap(state, config, out, err);
+    }
+    MasterKey next =
+        DurableState.resolve(reference, "--new-master-key", NAME + " rotate", err, state.vault());
     if (next == null) {
       return 1;
     }
@@ -102,10 +111,41 @@ final class KeysCommand {
               + "); new data key "
               + r.newKeyId()
               + " seals new values from the next start. Next: set store.master-key to "
-              + reference
+              + (next.remote() ? "the vault-transit mapping of " + next.reference() : reference)
               + ", restart the gateway, then run 'bulwark keys retire -c "
               + config
               + "'");
+      out.flush();
+      return 0;
+    } catch (StoreUnavailable | IllegalArgumentException e) {
+      err.println(NAME + " rotate: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  private static int rewrap(DurableState state, Path config, PrintWriter out, PrintWriter err) {
+    if (!state.master().remote()) {
+      err.println(
+          NAME
+              + " rotate: --new-master-key is missing (expected: the new key's secret reference;"
+              + " only a vault-transit master key rotates in place)");
+      err.flush();
+      return 1;
+    }
+    try {
+      KeyringTable.Rotation r = EmbeddedKeys.rewrap(state.dataDir(), state.master());
+      out.println(
+          state.dataDir()
+              + ": "
+              + r.rewrapped()
+              + " data key(s) wrapped again under the latest version of "
+              + state.master().reference()
+              + "; new data key "
+              + r.newKeyId()
+              + " seals new values from the next start ("
+              + config
+              + " stays as it is)");
       out.flush();
       return 0;
     } catch (StoreUnavailable | IllegalArgumentException e) {

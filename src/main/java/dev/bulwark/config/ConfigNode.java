@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.secret.VaultSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,6 +52,14 @@ public final class ConfigNode {
   /** Returns whether the value is a scalar string, number or boolean. */
   public boolean isScalar() {
     return node != null && node.isValueNode() && !node.isNull();
+  }
+
+  /**
+   * Returns the Vault session of the file's {@code vault} section for a use here (a transit key),
+   * or null after reporting here why there is none.
+   */
+  public @Nullable VaultSession vault() {
+    return secrets.session(path, problems);
   }
 
   /** Returns the child at a key (which may be absent). */

@@ -86,6 +86,11 @@ public final class SecretResolver implements AutoCloseable {
     this.listener = l;
   }
 
+  /** Returns the Vault session of the last load's {@code vault} section, or null without one. */
+  public synchronized @Nullable VaultSession vaultSession() {
+    return vault;
+  }
+
   /** Returns how often referenced secrets should be read again. */
   public synchronized Duration refreshInterval() {
     VaultSession s = vault;
@@ -240,6 +245,25 @@ public final class SecretResolver implements AutoCloseable {
       problems.error(path, "${file:" + name + "}: secret file cannot be read");
       return null;
     }
+  }
+
+  /**
+   * Returns the Vault session of this load for a use at {@code path} (a transit key), or null after
+   * reporting there why there is none.
+   */
+  synchronized @Nullable VaultSession session(String path, Problems problems) {
+    String unusable = vaultUnusable;
+    if (unusable != null) {
+      if (!unusable.isEmpty()) {
+        problems.error(path, unusable);
+      }
+      return null;
+    }
+    VaultSession s = vault;
+    if (s == null) {
+      problems.error(path, "no vault section (expected: a top-level vault: with address and auth)");
+    }
+    return s;
   }
 
   private @Nullable String resolveVault(String name, String path, Problems problems) {

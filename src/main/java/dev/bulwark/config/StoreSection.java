@@ -1,5 +1,7 @@
 package dev.bulwark.config;
 
+import dev.bulwark.secret.TransitKey;
+import dev.bulwark.secret.VaultSession;
 import dev.bulwark.store.StoreConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ final class StoreSection {
   static final Set<String> KEYS =
       Set.of("embedded", "redis", "timeout", "max-keys", "data-dir", "master-key", "backup");
   static final Set<String> BACKUP_KEYS = Set.of("to", "every", "keep");
+  static final Set<String> TRANSIT_KEYS = Set.of("key", "mount");
 
   private StoreSection() {}
 
@@ -105,6 +108,21 @@ final class StoreSection {
               + " directory is encrypted under it)");
       return new StoreConfig(null, timeout, maxKeys);
     }
+    if (keyNode.isMapping()) {
+      StoreConfig.MasterKeyReference transit = transit(keyNode);
+      StoreConfig.BackupSchedule backup = backup(n.get("backup"), baseDir);
+      if (backup != null && keyNode.get("vault-transit").present()) {
+        n.get("backup")
+            .error(
+                "not with a vault-transit master key (expected: no backup, or a ${file:..} master"
+                    + " key; see docs/encryption-at-rest.md)");
+      }
+      if (dir == null || transit == null) {
+        return new StoreConfig(null, timeout, maxKeys);
+      }
+      return new StoreConfig(
+          null, timeout, maxKeys, baseDir.resolve(dir).normalize(), transit, null);
+    }
     String reference = keyNode.rawText();
     if (reference == null || !SecretResolver.containsReference(reference)) {
       keyNode.error(
@@ -124,6 +142,39 @@ final class StoreSection {
         baseDir.resolve(dir).normalize(),
         new StoreConfig.MasterKeyReference(reference, text),
         backup);
+  }
+
+  /** Reads {@code master-key: { vault-transit: { key: NAME, mount: transit } }}. */
+  private static StoreConfig.@Nullable MasterKeyReference transit(ConfigNode n) {
+    if (!n.expectMapping(Set.of("vault-transit"))) {
+      return null;
+    }
+    ConfigNode t = n.get("vault-transit");
+    if (!t.present()) {
+      n.error(
+          "missing vault-transit (expected: a secret reference such as"
+              + " ${file:/etc/bulwark/master.key}, or { vault-transit: { key: bulwark-store } })");
+      return null;
+    }
+    if (!t.expectMapping(TRANSIT_KEYS)) {
+      return null;
+    }
+    String name = t.get("key").requiredString("the name of a transit key such as bulwark-store");
+    String mount = t.get("mount").string("transit", "transit");
+    boolean ok = name != null;
+    if (name != null && TransitKey.nameProblem(name) != null) {
+      t.get("key").error(String.valueOf(TransitKey.nameProblem(name)));
+      ok = false;
+    }
+    if (TransitKey.mountProblem(mount) != null) {
+      t.get("mount").error(String.valueOf(TransitKey.mountProblem(mount)));
+      ok = false;
+    }
+    VaultSession vault = t.vault();
+    if (!ok || vault == null || name == null) {
+      return null;
+    }
+    return StoreConfig.MasterKeyReference.transit(vault, new TransitKey(mount, name));
   }
 
   private static StoreConfig.@Nullable BackupSchedule backup(ConfigNode n, Path baseDir) {

@@ -175,6 +175,21 @@ final class VaultClient implements AutoCloseable {
     }
   }
 
+  /** Encrypts {@code plain} under the transit key's latest version. */
+  String transitEncrypt(String token, TransitKey key, byte[] plain) throws VaultException {
+    return VaultTransit.encrypt(http, token, key, plain);
+  }
+
+  /** Decrypts a transit ciphertext of this key. */
+  byte[] transitDecrypt(String token, TransitKey key, String ciphertext) throws VaultException {
+    return VaultTransit.decrypt(http, token, key, ciphertext);
+  }
+
+  /** Re-encrypts a transit ciphertext under the key's latest version, without showing the plain. */
+  String transitRewrap(String token, TransitKey key, String ciphertext) throws VaultException {
+    return VaultTransit.rewrap(http, token, key, ciphertext);
+  }
+
   /** Returns the settings this client was made with. */
   VaultSettings settings() {
     return settings;

@@ -166,6 +166,58 @@ public final class VaultSession implements AutoCloseable {
     return s;
   }
 
+  /** A call to Vault made with the session's token. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T with(String token) throws VaultException;
+  }
+
+  /**
+   * Encrypts {@code plain} under the latest version of a transit key and returns Vault's ciphertext
+   * ({@code vault:v<version>:<base64>}).
+   *
+   * @throws VaultException when Vault cannot answer, refuses, or has no such key
+   */
+  public String encrypt(TransitKey key, byte[] plain) throws VaultException {
+    return call(t -> client.transitEncrypt(t, key, plain));
+  }
+
+  /**
+   * Decrypts a transit ciphertext of {@code key}; nothing is cached, so Vault is asked every time.
+   *
+   * @throws VaultException when Vault cannot answer, refuses, or the ciphertext does not open
+   */
+  public byte[] decrypt(TransitKey key, String ciphertext) throws VaultException {
+    return call(t -> client.transitDecrypt(t, key, ciphertext));
+  }
+
+  /**
+   * Re-encrypts a transit ciphertext under the key's latest version (after a rotation in Vault).
+   *
+   * @throws VaultException when Vault cannot answer, refuses, or the ciphertext does not open
+   */
+  public String rewrap(TransitKey key, String ciphertext) throws VaultException {
+    return call(t -> client.transitRewrap(t, key, ciphertext));
+  }
+
+  private synchronized <T> T call(Call<T> call) throws VaultException {
+    if (closed) {
+      throw new VaultException(VaultException.Reason.UNAVAILABLE, "the Vault session is closed");
+    }
+    VaultClient.Lease l = lease;
+    if (l == null) {
+      l = logIn();
+    }
+    try {
+      return call.with(l.token());
+    } catch (VaultException e) {
+      if (e.reason() != VaultException.Reason.DENIED || !client.settings().auth().canLogIn()) {
+        throw e;
+      }
+      return call.with(logIn().token());
+    }
+  }
+
   private synchronized VaultClient.Lease logIn() throws VaultException {
     VaultClient.Lease l = client.logIn();
     lease = l;

@@ -1,5 +1,7 @@
 package dev.bulwark.store;
 
+import dev.bulwark.secret.TransitKey;
+import dev.bulwark.secret.VaultSession;
 import dev.bulwark.store.sealed.MasterKey;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where shared state lives: {@code embedded} (this process's memory, bounded by {@code max-keys}
  * tracked keys; with {@code data-dir}, what must survive a restart also in an encrypted file there,
- * sealed under {@code master-key}) or {@code { redis: redis://host:6379 }} (shared by every gateway
- * pointed at it, each operation bounded by {@code timeout}), as {@code config.StoreSection} reads
- * it from the file.
+ * sealed under {@code master-key}, a secret reference or {@code { vault-transit: { key: NAME } }})
+ * or {@code { redis: redis://host:6379 }} (shared by every gateway pointed at it, each operation
+ * bounded by {@code timeout}), as {@code config.StoreSection} reads it from the file.
  *
  * @param dataDir the embedded store's data directory, or null to keep nothing across restarts
  * @param masterKey the master key's secret reference and its resolved text (with {@code dataDir})
@@ -36,14 +38,40 @@ public record StoreConfig(
   public record BackupSchedule(Path to, Duration every, int keep) {}
 
   /**
-   * The master key as configured: the reference (for messages) and the text it resolved to (never
-   * printed).
+   * The master key as configured: the reference (for messages) and either the text it resolved to
+   * (never printed) or the Vault transit key that holds it.
+   *
+   * @param text the resolved text of a secret reference, or null for a transit key
+   * @param vault the Vault session of a transit key, or null for a secret reference
+   * @param transit the transit key, or null for a secret reference
    */
-  public record MasterKeyReference(String reference, String text) {
-    /** Returns the key; a text that is not a key is a one-line error naming the reference. */
+  public record MasterKeyReference(
+      String reference,
+      @Nullable String text,
+      @Nullable VaultSession vault,
+      @Nullable TransitKey transit) {
+    /** A master key read from a secret reference. */
+    public MasterKeyReference(String reference, String text) {
+      this(reference, text, null, null);
+    }
+
+    /** A master key that Vault's transit engine holds. */
+    public static MasterKeyReference transit(VaultSession vault, TransitKey key) {
+      return new MasterKeyReference("vault-transit " + key, null, vault, key);
+    }
+
+    /**
+     * Returns the key; a text that is not a key is a one-line error naming the reference. A transit
+     * key is only named here: Vault is asked when data keys are unwrapped.
+     */
     public MasterKey key() {
+      VaultSession v = vault;
+      TransitKey t = transit;
+      if (v != null && t != null) {
+        return VaultTransitKey.of(v, t);
+      }
       try {
-        return MasterKey.parse(text, reference);
+        return MasterKey.parse(text == null ? "" : text, reference);
       } catch (IllegalArgumentException e) {
         throw new StoreUnavailable("store.master-key: " + e.getMessage());
       }

@@ -104,4 +104,33 @@ class StoreConfigTest {
     assertThat(errors("{ data-dir: data, master-key: \"${env:UNSET}\" }"))
         .anyMatch(e -> e.startsWith("store.master-key: ${env:UNSET}"));
   }
+
+  @Test
+  void aTransitMasterKeyNeedsAVaultSectionAndAKeyName() {
+    assertThat(errors("{ data-dir: data, master-key: { vault-transit: { key: bulwark-store } } }"))
+        .containsExactly(
+            "store.master-key.vault-transit: no vault section (expected: a top-level vault:"
+                + " with address and auth)");
+    assertThat(errors("{ data-dir: data, master-key: { vault-transit: { mount: transit } } }"))
+        .contains(
+            "store.master-key.vault-transit.key: missing (expected: the name of a transit"
+                + " key such as bulwark-store)");
+    assertThat(errors("{ data-dir: data, master-key: { vault-transit: { key: ../x } } }"))
+        .contains(
+            "store.master-key.vault-transit.key: not a transit key name (expected:"
+                + " letters, digits, '-', '_' and '.')");
+    assertThat(
+            errors(
+                "{ data-dir: data, master-key: { vault-transit: { key: k, mount: \"a/../b\" } } }"))
+        .anyMatch(e -> e.startsWith("store.master-key.vault-transit.mount: not a mount"));
+    assertThat(errors("{ data-dir: data, master-key: { vault-kv: { key: k } } }"))
+        .contains("store.master-key.vault-kv: unknown key (expected one of: vault-transit)");
+    assertThat(
+            errors(
+                "{ data-dir: data, backup: { to: backups },"
+                    + " master-key: { vault-transit: { key: k } } }"))
+        .contains(
+            "store.backup: not with a vault-transit master key (expected: no backup, or a"
+                + " ${file:..} master key; see docs/encryption-at-rest.md)");
+  }
 }

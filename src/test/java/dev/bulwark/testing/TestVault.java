@@ -29,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * versions and metadata ({@code GET /v1/<mount>/data/<path>}, {@code ?version=}, {@code
  * /v1/<mount>/metadata/<path>}), token lookup and renewal with TTLs and a max TTL ({@code
  * /v1/auth/token/lookup-self}, {@code /v1/auth/token/renew-self}), and AppRole and Kubernetes login
- * ({@code /v1/auth/<mount>/login}). Errors are Vault's shape: {@code {"errors": [...]}} with 400,
- * 403 or 404. Faults for hostile tests: a fixed status for every request, a delay, denied paths.
+ * ({@code /v1/auth/<mount>/login}), and the transit engine (see {@link TransitEngine}). Errors are
+ * Vault's shape: {@code {"errors": [...]}} with 400, 403 or 404. Faults for hostile tests: a fixed
+ * status for every request, a delay, denied paths.
  */
 public final class TestVault implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +51,7 @@ public final class TestVault implements AutoCloseable {
   private final Map<String, String> kubernetesRoles = new ConcurrentHashMap<>();
   private final Set<String> mounts = new CopyOnWriteArraySet<>(Set.of("secret"));
   private final Set<String> denied = new CopyOnWriteArraySet<>();
+  private final TransitEngine transit = new TransitEngine();
   private final AtomicInteger logins = new AtomicInteger();
   private final AtomicInteger renewals = new AtomicInteger();
   private final AtomicInteger reads = new AtomicInteger();
@@ -157,7 +159,32 @@ public final class TestVault implements AutoCloseable {
     }
   }
 
-  /** Answers 403 to reads of secrets under {@code mount/data/prefix}. */
+  /** Creates the transit key {@code mount/name} (a no-op when it exists). */
+  public void transitKey(String mount, String name) {
+    transit.create(mount, name);
+  }
+
+  /** Rotates a transit key: a new latest version; older ciphertexts still decrypt. */
+  public void rotateTransitKey(String mount, String name) {
+    transit.rotate(mount, name);
+  }
+
+  /** Deletes a transit key and all its versions. */
+  public void deleteTransitKey(String mount, String name) {
+    transit.delete(mount, name);
+  }
+
+  /** Returns the latest version of a transit key, 0 when there is none. */
+  public int transitVersion(String mount, String name) {
+    return transit.latest(mount, name);
+  }
+
+  /** Returns how many transit decryptions succeeded. */
+  public int transitDecrypts() {
+    return transit.decrypts();
+  }
+
+  /** Answers 403 to requests under the API path {@code prefix} (KV reads and transit calls). */
   public void deny(String apiPathPrefix) {
     denied.add(apiPathPrefix);
   }
@@ -234,6 +261,21 @@ public final class TestVault implements AutoCloseable {
       return;
     }
     String id = req.getHeader("X-Vault-Token");
+    for (String d : denied) {
+      if (api.startsWith(d)) {
+        error(req, 403, "permission denied");
+        return;
+      }
+    }
+    TransitEngine.Answer t = transit.handle(req.method().name(), api, json);
+    if (t != null) {
+      if (t.status() == 204) {
+        req.response().setStatusCode(204).end();
+      } else {
+        send(req, t.status(), t.body());
+      }
+      return;
+    }
     switch (api) {
       case "auth/token/lookup-self" -> {
         ObjectNode out = JSON.createObjectNode();

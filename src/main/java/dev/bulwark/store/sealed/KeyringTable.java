@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wrapped data keys of a store, kept in its own database table beside the data: one row per
@@ -70,7 +71,7 @@ public final class KeyringTable {
     rows.forEach(
         (id, wraps) -> {
           byte[] wrapped = wraps.get(master.id());
-          SecretKey k = wrapped == null ? null : KeyWrap.unwrap(master, PURPOSE, id, wrapped);
+          SecretKey k = wrapped == null ? null : unwrap(master, id, wrapped, location);
           if (k == null) {
             throw new SealRefused(
                 location
@@ -134,6 +135,71 @@ public final class KeyringTable {
         });
   }
 
+  /**
+   * Wraps every data key again under the latest version of {@code current}'s key service (after the
+   * key was rotated there), and adds a new data key; one transaction.
+   *
+   * @throws IllegalArgumentException when {@code current} is not held by a key service
+   */
+  public static Rotation rewrap(Connection c, MasterKey current, String location)
+      throws SQLException {
+    KeyService service = current.service();
+    if (service == null) {
+      throw new IllegalArgumentException(
+          current.reference()
+              + ": a local master key has no versions to rewrap under (expected:"
+              + " --new-master-key, or a vault-transit master key)");
+    }
+    return inTransaction(
+        c,
+        () -> {
+          Keyring ring = open(c, current, location);
+          try (PreparedStatement up =
+              c.prepareStatement(
+                  "UPDATE data_keys SET wrapped = ? WHERE key_id = ? AND master_id = ?")) {
+            for (Map.Entry<Integer, byte[]> e : wrappedUnder(c, current).entrySet()) {
+              byte[] again;
+              try {
+                again = service.rewrap(e.getValue());
+              } catch (SealRefused refused) {
+                throw new SealRefused(
+                    location + ": data key " + e.getKey() + ": " + refused.getMessage());
+              }
+              up.setBytes(1, again);
+              up.setInt(2, e.getKey());
+              up.setString(3, current.id());
+              up.executeUpdate();
+            }
+          }
+          int newId = ring.activeKeyId() + 1;
+          insert(c, newId, current, AesGcm.newKey());
+          return new Rotation(ring.keyIds().size(), newId);
+        });
+  }
+
+  private static @Nullable SecretKey unwrap(
+      MasterKey master, int id, byte[] wrapped, String location) {
+    try {
+      return KeyWrap.unwrap(master, PURPOSE, id, wrapped);
+    } catch (SealRefused e) {
+      throw new SealRefused(location + ": data key " + id + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<Integer, byte[]> wrappedUnder(Connection c, MasterKey master)
+      throws SQLException {
+    Map<Integer, byte[]> out = new TreeMap<>();
+    rows(c)
+        .forEach(
+            (id, wraps) -> {
+              byte[] w = wraps.get(master.id());
+              if (w != null) {
+                out.put(id, w);
+              }
+            });
+    return out;
+  }
+
   /** Returns the ids of the master keys that wrap data keys in this table, sorted. */
   public static List<String> masterIds(Connection c) throws SQLException {
     Set<String> ids = new TreeSet<>();
@@ -179,7 +245,13 @@ public final class KeyringTable {
             "INSERT INTO data_keys (key_id, master_id, wrapped, created_ms) VALUES (?, ?, ?, ?)")) {
       s.setInt(1, id);
       s.setString(2, master.id());
-      s.setBytes(3, KeyWrap.wrap(master, PURPOSE, id, key));
+      byte[] wrapped;
+      try {
+        wrapped = KeyWrap.wrap(master, PURPOSE, id, key);
+      } catch (SealRefused e) {
+        throw new SealRefused("data key " + id + ": " + e.getMessage());
+      }
+      s.setBytes(3, wrapped);
       s.setLong(4, System.currentTimeMillis());
       s.executeUpdate();
     }

@@ -9,21 +9,37 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The key that wraps data keys: 32 bytes read from a secret reference (base64 text), known in
- * sealed data by its id (the first 8 bytes of an HMAC of a fixed label under the key, which reveals
- * nothing of the key) and in messages by its reference, never by its bytes.
+ * The key that wraps data keys: either 32 bytes read from a secret reference (base64 text), known
+ * in sealed data by its id (the first 8 bytes of an HMAC of a fixed label under the key, which
+ * reveals nothing of the key), or a key held by a {@link KeyService} that wraps and unwraps itself;
+ * named in messages by its reference, never by its bytes.
  */
 public final class MasterKey {
-  private final SecretKey key;
+  private final @Nullable SecretKey key;
+  private final @Nullable KeyService service;
   private final String id;
   private final String reference;
 
   private MasterKey(byte[] raw, String reference) {
     this.key = AesGcm.key(raw);
+    this.service = null;
     this.id = idOf(raw);
     this.reference = reference;
+  }
+
+  private MasterKey(KeyService service) {
+    this.key = null;
+    this.service = service;
+    this.id = requireNonNull(service.id(), "service.id()");
+    this.reference = requireNonNull(service.reference(), "service.reference()");
+  }
+
+  /** Returns the master key that {@code service} holds (its bytes never reach this process). */
+  public static MasterKey held(KeyService service) {
+    return new MasterKey(requireNonNull(service, "service"));
   }
 
   /**
@@ -76,8 +92,22 @@ public final class MasterKey {
     return reference;
   }
 
+  /** Returns whether a key service holds the key (and wraps and unwraps itself). */
+  public boolean remote() {
+    return service != null;
+  }
+
+  /** Returns the key service, or null for a key read from a secret reference. */
+  @Nullable KeyService service() {
+    return service;
+  }
+
   SecretKey secret() {
-    return key;
+    SecretKey k = key;
+    if (k == null) {
+      throw new IllegalStateException(this + ": held by a key service, which alone uses it");
+    }
+    return k;
   }
 
   /** Names the key by its reference and id, never its bytes. */

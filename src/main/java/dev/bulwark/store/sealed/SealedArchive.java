@@ -43,6 +43,7 @@ public final class SealedArchive {
 
   static long write(InputStream in, OutputStream out, MasterKey master, int chunkBytes)
       throws IOException {
+    refuseRemote(master);
     SecretKey key = AesGcm.newKey();
     byte[] prefix = AesGcm.random(PREFIX_BYTES);
     byte[] header =
@@ -86,6 +87,7 @@ public final class SealedArchive {
    */
   public static long read(InputStream in, OutputStream out, MasterKey master, String name)
       throws IOException {
+    refuseRemote(master);
     byte[] header = in.readNBytes(HEADER_BYTES);
     ByteBuffer h = ByteBuffer.wrap(header);
     if (header.length < MAGIC.length + 1
@@ -187,5 +189,16 @@ public final class SealedArchive {
         .putInt(index)
         .put((byte) (last ? 1 : 0))
         .array();
+  }
+
+  /** The archive header has room for a locally wrapped key only (61 bytes). */
+  private static void refuseRemote(MasterKey master) {
+    if (master.remote()) {
+      throw new SealRefused(
+          master.reference()
+              + ": backups are sealed under a local master key only (set store.master-key to a"
+              + " ${file:..} or ${env:..} reference to make or read a backup; see"
+              + " docs/encryption-at-rest.md)");
+    }
   }
 }

@@ -30,6 +30,22 @@ public final class EmbeddedKeys {
     }
   }
 
+  /**
+   * Wraps every data key again under the latest version of {@code current}'s key service and adds a
+   * new data key (see KeyringTable).
+   */
+  public static KeyringTable.Rotation rewrap(Path dataDir, MasterKey current) {
+    Path db = database(dataDir);
+    try (Connection c = EmbeddedDatabase.connect(db)) {
+      SchemaMigrations.apply(c, db.toString());
+      return KeyringTable.rewrap(c, current, db.toString());
+    } catch (SQLException e) {
+      throw EmbeddedDatabase.cannotOpen(db, e);
+    } catch (SealRefused e) {
+      throw new StoreUnavailable(e.getMessage());
+    }
+  }
+
   /** Deletes the data keys' copies under every master key but {@code current}; returns how many. */
   public static int retire(Path dataDir, MasterKey current) {
     Path db = database(dataDir);
