@@ -30,6 +30,7 @@ public final class ConfigLoader {
           "admin",
           "tls",
           "store",
+          "audit",
           "server",
           "trusted-proxies",
           "defaults",
@@ -143,6 +144,7 @@ public final class ConfigLoader {
     AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreConfig.read(top.get("store"), baseDir);
+    AuditConfig audit = AuditConfig.read(top.get("audit"), store, baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -187,7 +189,8 @@ public final class ConfigLoader {
         gateway,
         defaultLimits,
         defaults,
-        routes);
+        routes,
+        audit);
   }
 
   /** Reads each section at {@code holder} over its absent value. */
