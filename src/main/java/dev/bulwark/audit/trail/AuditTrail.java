@@ -2,8 +2,8 @@ package dev.bulwark.audit.trail;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.DurableSink;
 import dev.bulwark.audit.SecurityEvent;
-import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.RecordId;
 import io.micrometer.core.instrument.Counter;
@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * writer thread appends it as a sealed, hash-chained record, forces each batch to disk, and signs a
  * checkpoint every {@code checkpointEvery} records or {@code checkpointInterval}, and on close.
  */
-public final class AuditTrail implements SecurityEventSink, AutoCloseable {
+public final class AuditTrail implements DurableSink, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AuditTrail.class.getName());
   private static final long DROP_LOG_MILLIS = 10_000;
   private static final int BATCH = 256;
@@ -124,6 +124,7 @@ public final class AuditTrail implements SecurityEventSink, AutoCloseable {
    * Queues the event and returns a future completed once its record is on disk (forced), or failed
    * when it was dropped or could not be written: for changes acknowledged only once recorded.
    */
+  @Override
   public CompletableFuture<Void> acceptDurably(SecurityEvent event) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!running || !queue.offer(new Pending(event, done))) {
