@@ -83,6 +83,9 @@ class AuditTrailGatewayTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+      // Acknowledged only once on disk: the ban's record is there before the answer.
+      assertThat(Files.readAllLines(trail, StandardCharsets.US_ASCII))
+          .anyMatch(l -> l.contains("\"type\":\"event\""));
       HttpResponse<String> refused =
           gw.client()
               .send(
