@@ -93,6 +93,7 @@ class PolicyCatalogTest {
         .containsExactly(
             "access-log",
             "admin",
+            "audit",
             "auth",
             "bans",
             "connections",
