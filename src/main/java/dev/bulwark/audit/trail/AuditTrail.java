@@ -179,6 +179,19 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
         batch.clear();
       }
     }
+    // The last records are anchored by a checkpoint, written by this thread like every record.
+    if (sinceCheckpoint > 0) {
+      try {
+        checkpoint();
+        file.sync();
+      } catch (IOException | RuntimeException e) {
+        LOG.warning(
+            settings.file()
+                + ": the last checkpoint could not be written ("
+                + e.getMessage()
+                + ")");
+      }
+    }
   }
 
   private void writeBatch(List<Pending> batch) {
@@ -237,7 +250,7 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
     return new RecordId("audit", trail, Long.toString(seq));
   }
 
-  /** Writes what is queued, signs a last checkpoint, and closes the file. */
+  /** Writes what is queued, signs a last checkpoint (on the writer thread), and closes the file. */
   @Override
   public void close() {
     running = false;
@@ -247,14 +260,9 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     try {
-      if (sinceCheckpoint > 0) {
-        checkpoint();
-        file.sync();
-      }
       file.close();
     } catch (IOException e) {
-      LOG.warning(
-          settings.file() + ": the last checkpoint could not be written (" + e.getMessage() + ")");
+      LOG.warning(settings.file() + ": could not be closed (" + e.getMessage() + ")");
     }
   }
 }

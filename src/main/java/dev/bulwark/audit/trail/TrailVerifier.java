@@ -40,6 +40,10 @@ public final class TrailVerifier {
       long lastSeq,
       List<String> findings,
       long more) {
+    public Report {
+      findings = List.copyOf(findings);
+    }
+
     /** Returns whether the trail is intact. */
     public boolean intact() {
       return findings.isEmpty();
@@ -106,7 +110,8 @@ public final class TrailVerifier {
       } else if (r.seq() < expected) {
         find(
             at + ": out of order (seq " + expected + " expected; inserted, reordered or replayed)");
-      } else if (!r.prev().equals(prevHash) && !r.prev().equals(strayHash)) {
+      } else if (!TrailLine.sameHash(r.prev(), prevHash)
+          && !TrailLine.sameHash(r.prev(), strayHash)) {
         find(at + ": does not follow the record before it (inserted, reordered or replaced)");
       }
       if (r.type().equals(TrailLine.START)) {
