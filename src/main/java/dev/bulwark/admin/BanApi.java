@@ -108,15 +108,26 @@ final class BanApi {
                 call.error(503, "ban not recorded (" + cause.getMessage() + ")");
                 return;
               }
-              security.publish(
-                  SecurityEvent.ban(
-                      call.requestId(),
-                      address,
-                      "admin",
-                      Instant.ofEpochMilli(ban.untilMillis()),
-                      ban.repeat(),
-                      reason));
-              call.json(201, describe(ban).toString());
+              // Acknowledged only once the audit trail (when there is one) has it on disk.
+              security
+                  .publishDurably(
+                      SecurityEvent.ban(
+                          call.requestId(),
+                          address,
+                          "admin",
+                          Instant.ofEpochMilli(ban.untilMillis()),
+                          ban.repeat(),
+                          reason))
+                  .whenComplete(
+                      (stored, lost) -> {
+                        if (lost != null) {
+                          call.error(
+                              503,
+                              "ban made, but its audit record was not written; check GET /bans");
+                        } else {
+                          call.json(201, describe(ban).toString());
+                        }
+                      });
             });
   }
 
@@ -138,11 +149,21 @@ final class BanApi {
                 call.error(404, "no active ban for " + address);
                 return;
               }
-              security.publish(SecurityEvent.unban(call.requestId(), address, "admin"));
               ObjectNode out = JSON.createObjectNode();
               out.put("address", address);
               out.put("removed", true);
-              call.json(200, out.toString());
+              security
+                  .publishDurably(SecurityEvent.unban(call.requestId(), address, "admin"))
+                  .whenComplete(
+                      (stored, lost) -> {
+                        if (lost != null) {
+                          call.error(
+                              503,
+                              "ban lifted, but its audit record was not written; check GET /bans");
+                        } else {
+                          call.json(200, out.toString());
+                        }
+                      });
             });
   }
 

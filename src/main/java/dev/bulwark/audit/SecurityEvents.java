@@ -2,7 +2,9 @@ package dev.bulwark.audit;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -63,6 +65,30 @@ public final class SecurityEvents {
         sinkFailed(e, failure);
       }
     }
+  }
+
+  /**
+   * Hands an event that must not be lost (an admin change) to every sink, never thinned out, and
+   * returns a future completed once every {@link DurableSink} has stored it (at once when there is
+   * none), or failed when one could not.
+   */
+  public CompletableFuture<Void> publishDurably(SecurityEvent event) {
+    List<CompletableFuture<Void>> stored = new ArrayList<>();
+    for (SecurityEventSink sink : sinks) {
+      try {
+        if (sink instanceof DurableSink d) {
+          stored.add(d.acceptDurably(event));
+        } else {
+          sink.accept(event);
+        }
+      } catch (RuntimeException failure) {
+        sinkFailed(event, failure);
+        if (sink instanceof DurableSink) {
+          stored.add(CompletableFuture.failedFuture(failure));
+        }
+      }
+    }
+    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new));
   }
 
   /** Returns how many times a sink threw instead of taking an event. */

@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       ExplainCommand.class,
       KeysCommand.class,
       BackupCommand.class,
-      RestoreCommand.class
+      RestoreCommand.class,
+      AuditCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status of a command line that could not be parsed (picocli's convention). */

@@ -13,6 +13,7 @@ import java.util.List;
  * @param defaults the route sections as {@code defaults} sets them for every route
  * @param defaultLimits the route limits as {@code defaults} sets them
  * @param sections the top-level policy sections (such as {@code bans})
+ * @param audit the durable audit trail ({@code audit}), off unless it names a file
  */
 public record BulwarkConfig(
     Path source,
@@ -27,7 +28,8 @@ public record BulwarkConfig(
     SectionValues sections,
     RouteLimits defaultLimits,
     SectionValues defaults,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    AuditConfig audit) {
 
   public BulwarkConfig {
     routes = List.copyOf(routes);

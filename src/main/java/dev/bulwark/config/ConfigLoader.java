@@ -30,6 +30,7 @@ public final class ConfigLoader {
           "admin",
           "tls",
           "store",
+          "audit",
           "server",
           "trusted-proxies",
           "defaults",
@@ -157,6 +158,7 @@ public final class ConfigLoader {
     AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreSection.read(top.get("store"), baseDir);
+    AuditConfig audit = AuditConfig.read(top.get("audit"), store, baseDir);
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -202,7 +204,8 @@ public final class ConfigLoader {
         gateway,
         defaultLimits,
         defaults,
-        routes);
+        routes,
+        audit);
   }
 
   /** Reads each section at {@code holder} over its absent value. */

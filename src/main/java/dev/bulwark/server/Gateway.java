@@ -4,7 +4,10 @@ import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.audit.trail.AuditTrail;
+import dev.bulwark.audit.trail.CheckpointKey;
 import dev.bulwark.blocking.BlockingExecutor;
+import dev.bulwark.config.AuditConfig;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -19,7 +22,10 @@ import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
 import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.store.StoreUnavailable;
 import dev.bulwark.store.Stores;
+import dev.bulwark.store.sealed.SealRefused;
+import dev.bulwark.store.sqlite.SqliteStores;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -29,6 +35,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +76,7 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable Path configFile;
   private final SecretResolver secrets;
   private final Stores stores;
+  private final @Nullable AuditTrail audit;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
   private final CompiledGateway.Services services;
@@ -90,8 +98,10 @@ public final class Gateway implements AutoCloseable {
       Stores stores,
       AssertionKeys assertionKeys,
       PolicyCatalog catalog,
-      CompiledGateway.Services services) {
+      CompiledGateway.Services services,
+      @Nullable AuditTrail audit) {
     this.vertx = vertx;
+    this.audit = audit;
     this.catalog = catalog;
     this.services = services;
     this.blocking = services.blocking();
@@ -130,6 +140,13 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics();
     // First: a data directory that cannot be opened stops the start before anything runs.
     Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
+    AuditTrail audit;
+    try {
+      audit = openAudit(config, stores, metrics);
+    } catch (RuntimeException e) {
+      stores.close();
+      throw e;
+    }
     int loops =
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
@@ -149,7 +166,9 @@ public final class Gateway implements AutoCloseable {
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway.Services services =
         new CompiledGateway.Services(
-            SecurityEvents.of(new SecurityLog(sink)),
+            audit == null
+                ? SecurityEvents.of(new SecurityLog(sink))
+                : SecurityEvents.of(new SecurityLog(sink), audit),
             Clock.systemUTC(),
             RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
             blocking);
@@ -164,7 +183,8 @@ public final class Gateway implements AutoCloseable {
             stores,
             keys,
             catalog,
-            services);
+            services,
+            audit);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
@@ -178,6 +198,40 @@ public final class Gateway implements AutoCloseable {
     }
     config.startupNotes().forEach(LOG::info);
     return gw;
+  }
+
+  /**
+   * Opens the audit trail when {@code audit.file} is set (the loader has made sure the store is the
+   * encrypted embedded one), with the checkpoint key kept in the data directory.
+   *
+   * @throws StoreUnavailable with one line naming the file when it cannot be used
+   */
+  private static @Nullable AuditTrail openAudit(
+      BulwarkConfig config, Stores stores, GatewayMetrics metrics) {
+    AuditConfig a = config.audit();
+    Path file = a.file();
+    Path dataDir = config.store().dataDir();
+    if (file == null || dataDir == null || !(stores instanceof SqliteStores embedded)) {
+      return null;
+    }
+    try {
+      CheckpointKey key = CheckpointKey.loadOrCreate(dataDir, embedded.keyring());
+      AuditTrail trail =
+          AuditTrail.open(
+              new AuditTrail.Settings(file, a.checkpointEvery(), a.checkpointInterval(), a.queue()),
+              embedded.keyring(),
+              key,
+              metrics.registry());
+      LOG.info(
+          "audit trail: "
+              + file
+              + " (checkpoints signed by the Ed25519 key in "
+              + dataDir.resolve("audit-signing.pub")
+              + ")");
+      return trail;
+    } catch (UncheckedIOException | IllegalStateException | SealRefused e) {
+      throw new StoreUnavailable("audit.file: " + e.getMessage());
+    }
   }
 
   private Future<?> listen(int loops) {
@@ -510,6 +564,9 @@ public final class Gateway implements AutoCloseable {
       LOG.log(Level.FINE, "vert.x close", e);
     }
     blocking.close();
+    if (audit != null) {
+      audit.close();
+    }
     try {
       stores.close();
     } catch (Exception e) {

@@ -94,6 +94,7 @@ class PolicyCatalogTest {
         .containsExactly(
             "access-log",
             "admin",
+            "audit",
             "auth",
             "bans",
             "connections",

@@ -9,6 +9,7 @@ import dev.bulwark.store.StoreUnavailable;
 import dev.bulwark.store.Stores;
 import dev.bulwark.store.memory.MemoryBanStore;
 import dev.bulwark.store.memory.MemoryStores;
+import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.store.sealed.SealRefused;
 import java.nio.file.Path;
@@ -83,6 +84,11 @@ public final class SqliteStores implements Stores {
       db.close();
       throw e;
     }
+  }
+
+  /** Returns the keyring the data directory's values are sealed under (the audit trail's too). */
+  public Keyring keyring() {
+    return db.keyring();
   }
 
   /** Returns the database behind the durable capabilities. */

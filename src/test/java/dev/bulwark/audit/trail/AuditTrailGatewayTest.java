@@ -1,0 +1,131 @@
+package dev.bulwark.audit.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.cli.Main;
+import dev.bulwark.store.sealed.MasterKey;
+import dev.bulwark.testing.StubUpstream;
+import dev.bulwark.testing.TestGateway;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A real gateway with {@code audit.file}: a ban through the admin API and a refused token end up in
+ * the trail, sealed (neither the address nor the reason in clear), and {@code bulwark audit verify}
+ * passes against the gateway's public key, then names a record edited afterwards.
+ */
+class AuditTrailGatewayTest {
+  @TempDir
+  @SuppressWarnings("NullAway.Init")
+  Path tmp;
+
+  @Test
+  void anAdminBanAndARefusedTokenAreSealedInAVerifiableTrail() throws Exception {
+    Path masterKey = tmp.resolve("master.key");
+    Files.writeString(masterKey, MasterKey.generateText());
+    Path data = tmp.resolve("data");
+    Path trail = data.resolve("audit.log");
+    Path jwks = tmp.resolve("jwks.json");
+    Files.writeString(
+        jwks,
+        new com.nimbusds.jose.jwk.JWKSet(
+                new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                    .keyID("k1")
+                    .generate()
+                    .toPublicJWK())
+            .toString());
+    try (StubUpstream upstream = new StubUpstream();
+        TestGateway gw =
+            TestGateway.start(
+                """
+                store:
+                  data-dir: %s
+                  master-key: ${file:%s}
+                audit:
+                  file: %s
+                  checkpoint-every: 2
+                auth:
+                  issuers:
+                    test:
+                      issuer: https://id.test.example/
+                      audience: api
+                      algorithms: [ES256]
+                      keys: [ %s ]
+                routes:
+                  - name: api
+                    match: { path: /** }
+                    upstream: UPSTREAM
+                    auth: { require: authenticated }
+                """
+                    .formatted(data, masterKey, trail, jwks),
+                upstream.port())) {
+      HttpResponse<String> ban =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + "/bans"))
+                      .header("content-type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"address\":\"198.51.100.77\",\"reason\":\"secret-reason\\n\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+      // Acknowledged only once on disk: the ban's record is there before the answer.
+      assertThat(Files.readAllLines(trail, StandardCharsets.US_ASCII))
+          .anyMatch(l -> l.contains("\"type\":\"event\""));
+      HttpResponse<String> refused =
+          gw.client()
+              .send(
+                  HttpRequest.newBuilder(URI.create(gw.url("/x")))
+                      .timeout(Duration.ofSeconds(10))
+                      .header("Authorization", "Bearer not.a.token")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(401);
+      gw.awaitLine("\"event\":\"token-invalid\"");
+    }
+    List<String> lines = Files.readAllLines(trail, StandardCharsets.US_ASCII);
+    // start, ban, token-invalid, checkpoint (every 2)
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(4);
+    String all = String.join("\n", lines);
+    assertThat(all).doesNotContain("198.51.100.77").doesNotContain("secret-reason");
+    assertThat(all).contains("\"type\":\"checkpoint\"");
+    Path pub = data.resolve("audit-signing.pub");
+    assertThat(Files.readString(data.resolve("audit-signing.key"))).doesNotContain("PRIVATE");
+
+    StringWriter out = new StringWriter();
+    assertThat(run(out, "audit", "verify", trail.toString(), "--public-key", pub.toString()))
+        .as(out.toString())
+        .isZero();
+    assertThat(out.toString()).startsWith(trail + ": intact: " + lines.size() + " records");
+
+    List<String> changed = new java.util.ArrayList<>(lines);
+    changed.set(1, lines.get(1).replaceFirst("\"body\":\"A", "\"body\":\"B"));
+    Files.writeString(trail, String.join("\n", changed) + "\n", StandardCharsets.US_ASCII);
+    out = new StringWriter();
+    assertThat(run(out, "audit", "verify", trail.toString(), "--public-key", pub.toString()))
+        .isEqualTo(1);
+    assertThat(out.toString())
+        .isEqualTo(trail + ": line 2 (seq 1): altered (its hash does not match its content)\n");
+  }
+
+  private static int run(StringWriter out, String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    return cli.execute(args);
+  }
+}
