@@ -2,9 +2,11 @@ package dev.bulwark.audit;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -19,6 +21,9 @@ import java.util.logging.Logger;
  * and the other sinks are not affected. Thread-safe; never blocks unless a sink does.
  */
 public final class SecurityEvents {
+  /** How long an admin change waits for its durable record before it is answered as not stored. */
+  public static final Duration DURABLE_WAIT = Duration.ofSeconds(10);
+
   private static final Logger LOG = Logger.getLogger(SecurityEvents.class.getName());
   private static final long REPEAT_WINDOW_NANOS = 1_000_000_000L;
   private static final long FAILURE_LOG_NANOS = 10_000_000_000L;
@@ -70,9 +75,15 @@ public final class SecurityEvents {
   /**
    * Hands an event that must not be lost (an admin change) to every sink, never thinned out, and
    * returns a future completed once every {@link DurableSink} has stored it (at once when there is
-   * none), or failed when one could not.
+   * none), or failed when one could not or did not within {@link #DURABLE_WAIT} (a disk that hangs
+   * must not leave the admin call unanswered).
    */
   public CompletableFuture<Void> publishDurably(SecurityEvent event) {
+    return publishDurably(event, DURABLE_WAIT);
+  }
+
+  /** Like {@link #publishDurably(SecurityEvent)}, failing when not stored within {@code wait}. */
+  CompletableFuture<Void> publishDurably(SecurityEvent event, Duration wait) {
     List<CompletableFuture<Void>> stored = new ArrayList<>();
     for (SecurityEventSink sink : sinks) {
       try {
@@ -88,7 +99,11 @@ public final class SecurityEvents {
         }
       }
     }
-    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new));
+    if (stored.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+        .orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Returns how many times a sink threw instead of taking an event. */

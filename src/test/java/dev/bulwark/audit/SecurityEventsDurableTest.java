@@ -1,11 +1,14 @@
 package dev.bulwark.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class SecurityEventsDurableTest {
@@ -47,6 +50,15 @@ class SecurityEventsDurableTest {
     CompletableFuture<Void> done = SecurityEvents.of(trail).publishDurably(BAN);
     trail.stored.completeExceptionally(new IllegalStateException("queue full"));
     assertThat(done).isCompletedExceptionally();
+  }
+
+  @Test
+  void aDurableSinkThatNeverAnswersFailsThePublishAfterTheWait() throws Exception {
+    HeldSink trail = new HeldSink();
+    CompletableFuture<Void> done =
+        SecurityEvents.of(trail).publishDurably(BAN, Duration.ofMillis(50));
+    assertThat(done).failsWithin(Duration.ofSeconds(5));
+    assertThatThrownBy(done::join).hasCauseInstanceOf(TimeoutException.class);
   }
 
   @Test
