@@ -44,6 +44,11 @@ public final class SqlAccountStore implements AccountStore {
       "id, login_name, email, email_verified, display_name, status, created_ms, updated_ms,"
           + " password_hash, totp_secret IS NOT NULL, version";
   private static final String DELETED = "deleted";
+  private static final List<String> ERASE_CHILDREN =
+      List.of(
+          "DELETE FROM recovery_codes WHERE account_id = ?",
+          "DELETE FROM one_time_tokens WHERE account_id = ?",
+          "DELETE FROM memberships WHERE account_id = ?");
   private static final long PRUNE_INTERVAL_MILLIS = 60_000;
 
   private final SqlRunner runner;
@@ -159,13 +164,16 @@ public final class SqlAccountStore implements AccountStore {
         r.getLong(11));
   }
 
-  private CompletionStage<Optional<Account>> one(String operation, String where, String value) {
+  private static final String BY_ID =
+      "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND status <> ?";
+  private static final String BY_LOGIN =
+      "SELECT " + COLUMNS + " FROM accounts WHERE login_key = ? AND status <> ?";
+
+  private CompletionStage<Optional<Account>> one(String operation, String sql, String value) {
     return runner.run(
         operation,
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM accounts WHERE " + where + " = ? AND status <> ?")) {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, value);
             s.setString(2, DELETED);
             try (ResultSet r = s.executeQuery()) {
@@ -177,12 +185,12 @@ public final class SqlAccountStore implements AccountStore {
 
   @Override
   public CompletionStage<Optional<Account>> byId(String id) {
-    return one("account by id", "id", id);
+    return one("account by id", BY_ID, id);
   }
 
   @Override
   public CompletionStage<Optional<Account>> byLogin(String normalisedLogin) {
-    return one("account by login", "login_key", loginKey.hash(normalisedLogin));
+    return one("account by login", BY_LOGIN, loginKey.hash(normalisedLogin));
   }
 
   @Override
@@ -286,9 +294,8 @@ public final class SqlAccountStore implements AccountStore {
                     s.setString(3, id);
                     s.executeUpdate();
                   }
-                  for (String table : List.of(RECOVERY, "one_time_tokens", "memberships")) {
-                    try (PreparedStatement s =
-                        tx.prepareStatement("DELETE FROM " + table + " WHERE account_id = ?")) {
+                  for (String sql : ERASE_CHILDREN) {
+                    try (PreparedStatement s = tx.prepareStatement(sql)) {
                       s.setString(1, id);
                       s.executeUpdate();
                     }

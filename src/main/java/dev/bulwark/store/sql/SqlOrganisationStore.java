@@ -67,13 +67,16 @@ public final class SqlOrganisationStore implements OrganisationStore {
         });
   }
 
-  private CompletionStage<Optional<Organisation>> one(String where, String value) {
+  private static final String BY_ID =
+      "SELECT id, slug, name, created_ms FROM organisations WHERE id = ?";
+  private static final String BY_SLUG =
+      "SELECT id, slug, name, created_ms FROM organisations WHERE slug = ?";
+
+  private CompletionStage<Optional<Organisation>> one(String operation, String sql, String value) {
     return runner.run(
-        "organisation by " + where,
+        operation,
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "SELECT id, slug, name, created_ms FROM organisations WHERE " + where + " = ?")) {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, value);
             try (ResultSet r = s.executeQuery()) {
               return r.next() ? Optional.of(read(r)) : Optional.empty();
@@ -84,12 +87,12 @@ public final class SqlOrganisationStore implements OrganisationStore {
 
   @Override
   public CompletionStage<Optional<Organisation>> byId(String id) {
-    return one("id", id);
+    return one("organisation by id", BY_ID, id);
   }
 
   @Override
   public CompletionStage<Optional<Organisation>> bySlug(String slug) {
-    return one("slug", slug);
+    return one("organisation by slug", BY_SLUG, slug);
   }
 
   @Override
