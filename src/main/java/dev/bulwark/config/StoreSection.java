@@ -17,7 +17,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class StoreSection {
   static final Set<String> KEYS =
-      Set.of("embedded", "redis", "timeout", "max-keys", "data-dir", "master-key", "backup");
+      Set.of(
+          "embedded",
+          "redis",
+          "timeout",
+          "max-keys",
+          "data-dir",
+          "master-key",
+          "backup",
+          "postgres");
+
   static final Set<String> BACKUP_KEYS = Set.of("to", "every", "keep");
   static final Set<String> TRANSIT_KEYS = Set.of("key", "mount");
 
@@ -28,6 +37,14 @@ final class StoreSection {
    * settings; a relative {@code data-dir} is resolved against {@code baseDir}.
    */
   static StoreConfig read(ConfigNode n, Path baseDir) {
+    StoreConfig base = readBase(n, baseDir);
+    if (!n.isMapping() || !n.get("postgres").present()) {
+      return base;
+    }
+    return PostgresSection.read(n, base);
+  }
+
+  private static StoreConfig readBase(ConfigNode n, Path baseDir) {
     if (!n.present()) {
       return StoreConfig.EMBEDDED;
     }
@@ -54,11 +71,13 @@ final class StoreSection {
       if (!n.get("redis").present()) {
         return embedded(n, baseDir, timeout, maxKeys);
       }
-    } else if (!n.get("redis").present() && n.get("data-dir").present()) {
+    } else if (!n.get("redis").present()
+        && (n.get("data-dir").present() || n.get("postgres").present())) {
       return embedded(n, baseDir, timeout, maxKeys);
     }
+    boolean postgres = n.get("postgres").present();
     for (String k : List.of("data-dir", "master-key", "backup")) {
-      if (n.get(k).present()) {
+      if (n.get(k).present() && !(postgres && k.equals("master-key"))) {
         n.get(k).error("only for the embedded store (expected: no " + k + " beside redis)");
       }
     }
@@ -95,7 +114,7 @@ final class StoreSection {
     ConfigNode keyNode = n.get("master-key");
     if (!dirNode.present()) {
       for (ConfigNode k : List.of(keyNode, n.get("backup"))) {
-        if (k.present()) {
+        if (k.present() && !(k == keyNode && n.get("postgres").present())) {
           k.error("only with data-dir (expected: data-dir beside it, or neither)");
         }
       }
@@ -145,7 +164,7 @@ final class StoreSection {
   }
 
   /** Reads {@code master-key: { vault-transit: { key: NAME, mount: transit } }}. */
-  private static StoreConfig.@Nullable MasterKeyReference transit(ConfigNode n) {
+  static StoreConfig.@Nullable MasterKeyReference transit(ConfigNode n) {
     if (!n.expectMapping(Set.of("vault-transit"))) {
       return null;
     }

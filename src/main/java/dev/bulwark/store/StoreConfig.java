@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * tracked keys; with {@code data-dir}, what must survive a restart also in an encrypted file there,
  * sealed under {@code master-key}, a secret reference or {@code { vault-transit: { key: NAME } }})
  * or {@code { redis: redis://host:6379 }} (shared by every gateway pointed at it, each operation
- * bounded by {@code timeout}), as {@code config.StoreSection} reads it from the file.
+ * bounded by {@code timeout}); beside either, {@code postgres} holds accounts and organisations
+ * (sealed under {@code master-key}), as {@code config.StoreSection} reads it from the file.
  *
  * @param dataDir the embedded store's data directory, or null to keep nothing across restarts
  * @param masterKey the master key's secret reference and its resolved text (with {@code dataDir})
@@ -23,12 +24,61 @@ public record StoreConfig(
     long maxKeys,
     @Nullable Path dataDir,
     @Nullable MasterKeyReference masterKey,
-    @Nullable BackupSchedule backup) {
+    @Nullable BackupSchedule backup,
+    @Nullable Postgres postgres) {
   public static final StoreConfig EMBEDDED = new StoreConfig(null, Duration.ofMillis(250), 100_000);
 
   /** A store that keeps nothing on disk. */
   public StoreConfig(@Nullable String redis, Duration timeout, long maxKeys) {
     this(redis, timeout, maxKeys, null, null, null);
+  }
+
+  /** A store without PostgreSQL. */
+  public StoreConfig(
+      @Nullable String redis,
+      Duration timeout,
+      long maxKeys,
+      @Nullable Path dataDir,
+      @Nullable MasterKeyReference masterKey,
+      @Nullable BackupSchedule backup) {
+    this(redis, timeout, maxKeys, dataDir, masterKey, backup, null);
+  }
+
+  /**
+   * PostgreSQL for accounts, organisations and memberships ({@code store.postgres}), sealed under
+   * the store's {@code master-key}.
+   *
+   * @param url the URL as configured, {@code postgresql://host:port/database} (for messages)
+   * @param jdbcUrl the JDBC URL the driver connects to
+   * @param address {@code host:port}, as messages name the server
+   * @param user the user to connect as, or null for the driver's default (the OS user)
+   * @param password the resolved password (never printed), or null
+   * @param poolSize the connections (and threads running JDBC work) at most
+   * @param poolTimeout how long an operation waits for a connection before it fails
+   * @param schema the schema that holds Bulwark's tables (created when missing)
+   */
+  public record Postgres(
+      String url,
+      String jdbcUrl,
+      String address,
+      @Nullable String user,
+      @Nullable String password,
+      int poolSize,
+      Duration poolTimeout,
+      String schema) {
+    /** Names the server, never the password. */
+    @Override
+    public String toString() {
+      return "postgres " + address + " schema " + schema;
+    }
+  }
+
+  /**
+   * Returns whether accounts and organisations can be kept: everywhere but on a Redis store without
+   * PostgreSQL (Redis holds short-lived state only).
+   */
+  public boolean holdsAccounts() {
+    return redis == null || postgres != null;
   }
 
   /**

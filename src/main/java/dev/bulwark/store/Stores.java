@@ -1,6 +1,8 @@
 package dev.bulwark.store;
 
 import dev.bulwark.store.memory.MemoryStores;
+import dev.bulwark.store.postgres.PostgresStore;
+import dev.bulwark.store.postgres.PostgresStores;
 import dev.bulwark.store.redis.RedisStore;
 import dev.bulwark.store.sqlite.SqliteStores;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,11 +34,34 @@ public interface Stores extends AutoCloseable {
   /**
    * Opens the configured backend, holding at most {@code maxBans} bans (the caller's bound); a
    * cluster store connects in the background (never blocks); an embedded store with a data
-   * directory opens its file and loads it before returning (start-up only).
+   * directory opens its file and loads it before returning, and {@code store.postgres} connects,
+   * migrates its schema and unwraps its data keys before returning (start-up only).
    *
-   * @throws StoreUnavailable when the data directory cannot be opened (one line: path, what to do)
+   * @throws StoreUnavailable when the data directory or PostgreSQL cannot be opened (one line: path
+   *     or address, what to do)
    */
   static Stores open(StoreConfig config, long maxBans, MeterRegistry registry) {
+    Stores base = openBase(config, maxBans, registry);
+    StoreConfig.Postgres postgres = config.postgres();
+    StoreConfig.MasterKeyReference master = config.masterKey();
+    if (postgres == null) {
+      return base;
+    }
+    try {
+      if (master == null) {
+        throw new StoreUnavailable(
+            "store.postgres: no store.master-key (expected: a secret reference; accounts are"
+                + " sealed under it)");
+      }
+      return new PostgresStores(
+          base, PostgresStore.open(postgres, master.key(), new StoreHealth("postgres", registry)));
+    } catch (RuntimeException e) {
+      base.close();
+      throw e;
+    }
+  }
+
+  private static Stores openBase(StoreConfig config, long maxBans, MeterRegistry registry) {
     if (config.cluster()) {
       return RedisStore.connect(config, maxBans, new StoreHealth("redis", registry));
     }
@@ -70,6 +95,16 @@ public interface Stores extends AutoCloseable {
 
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();
+
+  /**
+   * Returns accounts: in memory (embedded, bounded by {@code max-keys}), in the data directory's
+   * file (embedded with {@code data-dir}), or in PostgreSQL ({@code store.postgres}); a Redis store
+   * without PostgreSQL has none (every operation fails with {@link StoreUnavailable}).
+   */
+  AccountStore accounts();
+
+  /** Returns organisations and memberships, kept where {@link #accounts} are. */
+  OrganisationStore organisations();
 
   /** Returns the backend's health: whether it answers, and its failures so far. */
   StoreHealth health();

@@ -1,7 +1,9 @@
 package dev.bulwark.store.memory;
 
+import dev.bulwark.store.AccountStore;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -15,6 +17,8 @@ public final class MemoryStores implements Stores {
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
   private final StoreHealth health = StoreHealth.unmetered("embedded");
+  private final MemoryOrganisationStore organisations;
+  private final MemoryAccountStore accounts;
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
   public MemoryStores(long maxKeys, long maxBans) {
@@ -25,6 +29,8 @@ public final class MemoryStores implements Stores {
   public MemoryStores(long maxKeys, MemoryBanStore bans) {
     this.rateLimits = new MemoryRateLimitStore(maxKeys);
     this.bans = bans;
+    this.organisations = new MemoryOrganisationStore(maxKeys);
+    this.accounts = new MemoryAccountStore(maxKeys, organisations);
   }
 
   @Override
@@ -40,6 +46,18 @@ public final class MemoryStores implements Stores {
   @Override
   public ConnectionCounts connections() {
     return connections;
+  }
+
+  /** Returns accounts, at most {@code max-keys} of them, kept until this process exits. */
+  @Override
+  public AccountStore accounts() {
+    return accounts;
+  }
+
+  /** Returns organisations and memberships, at most {@code max-keys} of each. */
+  @Override
+  public OrganisationStore organisations() {
+    return organisations;
   }
 
   @Override

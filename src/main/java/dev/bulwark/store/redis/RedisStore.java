@@ -1,7 +1,10 @@
 package dev.bulwark.store.redis;
 
+import dev.bulwark.store.AccountStore;
+import dev.bulwark.store.AccountsUnavailable;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -126,6 +129,17 @@ public final class RedisStore implements Stores {
   @Override
   public ConnectionCounts connections() {
     return connections;
+  }
+
+  /** Returns no accounts: Redis holds short-lived state; accounts need store.postgres beside it. */
+  @Override
+  public AccountStore accounts() {
+    return AccountsUnavailable.accounts();
+  }
+
+  @Override
+  public OrganisationStore organisations() {
+    return AccountsUnavailable.organisations();
   }
 
   @Override

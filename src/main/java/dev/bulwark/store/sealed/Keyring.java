@@ -132,6 +132,21 @@ public final class Keyring {
     return ByteBuffer.allocate(header.length + record.length).put(header).put(record).array();
   }
 
+  /**
+   * Returns the keyed hash for finding records by a value for {@code purpose} (such as {@code
+   * accounts.login}): its key is HMAC-SHA256 of {@code "bulwark lookup key v1|" + purpose} under
+   * the first data key, which every later keyring of the store still holds (data keys are added,
+   * never removed; a master key rotation re-wraps them unchanged), so hashes stay equal for the
+   * life of the store.
+   */
+  public LookupKey lookupKey(String purpose) {
+    requireNonNull(purpose, "purpose");
+    byte[] first = key(keys.keySet().stream().min(Integer::compare).orElseThrow()).getEncoded();
+    return new LookupKey(
+        LookupKey.mac(
+            first, ("bulwark lookup key v1|" + purpose).getBytes(StandardCharsets.UTF_8)));
+  }
+
   SecretKey key(int id) {
     SecretKey k = keys.get(id);
     if (k == null) {

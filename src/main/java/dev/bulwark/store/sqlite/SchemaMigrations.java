@@ -28,7 +28,8 @@ final class SchemaMigrations {
                   "CREATE TABLE bans (row_id TEXT PRIMARY KEY, address BLOB NOT NULL,"
                       + " reason BLOB NOT NULL, until_ms BIGINT NOT NULL, repeat INTEGER NOT NULL,"
                       + " made_by TEXT NOT NULL)",
-                  "CREATE INDEX bans_until ON bans (until_ms)")));
+                  "CREATE INDEX bans_until ON bans (until_ms)")),
+          new Migration(3, "accounts, organisations, memberships", AccountTables.SQLITE));
 
   /** The newest version this build writes. */
   static final int LATEST = ALL.get(ALL.size() - 1).version();

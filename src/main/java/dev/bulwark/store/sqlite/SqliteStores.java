@@ -1,7 +1,9 @@
 package dev.bulwark.store.sqlite;
 
+import dev.bulwark.store.AccountStore;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -12,14 +14,17 @@ import dev.bulwark.store.memory.MemoryStores;
 import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.store.sealed.SealRefused;
+import dev.bulwark.store.sql.SqlAccountStore;
+import dev.bulwark.store.sql.SqlDialect;
+import dev.bulwark.store.sql.SqlOrganisationStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded backend with a data directory: every capability in memory as in {@link
- * MemoryStores}, and what must survive a restart (bans so far) also written through, sealed, to the
- * directory's SQLite file.
+ * MemoryStores}, and what must survive a restart (bans, written through) also in the directory's
+ * SQLite file, sealed; accounts, organisations and memberships live only in the file.
  */
 public final class SqliteStores implements Stores {
   private final MemoryStores memory;
@@ -27,6 +32,8 @@ public final class SqliteStores implements Stores {
   private final EmbeddedDatabase db;
   private final StoreHealth health;
   private final @Nullable ScheduledBackups backups;
+  private final SqlAccountStore accounts;
+  private final SqlOrganisationStore organisations;
 
   private SqliteStores(
       MemoryStores memory,
@@ -39,6 +46,9 @@ public final class SqliteStores implements Stores {
     this.db = db;
     this.health = health;
     this.backups = backups;
+    EmbeddedSqlRunner runner = new EmbeddedSqlRunner(db, health);
+    this.accounts = new SqlAccountStore(runner, db.keyring(), SqlDialect.SQLITE);
+    this.organisations = new SqlOrganisationStore(runner, accounts, SqlDialect.SQLITE);
   }
 
   /**
@@ -109,6 +119,16 @@ public final class SqliteStores implements Stores {
   @Override
   public ConnectionCounts connections() {
     return memory.connections();
+  }
+
+  @Override
+  public AccountStore accounts() {
+    return accounts;
+  }
+
+  @Override
+  public OrganisationStore organisations() {
+    return organisations;
   }
 
   @Override

@@ -1,0 +1,7 @@
+package dev.bulwark.store;
+
+/** Whether an account may log in: {@code ACTIVE}, or {@code DISABLED} by an administrator. */
+public enum AccountStatus {
+  ACTIVE,
+  DISABLED
+}
