@@ -112,7 +112,7 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private final CheckpointKey key;
   private final Clock clock;
   private final TrailFile.WriteGate gate;
-  private @Nullable TrailFile file;
+  private volatile @Nullable TrailFile file;
   private final BlockingQueue<Pending> queue;
   private final Counter dropped;
   private final Counter written;
