@@ -32,11 +32,11 @@ final class TrailSegments {
   /** Returns the rotated files of the trail whose active file is {@code active}, oldest first. */
   static List<Path> rotated(Path active) throws IOException {
     Path dir = directory(active);
-    String base = active.getFileName().toString();
+    String base = name(active);
     TreeMap<Long, Path> found = new TreeMap<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, base + ".*")) {
       for (Path p : files) {
-        Matcher m = NUMBERED.matcher(p.getFileName().toString());
+        Matcher m = NUMBERED.matcher(name(p));
         if (m.matches() && m.group(1).equals(base) && Files.isRegularFile(p)) {
           found.put(Long.parseLong(m.group(2)), p);
         }
@@ -53,7 +53,7 @@ final class TrailSegments {
   }
 
   private static long number(Path rotated) {
-    Matcher m = NUMBERED.matcher(rotated.getFileName().toString());
+    Matcher m = NUMBERED.matcher(name(rotated));
     return m.matches() ? Long.parseLong(m.group(2)) : 0;
   }
 
@@ -73,17 +73,14 @@ final class TrailSegments {
       }
     }
     for (Path p : all) {
-      Matcher m = NUMBERED.matcher(p.getFileName().toString());
-      String base = m.matches() ? m.group(1) : p.getFileName().toString();
+      Matcher m = NUMBERED.matcher(name(p));
+      String base = m.matches() ? m.group(1) : name(p);
       sets.computeIfAbsent(base, b -> new ArrayList<>()).add(p);
     }
     for (List<Path> set : sets.values()) {
       set.sort(
           Comparator.comparingLong(
-              (Path p) ->
-                  NUMBERED.matcher(p.getFileName().toString()).matches()
-                      ? number(p)
-                      : Long.MAX_VALUE));
+              (Path p) -> NUMBERED.matcher(name(p)).matches() ? number(p) : Long.MAX_VALUE));
     }
     return sets;
   }
@@ -123,6 +120,12 @@ final class TrailSegments {
               + ")");
     }
     return deleted;
+  }
+
+  /** Returns a path's last element as text ("" for a root). */
+  private static String name(Path p) {
+    Path f = p.getFileName();
+    return f == null ? "" : f.toString();
   }
 
   private static Path directory(Path file) {
