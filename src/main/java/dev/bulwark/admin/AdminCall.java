@@ -57,6 +57,18 @@ public final class AdminCall {
     return requireNonNull(params.get(name), name);
   }
 
+  /** Returns the address of the peer that sent the call, or {@code -} when unknown. */
+  public String peerAddress() {
+    var a = request.remoteAddress();
+    String h = a == null ? null : a.hostAddress();
+    return h == null ? "-" : h;
+  }
+
+  /** Returns the first value of a query parameter (decoded), or null. */
+  public @Nullable String query(String name) {
+    return request.getParam(name);
+  }
+
   /** Returns a request header, or null. */
   public @Nullable String header(String name) {
     return request.getHeader(name);

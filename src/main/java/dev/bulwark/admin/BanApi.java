@@ -112,12 +112,13 @@ final class BanApi {
               security
                   .publishDurably(
                       SecurityEvent.ban(
-                          call.requestId(),
-                          address,
-                          "admin",
-                          Instant.ofEpochMilli(ban.untilMillis()),
-                          ban.repeat(),
-                          reason))
+                              call.requestId(),
+                              address,
+                              "admin",
+                              Instant.ofEpochMilli(ban.untilMillis()),
+                              ban.repeat(),
+                              reason)
+                          .withOrigin(origin(call)))
                   .whenComplete(
                       (stored, lost) -> {
                         if (lost != null) {
@@ -153,7 +154,9 @@ final class BanApi {
               out.put("address", address);
               out.put("removed", true);
               security
-                  .publishDurably(SecurityEvent.unban(call.requestId(), address, "admin"))
+                  .publishDurably(
+                      SecurityEvent.unban(call.requestId(), address, "admin")
+                          .withOrigin(origin(call)))
                   .whenComplete(
                       (stored, lost) -> {
                         if (lost != null) {
@@ -165,6 +168,11 @@ final class BanApi {
                         }
                       });
             });
+  }
+
+  /** Returns who made an admin change: the operator's address, user agent and the path called. */
+  private static SecurityEvent.Origin origin(AdminCall call) {
+    return new SecurityEvent.Origin(call.peerAddress(), call.header("user-agent"), call.path());
   }
 
   /** Decodes a path segment and canonicalises it; null when malformed (a bad % escape too). */

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     request's own route
  * @param detail the kind's own fields
  * @param suppressed identical events held back since the previous one of a repeatable kind
+ * @param origin where the request that caused the event came from (the caller's address, user agent
+ *     and path), when the publisher knows it; kept by the audit trail, not the log line
  */
 public record SecurityEvent(
     SecurityEventKind kind,
@@ -37,10 +39,53 @@ public record SecurityEvent(
     @Nullable String subject,
     @Nullable String via,
     EventDetail detail,
-    long suppressed) {
+    long suppressed,
+    @Nullable Origin origin) {
 
   /** The request id of an event that no request caused. */
   public static final String NO_REQUEST = "-";
+
+  /**
+   * The request behind an event as the audit trail records it: the caller's address (for an admin
+   * change, the operator's, as the event's client is the address acted on), its user agent and the
+   * path asked (without its query, which may carry credentials). Each may be null.
+   */
+  public record Origin(
+      @Nullable String address, @Nullable String userAgent, @Nullable String path) {
+    public Origin {
+      if (path != null && path.indexOf('?') >= 0) {
+        path = path.substring(0, path.indexOf('?'));
+      }
+    }
+  }
+
+  /** An event without a known origin (every factory makes one; see {@link #withOrigin}). */
+  public SecurityEvent(
+      SecurityEventKind kind,
+      long epochMillis,
+      String requestId,
+      String client,
+      @Nullable String route,
+      int status,
+      @Nullable String reason,
+      @Nullable String subject,
+      @Nullable String via,
+      EventDetail detail,
+      long suppressed) {
+    this(
+        kind,
+        epochMillis,
+        requestId,
+        client,
+        route,
+        status,
+        reason,
+        subject,
+        via,
+        detail,
+        suppressed,
+        null);
+  }
 
   /** Receives an event's fields in a fixed order, each with its type (a sink's serializer). */
   public interface Fields {
@@ -274,13 +319,42 @@ public record SecurityEvent(
         subject,
         requireNonNull(endpoint, "endpoint"),
         detail,
-        suppressed);
+        suppressed,
+        origin);
+  }
+
+  /** Returns this event carrying where its request came from (for the audit trail). */
+  public SecurityEvent withOrigin(Origin origin) {
+    return new SecurityEvent(
+        kind,
+        epochMillis,
+        requestId,
+        client,
+        route,
+        status,
+        reason,
+        subject,
+        via,
+        detail,
+        suppressed,
+        requireNonNull(origin, "origin"));
   }
 
   /** Returns this event carrying how many identical events were held back before it. */
   SecurityEvent withSuppressed(long held) {
     return new SecurityEvent(
-        kind, epochMillis, requestId, client, route, status, reason, subject, via, detail, held);
+        kind,
+        epochMillis,
+        requestId,
+        client,
+        route,
+        status,
+        reason,
+        subject,
+        via,
+        detail,
+        held,
+        origin);
   }
 
   /** Returns what makes events of a repeatable kind identical: kind, route, status and reason. */

@@ -15,14 +15,27 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointEvery records between signed checkpoints
  * @param checkpointInterval the longest a record waits for a signed checkpoint
  * @param queue events waiting for the writer before new ones are dropped (and counted)
+ * @param rotateSize rotate the file once it holds this many bytes (0: never by size)
+ * @param rotateInterval rotate the file once it was started this long ago (zero: never by age)
+ * @param retainFiles keep at most this many rotated files (0: no limit)
+ * @param retainAge delete rotated files older than this (zero: no limit)
  */
 public record AuditConfig(
-    @Nullable Path file, int checkpointEvery, Duration checkpointInterval, int queue) {
+    @Nullable Path file,
+    int checkpointEvery,
+    Duration checkpointInterval,
+    int queue,
+    long rotateSize,
+    Duration rotateInterval,
+    int retainFiles,
+    Duration retainAge) {
   /** No trail. */
-  public static final AuditConfig OFF = new AuditConfig(null, 1000, Duration.ofSeconds(60), 10_000);
+  public static final AuditConfig OFF =
+      new AuditConfig(
+          null, 1000, Duration.ofSeconds(60), 10_000, 0, Duration.ZERO, 0, Duration.ZERO);
 
   static final Set<String> KEYS =
-      Set.of("file", "checkpoint-every", "checkpoint-interval", "queue");
+      Set.of("file", "checkpoint-every", "checkpoint-interval", "queue", "rotate", "retain");
 
   /** Returns whether a trail is written. */
   public boolean enabled() {
@@ -38,6 +51,33 @@ public record AuditConfig(
         n.get("checkpoint-interval")
             .duration(OFF.checkpointInterval(), Duration.ofSeconds(1), Duration.ofHours(24));
     int queue = n.get("queue").integer(OFF.queue(), 16, 1_000_000);
+    ConfigNode rotate = n.get("rotate");
+    long rotateSize = 0;
+    Duration rotateInterval = Duration.ZERO;
+    if (rotate.present() && rotate.expectMapping(Set.of("size", "interval"))) {
+      rotateSize = rotate.get("size").size(0, 1L << 20, 1L << 40);
+      rotateInterval =
+          rotate
+              .get("interval")
+              .duration(Duration.ZERO, Duration.ofMinutes(1), Duration.ofDays(366));
+      if (!rotate.get("size").present() && !rotate.get("interval").present()) {
+        rotate.error("expected size, interval or both (such as { size: 100MB, interval: 1d })");
+      }
+    }
+    ConfigNode retain = n.get("retain");
+    int retainFiles = 0;
+    Duration retainAge = Duration.ZERO;
+    if (retain.present() && retain.expectMapping(Set.of("files", "age"))) {
+      retainFiles = retain.get("files").integer(0, 1, 1_000_000);
+      retainAge =
+          retain.get("age").duration(Duration.ZERO, Duration.ofHours(1), Duration.ofDays(36_500));
+      if (!retain.get("files").present() && !retain.get("age").present()) {
+        retain.error("expected files, age or both (such as { files: 30, age: 90d })");
+      }
+      if (rotateSize == 0 && rotateInterval.isZero()) {
+        retain.error("keeps rotated files, but audit.rotate is not set: nothing is ever rotated");
+      }
+    }
     ConfigNode fileNode = n.get("file");
     String file = fileNode.requiredString("a file for the audit trail, such as data/audit.log");
     if (file == null) {
@@ -49,6 +89,14 @@ public record AuditConfig(
               + " audit records are sealed under the master key and never written in clear)");
       return OFF;
     }
-    return new AuditConfig(baseDir.resolve(file).normalize(), every, interval, queue);
+    return new AuditConfig(
+        baseDir.resolve(file).normalize(),
+        every,
+        interval,
+        queue,
+        rotateSize,
+        rotateInterval,
+        retainFiles,
+        retainAge);
   }
 }

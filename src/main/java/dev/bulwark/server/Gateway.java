@@ -3,6 +3,7 @@ package dev.bulwark.server;
 import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
+import dev.bulwark.admin.AuditEventsApi;
 import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.audit.trail.AuditTrail;
 import dev.bulwark.audit.trail.CheckpointKey;
@@ -218,7 +219,13 @@ public final class Gateway implements AutoCloseable {
       CheckpointKey key = CheckpointKey.loadOrCreate(dataDir, embedded.keyring());
       AuditTrail trail =
           AuditTrail.open(
-              new AuditTrail.Settings(file, a.checkpointEvery(), a.checkpointInterval(), a.queue()),
+              new AuditTrail.Settings(
+                  file,
+                  a.checkpointEvery(),
+                  a.checkpointInterval(),
+                  a.queue(),
+                  new AuditTrail.Rotation(a.rotateSize(), a.rotateInterval()),
+                  new AuditTrail.Retention(a.retainFiles(), a.retainAge())),
               embedded.keyring(),
               key,
               metrics.registry());
@@ -299,7 +306,13 @@ public final class Gateway implements AutoCloseable {
             stores.bans(),
             security,
             services.recent()::explain);
-    return AdminEndpoints.register(AdminRouter.builder(authentication), sources).build();
+    AdminRouter.Builder router =
+        AdminEndpoints.register(AdminRouter.builder(authentication), sources);
+    Path trail = current.config().audit().file();
+    if (audit != null && trail != null && stores instanceof SqliteStores embedded) {
+      new AuditEventsApi(trail, embedded.keyring(), blocking).register(router);
+    }
+    return router.build();
   }
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */

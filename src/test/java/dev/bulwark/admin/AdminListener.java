@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An admin router on a real Vert.x listener (loopback, ephemeral port) over a memory ban store,
@@ -42,6 +43,15 @@ final class AdminListener implements AutoCloseable {
   private final HttpServer server;
 
   AdminListener(AdminAuthentication.Throttle throttle) throws Exception {
+    this(throttle, null);
+  }
+
+  /**
+   * A listener whose admin changes also go to {@code durable} (acknowledged once it stores them).
+   */
+  AdminListener(
+      AdminAuthentication.Throttle throttle, dev.bulwark.audit.@Nullable DurableSink durable)
+      throws Exception {
     AdminAuthentication auth =
         new AdminAuthentication(
             config::get,
@@ -58,7 +68,8 @@ final class AdminListener implements AutoCloseable {
                     () -> true,
                     () -> "{\"keys\":[]}",
                     bans,
-                    new SecurityEvents(List.of(events::add)),
+                    new SecurityEvents(
+                        durable == null ? List.of(events::add) : List.of(events::add, durable)),
                     RecentDecisions.off()::explain))
             .build();
     server =

@@ -36,17 +36,60 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private static final int BATCH = 256;
 
   /**
+   * When the active file is rotated: once it holds {@code size} bytes (0: never by size) or was
+   * started {@code interval} ago (zero: never by age), whichever comes first, and only when it
+   * holds an event.
+   */
+  public record Rotation(long size, Duration interval) {
+    /** Never rotated: one file grows without bound. */
+    public static final Rotation NEVER = new Rotation(0, Duration.ZERO);
+
+    public Rotation {
+      requireNonNull(interval, "interval");
+      if (size < 0) {
+        throw new IllegalArgumentException("size: " + size + " (expected: >= 0)");
+      }
+    }
+  }
+
+  /**
+   * Which rotated files are kept: at most {@code files} of them (0: no limit), none rotated more
+   * than {@code age} ago (zero: no limit). The active file is always kept.
+   */
+  public record Retention(int files, Duration age) {
+    /** Every file kept. */
+    public static final Retention ALL = new Retention(0, Duration.ZERO);
+
+    public Retention {
+      requireNonNull(age, "age");
+      if (files < 0) {
+        throw new IllegalArgumentException("files: " + files + " (expected: >= 0)");
+      }
+    }
+  }
+
+  /**
    * Where and how the trail is written.
    *
-   * @param file the trail's file
+   * @param file the trail's active file
    * @param checkpointEvery records between signed checkpoints
    * @param checkpointInterval longest time a record waits for a checkpoint
    * @param queue events held for the writer before new ones are dropped
+   * @param rotation when the active file is rotated
+   * @param retention which rotated files are kept
    */
-  public record Settings(Path file, int checkpointEvery, Duration checkpointInterval, int queue) {
+  public record Settings(
+      Path file,
+      int checkpointEvery,
+      Duration checkpointInterval,
+      int queue,
+      Rotation rotation,
+      Retention retention) {
     public Settings {
       requireNonNull(file, "file");
       requireNonNull(checkpointInterval, "checkpointInterval");
+      requireNonNull(rotation, "rotation");
+      requireNonNull(retention, "retention");
       if (checkpointEvery < 1) {
         throw new IllegalArgumentException(
             "checkpointEvery: " + checkpointEvery + " (expected: > 0)");
@@ -54,6 +97,11 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
       if (queue < 1) {
         throw new IllegalArgumentException("queue: " + queue + " (expected: > 0)");
       }
+    }
+
+    /** One file, never rotated. */
+    public Settings(Path file, int checkpointEvery, Duration checkpointInterval, int queue) {
+      this(file, checkpointEvery, checkpointInterval, queue, Rotation.NEVER, Retention.ALL);
     }
   }
 
@@ -63,11 +111,15 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private final Keyring keyring;
   private final CheckpointKey key;
   private final Clock clock;
-  private final TrailFile file;
+  private final TrailFile.WriteGate gate;
+  private volatile @Nullable TrailFile file;
   private final BlockingQueue<Pending> queue;
   private final Counter dropped;
   private final Counter written;
+  private final Counter writeFailures;
+  private final Counter rotations;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE / 2);
+  private long lastFailureLog = Long.MIN_VALUE / 2;
   private final Thread writer;
   private volatile boolean running = true;
   private int sinceCheckpoint;
@@ -79,35 +131,50 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
       CheckpointKey key,
       Clock clock,
       TrailFile file,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      TrailFile.WriteGate gate) {
     this.settings = settings;
     this.keyring = keyring;
     this.key = key;
     this.clock = clock;
     this.file = file;
+    this.gate = gate;
     this.queue = new ArrayBlockingQueue<>(settings.queue());
     this.dropped = registry.counter("bulwark.audit.dropped");
     this.written = registry.counter("bulwark.audit.written");
+    this.writeFailures = registry.counter("bulwark.audit.write.failures");
+    this.rotations = registry.counter("bulwark.audit.rotations");
     this.lastCheckpointMillis = clock.millis();
     this.writer = new Thread(this::writeLoop, "bulwark-audit-writer");
     writer.setDaemon(true);
   }
 
   /**
-   * Opens the trail (blocking: start-up only) and starts its writer thread.
+   * Opens the trail (blocking: start-up only), applies retention, and starts its writer thread.
    *
    * @throws IllegalStateException or {@link java.io.UncheckedIOException} with one line naming the
    *     file when it cannot be used
    */
   public static AuditTrail open(
       Settings settings, Keyring keyring, CheckpointKey key, MeterRegistry registry) {
-    return open(settings, keyring, key, registry, Clock.systemUTC());
+    return open(settings, keyring, key, registry, Clock.systemUTC(), TrailFile.WriteGate.NONE);
   }
 
   static AuditTrail open(
       Settings settings, Keyring keyring, CheckpointKey key, MeterRegistry registry, Clock clock) {
-    TrailFile f = TrailFile.open(settings.file(), key.publicText(), clock.instant().toString());
-    AuditTrail t = new AuditTrail(settings, keyring, key, clock, f, registry);
+    return open(settings, keyring, key, registry, clock, TrailFile.WriteGate.NONE);
+  }
+
+  static AuditTrail open(
+      Settings settings,
+      Keyring keyring,
+      CheckpointKey key,
+      MeterRegistry registry,
+      Clock clock,
+      TrailFile.WriteGate gate) {
+    TrailFile f = TrailFile.open(settings.file(), key, clock.instant(), gate);
+    AuditTrail t = new AuditTrail(settings, keyring, key, clock, f, registry, gate);
+    t.applyRetention();
     t.writer.start();
     return t;
   }
@@ -172,6 +239,7 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
           queue.drainTo(batch, BATCH - 1);
         }
         writeBatch(batch);
+        rotateIfDue();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -180,10 +248,11 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
       }
     }
     // The last records are anchored by a checkpoint, written by this thread like every record.
-    if (sinceCheckpoint > 0) {
+    TrailFile f = file;
+    if (sinceCheckpoint > 0 && f != null) {
       try {
-        checkpoint();
-        file.sync();
+        checkpoint(f);
+        f.sync();
       } catch (IOException | RuntimeException e) {
         LOG.warning(
             settings.file()
@@ -195,19 +264,24 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   }
 
   private void writeBatch(List<Pending> batch) {
+    if (batch.isEmpty() && sinceCheckpoint == 0) {
+      return;
+    }
+    TrailFile f = null;
     try {
+      f = usableFile();
       for (Pending p : batch) {
-        appendEvent(p.event());
+        appendEvent(f, p.event());
         if (++sinceCheckpoint >= settings.checkpointEvery()) {
-          checkpoint();
+          checkpoint(f);
         }
       }
       if (sinceCheckpoint > 0
           && clock.millis() - lastCheckpointMillis >= settings.checkpointInterval().toMillis()) {
-        checkpoint();
+        checkpoint(f);
       }
       if (!batch.isEmpty()) {
-        file.sync();
+        f.sync();
       }
       for (Pending p : batch) {
         written.increment();
@@ -216,9 +290,17 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
         }
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(
-          Level.SEVERE,
-          settings.file() + ": audit records could not be written (" + e.getMessage() + ")");
+      writeFailed(e, batch.size());
+      if (f != null) {
+        try {
+          f.rollback();
+        } catch (IOException | RuntimeException again) {
+          // The file can no longer be trusted to end with a whole record: reopen it (which cuts a
+          // torn tail) before the next write.
+          closeQuietly(f);
+          file = null;
+        }
+      }
       for (Pending p : batch) {
         dropped.increment();
         if (p.written() != null) {
@@ -228,19 +310,111 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
     }
   }
 
-  private void appendEvent(SecurityEvent event) throws IOException {
-    long seq = file.nextSeq();
-    byte[] sealed = keyring.seal(recordId(file.trail(), seq), EventBody.of(event));
-    String body = Base64.getEncoder().encodeToString(sealed);
-    file.append(
-        file.next(TrailLine.EVENT, clock.instant().toString(), TrailLine.field("body", body)));
+  /** Returns the active file, reopening it when a failure closed it. */
+  private TrailFile usableFile() {
+    TrailFile f = file;
+    if (f == null) {
+      f = TrailFile.open(settings.file(), key, clock.instant(), gate);
+      file = f;
+      sinceCheckpoint = 0;
+      lastCheckpointMillis = clock.millis();
+    }
+    return f;
   }
 
-  private void checkpoint() throws IOException {
-    long seq = file.nextSeq();
-    String sig = key.sign(file.trail(), seq, file.lastHash());
-    file.append(
-        file.next(TrailLine.CHECKPOINT, clock.instant().toString(), TrailLine.field("sig", sig)));
+  /** Logs a failed write at most once per {@link #DROP_LOG_MILLIS}, and counts every one. */
+  private void writeFailed(Exception e, int events) {
+    writeFailures.increment();
+    long now = System.currentTimeMillis();
+    if (now - lastFailureLog >= DROP_LOG_MILLIS) {
+      lastFailureLog = now;
+      LOG.log(
+          Level.SEVERE,
+          settings.file()
+              + ": audit records could not be written ("
+              + e.getMessage()
+              + "); "
+              + events
+              + " events lost, changes that wait for their record are refused; "
+              + (long) writeFailures.count()
+              + " failed writes so far (bulwark_audit_write_failures_total)");
+    }
+  }
+
+  private void rotateIfDue() {
+    TrailFile f = file;
+    Rotation r = settings.rotation();
+    if (f == null || (r.size() == 0 && r.interval().isZero())) {
+      return;
+    }
+    try {
+      boolean due =
+          (r.size() > 0 && f.size() >= r.size())
+              || (!r.interval().isZero()
+                  && clock.millis() - f.startedMillis() >= r.interval().toMillis());
+      if (!due || !f.hasRecordsBeyondFirst()) {
+        return;
+      }
+      checkpoint(f);
+      f.sync();
+    } catch (IOException | RuntimeException e) {
+      writeFailed(e, 0);
+      try {
+        f.rollback();
+      } catch (IOException | RuntimeException again) {
+        closeQuietly(f);
+        file = null;
+      }
+      return;
+    }
+    try {
+      file = null;
+      file = f.rotate(key, clock.instant());
+      rotations.increment();
+      sinceCheckpoint = 0;
+      lastCheckpointMillis = clock.millis();
+    } catch (IOException | RuntimeException e) {
+      // The old file ends with a checkpoint; the next write reopens the active file (anchored to
+      // the last rotated one when the rename happened).
+      writeFailed(e, 0);
+      closeQuietly(f);
+      return;
+    }
+    applyRetention();
+  }
+
+  private void applyRetention() {
+    Retention keep = settings.retention();
+    if (keep.files() == 0 && keep.age().isZero()) {
+      return;
+    }
+    try {
+      TrailSegments.retain(settings.file(), keep.files(), keep.age(), clock.instant());
+    } catch (IOException e) {
+      LOG.warning(
+          settings.file() + ": old audit files could not be deleted (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void closeQuietly(TrailFile f) {
+    try {
+      f.close();
+    } catch (IOException ignored) {
+      // Already failing; the next write reopens the file.
+    }
+  }
+
+  private void appendEvent(TrailFile f, SecurityEvent event) throws IOException {
+    long seq = f.nextSeq();
+    byte[] sealed = keyring.seal(recordId(f.trail(), seq), EventBody.of(event));
+    String body = Base64.getEncoder().encodeToString(sealed);
+    f.append(f.next(TrailLine.EVENT, clock.instant().toString(), TrailLine.field("body", body)));
+  }
+
+  private void checkpoint(TrailFile f) throws IOException {
+    long seq = f.nextSeq();
+    String sig = key.sign(f.trail(), seq, f.lastHash());
+    f.append(f.next(TrailLine.CHECKPOINT, clock.instant().toString(), TrailLine.field("sig", sig)));
     sinceCheckpoint = 0;
     lastCheckpointMillis = clock.millis();
   }
@@ -259,8 +433,12 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    TrailFile f = file;
+    if (f == null) {
+      return;
+    }
     try {
-      file.close();
+      f.close();
     } catch (IOException e) {
       LOG.warning(settings.file() + ": could not be closed (" + e.getMessage() + ")");
     }

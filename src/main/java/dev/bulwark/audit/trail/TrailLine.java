@@ -12,21 +12,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One record of the trail as one ASCII line: {@code
- * {"seq":N,"time":"T","type":"start|event|checkpoint","<field>":"<value>","prev":"H","hash":"H"}}.
- * The field is {@code trail} and {@code key} for a start record, {@code body} (the sealed event,
- * base64) for an event, {@code sig} (the signature, base64) for a checkpoint. {@code hash} is the
- * SHA-256 of every byte of the line before {@code ,"hash":}, so it covers {@code prev} and chains
- * the records. Every value is drawn from a fixed alphabet, so no event field can break a line.
+ * {"seq":N,"time":"T","type":"start|anchor|event|checkpoint","<field>":"<value>",…,"prev":"H","hash":"H"}}.
+ * The fields are {@code trail}, {@code key} and, after a crash, {@code torn} (bytes of a torn
+ * record cut) for a start record; {@code trail}, {@code key} and {@code sig} for an anchor (the
+ * first record of a file after a rotation, signed like a checkpoint, its {@code prev} the previous
+ * file's last hash); {@code body} (the sealed event, base64) for an event; {@code sig} (the
+ * signature, base64) for a checkpoint. {@code hash} is the SHA-256 of every byte of the line before
+ * {@code ,"hash":}, so it covers {@code prev} and chains the records. Every value is drawn from a
+ * fixed alphabet, so no event field can break a line.
  *
  * @param seq the record's sequence number, from 0
  * @param time when it was written (ISO-8601 UTC)
- * @param type {@code start}, {@code event} or {@code checkpoint}
+ * @param type {@code start}, {@code anchor}, {@code event} or {@code checkpoint}
  * @param fields the type's fields as written between {@code type} and {@code prev}
  * @param prev the hash of the previous record (64 zeros for the first)
  * @param hash this record's hash
  */
 record TrailLine(long seq, String time, String type, String fields, String prev, String hash) {
   static final String START = "start";
+  static final String ANCHOR = "anchor";
   static final String EVENT = "event";
   static final String CHECKPOINT = "checkpoint";
   static final String GENESIS = "0".repeat(64);
@@ -37,8 +41,8 @@ record TrailLine(long seq, String time, String type, String fields, String prev,
   private static final Pattern LINE =
       Pattern.compile(
           "\\{\"seq\":(0|[1-9][0-9]{0,17}),\"time\":\"([0-9T:.Z-]{1,40})\","
-              + "\"type\":\"(start|event|checkpoint)\",((?:\"[a-z]{1,10}\":\"[A-Za-z0-9+/=-]*\",?)"
-              + "{1,2}),\"prev\":\"([0-9a-f]{64})\",\"hash\":\"([0-9a-f]{64})\"\\}");
+              + "\"type\":\"(start|anchor|event|checkpoint)\","
+              + "((?:\"[a-z]{1,10}\":\"[A-Za-z0-9+/=-]*\",?){1,4}),\"prev\":\"([0-9a-f]{64})\",\"hash\":\"([0-9a-f]{64})\"\\}");
   private static final Pattern FIELD = Pattern.compile("\"([a-z]{1,10})\":\"([A-Za-z0-9+/=-]*)\"");
 
   TrailLine {

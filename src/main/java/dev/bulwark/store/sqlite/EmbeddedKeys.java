@@ -1,6 +1,7 @@
 package dev.bulwark.store.sqlite;
 
 import dev.bulwark.store.StoreUnavailable;
+import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.KeyringTable;
 import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.store.sealed.SealRefused;
@@ -51,6 +52,21 @@ public final class EmbeddedKeys {
     Path db = database(dataDir);
     try (Connection c = EmbeddedDatabase.connect(db)) {
       return KeyringTable.retire(c, current, db.toString());
+    } catch (SQLException e) {
+      throw EmbeddedDatabase.cannotOpen(db, e);
+    } catch (SealRefused e) {
+      throw new StoreUnavailable(e.getMessage());
+    }
+  }
+
+  /**
+   * Returns the data directory's keyring under {@code current}, read once (for commands that open
+   * sealed records, such as {@code bulwark audit search}); the database is not changed.
+   */
+  public static Keyring keyring(Path dataDir, MasterKey current) {
+    Path db = database(dataDir);
+    try (Connection c = EmbeddedDatabase.connect(db)) {
+      return KeyringTable.open(c, current, db.toString());
     } catch (SQLException e) {
       throw EmbeddedDatabase.cannotOpen(db, e);
     } catch (SealRefused e) {

@@ -46,6 +46,8 @@ class AuditTrailGatewayTest {
                     .generate()
                     .toPublicJWK())
             .toString());
+    String banRequestId;
+    Path configFile;
     try (StubUpstream upstream = new StubUpstream();
         TestGateway gw =
             TestGateway.start(
@@ -71,6 +73,7 @@ class AuditTrailGatewayTest {
                 """
                     .formatted(data, masterKey, trail, jwks),
                 upstream.port())) {
+      configFile = gw.configFile();
       HttpResponse<String> ban =
           HttpClient.newHttpClient()
               .send(
@@ -83,6 +86,20 @@ class AuditTrailGatewayTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+      banRequestId = ban.headers().firstValue("x-request-id").orElseThrow();
+      HttpResponse<String> events = admin(gw, "/audit/events?action=ban&outcome=success&limit=5");
+      assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
+      assertThat(events.body())
+          .startsWith("{\"events\":[{\"bulwark.schema\":2,")
+          .contains("\"event.action\":\"ban\"")
+          .contains("\"bulwark.target\":\"198.51.100.77\"")
+          .contains("\"source.ip\":\"127.0.0.1\"")
+          .contains("\"event.reason\":\"secret-reason\\n\"")
+          .contains("\"http.request.id\":\"" + banRequestId + "\"")
+          .endsWith("\"scanned\":1,\"unreadable\":0,\"next\":null}");
+      assertThat(admin(gw, "/audit/events?limit=100000").statusCode()).isEqualTo(400);
+      assertThat(admin(gw, "/audit/events?source-ip=10.0.0.0/99").statusCode()).isEqualTo(400);
+      assertThat(admin(gw, "/audit/events?since=yesterday").body()).contains("since: expected");
       // Acknowledged only once on disk: the ban's record is there before the answer.
       assertThat(Files.readAllLines(trail, StandardCharsets.US_ASCII))
           .anyMatch(l -> l.contains("\"type\":\"event\""));
@@ -97,6 +114,40 @@ class AuditTrailGatewayTest {
       assertThat(refused.statusCode()).isEqualTo(401);
       gw.awaitLine("\"event\":\"token-invalid\"");
     }
+    StringWriter found = new StringWriter();
+    assertThat(
+            run(
+                found,
+                "audit",
+                "search",
+                trail.toString(),
+                "-c",
+                configFile.toString(),
+                "--action",
+                "ban",
+                "--since",
+                "1h",
+                "--json"))
+        .as(found.toString())
+        .isZero();
+    assertThat(found.toString()).contains("\"bulwark.target\":\"198.51.100.77\"");
+    found = new StringWriter();
+    assertThat(
+            run(
+                found,
+                "audit",
+                "show",
+                data.toString(),
+                "-c",
+                configFile.toString(),
+                "--id",
+                banRequestId))
+        .as(found.toString())
+        .isZero();
+    assertThat(found.toString())
+        .contains(" ban success ")
+        .contains("event.reason=secret-reason\\u000a")
+        .doesNotContain("\n ");
     List<String> lines = Files.readAllLines(trail, StandardCharsets.US_ASCII);
     // start, ban, token-invalid, checkpoint (every 2)
     assertThat(lines).hasSizeGreaterThanOrEqualTo(4);
@@ -120,6 +171,15 @@ class AuditTrailGatewayTest {
         .isEqualTo(1);
     assertThat(out.toString())
         .isEqualTo(trail + ": line 2 (seq 1): altered (its hash does not match its content)\n");
+  }
+
+  private static HttpResponse<String> admin(TestGateway gw, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static int run(StringWriter out, String... args) {

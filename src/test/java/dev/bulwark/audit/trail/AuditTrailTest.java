@@ -59,9 +59,9 @@ class AuditTrailTest {
     assertThat(Files.size(file)).isLessThan(16_000);
     String trail = Objects.requireNonNull(parsed(lines.get(0)).value("trail"));
     JsonNode b = body(keyring, trail, parsed(lines.get(1)));
-    assertThat(b.get("event").asText()).isEqualTo("ban");
-    assertThat(b.get("client").asText()).isEqualTo("192.0.2.9");
-    assertThat(b.get("reason").asText())
+    assertThat(b.get("event.action").asText()).isEqualTo("ban");
+    assertThat(b.get("bulwark.target").asText()).isEqualTo("192.0.2.9");
+    assertThat(b.get("event.reason").asText())
         .startsWith("x\n{\"seq\":99}\r\u001b[31m")
         .endsWith("...(cut " + (hostile.length() - EventBody.MAX_TEXT_CHARS) + " chars)");
     assertThat(
@@ -87,7 +87,7 @@ class AuditTrailTest {
     TrailLine first = parsed(lines.get(1));
     TrailLine moved = TrailLine.make(2, first.time(), "event", first.fields(), first.prev());
     assertThatThrownBy(() -> body(keyring, trail, moved)).isInstanceOf(SealRefused.class);
-    assertThat(body(keyring, trail, first).get("requestId").asText()).isEqualTo("a");
+    assertThat(body(keyring, trail, first).get("http.request.id").asText()).isEqualTo("a");
   }
 
   @Test
