@@ -71,15 +71,15 @@ public final class LoginName {
     if (folded.isEmpty()) {
       return refused("Enter a login name.");
     }
+    if (folded.codePointCount(0, folded.length()) > MAX_LENGTH) {
+      return refused("The login name is too long.");
+    }
     for (int i = 0; i < folded.length(); ) {
       int cp = folded.codePointAt(i);
       if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
         return refused("The login name cannot contain spaces.");
       }
       i += Character.charCount(cp);
-    }
-    if (folded.codePointCount(0, folded.length()) > MAX_LENGTH) {
-      return refused("The login name is too long.");
     }
     if (!scriptsGoTogether(folded)) {
       return refused("The login name mixes letters of different alphabets.");
