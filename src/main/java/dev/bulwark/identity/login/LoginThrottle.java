@@ -155,7 +155,6 @@ public final class LoginThrottle {
     requireNonNull(factor, "factor");
     String name = nameKey(attempt.login());
     String client = attempt.client();
-    Duration window = settings.window();
     CompletionStage<Long> pair = count("login-" + factor.group + "-pair", client + '/' + name);
     CompletionStage<Long> address = count("login-" + factor.group + "-address", client);
     return pair.thenCompose(
