@@ -126,4 +126,46 @@ public sealed interface EventDetail {
       out.text("path", path);
     }
   }
+
+  /**
+   * A login attempt ({@code login-succeeded}, {@code login-failed}, {@code mfa-failed}, {@code
+   * login-throttled}): the login name as normalised (never the password), the factor ({@code
+   * password}, {@code totp}, {@code recovery-code}) and the failures counted so far against the
+   * pair of address and login name within the throttle's window (0 when not counted).
+   */
+  record LoginAttempt(String login, String factor, long failures) implements EventDetail {
+    public LoginAttempt {
+      requireNonNull(login, "login");
+      requireNonNull(factor, "factor");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("login", login);
+      out.text("factor", factor);
+      if (failures > 0) {
+        out.number("failures", failures);
+      }
+    }
+  }
+
+  /**
+   * What looked like credential stuffing ({@code credential-stuffing-suspected}): the pattern
+   * ({@code names-per-address} or {@code addresses-per-name}), the login name concerned (for {@code
+   * addresses-per-name}; the last one tried for {@code names-per-address}) and how many distinct
+   * names or addresses failed within the window.
+   */
+  record StuffingPattern(String pattern, String login, long distinct) implements EventDetail {
+    public StuffingPattern {
+      requireNonNull(pattern, "pattern");
+      requireNonNull(login, "login");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("pattern", pattern);
+      out.text("login", login);
+      out.number("distinct", distinct);
+    }
+  }
 }

@@ -306,6 +306,82 @@ public record SecurityEvent(
         0);
   }
 
+  /**
+   * A login attempt that succeeded or failed: {@link SecurityEventKind#LOGIN_SUCCEEDED} (whose
+   * subject is the login name), {@link SecurityEventKind#LOGIN_FAILED} or {@link
+   * SecurityEventKind#MFA_FAILED}, for the factor tried, with the failures counted so far.
+   */
+  public static SecurityEvent loginAttempt(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      @Nullable String route,
+      String login,
+      String factor,
+      long failures) {
+    if (kind != SecurityEventKind.LOGIN_SUCCEEDED
+        && kind != SecurityEventKind.LOGIN_FAILED
+        && kind != SecurityEventKind.MFA_FAILED) {
+      throw new IllegalArgumentException("kind: " + kind + " (expected: a login attempt)");
+    }
+    boolean ok = kind == SecurityEventKind.LOGIN_SUCCEEDED;
+    return new SecurityEvent(
+        kind,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        route,
+        0,
+        ok ? null : (kind == SecurityEventKind.MFA_FAILED ? "wrong second factor" : "wrong login"),
+        ok ? login : null,
+        null,
+        new EventDetail.LoginAttempt(login, factor, failures),
+        0);
+  }
+
+  /**
+   * Failed logins that look like credential stuffing: {@code pattern} is {@code names-per-address}
+   * or {@code addresses-per-name}, {@code distinct} how many names or addresses failed in the
+   * window.
+   */
+  public static SecurityEvent credentialStuffing(
+      String requestId,
+      String client,
+      @Nullable String route,
+      String pattern,
+      String login,
+      long distinct) {
+    return new SecurityEvent(
+        SecurityEventKind.CREDENTIAL_STUFFING_SUSPECTED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        route,
+        0,
+        "credential stuffing suspected",
+        null,
+        null,
+        new EventDetail.StuffingPattern(pattern, login, distinct),
+        0);
+  }
+
+  /** A login attempt refused by the throttle, answered {@code 429}, before any password check. */
+  public static SecurityEvent loginThrottled(
+      String requestId, String client, @Nullable String route, String login, String factor) {
+    return new SecurityEvent(
+        SecurityEventKind.LOGIN_THROTTLED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        route,
+        429,
+        "login throttled",
+        null,
+        null,
+        new EventDetail.LoginAttempt(login, factor, 0),
+        0);
+  }
+
   /** Returns this event as made by a gateway endpoint ({@code forward-auth}) for another route. */
   public SecurityEvent withVia(String endpoint) {
     return new SecurityEvent(

@@ -50,7 +50,22 @@ public enum SecurityEventKind {
    * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
    * too long).
    */
-  CERTIFICATE_REFUSED("certificate-refused", false);
+  CERTIFICATE_REFUSED("certificate-refused", false),
+  /** A login succeeded: the password, or the second factor that completed it. */
+  LOGIN_SUCCEEDED("login-succeeded", false),
+  /**
+   * A login was refused: an unknown login name or a wrong password (the event does not say which).
+   */
+  LOGIN_FAILED("login-failed", false),
+  /** A second factor (a TOTP code or a recovery code) was refused after a correct password. */
+  MFA_FAILED("mfa-failed", false),
+  /**
+   * Failed logins look like credential stuffing or spraying: many login names from one address, or
+   * many addresses against one login name, within the throttle's window.
+   */
+  CREDENTIAL_STUFFING_SUSPECTED("credential-stuffing-suspected", false),
+  /** A login attempt was refused by the login throttle before any password was checked. */
+  LOGIN_THROTTLED("login-throttled", true);
 
   private final String wireName;
   private final boolean repeatable;

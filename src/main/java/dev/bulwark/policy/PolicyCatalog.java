@@ -2,6 +2,7 @@ package dev.bulwark.policy;
 
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.ConfigSection;
+import dev.bulwark.config.IdentitySection;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.policy.authn.AuthnFactory;
 import dev.bulwark.policy.authz.AuthzFactory;
@@ -13,6 +14,7 @@ import dev.bulwark.policy.errors.ErrorsFactory;
 import dev.bulwark.policy.headers.HeadersFactory;
 import dev.bulwark.policy.ipfilter.IpFilterFactory;
 import dev.bulwark.policy.ratelimit.RateLimitFactory;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,7 +61,9 @@ public final class PolicyCatalog {
 
   /** Returns the features' configuration sections, in order (what {@link ConfigLoader} reads). */
   public List<ConfigSection<?>> sections() {
-    return List.copyOf(factories);
+    List<ConfigSection<?>> all = new ArrayList<>(factories);
+    all.add(IdentitySection.INSTANCE); // the identity services' settings, no policy of their own
+    return List.copyOf(all);
   }
 
   /** Returns a loader that reads the features' sections, resolving secrets with {@code secrets}. */

@@ -80,6 +80,25 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CERTIFICATE_REFUSED,
         SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
+    SAMPLES.put(
+        SecurityEventKind.LOGIN_SUCCEEDED,
+        SecurityEvent.loginAttempt(
+            SecurityEventKind.LOGIN_SUCCEEDED, "r13", "192.0.2.1", "login", "alice", "totp", 0));
+    SAMPLES.put(
+        SecurityEventKind.LOGIN_FAILED,
+        SecurityEvent.loginAttempt(
+            SecurityEventKind.LOGIN_FAILED, "r14", "192.0.2.1", "login", "alice", "password", 3));
+    SAMPLES.put(
+        SecurityEventKind.MFA_FAILED,
+        SecurityEvent.loginAttempt(
+            SecurityEventKind.MFA_FAILED, "r15", "192.0.2.1", "login", "alice", "totp", 1));
+    SAMPLES.put(
+        SecurityEventKind.CREDENTIAL_STUFFING_SUSPECTED,
+        SecurityEvent.credentialStuffing(
+            "r16", "192.0.2.1", "login", "names-per-address", "bob", 20));
+    SAMPLES.put(
+        SecurityEventKind.LOGIN_THROTTLED,
+        SecurityEvent.loginThrottled("r17", "192.0.2.1", "login", "alice", "password"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -139,7 +158,12 @@ class SecurityLogTest {
             "secret-rotated",
             "secret-rotation-refused",
             "admin-auth-failed",
-            "certificate-refused");
+            "certificate-refused",
+            "login-succeeded",
+            "login-failed",
+            "mfa-failed",
+            "credential-stuffing-suspected",
+            "login-throttled");
   }
 
   @Test
@@ -164,6 +188,30 @@ class SecurityLogTest {
     JsonNode cut =
         line(SecurityEvent.adminAuthFailed("r11", "192.0.2.9", 401, "no token", "GET", longPath));
     assertThat(cut.get("path").asText()).hasSize(200);
+  }
+
+  @Test
+  void loginEventsNameTheLoginAndFactorButNeverAPassword() throws Exception {
+    JsonNode failed = line(sample(SecurityEventKind.LOGIN_FAILED));
+    assertThat(names(failed))
+        .containsExactly(
+            "type",
+            "time",
+            "event",
+            "requestId",
+            "client",
+            "route",
+            "reason",
+            "login",
+            "factor",
+            "failures");
+    assertThat(failed.get("failures").isNumber()).isTrue();
+    JsonNode ok = line(sample(SecurityEventKind.LOGIN_SUCCEEDED));
+    assertThat(ok.get("subject").asText()).isEqualTo("alice");
+    assertThat(ok.has("failures")).isFalse();
+    JsonNode stuffing = line(sample(SecurityEventKind.CREDENTIAL_STUFFING_SUSPECTED));
+    assertThat(stuffing.get("pattern").asText()).isEqualTo("names-per-address");
+    assertThat(stuffing.get("distinct").asLong()).isEqualTo(20);
   }
 
   @Test
