@@ -4,6 +4,7 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.ConfigSection;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.policy.authn.AuthnFactory;
+import dev.bulwark.policy.authn.SignatureSection;
 import dev.bulwark.policy.authz.AuthzFactory;
 import dev.bulwark.policy.bans.BansFactory;
 import dev.bulwark.policy.clientcert.ClientCertFactory;
@@ -33,6 +34,7 @@ public final class PolicyCatalog {
               new CorsFactory(),
               new ClientCertFactory(),
               new AuthnFactory(),
+              new SignatureSection(),
               new AuthzFactory(),
               new ContractFactory()));
 

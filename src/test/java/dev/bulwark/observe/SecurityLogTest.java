@@ -139,7 +139,10 @@ class SecurityLogTest {
             "secret-rotated",
             "secret-rotation-refused",
             "admin-auth-failed",
-            "certificate-refused");
+            "certificate-refused",
+            "signature-invalid",
+            "signature-replayed",
+            "digest-mismatch");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.bulwark.store.memory;
 
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -14,6 +15,7 @@ public final class MemoryStores implements Stores {
   private final MemoryRateLimitStore rateLimits;
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
+  private final MemoryNonceStore nonces;
   private final StoreHealth health = StoreHealth.unmetered("embedded");
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
@@ -25,6 +27,7 @@ public final class MemoryStores implements Stores {
   public MemoryStores(long maxKeys, MemoryBanStore bans) {
     this.rateLimits = new MemoryRateLimitStore(maxKeys);
     this.bans = bans;
+    this.nonces = new MemoryNonceStore(maxKeys);
   }
 
   @Override
@@ -35,6 +38,11 @@ public final class MemoryStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public NonceStore nonces() {
+    return nonces;
   }
 
   @Override
