@@ -1,6 +1,7 @@
 package dev.bulwark.policy.authn;
 
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.IssuerlessCredential;
 import dev.bulwark.policy.authn.signature.SignatureAlgorithm;
 import dev.bulwark.policy.authn.signature.SignatureBase;
 import dev.bulwark.policy.authn.signature.StructuredFields;
@@ -25,7 +26,8 @@ public record SignatureConfig(
     boolean requireNonce,
     boolean requireDigest,
     boolean denyOnStoreFailure,
-    String tag) {
+    String tag)
+    implements IssuerlessCredential {
 
   /** One key a client signs with: its id ({@code keyid}), the subject it proves, its algorithm. */
   public record SigningKey(String id, String subject, SignatureAlgorithm algorithm, Key key) {}
@@ -57,6 +59,11 @@ public record SignatureConfig(
   /** Returns whether the route asks for signed requests. */
   public boolean enabled() {
     return !keys.isEmpty();
+  }
+
+  @Override
+  public boolean authenticatesWithoutIssuer() {
+    return enabled();
   }
 
   /** Reads {@code auth.signature} (absent: {@link #NONE}). */
@@ -141,7 +148,7 @@ public record SignatureConfig(
         k.get("id").error(id + " (expected: each key id once)");
         id = null;
       }
-      String subject = k.get("subject").string("a subject such as client-a", id == null ? "" : id);
+      String subject = k.get("subject").string("a subject such as client-a", id == null ? "x" : id);
       if (!subject.matches("[A-Za-z0-9._@-]{1,64}")) {
         k.get("subject").invalid("1 to 64 letters, digits, '.', '_', '@' or '-'");
       }
