@@ -42,7 +42,8 @@ public record RouteAccess(
   /** A rule that allows nobody: methods not covered by {@code require} or {@code methods}. */
   public static final AccessRule NOBODY = new AccessRule.AnyOf(List.of());
 
-  static final Set<String> KEYS = Set.of("issuers", "require", "methods");
+  // signature: read by the authentication feature (signed requests), not here
+  static final Set<String> KEYS = Set.of("issuers", "require", "methods", "signature");
   private static final List<String> METHODS =
       List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/@+-]{1,128}");

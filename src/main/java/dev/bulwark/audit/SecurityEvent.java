@@ -141,12 +141,18 @@ public record SecurityEvent(
   }
 
   /**
-   * A presented credential that was refused: {@link SecurityEventKind#TOKEN_INVALID} or {@link
-   * SecurityEventKind#TOKEN_EXPIRED}, with the verifier's reason.
+   * A presented credential that was refused: {@link SecurityEventKind#TOKEN_INVALID}, {@link
+   * SecurityEventKind#TOKEN_EXPIRED}, or a signed request's {@link
+   * SecurityEventKind#SIGNATURE_INVALID}, {@link SecurityEventKind#SIGNATURE_REPLAYED} or {@link
+   * SecurityEventKind#DIGEST_MISMATCH}, with the verifier's reason.
    */
   public static SecurityEvent credentialRefused(
       SecurityEventKind kind, String requestId, String client, String route, String reason) {
-    if (kind != SecurityEventKind.TOKEN_INVALID && kind != SecurityEventKind.TOKEN_EXPIRED) {
+    if (kind != SecurityEventKind.TOKEN_INVALID
+        && kind != SecurityEventKind.TOKEN_EXPIRED
+        && kind != SecurityEventKind.SIGNATURE_INVALID
+        && kind != SecurityEventKind.SIGNATURE_REPLAYED
+        && kind != SecurityEventKind.DIGEST_MISMATCH) {
       throw new IllegalArgumentException("kind: " + kind + " (expected: a refused credential)");
     }
     return new SecurityEvent(

@@ -65,7 +65,16 @@ public enum SecurityEventKind {
    */
   CREDENTIAL_STUFFING_SUSPECTED("credential-stuffing-suspected", false),
   /** A login attempt was refused by the login throttle before any password was checked. */
-  LOGIN_THROTTLED("login-throttled", true);
+  LOGIN_THROTTLED("login-throttled", true),
+  /**
+   * A signed request (HTTP Message Signatures) was refused: malformed or unknown signature, key or
+   * algorithm, a required component not covered, or {@code created}/{@code expires} out of range.
+   */
+  SIGNATURE_INVALID("signature-invalid", false),
+  /** A signed request's nonce had been seen already (on this gateway or another of the cluster). */
+  SIGNATURE_REPLAYED("signature-replayed", false),
+  /** A signed request's {@code Content-Digest} did not match the body received. */
+  DIGEST_MISMATCH("digest-mismatch", false);
 
   private final String wireName;
   private final boolean repeatable;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      SignCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status of a command line that could not be parsed (picocli's convention). */

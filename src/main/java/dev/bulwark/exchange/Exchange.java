@@ -41,6 +41,7 @@ public final class Exchange {
   private @Nullable String subject;
   private Object @Nullable [] attributes;
   private @Nullable DecisionTrace trace;
+  private byte @Nullable [] body;
 
   /**
    * An exchange over a request view, the response headers that its policies and the gateway fill
@@ -342,11 +343,22 @@ public final class Exchange {
 
   /**
    * Reads the whole request body (over {@code limit} bytes: 413 and close) and hands it to {@code
-   * onBody}; the body is then forwarded from memory with its Content-Length instead of streamed. A
-   * client error answers 400, the route's body timeout and minimum upload rate still apply, and
-   * nothing is delivered once the exchange is answered or the client is gone.
+   * onBody}; the body is then forwarded from memory with its Content-Length instead of streamed (a
+   * later stage that asks again gets the same bytes at once). A client error answers 400, the
+   * route's body timeout and minimum upload rate still apply, and nothing is delivered once the
+   * exchange is answered or the client is gone.
    */
   public void readBody(long limit, Consumer<byte[]> onBody) {
+    byte[] read = body;
+    if (read != null) {
+      // An earlier stage read it (a signature's digest before a contract): the same bytes.
+      if (read.length > limit) {
+        deny(Denial.BODY_TOO_LARGE);
+      } else {
+        onBody.accept(read);
+      }
+      return;
+    }
     driver.readingBody(this);
     request.readBody(
         limit,
@@ -362,8 +374,9 @@ public final class Exchange {
           }
 
           @Override
-          public void body(byte[] body) {
-            onBody.accept(body);
+          public void body(byte[] whole) {
+            body = whole;
+            onBody.accept(whole);
           }
 
           @Override

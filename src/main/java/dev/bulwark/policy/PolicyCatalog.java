@@ -5,6 +5,7 @@ import dev.bulwark.config.ConfigSection;
 import dev.bulwark.config.IdentitySection;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.policy.authn.AuthnFactory;
+import dev.bulwark.policy.authn.SignatureSection;
 import dev.bulwark.policy.authz.AuthzFactory;
 import dev.bulwark.policy.bans.BansFactory;
 import dev.bulwark.policy.clientcert.ClientCertFactory;
@@ -35,6 +36,7 @@ public final class PolicyCatalog {
               new CorsFactory(),
               new ClientCertFactory(),
               new AuthnFactory(),
+              new SignatureSection(),
               new AuthzFactory(),
               new ContractFactory()));
 

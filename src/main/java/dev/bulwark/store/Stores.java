@@ -93,6 +93,9 @@ public interface Stores extends AutoCloseable {
   /** Returns bans and strike counters. */
   BanStore bans();
 
+  /** Returns the nonces of signed requests seen recently. */
+  NonceStore nonces();
+
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();
 

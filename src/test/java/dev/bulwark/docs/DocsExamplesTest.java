@@ -248,7 +248,8 @@ class DocsExamplesTest {
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
       String value = m.group(3).replace("\"", "").replace("'", "");
-      if (!value.contains("/") && !value.contains(".")) {
+      if ((!value.contains("/") && !value.contains(".")) || value.startsWith("${")) {
+        // Not a file (a rate limit's `key: ip`, say), or a secret reference replaced below.
         // Not a file: a rate limit's `key: ip`, say.
         m.appendReplacement(sb, Matcher.quoteReplacement(m.group()));
         continue;
@@ -265,9 +266,49 @@ class DocsExamplesTest {
           Matcher.quoteReplacement(m.group(1) + m.group(2) + ": \"" + work.resolve(target) + "\""));
     }
     m.appendTail(sb);
+    // A signed route's public keys: generated ones, by the curve the file name says.
+    String keyed = publicKeys(sb.toString());
     return FILE_REFERENCE
-        .matcher(sb)
-        .replaceAll(Matcher.quoteReplacement("${file:" + work.resolve("secret.txt") + "}"));
+        .matcher(keyed)
+        .replaceAll(Matcher.quoteReplacement("${file:" + work.resolve("secret.txt") + "}"))
+        .replace(GENERATED_FILE, "${file:");
+  }
+
+  /** Stands for {@code ${file:} until the placeholder file has replaced every other reference. */
+  private static final String GENERATED_FILE = "\u0000generated-file:";
+
+  private static final Pattern PUBLIC_KEY_REFERENCE =
+      Pattern.compile("\\$\\{file:[^}]*(ed25519|p256)[^}]*\\.pem}");
+
+  /** Points {@code ${file:..ed25519..pem}} and {@code ..p256..pem} at generated public keys. */
+  private static String publicKeys(String yaml) {
+    Matcher m = PUBLIC_KEY_REFERENCE.matcher(yaml);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      Path file = work.resolve("public-" + m.group(1) + ".pem");
+      try {
+        if (!Files.exists(file)) {
+          java.security.KeyPairGenerator g =
+              java.security.KeyPairGenerator.getInstance(
+                  m.group(1).equals("p256") ? "EC" : "Ed25519");
+          if (m.group(1).equals("p256")) {
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+          }
+          Files.writeString(
+              file,
+              "-----BEGIN PUBLIC KEY-----\n"
+                  + java.util.Base64.getMimeEncoder()
+                      .encodeToString(g.generateKeyPair().getPublic().getEncoded())
+                  + "\n-----END PUBLIC KEY-----\n",
+              StandardCharsets.UTF_8);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(GENERATED_FILE + file + "}"));
+    }
+    m.appendTail(sb);
+    return sb.toString();
   }
 
   /** Returns every fenced YAML block of the documentation, in file order. */

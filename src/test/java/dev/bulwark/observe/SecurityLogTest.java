@@ -163,7 +163,10 @@ class SecurityLogTest {
             "login-failed",
             "mfa-failed",
             "credential-stuffing-suspected",
-            "login-throttled");
+            "login-throttled",
+            "signature-invalid",
+            "signature-replayed",
+            "digest-mismatch");
   }
 
   @Test

@@ -81,13 +81,22 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
         return List.of(); // the gateway's own answers need no credential
       }
       RouteAccess access = route.section(RouteAccess.class);
+      SignatureConfig signature = route.section(SignatureConfig.class);
       Credentials credentials =
-          asksForCertificate(route)
+          signature.enabled()
               ? new Credentials(
                   List.of(
-                      new BearerTokenProvider(authenticator, access.issuers()),
-                      new ClientCertificateProvider()))
-              : Credentials.bearer(authenticator, access.issuers());
+                      new RequestSignatureProvider(
+                          signature,
+                          gateway.stores().nonces(),
+                          gateway.clock(),
+                          route.limits().maxBody())))
+              : asksForCertificate(route)
+                  ? new Credentials(
+                      List.of(
+                          new BearerTokenProvider(authenticator, access.issuers()),
+                          new ClientCertificateProvider()))
+                  : Credentials.bearer(authenticator, access.issuers());
       judged.add(
           new RouteTable.Entry<>(
               match.hostMatcher(),

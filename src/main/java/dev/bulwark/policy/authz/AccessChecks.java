@@ -3,6 +3,7 @@ package dev.bulwark.policy.authz;
 import dev.bulwark.access.RouteAccess;
 import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.config.IssuerlessCredential;
 import dev.bulwark.config.RouteConfig;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +41,7 @@ final class AccessChecks {
         if (!known) {
           continue;
         }
-        if (declared.isEmpty() && !asksForCertificate(r)) {
+        if (declared.isEmpty() && !asksForCertificate(r) && !ownCredential(r)) {
           n.error(
               "requires authentication but auth.issuers is empty (expected: at least one issuer)");
         }
@@ -61,6 +62,16 @@ final class AccessChecks {
   private static boolean asksForCertificate(RouteConfig r) {
     for (ClientCertificateDemand d : r.sections().all(ClientCertificateDemand.class)) {
       if (d.requestsClientCertificate()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns whether the route brings a credential of its own (signed requests). */
+  private static boolean ownCredential(RouteConfig r) {
+    for (IssuerlessCredential c : r.sections().all(IssuerlessCredential.class)) {
+      if (c.authenticatesWithoutIssuer()) {
         return true;
       }
     }

@@ -4,6 +4,7 @@ import dev.bulwark.store.AccountStore;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
+import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -16,6 +17,7 @@ public final class MemoryStores implements Stores {
   private final MemoryRateLimitStore rateLimits;
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
+  private final MemoryNonceStore nonces;
   private final StoreHealth health = StoreHealth.unmetered("embedded");
   private final MemoryOrganisationStore organisations;
   private final MemoryAccountStore accounts;
@@ -31,6 +33,7 @@ public final class MemoryStores implements Stores {
     this.bans = bans;
     this.organisations = new MemoryOrganisationStore(maxKeys);
     this.accounts = new MemoryAccountStore(maxKeys, organisations);
+    this.nonces = new MemoryNonceStore(maxKeys);
   }
 
   @Override
@@ -41,6 +44,11 @@ public final class MemoryStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public NonceStore nonces() {
+    return nonces;
   }
 
   @Override

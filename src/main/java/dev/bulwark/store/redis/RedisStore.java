@@ -5,6 +5,7 @@ import dev.bulwark.store.AccountsUnavailable;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
+import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -45,6 +46,7 @@ public final class RedisStore implements Stores {
   private final RedisRateLimitStore rateLimits;
   private final RedisBanStore bans;
   private final RedisConnectionCounts connections;
+  private final RedisNonceStore nonces = new RedisNonceStore(this);
   private volatile boolean closed;
 
   private RedisStore(StoreConfig config, long maxBans, StoreHealth health) {
@@ -124,6 +126,11 @@ public final class RedisStore implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public NonceStore nonces() {
+    return nonces;
   }
 
   @Override

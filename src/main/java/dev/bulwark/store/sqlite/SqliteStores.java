@@ -4,6 +4,7 @@ import dev.bulwark.store.AccountStore;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
+import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -114,6 +115,11 @@ public final class SqliteStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public NonceStore nonces() {
+    return memory.nonces(); // short-lived: a restart forgets them (documented)
   }
 
   @Override
