@@ -50,7 +50,24 @@ public enum SecurityEventKind {
    * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
    * too long).
    */
-  CERTIFICATE_REFUSED("certificate-refused", false);
+  CERTIFICATE_REFUSED("certificate-refused", false),
+  /**
+   * A sign-in refused: a wrong password, a wrong or replayed second factor, an unknown or locked
+   * account ({@code account} is the name tried, which may not exist).
+   */
+  LOGIN_FAILED("login-failed", false),
+  /** A role was granted to an account ({@code subject} is who granted it). */
+  ROLE_GRANTED("role-granted", false),
+  /**
+   * A refresh token that had already been used was presented again: its family is revoked, since
+   * one of the two holders is not the account's owner.
+   */
+  REFRESH_TOKEN_REUSED("refresh-token-reused", false),
+  /**
+   * A configuration reload was applied; it carries the new file's hash and what it loosened (new
+   * lint warnings, policies removed from a route, a route no longer guarded).
+   */
+  CONFIG_RELOADED("config-reloaded", false);
 
   private final String wireName;
   private final boolean repeatable;

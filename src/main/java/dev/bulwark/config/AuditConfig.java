@@ -22,7 +22,7 @@ public record AuditConfig(
   public static final AuditConfig OFF = new AuditConfig(null, 1000, Duration.ofSeconds(60), 10_000);
 
   static final Set<String> KEYS =
-      Set.of("file", "checkpoint-every", "checkpoint-interval", "queue");
+      Set.of("file", "checkpoint-every", "checkpoint-interval", "queue", "alerts");
 
   /** Returns whether a trail is written. */
   public boolean enabled() {
@@ -39,6 +39,9 @@ public record AuditConfig(
             .duration(OFF.checkpointInterval(), Duration.ofSeconds(1), Duration.ofHours(24));
     int queue = n.get("queue").integer(OFF.queue(), 16, 1_000_000);
     ConfigNode fileNode = n.get("file");
+    if (!fileNode.present() && n.get("alerts").present()) {
+      return OFF; // alerts alone, read by AlertsSection: no trail
+    }
     String file = fileNode.requiredString("a file for the audit trail, such as data/audit.log");
     if (file == null) {
       return OFF;
