@@ -286,7 +286,7 @@ final class AlertsSection {
               + " ${env:ALERT_WEBHOOK_SECRET})");
     } else if (raw != null && !raw.contains("${")) {
       secretNode.error(
-          "written literally (expected: a reference such as ${env:ALERT_WEBHOOK_SECRET} or"
+          "literal secret (expected: a secret reference such as ${env:ALERT_WEBHOOK_SECRET} or"
               + " ${file:/run/secrets/alert-webhook})");
     } else {
       secret = secretNode.string("a reference to the shared signing secret");

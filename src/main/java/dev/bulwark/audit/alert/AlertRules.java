@@ -2,8 +2,6 @@ package dev.bulwark.audit.alert;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventKind;
 import dev.bulwark.audit.SecurityEventSink;
@@ -11,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,9 +23,9 @@ import java.util.logging.Logger;
  * watches its kind, under each key the rule gives it ({@code 1 + suppressed}, so events thinned out
  * before the sinks still count); a rule whose count for a key reaches its threshold within its
  * window fires one {@link Alert} to every destination, then holds back further alerts for that key
- * for its cool-down. Each rule remembers at most {@code maxKeys} keys (the least useful are
- * forgotten first), so a flood of distinct addresses costs bounded memory. Never blocks: a
- * destination that does I/O queues. Thread-safe.
+ * for its cool-down. Each rule remembers at most {@code maxKeys} keys (the least recently seen are
+ * forgotten first, see {@link RecentKeys}), so a flood of distinct addresses costs bounded memory.
+ * Never blocks: a destination that does I/O queues. Thread-safe.
  */
 public final class AlertRules implements SecurityEventSink {
   private static final Logger LOG = Logger.getLogger(AlertRules.class.getName());
@@ -47,21 +44,14 @@ public final class AlertRules implements SecurityEventSink {
   private static final class Counting {
     final AlertRule rule;
     final RuleSettings settings;
-    final Cache<String, KeyWindow> keys;
+    final RecentKeys keys;
     final Counter fired;
     final Counter suppressed;
 
     Counting(AlertRule rule, RuleSettings settings, int maxKeys, MeterRegistry registry) {
       this.rule = rule;
       this.settings = settings;
-      Duration idle = settings.window().multipliedBy(2).plus(settings.coolDown());
-      this.keys =
-          Caffeine.newBuilder()
-              .maximumSize(maxKeys)
-              .expireAfterAccess(idle)
-              // Evict on the caller's thread: no pool task per write, and the bound holds at once.
-              .executor(Runnable::run)
-              .build();
+      this.keys = new RecentKeys(maxKeys);
       this.fired =
           Counter.builder("bulwark_alerts")
               .tag("rule", rule.configName())
@@ -73,7 +63,7 @@ public final class AlertRules implements SecurityEventSink {
               .tag("rule", rule.configName())
               .description("Events over a rule's threshold held back during its cool-down")
               .register(registry);
-      Gauge.builder("bulwark_alert_keys", keys, Cache::estimatedSize)
+      Gauge.builder("bulwark_alert_keys", keys, RecentKeys::size)
           .tag("rule", rule.configName())
           .description("Keys a rule is counting (bounded by audit.alerts.max-keys)")
           .register(registry);
@@ -120,7 +110,7 @@ public final class AlertRules implements SecurityEventSink {
       for (String key : c.rule.keys(event, settings)) {
         long window = c.settings.window().toMillis();
         KeyWindow w =
-            c.keys.get(key, k -> new KeyWindow(window, c.settings.coolDown().toMillis(), now));
+            c.keys.get(key, () -> new KeyWindow(window, c.settings.coolDown().toMillis(), now));
         KeyWindow.Fired f =
             w.add(now, n, event.epochMillis(), event.requestId(), c.settings.threshold());
         if (f == null) {
@@ -170,7 +160,6 @@ public final class AlertRules implements SecurityEventSink {
     if (c == null) {
       return 0;
     }
-    c.keys.cleanUp();
-    return c.keys.estimatedSize();
+    return c.keys.size();
   }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
  * @param rules each rule's settings (every rule present)
  * @param adminRoles the roles whose grant is a new admin
  * @param workingHours when role grants are expected
- * @param maxKeys keys counted at most per rule; beyond, the least useful are forgotten
+ * @param maxKeys keys counted at most per rule; beyond, the least recently seen are forgotten
  * @param gatewayId the name of this gateway in alerts, or empty for the host's name
  * @param webhooks where alerts are posted
  * @param delivery the queue and retry bounds of webhook deliveries
