@@ -2,20 +2,20 @@ package dev.bulwark.config;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What a reload loosens, compared with the configuration in force: (1) each hardening-lint warning
- * the new configuration has and the old one did not (matched by path and message, a route's index
- * replaced by its name so that reordering routes is not a change); (2) each policy section a route
- * kept by name had and no longer has (its value is the section's absent one now, and was not
- * before); (3) each route kept by name that was guarded (it needed a credential) and is not any
- * more. Tightening, new routes and removed routes are not loosening.
+ * at a place (its path, a route's index replaced by its name so that reordering routes is not a
+ * change) where the old configuration had none — by place rather than by message, since a warning
+ * about a set of routes names them all and its text changes when any does; (2) each policy section
+ * a route kept by name had and no longer has (its value is the section's absent one now, and was
+ * not before); (3) each route kept by name that was guarded (it needed a credential) and is not any
+ * more. Tightening and removed routes are not loosening; a new route is only through a new warning.
  */
 final class ReloadLoosening {
   private static final Pattern ROUTE_INDEX = Pattern.compile("^routes\\[(\\d+)]");
@@ -25,10 +25,10 @@ final class ReloadLoosening {
   static List<String> between(
       BulwarkConfig previous, BulwarkConfig next, List<? extends ConfigSection<?>> sections) {
     List<String> out = new ArrayList<>();
-    Set<String> before = warnings(previous, sections);
-    for (String w : warnings(next, sections)) {
-      if (!before.contains(w)) {
-        out.add("new warning: " + w);
+    Map<String, String> before = warnings(previous, sections);
+    for (Map.Entry<String, String> w : warnings(next, sections).entrySet()) {
+      if (!before.containsKey(w.getKey())) {
+        out.add("new warning: " + w.getKey() + ": " + w.getValue());
       }
     }
     Map<String, RouteConfig> old = new HashMap<>();
@@ -60,15 +60,15 @@ final class ReloadLoosening {
     return out;
   }
 
-  /** Returns the lint warnings of {@code config}, each as {@code path: message}. */
-  private static Set<String> warnings(
+  /** Returns the lint warnings of {@code config} by path (the first message at each). */
+  private static Map<String, String> warnings(
       BulwarkConfig config, List<? extends ConfigSection<?>> sections) {
     Problems problems = new Problems();
     HardeningLint.check(config, sections, problems);
     RouteShadowLint.check(config.routes(), problems);
-    Set<String> out = new LinkedHashSet<>();
+    Map<String, String> out = new LinkedHashMap<>();
     for (Problem p : problems.warnings()) {
-      out.add(byRouteName(p.path(), config.routes()) + ": " + p.message());
+      out.putIfAbsent(byRouteName(p.path(), config.routes()), p.message());
     }
     return out;
   }

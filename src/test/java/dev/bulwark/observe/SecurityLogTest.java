@@ -80,6 +80,18 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CERTIFICATE_REFUSED,
         SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
+    SAMPLES.put(
+        SecurityEventKind.LOGIN_FAILED,
+        SecurityEvent.loginFailed("r13", "192.0.2.1", "login", "alice", "password", "wrong"));
+    SAMPLES.put(
+        SecurityEventKind.ROLE_GRANTED,
+        SecurityEvent.roleGranted("r14", "192.0.2.1", "root", "alice", "admin", "-"));
+    SAMPLES.put(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        SecurityEvent.refreshTokenReused("r15", "192.0.2.1", "token", "alice", "fam-1"));
+    SAMPLES.put(
+        SecurityEventKind.CONFIG_RELOADED,
+        SecurityEvent.configReloaded("ab".repeat(32), List.of("routes.api: rate-limit removed")));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -139,7 +151,11 @@ class SecurityLogTest {
             "secret-rotated",
             "secret-rotation-refused",
             "admin-auth-failed",
-            "certificate-refused");
+            "certificate-refused",
+            "login-failed",
+            "role-granted",
+            "refresh-token-reused",
+            "config-reloaded");
   }
 
   @Test

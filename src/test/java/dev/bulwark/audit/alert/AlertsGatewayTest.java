@@ -39,6 +39,10 @@ class AlertsGatewayTest {
   }
 
   private static String config(WebhookReceiver hook, String rules, String extra) {
+    return config(hook, rules, extra, "1s");
+  }
+
+  private static String config(WebhookReceiver hook, String rules, String extra, String timeout) {
     return """
         admin: { token: "${env:BULWARK_ADMIN_TOKEN}" }
         audit:
@@ -46,7 +50,7 @@ class AlertsGatewayTest {
             gateway-id: gw-under-test
         %s
             webhooks:
-              - { url: "%s", secret: "${env:ALERT_WEBHOOK_SECRET}", timeout: 1s }
+              - { url: "%s", secret: "${env:ALERT_WEBHOOK_SECRET}", timeout: %s }
         routes:
           - name: api
             match: { path: /** }
@@ -54,7 +58,7 @@ class AlertsGatewayTest {
             public: true
         %s
         """
-        .formatted(rules, hook.url(), extra);
+        .formatted(rules, hook.url(), timeout, extra);
   }
 
   @Test
@@ -103,7 +107,7 @@ class AlertsGatewayTest {
               .replace("    rate-limit: { key: ip, limit: 1000, window: 1s }\n", ""));
       assertThat(gw.gateway().reload())
           .noneMatch(p -> p.severity() == dev.bulwark.config.Problem.Severity.ERROR);
-      gw.awaitLine("\"event\":\"config-reloaded\"", "\"loosened\":1", "rate-limit removed");
+      gw.awaitLine("\"event\":\"config-reloaded\"", "routes.api: rate-limit removed");
       Until.until(Duration.ofSeconds(10), () -> hook.received().size() >= 2);
       JsonNode loosened = JSON.readTree(hook.received().get(1).body());
       assertThat(loosened.get("rule").asText()).isEqualTo("config-loosened");
@@ -121,20 +125,23 @@ class AlertsGatewayTest {
                     hook,
                     "    queue: 2\n    max-attempts: 3\n    rules:\n"
                         + "      admin-auth-failed-burst: { threshold: 1, window: 1m, cool-down: 0s }",
-                    ""),
+                    "",
+                    "10s"),
                 upstream.port(),
                 Map.of(
                     "BULWARK_ADMIN_TOKEN",
                     ADMIN_TOKEN,
                     "ALERT_WEBHOOK_SECRET",
                     "webhook-" + UUID.randomUUID()))) {
-      for (int i = 0; i < 20; i++) {
+      assertThat(gw.get("/warm-up").statusCode()).isEqualTo(200);
+      // 8 wrong tokens: the admin listener locks an address out after 10.
+      for (int i = 0; i < 8; i++) {
         long start = System.nanoTime();
         assertThat(admin(gw, "/bans", "wrong-" + i).statusCode()).isIn(401, 429);
         assertThat(gw.get("/ok").statusCode()).isEqualTo(200);
         assertThat((System.nanoTime() - start) / 1_000_000)
-            .as("a refused admin call and a proxied request, while the webhook hangs")
-            .isLessThan(900);
+            .as("a refused admin call and a proxied request, while the webhook hangs for 10 s")
+            .isLessThan(5_000);
         Thread.sleep(60);
       }
       Until.until(Duration.ofSeconds(5), () -> hook.attempts() >= 1);
