@@ -168,4 +168,61 @@ public sealed interface EventDetail {
       out.number("distinct", distinct);
     }
   }
+
+  /**
+   * A role granted ({@code role-granted}): to which account, which role, and in which organisation
+   * ({@code -} for a gateway-wide role).
+   */
+  record RoleGrant(String account, String role, String organisation) implements EventDetail {
+    public RoleGrant {
+      requireNonNull(account, "account");
+      requireNonNull(role, "role");
+      requireNonNull(organisation, "organisation");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("account", account);
+      out.text("role", role);
+      out.text("organisation", organisation);
+    }
+  }
+
+  /** The refresh-token family that a reused token belonged to ({@code refresh-token-reused}). */
+  record TokenFamily(String family) implements EventDetail {
+    public TokenFamily {
+      requireNonNull(family, "family");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("family", family);
+    }
+  }
+
+  /**
+   * A reload applied ({@code config-reloaded}): the SHA-256 of the new file (hex), and what it
+   * loosened, one line each (empty when nothing): a lint warning the previous configuration did not
+   * have, a policy a route lost, a route no longer guarded.
+   */
+  record ConfigReload(String sha256, List<String> loosened) implements EventDetail {
+    public ConfigReload {
+      requireNonNull(sha256, "sha256");
+      loosened = List.copyOf(loosened);
+    }
+
+    /** Returns whether the reload loosened anything. */
+    public boolean loosens() {
+      return !loosened.isEmpty();
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("sha256", sha256);
+      out.number("loosened", loosened.size());
+      if (!loosened.isEmpty()) {
+        out.text("loosenings", String.join("; ", loosened));
+      }
+    }
+  }
 }

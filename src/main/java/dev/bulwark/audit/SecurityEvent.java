@@ -388,6 +388,67 @@ public record SecurityEvent(
         0);
   }
 
+  /**
+   * A role granted to {@code account} by {@code grantedBy} (an admin's subject), in {@code
+   * organisation} ({@code -} for a gateway-wide role).
+   */
+  public static SecurityEvent roleGranted(
+      String requestId,
+      String client,
+      String grantedBy,
+      String account,
+      String role,
+      String organisation) {
+    return new SecurityEvent(
+        SecurityEventKind.ROLE_GRANTED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(grantedBy, "grantedBy"),
+        null,
+        new EventDetail.RoleGrant(account, role, organisation),
+        0);
+  }
+
+  /** A refresh token of {@code account}'s token {@code family} presented a second time. */
+  public static SecurityEvent refreshTokenReused(
+      String requestId, String client, String route, String account, String family) {
+    return new SecurityEvent(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        0,
+        "refresh token used twice; its family is revoked",
+        requireNonNull(account, "account"),
+        null,
+        new EventDetail.TokenFamily(family),
+        0);
+  }
+
+  /**
+   * A reload applied from a file whose bytes hash to {@code sha256}, with what it loosened (empty
+   * when nothing).
+   */
+  public static SecurityEvent configReloaded(String sha256, List<String> loosened) {
+    return new SecurityEvent(
+        SecurityEventKind.CONFIG_RELOADED,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        null,
+        null,
+        null,
+        new EventDetail.ConfigReload(sha256, loosened),
+        0);
+  }
+
   /** Returns this event as made by a gateway endpoint ({@code forward-auth}) for another route. */
   public SecurityEvent withVia(String endpoint) {
     return new SecurityEvent(

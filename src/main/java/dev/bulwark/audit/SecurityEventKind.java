@@ -74,7 +74,19 @@ public enum SecurityEventKind {
   /** A signed request's nonce had been seen already (on this gateway or another of the cluster). */
   SIGNATURE_REPLAYED("signature-replayed", false),
   /** A signed request's {@code Content-Digest} did not match the body received. */
-  DIGEST_MISMATCH("digest-mismatch", false);
+  DIGEST_MISMATCH("digest-mismatch", false),
+  /** A role was granted to an account ({@code subject} is who granted it). */
+  ROLE_GRANTED("role-granted", false),
+  /**
+   * A refresh token that had already been used was presented again: its family is revoked, since
+   * one of the two holders is not the account's owner.
+   */
+  REFRESH_TOKEN_REUSED("refresh-token-reused", false),
+  /**
+   * A configuration reload was applied; it carries the new file's hash and what it loosened (new
+   * lint warnings, policies removed from a route, a route no longer guarded).
+   */
+  CONFIG_RELOADED("config-reloaded", false);
 
   private final String wireName;
   private final boolean repeatable;

@@ -35,7 +35,8 @@ public record AuditConfig(
           null, 1000, Duration.ofSeconds(60), 10_000, 0, Duration.ZERO, 0, Duration.ZERO);
 
   static final Set<String> KEYS =
-      Set.of("file", "checkpoint-every", "checkpoint-interval", "queue", "rotate", "retain");
+      Set.of(
+          "file", "checkpoint-every", "checkpoint-interval", "queue", "rotate", "retain", "alerts");
 
   /** Returns whether a trail is written. */
   public boolean enabled() {
@@ -79,6 +80,9 @@ public record AuditConfig(
       }
     }
     ConfigNode fileNode = n.get("file");
+    if (!fileNode.present() && n.get("alerts").present()) {
+      return OFF; // alerts alone, read by AlertsSection: no trail
+    }
     String file = fileNode.requiredString("a file for the audit trail, such as data/audit.log");
     if (file == null) {
       return OFF;

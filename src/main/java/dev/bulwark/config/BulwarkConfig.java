@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.audit.alert.AlertSettings;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.store.StoreConfig;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.List;
  * @param defaultLimits the route limits as {@code defaults} sets them
  * @param sections the top-level policy sections (such as {@code bans})
  * @param audit the durable audit trail ({@code audit}), off unless it names a file
+ * @param alerts the alert rules and webhooks ({@code audit.alerts}), on by default
  */
 public record BulwarkConfig(
     Path source,
@@ -29,7 +31,8 @@ public record BulwarkConfig(
     RouteLimits defaultLimits,
     SectionValues defaults,
     List<RouteConfig> routes,
-    AuditConfig audit) {
+    AuditConfig audit,
+    AlertSettings alerts) {
 
   public BulwarkConfig {
     routes = List.copyOf(routes);

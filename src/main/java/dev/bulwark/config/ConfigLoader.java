@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.audit.alert.AlertSettings;
 import dev.bulwark.exchange.CidrSet;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
@@ -114,6 +115,14 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Returns what {@code next} loosens compared with {@code previous}, one line each (empty when
+   * nothing): new hardening-lint warnings, policies a route lost, routes no longer guarded.
+   */
+  public List<String> loosening(BulwarkConfig previous, BulwarkConfig next) {
+    return ReloadLoosening.between(previous, next, sections);
+  }
+
   /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
   public Loaded load(Path file) throws ConfigException {
     String text = YamlDocument.read(file, MAX_FILE_BYTES, "a YAML configuration file");
@@ -159,6 +168,7 @@ public final class ConfigLoader {
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreSection.read(top.get("store"), baseDir);
     AuditConfig audit = AuditConfig.read(top.get("audit"), store, baseDir);
+    AlertSettings alerts = AlertsSection.read(top.get("audit").get("alerts"));
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -205,7 +215,8 @@ public final class ConfigLoader {
         defaultLimits,
         defaults,
         routes,
-        audit);
+        audit,
+        alerts);
   }
 
   /** Reads each section at {@code holder} over its absent value. */

@@ -4,7 +4,9 @@ import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
+import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.audit.alert.Alerting;
 import dev.bulwark.audit.trail.AuditTrail;
 import dev.bulwark.audit.trail.CheckpointKey;
 import dev.bulwark.blocking.BlockingExecutor;
@@ -78,6 +80,7 @@ public final class Gateway implements AutoCloseable {
   private final SecretResolver secrets;
   private final Stores stores;
   private final @Nullable AuditTrail audit;
+  private final Alerting alerting;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
   private final CompiledGateway.Services services;
@@ -100,9 +103,11 @@ public final class Gateway implements AutoCloseable {
       AssertionKeys assertionKeys,
       PolicyCatalog catalog,
       CompiledGateway.Services services,
-      @Nullable AuditTrail audit) {
+      @Nullable AuditTrail audit,
+      Alerting alerting) {
     this.vertx = vertx;
     this.audit = audit;
+    this.alerting = alerting;
     this.catalog = catalog;
     this.services = services;
     this.blocking = services.blocking();
@@ -162,14 +167,16 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
+    Alerting alerting =
+        Alerting.start(config.alerts(), GatewayName.of(), sink::write, metrics.registry());
     BlockingExecutor blocking =
         new BlockingExecutor(
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway.Services services =
         new CompiledGateway.Services(
             audit == null
-                ? SecurityEvents.of(new SecurityLog(sink))
-                : SecurityEvents.of(new SecurityLog(sink), audit),
+                ? SecurityEvents.of(new SecurityLog(sink), alerting.sink())
+                : SecurityEvents.of(new SecurityLog(sink), audit, alerting.sink()),
             Clock.systemUTC(),
             RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
             blocking);
@@ -185,7 +192,8 @@ public final class Gateway implements AutoCloseable {
             keys,
             catalog,
             services,
-            audit);
+            audit,
+            alerting);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
@@ -439,8 +447,9 @@ public final class Gateway implements AutoCloseable {
           List.of(new Problem(Problem.Severity.ERROR, "", "no configuration file to reload")));
     }
     ConfigLoader.Loaded loaded;
+    ConfigLoader loader = EndpointCatalog.standard().loader(catalog, secrets);
     try {
-      loaded = EndpointCatalog.standard().loader(catalog, secrets).load(file);
+      loaded = loader.load(file);
     } catch (ConfigException e) {
       if (waitForPair && onlyTlsFiles(e.problems())) {
         return new Reload(ReloadResult.WAITING_FOR_PAIR, e.problems());
@@ -473,6 +482,11 @@ public final class Gateway implements AutoCloseable {
     for (Problem w : loaded.warnings()) {
       LOG.warning("reload: warning: " + w);
     }
+    services
+        .security()
+        .publish(
+            SecurityEvent.configReloaded(
+                ConfigFileHash.sha256(file), loader.loosening(previous, next)));
     if (!next.tls().pair().equals(previous.tls().pair())
         || TlsSetup.clientCertificatesChanged(previous, next)) {
       reloadTls(next);
@@ -577,6 +591,7 @@ public final class Gateway implements AutoCloseable {
       LOG.log(Level.FINE, "vert.x close", e);
     }
     blocking.close();
+    alerting.close();
     if (audit != null) {
       audit.close();
     }

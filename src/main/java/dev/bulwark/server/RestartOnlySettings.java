@@ -60,6 +60,10 @@ final class RestartOnlySettings {
       // No values: a store address can carry credentials.
       out.add("store");
     }
+    if (!previous.alerts().equals(next.alerts())) {
+      // No values: a webhook has a secret and its URL may carry a token.
+      out.add("audit.alerts");
+    }
     return out;
   }
 

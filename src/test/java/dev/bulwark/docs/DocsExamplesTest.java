@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * must be refused ({@code <!-- invalid: TEXT -->} also requires an error containing TEXT).
  * Certificate and key paths are replaced by a generated pair, CA paths by a generated CA
  * certificate, CRL paths by a CRL it signed, {@code ${env:..}} resolves to {@code placeholder} (a
- * 44-character stand-in for a name with {@code TOKEN} in it), and {@code ${file:..}} to a
- * placeholder file.
+ * 44-character stand-in for a name with {@code TOKEN} or {@code SECRET} in it), and {@code
+ * ${file:..}} to a placeholder file.
  */
 class DocsExamplesTest {
   private static final Path DOCS = Path.of("docs");
@@ -200,7 +200,7 @@ class DocsExamplesTest {
             PolicyCatalog.standard(),
             new SecretResolver(
                 name ->
-                    name.contains("TOKEN")
+                    name.contains("TOKEN") || name.contains("SECRET")
                         ? "placeholder-token-0123456789abcdefghijklmnop"
                         : "placeholder"));
   }

@@ -99,6 +99,15 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.LOGIN_THROTTLED,
         SecurityEvent.loginThrottled("r17", "192.0.2.1", "login", "alice", "password"));
+    SAMPLES.put(
+        SecurityEventKind.ROLE_GRANTED,
+        SecurityEvent.roleGranted("r14", "192.0.2.1", "root", "alice", "admin", "-"));
+    SAMPLES.put(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        SecurityEvent.refreshTokenReused("r15", "192.0.2.1", "token", "alice", "fam-1"));
+    SAMPLES.put(
+        SecurityEventKind.CONFIG_RELOADED,
+        SecurityEvent.configReloaded("ab".repeat(32), List.of("routes.api: rate-limit removed")));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -166,7 +175,10 @@ class SecurityLogTest {
             "login-throttled",
             "signature-invalid",
             "signature-replayed",
-            "digest-mismatch");
+            "digest-mismatch",
+            "role-granted",
+            "refresh-token-reused",
+            "config-reloaded");
   }
 
   @Test
