@@ -50,7 +50,19 @@ public enum SecurityEventKind {
    * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
    * too long).
    */
-  CERTIFICATE_REFUSED("certificate-refused", false);
+  CERTIFICATE_REFUSED("certificate-refused", false),
+  /**
+   * An {@code Idempotency-Key} came back with another request (method, path, query, body or a
+   * fingerprinted header differ) and was refused with {@code 422}: a client bug, or a probe for
+   * another execution's stored response.
+   */
+  IDEMPOTENCY_KEY_MISMATCH("idempotency-key-mismatch", false),
+  /**
+   * A request repeated an {@code Idempotency-Key}: answered with the stored response ({@code
+   * status} is the stored one) or refused with {@code 409} while the first was still in flight; the
+   * upstream did not see it.
+   */
+  DUPLICATE_REQUEST("duplicate-request", true);
 
   private final String wireName;
   private final boolean repeatable;

@@ -41,6 +41,7 @@ public final class Exchange {
   private @Nullable String subject;
   private Object @Nullable [] attributes;
   private @Nullable DecisionTrace trace;
+  private @Nullable ResponseRecorder recorder;
 
   /**
    * An exchange over a request view, the response headers that its policies and the gateway fill
@@ -347,6 +348,14 @@ public final class Exchange {
    * nothing is delivered once the exchange is answered or the client is gone.
    */
   public void readBody(long limit, Consumer<byte[]> onBody) {
+    Buffer read = bufferedBody();
+    if (read != null) {
+      // An earlier stage read it (the contract): its checks held, and it cannot be read again.
+      if (!finishedOrResponded()) {
+        onBody.accept(read.getBytes());
+      }
+      return;
+    }
     driver.readingBody(this);
     request.readBody(
         limit,
@@ -371,6 +380,19 @@ public final class Exchange {
             deny(denial);
           }
         });
+  }
+
+  /**
+   * Registers the recorder that sees the response this exchange sends and its end (one per
+   * exchange; a second replaces the first).
+   */
+  public void recordResponse(ResponseRecorder recorder) {
+    this.recorder = requireNonNull(recorder, "recorder");
+  }
+
+  /** Returns the recorder of this exchange's response, or null when none was registered. */
+  public @Nullable ResponseRecorder responseRecorder() {
+    return recorder;
   }
 
   /** Returns the body read by {@link #readBody}, to be forwarded as is, or null (streamed). */

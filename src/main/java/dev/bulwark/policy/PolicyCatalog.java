@@ -11,6 +11,7 @@ import dev.bulwark.policy.contract.ContractFactory;
 import dev.bulwark.policy.cors.CorsFactory;
 import dev.bulwark.policy.errors.ErrorsFactory;
 import dev.bulwark.policy.headers.HeadersFactory;
+import dev.bulwark.policy.idempotency.IdempotencyFactory;
 import dev.bulwark.policy.ipfilter.IpFilterFactory;
 import dev.bulwark.policy.ratelimit.RateLimitFactory;
 import java.util.List;
@@ -34,7 +35,8 @@ public final class PolicyCatalog {
               new ClientCertFactory(),
               new AuthnFactory(),
               new AuthzFactory(),
-              new ContractFactory()));
+              new ContractFactory(),
+              new IdempotencyFactory()));
 
   private final List<PolicyFactory<?>> factories;
 

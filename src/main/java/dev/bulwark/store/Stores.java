@@ -68,6 +68,9 @@ public interface Stores extends AutoCloseable {
   /** Returns bans and strike counters. */
   BanStore bans();
 
+  /** Returns idempotency records: in-flight claims and completed responses to replay. */
+  IdempotencyStore idempotency();
+
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();
 

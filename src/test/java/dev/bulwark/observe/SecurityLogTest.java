@@ -80,6 +80,26 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CERTIFICATE_REFUSED,
         SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
+    SAMPLES.put(
+        SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,
+        SecurityEvent.idempotencyKeyRepeated(
+            SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,
+            "r13",
+            "192.0.2.1",
+            "payments",
+            422,
+            "alice",
+            "key reused with another request"));
+    SAMPLES.put(
+        SecurityEventKind.DUPLICATE_REQUEST,
+        SecurityEvent.idempotencyKeyRepeated(
+            SecurityEventKind.DUPLICATE_REQUEST,
+            "r14",
+            "192.0.2.1",
+            "payments",
+            201,
+            null,
+            "stored response replayed"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -139,7 +159,9 @@ class SecurityLogTest {
             "secret-rotated",
             "secret-rotation-refused",
             "admin-auth-failed",
-            "certificate-refused");
+            "certificate-refused",
+            "idempotency-key-mismatch",
+            "duplicate-request");
   }
 
   @Test

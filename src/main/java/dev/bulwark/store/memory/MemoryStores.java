@@ -2,6 +2,7 @@ package dev.bulwark.store.memory;
 
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -11,9 +12,13 @@ import dev.bulwark.store.Stores;
  * it returns. Nothing to connect, so it is always up and closing it does nothing.
  */
 public final class MemoryStores implements Stores {
+  /** The bytes of completed idempotency records (stored responses) kept in memory at most. */
+  public static final long IDEMPOTENCY_BYTES = 64L << 20;
+
   private final MemoryRateLimitStore rateLimits;
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
+  private final MemoryIdempotencyStore idempotency;
   private final StoreHealth health = StoreHealth.unmetered("embedded");
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
@@ -25,6 +30,7 @@ public final class MemoryStores implements Stores {
   public MemoryStores(long maxKeys, MemoryBanStore bans) {
     this.rateLimits = new MemoryRateLimitStore(maxKeys);
     this.bans = bans;
+    this.idempotency = new MemoryIdempotencyStore(maxKeys, IDEMPOTENCY_BYTES);
   }
 
   @Override
@@ -35,6 +41,11 @@ public final class MemoryStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.bulwark.store.redis;
 
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -42,6 +43,7 @@ public final class RedisStore implements Stores {
   private final RedisRateLimitStore rateLimits;
   private final RedisBanStore bans;
   private final RedisConnectionCounts connections;
+  private final RedisIdempotencyStore idempotency;
   private volatile boolean closed;
 
   private RedisStore(StoreConfig config, long maxBans, StoreHealth health) {
@@ -67,6 +69,7 @@ public final class RedisStore implements Stores {
             this, new EventLoopRedis(Objects.requireNonNull(config.redis()), timeout));
     this.bans = new RedisBanStore(this, maxBans);
     this.connections = new RedisConnectionCounts(this);
+    this.idempotency = new RedisIdempotencyStore(this, RedisIdempotencyStore.PREFIX);
   }
 
   /** Creates the store and starts connecting in the background. */
@@ -121,6 +124,11 @@ public final class RedisStore implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
   }
 
   @Override

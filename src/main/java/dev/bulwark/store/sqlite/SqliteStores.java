@@ -2,6 +2,7 @@ package dev.bulwark.store.sqlite;
 
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -104,6 +105,11 @@ public final class SqliteStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return memory.idempotency();
   }
 
   @Override
