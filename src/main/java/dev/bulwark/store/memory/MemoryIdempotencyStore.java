@@ -130,8 +130,8 @@ public final class MemoryIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  /** Returns how many claims are held, for tests. */
-  synchronized int claims() {
+  /** Returns how many requests hold a claim now (expired leases included until swept). */
+  public synchronized int claims() {
     return inFlight.size();
   }
 
