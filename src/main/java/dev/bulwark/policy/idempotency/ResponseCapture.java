@@ -88,6 +88,7 @@ final class ResponseCapture implements ResponseRecorder {
         (name, value) -> {
           String lower = name.toLowerCase(Locale.ROOT);
           if (!NOT_STORED.contains(lower)
+              && !lower.startsWith(":") // HTTP/2 pseudo-headers: the replay makes its own
               && !lower.startsWith("access-control-")
               && value.length() <= MAX_HEADER_VALUE
               && headers.size() < IdempotencyRecord.MAX_HEADERS) {
