@@ -189,6 +189,37 @@ public record SecurityEvent(
         0);
   }
 
+  /**
+   * A repeated {@code Idempotency-Key}: {@link SecurityEventKind#IDEMPOTENCY_KEY_MISMATCH} or
+   * {@link SecurityEventKind#DUPLICATE_REQUEST}, with the status answered, the caller (null on a
+   * public route) and what was done.
+   */
+  public static SecurityEvent idempotencyKeyRepeated(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      String route,
+      int status,
+      @Nullable String subject,
+      String reason) {
+    if (kind != SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH
+        && kind != SecurityEventKind.DUPLICATE_REQUEST) {
+      throw new IllegalArgumentException("kind: " + kind + " (expected: a repeated key)");
+    }
+    return new SecurityEvent(
+        kind,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        requireNonNull(route, "route"),
+        status,
+        requireNonNull(reason, "reason"),
+        subject,
+        null,
+        EventDetail.none(),
+        0);
+  }
+
   /** An authenticated caller refused by the access rule for the request's method. */
   public static SecurityEvent accessDenied(
       String requestId, String client, String route, String subject, String method, String rule) {

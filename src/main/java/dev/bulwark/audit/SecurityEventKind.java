@@ -86,7 +86,19 @@ public enum SecurityEventKind {
    * A configuration reload was applied; it carries the new file's hash and what it loosened (new
    * lint warnings, policies removed from a route, a route no longer guarded).
    */
-  CONFIG_RELOADED("config-reloaded", false);
+  CONFIG_RELOADED("config-reloaded", false),
+  /**
+   * An {@code Idempotency-Key} came back with another request (method, path, query, body or a
+   * fingerprinted header differ) and was refused with {@code 422}: a client bug, or a probe for
+   * another execution's stored response.
+   */
+  IDEMPOTENCY_KEY_MISMATCH("idempotency-key-mismatch", false),
+  /**
+   * A request repeated an {@code Idempotency-Key}: answered with the stored response ({@code
+   * status} is the stored one) or refused with {@code 409} while the first was still in flight; the
+   * upstream did not see it.
+   */
+  DUPLICATE_REQUEST("duplicate-request", true);
 
   private final String wireName;
   private final boolean repeatable;

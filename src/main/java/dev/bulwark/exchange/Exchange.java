@@ -42,6 +42,7 @@ public final class Exchange {
   private Object @Nullable [] attributes;
   private @Nullable DecisionTrace trace;
   private byte @Nullable [] body;
+  private @Nullable ResponseRecorder recorder;
 
   /**
    * An exchange over a request view, the response headers that its policies and the gateway fill
@@ -351,7 +352,11 @@ public final class Exchange {
   public void readBody(long limit, Consumer<byte[]> onBody) {
     byte[] read = body;
     if (read != null) {
-      // An earlier stage read it (a signature's digest before a contract): the same bytes.
+      // An earlier stage read it (a signature's digest, the contract, an idempotency fingerprint):
+      // the same bytes, and nothing once the exchange is answered.
+      if (finishedOrResponded()) {
+        return;
+      }
       if (read.length > limit) {
         deny(Denial.BODY_TOO_LARGE);
       } else {
@@ -384,6 +389,19 @@ public final class Exchange {
             deny(denial);
           }
         });
+  }
+
+  /**
+   * Registers the recorder that sees the response this exchange sends and its end (one per
+   * exchange; a second replaces the first).
+   */
+  public void recordResponse(ResponseRecorder recorder) {
+    this.recorder = requireNonNull(recorder, "recorder");
+  }
+
+  /** Returns the recorder of this exchange's response, or null when none was registered. */
+  public @Nullable ResponseRecorder responseRecorder() {
+    return recorder;
   }
 
   /** Returns the body read by {@link #readBody}, to be forwarded as is, or null (streamed). */

@@ -28,6 +28,9 @@ public interface HeaderMap {
   /** Removes every value of a header. */
   HeaderMap remove(CharSequence name);
 
+  /** Calls {@code action} with every name and value, in order (a repeated name once per value). */
+  void forEach(java.util.function.BiConsumer<String, String> action);
+
   /**
    * Returns a header name or value prepared once for repeated use: a cached ASCII string that
    * header maps compare and copy without encoding it again. Use it for constants.

@@ -67,6 +67,13 @@ public final class PlainHeaders implements HeaderMap {
     return this;
   }
 
+  @Override
+  public void forEach(java.util.function.BiConsumer<String, String> action) {
+    for (String[] e : List.copyOf(entries)) {
+      action.accept(e[0], e[1]);
+    }
+  }
+
   /** Returns the names present, in order of first appearance, as first written. */
   public List<String> names() {
     List<String> out = new ArrayList<>();

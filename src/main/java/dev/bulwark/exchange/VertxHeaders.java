@@ -49,4 +49,9 @@ public class VertxHeaders implements HeaderMap {
     headers.remove(name);
     return this;
   }
+
+  @Override
+  public void forEach(java.util.function.BiConsumer<String, String> action) {
+    headers.forEach(e -> action.accept(e.getKey(), e.getValue()));
+  }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.Forwarding;
 import dev.bulwark.exchange.LoopTimer;
+import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.observe.AccessLog;
 import dev.bulwark.proxy.ProxyCall;
 import io.vertx.core.http.HttpServerRequest;
@@ -56,6 +57,10 @@ public final class ExchangeEnd {
     accessLog.get().log(ex, route.name(), end);
     RecentDecisions.ended(ex);
     hooks.ended(ex);
+    ResponseRecorder recorder = ex.responseRecorder();
+    if (recorder != null) {
+      recorder.ended();
+    }
     HttpServerRequest req = ex.httpRequest();
     if (close && req.version() != HttpVersion.HTTP_2) {
       hooks.closeAfterAnswer(req);

@@ -91,7 +91,8 @@ public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
   public void answering(Exchange ex, ResponseHead head) {
     HttpServerRequest req = ex.httpRequest();
     // As for a denial: an unread body cannot be skipped safely on a kept-alive connection.
-    head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req));
+    // A body read whole by a stage (a replayed idempotent request's) leaves nothing unread.
+    head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded());
     if (ex.forwarding() == null) {
       req.resume();
     }

@@ -10,6 +10,7 @@ import dev.bulwark.exchange.PlainHeaders;
 import dev.bulwark.exchange.RequestIds;
 import dev.bulwark.exchange.RequestView;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.proxy.UpstreamTarget;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -295,6 +296,14 @@ public final class OfflineRun {
       }
       headers = responseHeaders.toMap();
       body = text;
+      ResponseRecorder recorder = ex.responseRecorder();
+      if (recorder != null) {
+        // Offline the whole answer is at hand at once: seen, complete, and the exchange over.
+        recorder.head(head.status(), responseHeaders, head.fromUpstream());
+        recorder.body(Buffer.buffer(text));
+        recorder.complete();
+        recorder.ended();
+      }
     }
 
     @Override

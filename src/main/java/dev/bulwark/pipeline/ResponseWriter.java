@@ -8,6 +8,7 @@ import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.exchange.ErrorJson;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.proxy.ProxyCall;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -43,6 +44,10 @@ final class ResponseWriter {
     if (!ex.startResponse(head.status())) {
       return;
     }
+    ResponseRecorder recorder = ex.responseRecorder();
+    if (recorder != null) {
+      recorder.head(head.status(), head.headers(), head.fromUpstream());
+    }
     HttpServerRequest req = ex.httpRequest();
     boolean http1 = req.version() != HttpVersion.HTTP_2;
     if (head.closeConnection() && http1) {
@@ -68,6 +73,10 @@ final class ResponseWriter {
     Buffer body = head.replacementBody();
     if (body != null) {
       ex.addBytesOut(body.length());
+      if (recorder != null) {
+        recorder.body(body);
+        recorder.complete();
+      }
       if (call != null) {
         int keep = ex.captureUpstreamBody();
         int status = call.upstreamStatus();
@@ -82,6 +91,9 @@ final class ResponseWriter {
       return;
     }
     if (call == null) {
+      if (recorder != null) {
+        recorder.complete();
+      }
       res.end().onComplete(v -> end.finish(ex, close));
       return;
     }
@@ -89,7 +101,14 @@ final class ResponseWriter {
         && req.version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
-    call.streamBody(res, v -> end.finish(ex, close || !call.requestEnded()));
+    call.streamBody(
+        res,
+        v -> {
+          if (recorder != null) {
+            recorder.complete(); // called only once the upstream ended its body
+          }
+          end.finish(ex, close || !call.requestEnded());
+        });
   }
 
   /** Reads the upstream body whole (bounded), filters it, then writes the result or a 502. */

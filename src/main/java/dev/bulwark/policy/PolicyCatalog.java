@@ -13,6 +13,7 @@ import dev.bulwark.policy.contract.ContractFactory;
 import dev.bulwark.policy.cors.CorsFactory;
 import dev.bulwark.policy.errors.ErrorsFactory;
 import dev.bulwark.policy.headers.HeadersFactory;
+import dev.bulwark.policy.idempotency.IdempotencyFactory;
 import dev.bulwark.policy.ipfilter.IpFilterFactory;
 import dev.bulwark.policy.ratelimit.RateLimitFactory;
 import java.util.ArrayList;
@@ -38,7 +39,8 @@ public final class PolicyCatalog {
               new AuthnFactory(),
               new SignatureSection(),
               new AuthzFactory(),
-              new ContractFactory()));
+              new ContractFactory(),
+              new IdempotencyFactory()));
 
   private final List<PolicyFactory<?>> factories;
 

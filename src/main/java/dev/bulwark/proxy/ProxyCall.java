@@ -4,6 +4,7 @@ import dev.bulwark.config.RouteLimits;
 import dev.bulwark.exchange.Denial;
 import dev.bulwark.exchange.Exchange;
 import dev.bulwark.exchange.LoopTimer;
+import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.identity.UpstreamIdentity;
 import io.netty.channel.Channel;
@@ -638,6 +639,10 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
           lastUpstreamNanos = now;
           ex.addBytesOut(chunk.length());
           bodyReceived += chunk.length();
+          ResponseRecorder recorder = ex.responseRecorder();
+          if (recorder != null) {
+            recorder.body(chunk);
+          }
           if (bodyReceived == declared) {
             clientEnded = true; // the decoder delivers the upstream's end right after
             endClient(out.end(chunk), done);

@@ -95,6 +95,8 @@ public interface Stores extends AutoCloseable {
 
   /** Returns the nonces of signed requests seen recently. */
   NonceStore nonces();
+  /** Returns idempotency records: in-flight claims and completed responses to replay. */
+  IdempotencyStore idempotency();
 
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();

@@ -108,6 +108,25 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CONFIG_RELOADED,
         SecurityEvent.configReloaded("ab".repeat(32), List.of("routes.api: rate-limit removed")));
+        SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,
+        SecurityEvent.idempotencyKeyRepeated(
+            SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,
+            "r13",
+            "192.0.2.1",
+            "payments",
+            422,
+            "alice",
+            "key reused with another request"));
+    SAMPLES.put(
+        SecurityEventKind.DUPLICATE_REQUEST,
+        SecurityEvent.idempotencyKeyRepeated(
+            SecurityEventKind.DUPLICATE_REQUEST,
+            "r14",
+            "192.0.2.1",
+            "payments",
+            201,
+            null,
+            "stored response replayed"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -178,7 +197,9 @@ class SecurityLogTest {
             "digest-mismatch",
             "role-granted",
             "refresh-token-reused",
-            "config-reloaded");
+            "config-reloaded",
+            "idempotency-key-mismatch",
+            "duplicate-request");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.bulwark.exchange.HttpProtocol;
 import dev.bulwark.exchange.OfflineRequest;
 import dev.bulwark.exchange.PlainHeaders;
 import dev.bulwark.exchange.ResponseHead;
+import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyChain;
 import io.vertx.core.buffer.Buffer;
@@ -185,6 +186,35 @@ public final class FakeExchange {
     exchange.startResponse(h.status());
     this.head = h;
     this.responseBody = sent;
+    ResponseRecorder recorder = exchange.responseRecorder();
+    if (recorder != null) {
+      recorder.head(h.status(), responseHeaders, h.fromUpstream());
+      if (sent != null) {
+        byte[] b = sent.getBytes(StandardCharsets.UTF_8);
+        // the body as the upstream streams it: in pieces, all of them unless it breaks off
+        int pieces = request.upstreamBrokenOff && h.fromUpstream() ? 1 : 4;
+        int step = Math.max(1, (b.length + 3) / 4);
+        for (int i = 0, n = 0; i < b.length && n < pieces; i += step, n++) {
+          recorder.body(Buffer.buffer().appendBytes(b, i, Math.min(step, b.length - i)));
+        }
+      }
+      if (!(request.upstreamBrokenOff && h.fromUpstream())) {
+        recorder.complete();
+      }
+      recorder.ended();
+    }
+  }
+
+  /**
+   * Ends an exchange that proceeded without an upstream answer (the client left before any): its
+   * response recorder learns that the exchange is over.
+   */
+  public FakeExchange clientGone() {
+    ResponseRecorder recorder = exchange.responseRecorder();
+    if (recorder != null && head == null) {
+      recorder.ended();
+    }
+    return this;
   }
 
   private final class Driver implements ExchangeDriver {
@@ -256,6 +286,7 @@ public final class FakeExchange {
     private final List<String[]> upstreamHeaders = new ArrayList<>();
     private @Nullable String upstreamBody;
     private boolean holdResumes;
+    private boolean upstreamBrokenOff;
     private @Nullable DecisionTrace trace;
 
     private Builder(String method, String target) {
@@ -331,6 +362,15 @@ public final class FakeExchange {
       for (int i = 0; i < namesAndValues.length; i += 2) {
         upstreamHeaders.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
       }
+      return this;
+    }
+
+    /**
+     * Makes the upstream break its body off after the first piece (a reset mid-response): the
+     * response recorder sees the head and that piece, never the body's end.
+     */
+    public Builder upstreamBrokenOff() {
+      this.upstreamBrokenOff = true;
       return this;
     }
 

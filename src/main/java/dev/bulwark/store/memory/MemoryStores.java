@@ -5,6 +5,7 @@ import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -14,10 +15,14 @@ import dev.bulwark.store.Stores;
  * it returns. Nothing to connect, so it is always up and closing it does nothing.
  */
 public final class MemoryStores implements Stores {
+  /** The bytes of completed idempotency records (stored responses) kept in memory at most. */
+  public static final long IDEMPOTENCY_BYTES = 64L << 20;
+
   private final MemoryRateLimitStore rateLimits;
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
   private final MemoryNonceStore nonces;
+  private final MemoryIdempotencyStore idempotency;
   private final StoreHealth health = StoreHealth.unmetered("embedded");
   private final MemoryOrganisationStore organisations;
   private final MemoryAccountStore accounts;
@@ -34,6 +39,7 @@ public final class MemoryStores implements Stores {
     this.organisations = new MemoryOrganisationStore(maxKeys);
     this.accounts = new MemoryAccountStore(maxKeys, organisations);
     this.nonces = new MemoryNonceStore(maxKeys);
+    this.idempotency = new MemoryIdempotencyStore(maxKeys, IDEMPOTENCY_BYTES);
   }
 
   @Override
@@ -49,6 +55,11 @@ public final class MemoryStores implements Stores {
   @Override
   public NonceStore nonces() {
     return nonces;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
   }
 
   @Override

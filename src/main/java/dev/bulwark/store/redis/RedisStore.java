@@ -6,6 +6,7 @@ import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -47,6 +48,7 @@ public final class RedisStore implements Stores {
   private final RedisBanStore bans;
   private final RedisConnectionCounts connections;
   private final RedisNonceStore nonces = new RedisNonceStore(this);
+  private final RedisIdempotencyStore idempotency;
   private volatile boolean closed;
 
   private RedisStore(StoreConfig config, long maxBans, StoreHealth health) {
@@ -72,6 +74,7 @@ public final class RedisStore implements Stores {
             this, new EventLoopRedis(Objects.requireNonNull(config.redis()), timeout));
     this.bans = new RedisBanStore(this, maxBans);
     this.connections = new RedisConnectionCounts(this);
+    this.idempotency = new RedisIdempotencyStore(this, RedisIdempotencyStore.PREFIX);
   }
 
   /** Creates the store and starts connecting in the background. */
@@ -131,6 +134,11 @@ public final class RedisStore implements Stores {
   @Override
   public NonceStore nonces() {
     return nonces;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
+import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
@@ -120,6 +121,11 @@ public final class SqliteStores implements Stores {
   @Override
   public NonceStore nonces() {
     return memory.nonces(); // short-lived: a restart forgets them (documented)
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return memory.idempotency();
   }
 
   @Override
