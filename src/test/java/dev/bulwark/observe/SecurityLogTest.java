@@ -108,6 +108,7 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CONFIG_RELOADED,
         SecurityEvent.configReloaded("ab".repeat(32), List.of("routes.api: rate-limit removed")));
+    SAMPLES.put(
         SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,
         SecurityEvent.idempotencyKeyRepeated(
             SecurityEventKind.IDEMPOTENCY_KEY_MISMATCH,

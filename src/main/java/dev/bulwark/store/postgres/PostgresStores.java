@@ -3,6 +3,8 @@ package dev.bulwark.store.postgres;
 import dev.bulwark.store.AccountStore;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
+import dev.bulwark.store.IdempotencyStore;
+import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.RateLimitStore;
 import dev.bulwark.store.StoreHealth;
@@ -40,6 +42,16 @@ public final class PostgresStores implements Stores {
   @Override
   public ConnectionCounts connections() {
     return base.connections();
+  }
+
+  @Override
+  public NonceStore nonces() {
+    return base.nonces();
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return base.idempotency();
   }
 
   @Override
