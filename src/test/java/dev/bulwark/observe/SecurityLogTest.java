@@ -80,6 +80,14 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CERTIFICATE_REFUSED,
         SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.SIGNATURE_INVALID,
+            SecurityEventKind.SIGNATURE_REPLAYED,
+            SecurityEventKind.DIGEST_MISMATCH)) {
+      SAMPLES.put(
+          k, SecurityEvent.credentialRefused(k, "r13", "192.0.2.1", "payments", "signed request"));
+    }
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
