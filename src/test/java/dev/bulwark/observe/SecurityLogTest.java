@@ -128,6 +128,14 @@ class SecurityLogTest {
             201,
             null,
             "stored response replayed"));
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.SIGNATURE_INVALID,
+            SecurityEventKind.SIGNATURE_REPLAYED,
+            SecurityEventKind.DIGEST_MISMATCH)) {
+      SAMPLES.put(
+          k, SecurityEvent.credentialRefused(k, "r13", "192.0.2.1", "payments", "signed request"));
+    }
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {

@@ -146,7 +146,9 @@ class PolicyCatalogTest {
     Set<String> names = new HashSet<>();
     for (PolicyFactory<?> f : PolicyCatalog.standard().factories()) {
       assertThat(names.add(f.name())).as("unique name %s", f.name()).isTrue();
-      assertThat(f.keys()).as(f.name()).isNotEmpty();
+      if (!f.name().equals("signature")) { // reads auth.signature, under authz's auth key
+        assertThat(f.keys()).as(f.name()).isNotEmpty();
+      }
       assertThat(f.stages()).as(f.name()).isNotEmpty().isSorted();
       assertThat(f.type().isInstance(f.absent())).as(f.name()).isTrue();
     }
