@@ -68,6 +68,7 @@ class PolicyCatalogTest {
             "cors",
             "errors",
             "headers",
+            "idempotency",
             "ip-filter",
             "limits",
             "match",
@@ -135,9 +136,10 @@ class PolicyCatalogTest {
         .contains(
             "bannz: unknown key (expected one of: " + String.join(", ", loader.topKeys()) + ")",
             "defaults.ratelimit: unknown key (expected one of: auth, client-cert, cors, errors,"
-                + " headers, ip-filter, limits, public, rate-limit)",
+                + " headers, idempotency, ip-filter, limits, public, rate-limit)",
             "routes[0].rate-limits: unknown key (expected one of: auth, client-cert, contract,"
-                + " cors, errors, headers, ip-filter, limits, match, name, public, rate-limit,"
+                + " cors, errors, headers, idempotency, ip-filter, limits, match, name, public,"
+                + " rate-limit,"
                 + " serve, upstream)");
   }
 
