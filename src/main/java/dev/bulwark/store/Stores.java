@@ -68,6 +68,12 @@ public interface Stores extends AutoCloseable {
   /** Returns bans and strike counters. */
   BanStore bans();
 
+  /** Returns refresh-token families and recently revoked sessions. */
+  RefreshTokenStore refreshTokens();
+
+  /** Returns the keys the gateway signs its own tokens with. */
+  SigningKeyStore signingKeys();
+
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();
 

@@ -3,6 +3,8 @@ package dev.bulwark.store.memory;
 import dev.bulwark.store.BanStore;
 import dev.bulwark.store.ConnectionCounts;
 import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.RefreshTokenStore;
+import dev.bulwark.store.SigningKeyStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
 
@@ -15,6 +17,8 @@ public final class MemoryStores implements Stores {
   private final MemoryBanStore bans;
   private final ConnectionCounts connections = new MemoryConnectionCounts();
   private final StoreHealth health = StoreHealth.unmetered("embedded");
+  private final MemoryRefreshTokenStore refreshTokens;
+  private final MemorySigningKeyStore signingKeys = new MemorySigningKeyStore();
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
   public MemoryStores(long maxKeys, long maxBans) {
@@ -25,6 +29,7 @@ public final class MemoryStores implements Stores {
   public MemoryStores(long maxKeys, MemoryBanStore bans) {
     this.rateLimits = new MemoryRateLimitStore(maxKeys);
     this.bans = bans;
+    this.refreshTokens = new MemoryRefreshTokenStore(maxKeys);
   }
 
   @Override
@@ -35,6 +40,16 @@ public final class MemoryStores implements Stores {
   @Override
   public BanStore bans() {
     return bans;
+  }
+
+  @Override
+  public RefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return signingKeys;
   }
 
   @Override
