@@ -317,4 +317,41 @@ public record SecurityEvent(
       out.number("suppressed", suppressed);
     }
   }
+
+  /**
+   * A refresh token of {@code account}'s session presented after it had been rotated away: the
+   * session was revoked.
+   */
+  public static SecurityEvent refreshTokenReused(
+      String requestId, String client, String account, String session) {
+    return new SecurityEvent(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        "refresh token presented after rotation; session revoked",
+        requireNonNull(account, "account"),
+        null,
+        new EventDetail.Session(session, 1, "reuse"),
+        0);
+  }
+
+  /** Sessions of {@code account} revoked ({@code session} is {@code *} for all of them). */
+  public static SecurityEvent sessionsRevoked(
+      String requestId, String client, String account, String session, int count, String by) {
+    return new SecurityEvent(
+        SecurityEventKind.SESSION_REVOKED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(account, "account"),
+        null,
+        new EventDetail.Session(session, count, by),
+        0);
+  }
 }

@@ -50,7 +50,17 @@ public enum SecurityEventKind {
    * one that does not verify ({@code 495}: untrusted, expired, revoked, names not allowed, chain
    * too long).
    */
-  CERTIFICATE_REFUSED("certificate-refused", false);
+  CERTIFICATE_REFUSED("certificate-refused", false),
+  /**
+   * A refresh token was presented after it had been rotated away (outside the grace): stolen or
+   * replayed. Its whole session (refresh family) was revoked.
+   */
+  REFRESH_TOKEN_REUSED("refresh-token-reused", false),
+  /**
+   * Sessions were revoked: one by sign-out, all of an account ("sign out everywhere"), or one whose
+   * account may no longer sign in.
+   */
+  SESSION_REVOKED("session-revoked", false);
 
   private final String wireName;
   private final boolean repeatable;

@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.store.StoreConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.List;
  * @param defaultLimits the route limits as {@code defaults} sets them
  * @param sections the top-level policy sections (such as {@code bans})
  * @param audit the durable audit trail ({@code audit}), off unless it names a file
+ * @param tokens the gateway's own tokens ({@code identity.tokens}), off unless the section is there
  */
 public record BulwarkConfig(
     Path source,
@@ -29,7 +31,8 @@ public record BulwarkConfig(
     RouteLimits defaultLimits,
     SectionValues defaults,
     List<RouteConfig> routes,
-    AuditConfig audit) {
+    AuditConfig audit,
+    TokensConfig tokens) {
 
   public BulwarkConfig {
     routes = List.copyOf(routes);

@@ -2,6 +2,7 @@ package dev.bulwark.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.store.StoreConfig;
@@ -37,7 +38,11 @@ public final class ConfigLoader {
           "access-log",
           "connections",
           "routes",
+          "identity",
           VaultSection.KEY);
+
+  /** The parts of {@code identity}, each read by its own class. */
+  static final Set<String> IDENTITY_KEYS = Set.of("tokens");
 
   private static final int MAX_ROUTES = 10_000;
 
@@ -159,6 +164,9 @@ public final class ConfigLoader {
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreSection.read(top.get("store"), baseDir);
     AuditConfig audit = AuditConfig.read(top.get("audit"), store, baseDir);
+    ConfigNode identity = top.get("identity");
+    identity.expectMapping(IDENTITY_KEYS);
+    TokensConfig tokens = TokensSection.read(identity.get("tokens"));
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -205,7 +213,8 @@ public final class ConfigLoader {
         defaultLimits,
         defaults,
         routes,
-        audit);
+        audit,
+        tokens);
   }
 
   /** Reads each section at {@code holder} over its absent value. */
