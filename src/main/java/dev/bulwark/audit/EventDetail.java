@@ -114,8 +114,8 @@ public sealed interface EventDetail {
   }
 
   /**
-   * The session concerned ({@code refresh-token-reused}, {@code session-revoked}): its id ({@code *}
-   * for every session of the account), how many sessions were revoked, and why ({@code reuse},
+   * The session concerned ({@code refresh-token-reused}, {@code session-revoked}): its id ({@code
+   * *} for every session of the account), how many sessions were revoked, and why ({@code reuse},
    * {@code sign-out}, {@code sign-out-everywhere}, {@code account-gone}).
    */
   record Session(String session, int count, String by) implements EventDetail {

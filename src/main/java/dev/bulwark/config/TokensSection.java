@@ -51,7 +51,8 @@ final class TokensSection {
     Duration refresh =
         n.get("refresh-ttl").duration(d.refreshTtl(), Duration.ofMinutes(5), Duration.ofDays(365));
     Duration idle =
-        n.get("refresh-idle").duration(d.refreshIdle(), Duration.ofMinutes(1), Duration.ofDays(365));
+        n.get("refresh-idle")
+            .duration(d.refreshIdle(), Duration.ofMinutes(1), Duration.ofDays(365));
     if (idle.compareTo(refresh) > 0) {
       n.get("refresh-idle")
           .error(

@@ -62,7 +62,9 @@ public record RefreshFamily(
     return nowMillis >= endsAtMillis();
   }
 
-  /** Returns the family after one rotation to {@code nextHash} at {@code now} from {@code address}. */
+  /**
+   * Returns the family after one rotation to {@code nextHash} at {@code now} from {@code address}.
+   */
   public RefreshFamily rotated(String nextHash, String nonce, long nowMillis, String address) {
     return new RefreshFamily(
         sid,

@@ -19,17 +19,17 @@ import java.util.concurrent.CompletionStage;
 public interface RefreshTokenStore {
   /**
    * Starts a family whose current token has {@code family.currentHash()}; when the account already
-   * has {@code maxPerAccount} families its oldest is revoked. Completes exceptionally when the store
-   * is full or failed.
+   * has {@code maxPerAccount} families its oldest is revoked. Completes exceptionally when the
+   * store is full or failed.
    */
   CompletionStage<RefreshFamily> create(
       RefreshFamily family, int maxPerAccount, Duration keepRevoked);
 
   /**
    * Presents a token of session {@code sid} with hash {@code presentedHash} at {@code nowMillis}:
-   * the current token is exchanged for {@code nextHash} (with {@code nonce}); the token rotated away
-   * last, presented again within {@code grace} of its rotation, gets the stored nonce back (the same
-   * successor); any other token of the family revokes it ({@link Rotation.Reused}).
+   * the current token is exchanged for {@code nextHash} (with {@code nonce}); the token rotated
+   * away last, presented again within {@code grace} of its rotation, gets the stored nonce back
+   * (the same successor); any other token of the family revokes it ({@link Rotation.Reused}).
    */
   CompletionStage<Rotation> rotate(
       String sid,

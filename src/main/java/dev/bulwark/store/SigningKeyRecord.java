@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One token-signing key as the store keeps it: its id, algorithm, public JWK, private JWK (only in
  * the process that may sign with it, or sealed in an embedded data directory), when it was made,
- * until when it signs, and until when it stays published (until every token it signed has
- * expired). Times in epoch milliseconds.
+ * until when it signs, and until when it stays published (until every token it signed has expired).
+ * Times in epoch milliseconds.
  */
 public record SigningKeyRecord(
     String kid,

@@ -74,7 +74,8 @@ final class RefreshTokenFormat {
     }
     byte[] raw = B64D.decode(token);
     return new Parsed(
-        Arrays.copyOfRange(raw, 0, HANDLE_BYTES), Arrays.copyOfRange(raw, HANDLE_BYTES, raw.length));
+        Arrays.copyOfRange(raw, 0, HANDLE_BYTES),
+        Arrays.copyOfRange(raw, HANDLE_BYTES, raw.length));
   }
 
   /** Returns the session id of a family handle. */

@@ -164,8 +164,8 @@ public final class TokenKeys {
   }
 
   /**
-   * Returns the public keys that verify tokens at {@code nowMillis}: every key still published
-   * (own and, in a cluster, the other gateways'), parsed once per change of the store's set.
+   * Returns the public keys that verify tokens at {@code nowMillis}: every key still published (own
+   * and, in a cluster, the other gateways'), parsed once per change of the store's set.
    */
   public List<JWK> verificationKeys(long nowMillis) {
     List<SigningKeyRecord> source = store.keys();

@@ -45,8 +45,7 @@ public final class TokenService {
   private final SecurityEvents events;
   private final Clock clock;
 
-  private TokenService(
-      TokensConfig config, Stores stores, SecurityEvents events, Clock clock) {
+  private TokenService(TokensConfig config, Stores stores, SecurityEvents events, Clock clock) {
     this.config = config;
     this.families = stores.refreshTokens();
     this.keys = new TokenKeys(stores.signingKeys(), clock);
@@ -101,8 +100,7 @@ public final class TokenService {
     return families
         .create(family, config.maxSessions(), config.keepRevoked())
         .thenCompose(f -> accessToken(subject, methods, sid, now))
-        .thenApply(
-            at -> new TokenGrant(at, config.accessTtl().toSeconds(), token, sid));
+        .thenApply(at -> new TokenGrant(at, config.accessTtl().toSeconds(), token, sid));
   }
 
   /**
@@ -134,7 +132,9 @@ public final class TokenService {
             rotation -> {
               if (rotation instanceof Rotation.Exchanged x) {
                 String successor =
-                    x.nonce().equals(nonce) ? next : RefreshTokenFormat.successor(parsed, x.nonce());
+                    x.nonce().equals(nonce)
+                        ? next
+                        : RefreshTokenFormat.successor(parsed, x.nonce());
                 return granted(x.family(), successor, x.repeated(), origin, accounts, now);
               }
               if (rotation instanceof Rotation.Reused r) {

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.Set;
 
 /**
- * Whom an access token speaks for, as the account store knows it now: the account id ({@code
- * sub}), its roles ({@code roles}) and the organisations it is a member of ({@code orgs}, read by
- * {@code member-of:{org}} rules).
+ * Whom an access token speaks for, as the account store knows it now: the account id ({@code sub}),
+ * its roles ({@code roles}) and the organisations it is a member of ({@code orgs}, read by {@code
+ * member-of:{org}} rules).
  */
 public record TokenSubject(String account, Set<String> roles, Set<String> organisations) {
   public TokenSubject {

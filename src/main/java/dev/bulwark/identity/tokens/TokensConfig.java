@@ -59,9 +59,7 @@ public record TokensConfig(
     requireNonNull(issuer, "issuer");
     requireNonNull(audience, "audience");
     requireNonNull(algorithm, "algorithm");
-    if (accessTtl.isNegative()
-        || accessTtl.isZero()
-        || accessTtl.compareTo(MAX_ACCESS_TTL) > 0) {
+    if (accessTtl.isNegative() || accessTtl.isZero() || accessTtl.compareTo(MAX_ACCESS_TTL) > 0) {
       throw new IllegalArgumentException(
           "access-ttl: " + accessTtl + " (expected: > 0 and <= " + MAX_ACCESS_TTL + ")");
     }

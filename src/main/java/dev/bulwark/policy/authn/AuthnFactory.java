@@ -92,9 +92,7 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
           Authenticator.compile(
               auth,
               gateway.clock(),
-              tokens.enabled()
-                  ? new LocalIssuer(tokens, gateway.stores(), gateway.clock())
-                  : null);
+              tokens.enabled() ? new LocalIssuer(tokens, gateway.stores(), gateway.clock()) : null);
     }
 
     @Override

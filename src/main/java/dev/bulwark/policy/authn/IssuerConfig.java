@@ -53,6 +53,7 @@ public record IssuerConfig(
 
   /** The {@code iss} a self issuer has until it is compiled with {@code identity.tokens}. */
   static final String SELF_PLACEHOLDER = "(identity.tokens.issuer)";
+
   static final Set<String> JWKS_KEYS =
       Set.of("url", "ca", "timeout", "refresh", "max-age", "max-size");
   static final Set<String> CLAIM_KEYS = Set.of("subject", "roles", "scopes", "organisations");

@@ -3,8 +3,8 @@ package dev.bulwark.store.memory;
 import dev.bulwark.store.RefreshFamily;
 import dev.bulwark.store.RefreshTokenStore;
 import dev.bulwark.store.Rotation;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Refresh-token families in this process's memory: each decision on a family is made under that
- * family's lock (one winner among parallel rotations), and at most {@code max} families and
- * revoked sessions are held together. A durable store listens to every change ({@link Changes}) and
- * writes it through.
+ * family's lock (one winner among parallel rotations), and at most {@code max} families and revoked
+ * sessions are held together. A durable store listens to every change ({@link Changes}) and writes
+ * it through.
  */
 public final class MemoryRefreshTokenStore implements RefreshTokenStore {
   /** Receives every change, synchronously, in the order made for each session. */
@@ -66,7 +66,9 @@ public final class MemoryRefreshTokenStore implements RefreshTokenStore {
   public void restore(RefreshFamily family, long nowMillis) {
     if (!family.endedAt(nowMillis)) {
       families.put(family.sid(), family);
-      byAccount.computeIfAbsent(family.account(), a -> ConcurrentHashMap.newKeySet()).add(family.sid());
+      byAccount
+          .computeIfAbsent(family.account(), a -> ConcurrentHashMap.newKeySet())
+          .add(family.sid());
     }
   }
 
@@ -147,7 +149,9 @@ public final class MemoryRefreshTokenStore implements RefreshTokenStore {
     return CompletableFuture.completedFuture(out[0]);
   }
 
-  /** Returns whether a token rotated away at {@code rotated} may be presented again at {@code now}. */
+  /**
+   * Returns whether a token rotated away at {@code rotated} may be presented again at {@code now}.
+   */
   public static boolean withinGrace(long rotatedMillis, long nowMillis, Duration grace) {
     return !grace.isZero() && nowMillis - rotatedMillis <= grace.toMillis();
   }

@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * Refresh-token families shared through Redis: a hash per family (its token hashes, lifetimes and
  * metadata, expiring when the family ends), a set of session ids per account, and a sorted set of
  * revoked sessions scored by when they may be forgotten, with a version counter. Every decision on
- * a family is one Lua script, so parallel rotations on any number of gateways have one winner and
- * a reuse seen by any gateway revokes the family for all. Each gateway keeps a local copy of the
+ * a family is one Lua script, so parallel rotations on any number of gateways have one winner and a
+ * reuse seen by any gateway revokes the family for all. Each gateway keeps a local copy of the
  * revoked sessions, reloaded whenever the version moves (polled every half second).
  *
  * <p>Redis holds token hashes, never tokens; the client address and user agent are stored as sent
@@ -345,7 +345,8 @@ final class RedisRefreshTokenStore implements RefreshTokenStore {
                 return CompletableFuture.completedFuture(null);
               }
               long now = System.currentTimeMillis();
-              redis.zremrangebyscore(revokedKey, Range.create(Double.NEGATIVE_INFINITY, (double) now));
+              redis.zremrangebyscore(
+                  revokedKey, Range.create(Double.NEGATIVE_INFINITY, (double) now));
               return redis
                   .zrangebyscoreWithScores(
                       revokedKey, Range.create((double) now, Double.POSITIVE_INFINITY))

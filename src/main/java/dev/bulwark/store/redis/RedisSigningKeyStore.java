@@ -189,13 +189,7 @@ final class RedisSigningKeyStore implements SigningKeyStore {
     }
     try {
       return new SigningKeyRecord(
-          kid,
-          p[0],
-          p[4],
-          null,
-          Long.parseLong(p[1]),
-          Long.parseLong(p[2]),
-          Long.parseLong(p[3]));
+          kid, p[0], p[4], null, Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
     } catch (NumberFormatException e) {
       return null;
     }

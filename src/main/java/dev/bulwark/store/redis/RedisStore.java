@@ -84,8 +84,8 @@ public final class RedisStore implements Stores {
   }
 
   /**
-   * Creates the store with its identity capabilities' keys under {@code keyPrefix} (tests share
-   * one Redis without sharing state) and starts connecting in the background.
+   * Creates the store with its identity capabilities' keys under {@code keyPrefix} (tests share one
+   * Redis without sharing state) and starts connecting in the background.
    */
   public static RedisStore connect(
       StoreConfig config, long maxBans, StoreHealth health, String keyPrefix) {

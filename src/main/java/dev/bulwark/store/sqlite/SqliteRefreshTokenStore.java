@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionStage;
  * Refresh-token families that survive a restart: decided in memory ({@link
  * MemoryRefreshTokenStore}, one winner per family), every change written through to the embedded
  * database in the order it was made, with the client address, user agent and rotation nonce sealed
- * to their row. An operation completes once its writes are on disk (exceptionally when one
- * failed, counted in the store's health).
+ * to their row. An operation completes once its writes are on disk (exceptionally when one failed,
+ * counted in the store's health).
  */
 final class SqliteRefreshTokenStore implements RefreshTokenStore, MemoryRefreshTokenStore.Changes {
   static final String FAMILIES = "refresh_families";
@@ -55,7 +55,8 @@ final class SqliteRefreshTokenStore implements RefreshTokenStore, MemoryRefreshT
 
   private void loadAll(Connection c) throws SQLException {
     long now = System.currentTimeMillis();
-    try (PreparedStatement s = c.prepareStatement("DELETE FROM revoked_sessions WHERE until_ms <= ?")) {
+    try (PreparedStatement s =
+        c.prepareStatement("DELETE FROM revoked_sessions WHERE until_ms <= ?")) {
       s.setLong(1, now);
       s.executeUpdate();
     }
@@ -209,7 +210,8 @@ final class SqliteRefreshTokenStore implements RefreshTokenStore, MemoryRefreshT
   @Override
   public CompletionStage<RefreshFamily> create(
       RefreshFamily family, int maxPerAccount, Duration keepRevoked) {
-    return writtenThrough("session-create", () -> memory.create(family, maxPerAccount, keepRevoked));
+    return writtenThrough(
+        "session-create", () -> memory.create(family, maxPerAccount, keepRevoked));
   }
 
   @Override
