@@ -80,6 +80,12 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.CERTIFICATE_REFUSED,
         SecurityEvent.certificateRefused("r12", "192.0.2.1", "orders", 495, "expired"));
+    SAMPLES.put(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        SecurityEvent.refreshTokenReused("r13", "192.0.2.1", "acct-1", "sid-1"));
+    SAMPLES.put(
+        SecurityEventKind.SESSION_REVOKED,
+        SecurityEvent.sessionsRevoked("r14", "192.0.2.1", "acct-1", "*", 3, "sign-out-everywhere"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -139,7 +145,9 @@ class SecurityLogTest {
             "secret-rotated",
             "secret-rotation-refused",
             "admin-auth-failed",
-            "certificate-refused");
+            "certificate-refused",
+            "refresh-token-reused",
+            "session-revoked");
   }
 
   @Test

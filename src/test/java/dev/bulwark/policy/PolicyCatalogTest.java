@@ -99,6 +99,7 @@ class PolicyCatalogTest {
             "bans",
             "connections",
             "defaults",
+            "identity",
             "listen",
             "routes",
             "server",

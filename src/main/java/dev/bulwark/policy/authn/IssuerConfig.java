@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -198,7 +199,7 @@ public record IssuerConfig(
       self.invalid("true (or remove it and configure an external issuer)");
       return null;
     }
-    for (String k : KEYS) {
+    for (String k : new TreeSet<>(KEYS)) {
       if (!SELF_KEYS.contains(k) && n.get(k).present()) {
         n.get(k)
             .error(

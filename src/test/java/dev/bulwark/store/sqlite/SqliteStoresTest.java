@@ -262,7 +262,9 @@ class SqliteStoresTest extends StoresContract {
         .isInstanceOf(StoreUnavailable.class)
         .hasMessage(
             dir().resolve("bulwark.db")
-                + " has schema version 99, newer than this Bulwark knows (2): run the Bulwark"
+                + " has schema version 99, newer than this Bulwark knows ("
+                + SchemaMigrations.LATEST
+                + "): run the Bulwark"
                 + " that wrote it, or restore a backup made by this one");
     try (Connection c = jdbc()) {
       c.createStatement().executeUpdate("DELETE FROM schema_version WHERE version = 99");
