@@ -113,6 +113,25 @@ public sealed interface EventDetail {
     }
   }
 
+  /**
+   * The session concerned ({@code refresh-token-reused}, {@code session-revoked}): its id ({@code
+   * *} for every session of the account), how many sessions were revoked, and why ({@code reuse},
+   * {@code sign-out}, {@code sign-out-everywhere}, {@code account-gone}).
+   */
+  record Session(String session, int count, String by) implements EventDetail {
+    public Session {
+      requireNonNull(session, "session");
+      requireNonNull(by, "by");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("session", session);
+      out.number("count", count);
+      out.text("by", by);
+    }
+  }
+
   /** The admin call that was refused ({@code admin-auth-failed}): its method and path. */
   record AdminRequest(String method, String path) implements EventDetail {
     public AdminRequest {
@@ -185,18 +204,6 @@ public sealed interface EventDetail {
       out.text("account", account);
       out.text("role", role);
       out.text("organisation", organisation);
-    }
-  }
-
-  /** The refresh-token family that a reused token belonged to ({@code refresh-token-reused}). */
-  record TokenFamily(String family) implements EventDetail {
-    public TokenFamily {
-      requireNonNull(family, "family");
-    }
-
-    @Override
-    public void writeTo(SecurityEvent.Fields out) {
-      out.text("family", family);
     }
   }
 

@@ -444,23 +444,6 @@ public record SecurityEvent(
         0);
   }
 
-  /** A refresh token of {@code account}'s token {@code family} presented a second time. */
-  public static SecurityEvent refreshTokenReused(
-      String requestId, String client, String route, String account, String family) {
-    return new SecurityEvent(
-        SecurityEventKind.REFRESH_TOKEN_REUSED,
-        System.currentTimeMillis(),
-        requestId,
-        client,
-        requireNonNull(route, "route"),
-        0,
-        "refresh token used twice; its family is revoked",
-        requireNonNull(account, "account"),
-        null,
-        new EventDetail.TokenFamily(family),
-        0);
-  }
-
   /**
    * A reload applied from a file whose bytes hash to {@code sha256}, with what it loosened (empty
    * when nothing).
@@ -564,5 +547,42 @@ public record SecurityEvent(
     if (suppressed > 0) {
       out.number("suppressed", suppressed);
     }
+  }
+
+  /**
+   * A refresh token of {@code account}'s session presented after it had been rotated away: the
+   * session was revoked.
+   */
+  public static SecurityEvent refreshTokenReused(
+      String requestId, String client, String account, String session) {
+    return new SecurityEvent(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        "refresh token presented after rotation; session revoked",
+        requireNonNull(account, "account"),
+        null,
+        new EventDetail.Session(session, 1, "reuse"),
+        0);
+  }
+
+  /** Sessions of {@code account} revoked ({@code session} is {@code *} for all of them). */
+  public static SecurityEvent sessionsRevoked(
+      String requestId, String client, String account, String session, int count, String by) {
+    return new SecurityEvent(
+        SecurityEventKind.SESSION_REVOKED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(account, "account"),
+        null,
+        new EventDetail.Session(session, count, by),
+        0);
   }
 }

@@ -98,7 +98,12 @@ public enum SecurityEventKind {
    * status} is the stored one) or refused with {@code 409} while the first was still in flight; the
    * upstream did not see it.
    */
-  DUPLICATE_REQUEST("duplicate-request", true);
+  DUPLICATE_REQUEST("duplicate-request", true),
+  /**
+   * Sessions were revoked: one by sign-out, all of an account ("sign out everywhere"), or one whose
+   * account may no longer sign in.
+   */
+  SESSION_REVOKED("session-revoked", false);
 
   private final String wireName;
   private final boolean repeatable;

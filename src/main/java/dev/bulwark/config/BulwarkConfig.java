@@ -2,6 +2,7 @@ package dev.bulwark.config;
 
 import dev.bulwark.audit.alert.AlertSettings;
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.store.StoreConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
  * @param sections the top-level policy sections (such as {@code bans})
  * @param audit the durable audit trail ({@code audit}), off unless it names a file
  * @param alerts the alert rules and webhooks ({@code audit.alerts}), on by default
+ * @param tokens the gateway's own tokens ({@code identity.tokens}), off unless the section is there
  */
 public record BulwarkConfig(
     Path source,
@@ -32,7 +34,8 @@ public record BulwarkConfig(
     SectionValues defaults,
     List<RouteConfig> routes,
     AuditConfig audit,
-    AlertSettings alerts) {
+    AlertSettings alerts,
+    TokensConfig tokens) {
 
   public BulwarkConfig {
     routes = List.copyOf(routes);

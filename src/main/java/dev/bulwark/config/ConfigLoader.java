@@ -3,6 +3,7 @@ package dev.bulwark.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.audit.alert.AlertSettings;
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.routing.HostMatcher;
 import dev.bulwark.routing.RoutePattern;
 import dev.bulwark.store.StoreConfig;
@@ -169,6 +170,8 @@ public final class ConfigLoader {
     StoreConfig store = StoreSection.read(top.get("store"), baseDir);
     AuditConfig audit = AuditConfig.read(top.get("audit"), store, baseDir);
     AlertSettings alerts = AlertsSection.read(top.get("audit").get("alerts"));
+    // identity.* is checked by IdentitySection (a catalog section); its tokens are read here.
+    TokensConfig tokens = TokensSection.read(top.get("identity").get("tokens"));
     ConfigNode defaultsNode = top.get("defaults");
     defaultsNode.expectMapping(defaultKeys);
     ConfigNode limitsNode = defaultsNode.get("limits");
@@ -216,7 +219,8 @@ public final class ConfigLoader {
         defaults,
         routes,
         audit,
-        alerts);
+        alerts,
+        tokens);
   }
 
   /** Reads each section at {@code holder} over its absent value. */

@@ -28,7 +28,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
   /** The one instance. */
   public static final IdentitySection INSTANCE = new IdentitySection();
 
-  static final Set<String> KEYS = Set.of("passwords", "totp", "login-throttle");
+  static final Set<String> KEYS = Set.of("passwords", "totp", "login-throttle", "tokens");
   static final Set<String> PASSWORD_KEYS =
       Set.of("argon2", "min-length", "max-length", "min-score", "breached-file", "pwned-range");
   static final Set<String> ARGON2_KEYS = Set.of("memory", "iterations", "parallelism");

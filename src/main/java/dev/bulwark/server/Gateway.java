@@ -20,6 +20,8 @@ import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.identity.AssertionKeys;
+import dev.bulwark.identity.tokens.TokenKeys;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
 import dev.bulwark.observe.SecurityLog;
@@ -68,6 +70,9 @@ public final class Gateway implements AutoCloseable {
 
   /** Every feature the gateway reads, compiles and runs. */
   private static final PolicyCatalog CATALOG = PolicyCatalog.standard();
+
+  /** How often the token-signing key is checked for rotation. */
+  private static final long TOKEN_KEY_CHECK_MILLIS = 60_000;
 
   private final PolicyCatalog catalog;
   private final BlockingExecutor blocking;
@@ -195,6 +200,8 @@ public final class Gateway implements AutoCloseable {
             audit,
             alerting);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
+    gw.rotateTokenKeys();
+    vertx.setPeriodic(TOKEN_KEY_CHECK_MILLIS, t -> gw.rotateTokenKeys());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -310,7 +317,7 @@ public final class Gateway implements AutoCloseable {
         new AdminEndpoints.Sources(
             metrics::scrape,
             () -> !httpsServers.isEmpty() && !draining,
-            assertionKeys::jwks,
+            () -> TokenKeys.jwks(stores.signingKeys(), assertionKeys.jwks()),
             stores.bans(),
             security,
             services.recent()::explain);
@@ -352,6 +359,30 @@ public final class Gateway implements AutoCloseable {
 
   private CompiledGateway compiled() {
     return current;
+  }
+
+  /**
+   * Makes a new token-signing key when {@code identity.tokens} is on and no key is within its
+   * signing period (at start, so the JWKS has it before the first sign-in, and then every minute).
+   */
+  private void rotateTokenKeys() {
+    TokensConfig tokens = current.config().tokens();
+    if (!tokens.enabled()) {
+      return;
+    }
+    new TokenKeys(stores.signingKeys(), Clock.systemUTC())
+        .rotateIfDue(tokens)
+        .whenComplete(
+            (made, e) -> {
+              if (e != null) {
+                LOG.warning(
+                    "token-signing key could not be stored ("
+                        + e.getMessage()
+                        + "); sign-ins fail until the store answers");
+              } else if (Boolean.TRUE.equals(made)) {
+                LOG.info("token-signing key made (" + tokens.algorithm() + ")");
+              }
+            });
   }
 
   private int publicHttpsPort() {

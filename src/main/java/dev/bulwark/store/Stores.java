@@ -97,6 +97,11 @@ public interface Stores extends AutoCloseable {
   NonceStore nonces();
   /** Returns idempotency records: in-flight claims and completed responses to replay. */
   IdempotencyStore idempotency();
+  /** Returns refresh-token families and recently revoked sessions. */
+  RefreshTokenStore refreshTokens();
+
+  /** Returns the keys the gateway signs its own tokens with. */
+  SigningKeyStore signingKeys();
 
   /** Returns the connection counts of other gateway processes (none when embedded). */
   ConnectionCounts connections();

@@ -104,7 +104,7 @@ class SecurityLogTest {
         SecurityEvent.roleGranted("r14", "192.0.2.1", "root", "alice", "admin", "-"));
     SAMPLES.put(
         SecurityEventKind.REFRESH_TOKEN_REUSED,
-        SecurityEvent.refreshTokenReused("r15", "192.0.2.1", "token", "alice", "fam-1"));
+        SecurityEvent.refreshTokenReused("r13", "192.0.2.1", "acct-1", "sid-1"));
     SAMPLES.put(
         SecurityEventKind.CONFIG_RELOADED,
         SecurityEvent.configReloaded("ab".repeat(32), List.of("routes.api: rate-limit removed")));
@@ -136,6 +136,9 @@ class SecurityLogTest {
       SAMPLES.put(
           k, SecurityEvent.credentialRefused(k, "r13", "192.0.2.1", "payments", "signed request"));
     }
+    SAMPLES.put(
+        SecurityEventKind.SESSION_REVOKED,
+        SecurityEvent.sessionsRevoked("r14", "192.0.2.1", "acct-1", "*", 3, "sign-out-everywhere"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -208,7 +211,8 @@ class SecurityLogTest {
             "refresh-token-reused",
             "config-reloaded",
             "idempotency-key-mismatch",
-            "duplicate-request");
+            "duplicate-request",
+            "session-revoked");
   }
 
   @Test

@@ -5,6 +5,8 @@ import dev.bulwark.config.ClientCertificateDemand;
 import dev.bulwark.config.ConfigNode;
 import dev.bulwark.config.MatchConfig;
 import dev.bulwark.config.ReadContext;
+import dev.bulwark.identity.tokens.LocalIssuer;
+import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
@@ -55,7 +57,21 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
 
   @Override
   public AuthConfig read(ConfigNode holder, AuthConfig inherited, ReadContext context) {
-    return AuthConfig.read(holder.get("auth"), context.baseDir());
+    AuthConfig auth = AuthConfig.read(holder.get("auth"), context.baseDir());
+    boolean tokens = holder.get("identity").get("tokens").present();
+    for (IssuerConfig i : auth.issuers().values()) {
+      if (i.keys() instanceof IssuerConfig.Local && !tokens) {
+        holder
+            .get("auth")
+            .get("issuers")
+            .get(i.name())
+            .get("self")
+            .error(
+                "true, but the gateway issues no tokens (expected: an identity.tokens section with"
+                    + " issuer and audience)");
+      }
+    }
+    return auth;
   }
 
   @Override
@@ -71,7 +87,12 @@ public final class AuthnFactory implements PolicyFactory<AuthConfig> {
 
     Routes(GatewayContext gateway, AuthConfig auth) {
       this.gateway = gateway;
-      this.authenticator = Authenticator.compile(auth, gateway.clock());
+      TokensConfig tokens = gateway.config().tokens();
+      this.authenticator =
+          Authenticator.compile(
+              auth,
+              gateway.clock(),
+              tokens.enabled() ? new LocalIssuer(tokens, gateway.stores(), gateway.clock()) : null);
     }
 
     @Override

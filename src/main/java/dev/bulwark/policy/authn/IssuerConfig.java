@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,7 +48,13 @@ public record IssuerConfig(
           "clock-skew",
           "typ",
           "max-token-size",
-          "claims");
+          "claims",
+          "self");
+  static final Set<String> SELF_KEYS = Set.of("self", "clock-skew");
+
+  /** The {@code iss} a self issuer has until it is compiled with {@code identity.tokens}. */
+  static final String SELF_PLACEHOLDER = "(identity.tokens.issuer)";
+
   static final Set<String> JWKS_KEYS =
       Set.of("url", "ca", "timeout", "refresh", "max-age", "max-size");
   static final Set<String> CLAIM_KEYS = Set.of("subject", "roles", "scopes", "organisations");
@@ -91,6 +98,12 @@ public record IssuerConfig(
       Duration maxAge,
       int maxBytes)
       implements Keys {}
+
+  /**
+   * The gateway's own token keys ({@code self: true}): {@code iss}, {@code aud} and keys come from
+   * {@code identity.tokens}, read from the store's local copy (no fetch).
+   */
+  public record Local() implements Keys {}
 
   /** Public keys read from JWK, JWKS or PEM files at load time. */
   public record Static(JWKSet keys) implements Keys {}
@@ -140,6 +153,9 @@ public record IssuerConfig(
       return null;
     }
     int errors = n.problems().errorCount();
+    if (n.get("self").present()) {
+      return self(name, n, errors);
+    }
     String issuer = n.get("issuer").requiredString("the exact iss of the tokens");
     Set<String> audiences = new LinkedHashSet<>();
     ConfigNode aud = n.get("audience");
@@ -171,6 +187,47 @@ public record IssuerConfig(
       return null;
     }
     return new IssuerConfig(name, issuer, audiences, algorithms, keys, skew, typ, maxToken, claims);
+  }
+
+  /**
+   * Reads {@code { self: true }}: the gateway's own access tokens; only {@code clock-skew} may be
+   * set beside it (the rest is {@code identity.tokens}').
+   */
+  private static @Nullable IssuerConfig self(String name, ConfigNode n, int errors) {
+    ConfigNode self = n.get("self");
+    if (!self.bool(false)) {
+      self.invalid("true (or remove it and configure an external issuer)");
+      return null;
+    }
+    for (String k : new TreeSet<>(KEYS)) {
+      if (!SELF_KEYS.contains(k) && n.get(k).present()) {
+        n.get(k)
+            .error(
+                "not beside self: true (expected: only clock-skew; the issuer, audience and keys"
+                    + " of the gateway's own tokens are set in identity.tokens)");
+      }
+    }
+    Duration skew =
+        n.get("clock-skew").duration(DEFAULT_SKEW, Duration.ZERO, Duration.ofMinutes(5));
+    if (n.problems().errorCount() != errors) {
+      return null;
+    }
+    return new IssuerConfig(
+        name,
+        SELF_PLACEHOLDER,
+        Set.of(),
+        Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA),
+        new Local(),
+        skew,
+        "at+jwt",
+        DEFAULT_MAX_TOKEN,
+        Claims.DEFAULTS);
+  }
+
+  /** Returns this self issuer with the {@code iss} and {@code aud} of {@code identity.tokens}. */
+  IssuerConfig compiledSelf(String iss, String audience) {
+    return new IssuerConfig(
+        name, iss, Set.of(audience), algorithms, keys, clockSkew, typ, maxTokenBytes, claims);
   }
 
   private static Set<JWSAlgorithm> algorithms(ConfigNode n) {

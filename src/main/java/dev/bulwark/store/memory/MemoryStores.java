@@ -7,6 +7,8 @@ import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.RefreshTokenStore;
+import dev.bulwark.store.SigningKeyStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
 
@@ -26,6 +28,8 @@ public final class MemoryStores implements Stores {
   private final StoreHealth health = StoreHealth.unmetered("embedded");
   private final MemoryOrganisationStore organisations;
   private final MemoryAccountStore accounts;
+  private final MemoryRefreshTokenStore refreshTokens;
+  private final MemorySigningKeyStore signingKeys = new MemorySigningKeyStore();
 
   /** Keeps at most {@code maxKeys} buckets and strike counters, and {@code maxBans} bans. */
   public MemoryStores(long maxKeys, long maxBans) {
@@ -40,6 +44,7 @@ public final class MemoryStores implements Stores {
     this.accounts = new MemoryAccountStore(maxKeys, organisations);
     this.nonces = new MemoryNonceStore(maxKeys);
     this.idempotency = new MemoryIdempotencyStore(maxKeys, IDEMPOTENCY_BYTES);
+    this.refreshTokens = new MemoryRefreshTokenStore(maxKeys);
   }
 
   @Override
@@ -60,6 +65,16 @@ public final class MemoryStores implements Stores {
   @Override
   public IdempotencyStore idempotency() {
     return idempotency;
+  }
+
+  @Override
+  public RefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return signingKeys;
   }
 
   @Override

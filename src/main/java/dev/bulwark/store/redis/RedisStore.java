@@ -8,6 +8,8 @@ import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.RefreshTokenStore;
+import dev.bulwark.store.SigningKeyStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
@@ -49,9 +51,14 @@ public final class RedisStore implements Stores {
   private final RedisConnectionCounts connections;
   private final RedisNonceStore nonces = new RedisNonceStore(this);
   private final RedisIdempotencyStore idempotency;
+  private final RedisRefreshTokenStore refreshTokens;
+  private final RedisSigningKeyStore signingKeys;
   private volatile boolean closed;
 
-  private RedisStore(StoreConfig config, long maxBans, StoreHealth health) {
+  /** The prefix of the keys of the identity capabilities (refresh tokens, signing keys). */
+  public static final String KEY_PREFIX = "bulwark:";
+
+  private RedisStore(StoreConfig config, long maxBans, StoreHealth health, String keyPrefix) {
     this.health = health;
     Duration timeout = config.timeout();
     this.uri = RedisURI.create(Objects.requireNonNull(config.redis()));
@@ -75,13 +82,26 @@ public final class RedisStore implements Stores {
     this.bans = new RedisBanStore(this, maxBans);
     this.connections = new RedisConnectionCounts(this);
     this.idempotency = new RedisIdempotencyStore(this, RedisIdempotencyStore.PREFIX);
+    this.refreshTokens = new RedisRefreshTokenStore(this, keyPrefix, config.maxKeys());
+    this.signingKeys = new RedisSigningKeyStore(this, keyPrefix);
   }
 
   /** Creates the store and starts connecting in the background. */
   public static RedisStore connect(StoreConfig config, long maxBans, StoreHealth health) {
-    RedisStore store = new RedisStore(config, maxBans, health);
+    return connect(config, maxBans, health, KEY_PREFIX);
+  }
+
+  /**
+   * Creates the store with its identity capabilities' keys under {@code keyPrefix} (tests share one
+   * Redis without sharing state) and starts connecting in the background.
+   */
+  public static RedisStore connect(
+      StoreConfig config, long maxBans, StoreHealth health, String keyPrefix) {
+    RedisStore store = new RedisStore(config, maxBans, health, keyPrefix);
     store.tryConnect();
     store.bans.startSync(store.resources.eventExecutorGroup());
+    store.refreshTokens.startSync(store.resources.eventExecutorGroup());
+    store.signingKeys.startSync(store.resources.eventExecutorGroup());
     store.connections.start(store.resources.eventExecutorGroup());
     return store;
   }
@@ -142,6 +162,16 @@ public final class RedisStore implements Stores {
   }
 
   @Override
+  public RefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return signingKeys;
+  }
+
+  @Override
   public ConnectionCounts connections() {
     return connections;
   }
@@ -166,6 +196,8 @@ public final class RedisStore implements Stores {
   public void close() {
     closed = true;
     bans.stopSync();
+    refreshTokens.stopSync();
+    signingKeys.stopSync();
     connections.stop();
     StatefulRedisConnection<byte[], byte[]> c = connection.getAndSet(null);
     if (c != null) {

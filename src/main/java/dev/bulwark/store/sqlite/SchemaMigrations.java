@@ -29,7 +29,23 @@ final class SchemaMigrations {
                       + " reason BLOB NOT NULL, until_ms BIGINT NOT NULL, repeat INTEGER NOT NULL,"
                       + " made_by TEXT NOT NULL)",
                   "CREATE INDEX bans_until ON bans (until_ms)")),
-          new Migration(3, "accounts, organisations, memberships", AccountTables.SQLITE));
+          new Migration(3, "accounts, organisations, memberships", AccountTables.SQLITE),
+          new Migration(
+              4,
+              "refresh-token families, revoked sessions, token-signing keys",
+              List.of(
+                  "CREATE TABLE refresh_families (sid TEXT PRIMARY KEY, account TEXT NOT NULL,"
+                      + " created_ms BIGINT NOT NULL, last_used_ms BIGINT NOT NULL,"
+                      + " absolute_ms BIGINT NOT NULL, idle_ms BIGINT NOT NULL,"
+                      + " generation BIGINT NOT NULL, current_hash TEXT NOT NULL,"
+                      + " previous_hash TEXT, rotated_ms BIGINT NOT NULL, nonce BLOB,"
+                      + " amr TEXT NOT NULL, address BLOB NOT NULL, user_agent BLOB NOT NULL)",
+                  "CREATE INDEX refresh_families_account ON refresh_families (account)",
+                  "CREATE TABLE revoked_sessions (sid TEXT PRIMARY KEY, until_ms BIGINT NOT NULL)",
+                  "CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, algorithm TEXT NOT NULL,"
+                      + " public_jwk TEXT NOT NULL, private_jwk BLOB NOT NULL,"
+                      + " created_ms BIGINT NOT NULL, sign_until_ms BIGINT NOT NULL,"
+                      + " publish_until_ms BIGINT NOT NULL)")));
 
   /** The newest version this build writes. */
   static final int LATEST = ALL.get(ALL.size() - 1).version();

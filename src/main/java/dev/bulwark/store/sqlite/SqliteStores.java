@@ -7,6 +7,8 @@ import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.RefreshTokenStore;
+import dev.bulwark.store.SigningKeyStore;
 import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.StoreUnavailable;
@@ -31,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 public final class SqliteStores implements Stores {
   private final MemoryStores memory;
   private final SqliteBanStore bans;
+  private final SqliteRefreshTokenStore refreshTokens;
+  private final SqliteSigningKeyStore signingKeys;
   private final EmbeddedDatabase db;
   private final StoreHealth health;
   private final @Nullable ScheduledBackups backups;
@@ -40,11 +44,15 @@ public final class SqliteStores implements Stores {
   private SqliteStores(
       MemoryStores memory,
       SqliteBanStore bans,
+      SqliteRefreshTokenStore refreshTokens,
+      SqliteSigningKeyStore signingKeys,
       EmbeddedDatabase db,
       StoreHealth health,
       @Nullable ScheduledBackups backups) {
     this.memory = memory;
     this.bans = bans;
+    this.refreshTokens = refreshTokens;
+    this.signingKeys = signingKeys;
     this.db = db;
     this.health = health;
     this.backups = backups;
@@ -76,12 +84,14 @@ public final class SqliteStores implements Stores {
       MemoryBanStore memoryBans = new MemoryBanStore(maxKeys, maxBans);
       MemoryStores memory = new MemoryStores(maxKeys, memoryBans);
       SqliteBanStore bans = SqliteBanStore.load(memoryBans, db, health);
+      SqliteRefreshTokenStore refreshTokens = SqliteRefreshTokenStore.load(db, health, maxKeys);
+      SqliteSigningKeyStore signingKeys = SqliteSigningKeyStore.load(db, health);
       ScheduledBackups backups =
           schedule == null
               ? null
               : ScheduledBackups.start(
                   db.directory().path(), master, schedule.to(), schedule.every(), schedule.keep());
-      return new SqliteStores(memory, bans, db, health, backups);
+      return new SqliteStores(memory, bans, refreshTokens, signingKeys, db, health, backups);
     } catch (SealRefused e) {
       db.close();
       throw new StoreUnavailable(
@@ -126,6 +136,16 @@ public final class SqliteStores implements Stores {
   @Override
   public IdempotencyStore idempotency() {
     return memory.idempotency();
+  }
+
+  @Override
+  public RefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return signingKeys;
   }
 
   @Override

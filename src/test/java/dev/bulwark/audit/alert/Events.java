@@ -31,7 +31,7 @@ final class Events {
 
   static SecurityEvent reused(String account, Instant at) {
     return at(
-        SecurityEvent.refreshTokenReused("t-" + account, "192.0.2.60", "token", account, "fam-1"),
+        SecurityEvent.refreshTokenReused("t-" + account, "192.0.2.60", account, "sid-1"),
         at);
   }
 
