@@ -95,8 +95,10 @@ public interface Stores extends AutoCloseable {
 
   /** Returns the nonces of signed requests seen recently. */
   NonceStore nonces();
+
   /** Returns idempotency records: in-flight claims and completed responses to replay. */
   IdempotencyStore idempotency();
+
   /** Returns refresh-token families and recently revoked sessions. */
   RefreshTokenStore refreshTokens();
 

@@ -7,6 +7,8 @@ import dev.bulwark.store.IdempotencyStore;
 import dev.bulwark.store.NonceStore;
 import dev.bulwark.store.OrganisationStore;
 import dev.bulwark.store.RateLimitStore;
+import dev.bulwark.store.RefreshTokenStore;
+import dev.bulwark.store.SigningKeyStore;
 import dev.bulwark.store.StoreHealth;
 import dev.bulwark.store.Stores;
 
@@ -52,6 +54,16 @@ public final class PostgresStores implements Stores {
   @Override
   public IdempotencyStore idempotency() {
     return base.idempotency();
+  }
+
+  @Override
+  public RefreshTokenStore refreshTokens() {
+    return base.refreshTokens();
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return base.signingKeys();
   }
 
   @Override

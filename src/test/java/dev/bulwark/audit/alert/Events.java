@@ -30,9 +30,7 @@ final class Events {
   }
 
   static SecurityEvent reused(String account, Instant at) {
-    return at(
-        SecurityEvent.refreshTokenReused("t-" + account, "192.0.2.60", account, "sid-1"),
-        at);
+    return at(SecurityEvent.refreshTokenReused("t-" + account, "192.0.2.60", account, "sid-1"), at);
   }
 
   static SecurityEvent reloaded(List<String> loosened, Instant at) {
