@@ -93,7 +93,9 @@ public final class LiveCarrier implements ExchangeCarrier, UpstreamListener {
     // As for a denial: an unread body cannot be skipped safely on a kept-alive connection.
     // A body read whole by a stage (a replayed idempotent request's) leaves nothing unread.
     head.closeConnection(ex.forwarding() == null && !Forwarder.hasNoBody(req) && !req.isEnded());
-    if (ex.forwarding() == null) {
+    // As for a denial, only a request still arriving is resumed: an ended HTTP/2 request throws
+    // on resume() (Vert.x: "Request has already been read"), and the head would never go out.
+    if (ex.forwarding() == null && !req.isEnded()) {
       req.resume();
     }
   }
