@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
     },
     mixinStandardHelpOptions = true)
 final class SignCommand implements Callable<Integer> {
+  private static final SecureRandom NONCES = new SecureRandom();
+
   @Option(names = "--method", defaultValue = "GET", description = "Method (default: GET).")
   String method = "GET";
 
@@ -182,7 +184,7 @@ final class SignCommand implements Callable<Integer> {
     MessageComponents m = new Target(method, scheme, authority, path, uri.getRawQuery(), fields);
     long now = created != null ? created : System.currentTimeMillis() / 1000;
     byte[] nonce = new byte[16];
-    new SecureRandom().nextBytes(nonce);
+    NONCES.nextBytes(nonce);
     RequestSigner.Headers signed;
     try {
       signed =

@@ -26,7 +26,7 @@ final class RecentKeys {
 
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, KeyWindow> eldest) {
-            return size() > RecentKeys.this.max;
+            return this.size() > RecentKeys.this.max;
           }
         };
   }

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  * path, query, body, chosen headers) is refused with 422.
  */
 public final class IdempotencyPolicy implements Policy {
+  /** Owner tokens of in-flight claims (never shown to clients, but never guessable either). */
+  private static final java.security.SecureRandom OWNERS = new java.security.SecureRandom();
+
   static final String HEADER = "idempotency-key";
 
   /** The response header that publishes how long a response is kept, in seconds. */
@@ -170,7 +172,7 @@ public final class IdempotencyPolicy implements Policy {
         route + '\n' + (subject == null ? "a:" + ex.clientAddress() : "s:" + subject) + '\n' + key;
     String storeKey = "idem:" + RequestFingerprint.sha256Hex(scope);
     byte[] owner = new byte[16];
-    ThreadLocalRandom.current().nextBytes(owner);
+    OWNERS.nextBytes(owner);
     byte[] claim =
         new IdempotencyRecord.InFlight(fingerprint, HexFormat.of().formatHex(owner)).encode();
     long deadline = System.nanoTime() + config.inFlightWait().toNanos();
