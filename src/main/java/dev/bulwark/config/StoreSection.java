@@ -71,8 +71,8 @@ final class StoreSection {
       if (!n.get("redis").present()) {
         return embedded(n, baseDir, timeout, maxKeys);
       }
-    } else if (!n.get("redis").present()
-        && (n.get("data-dir").present() || n.get("postgres").present())) {
+    } else if (!n.get("redis").present()) {
+      // a mapping that names no backend ({max-keys: …}, {data-dir: …}) is the embedded store
       return embedded(n, baseDir, timeout, maxKeys);
     }
     boolean postgres = n.get("postgres").present();

@@ -50,6 +50,10 @@ public record Denial(
   public static final Denial BAD_FRAMING = closing(400, "bad request", "invalid message framing");
   public static final Denial BODY_TIMEOUT =
       closing(408, "request timeout", "body not received in time");
+
+  /** A policy failed unexpectedly (a bug): the request is refused, never forwarded or hung. */
+  public static final Denial POLICY_FAILED = of(500, "internal error", "policy failed");
+
   public static final Denial UPSTREAM_UNREACHABLE = of(502, "bad gateway", "upstream unreachable");
   public static final Denial UPSTREAM_TIMEOUT = of(504, "gateway timeout", "upstream timed out");
   public static final Denial UPSTREAM_BAD_RESPONSE =

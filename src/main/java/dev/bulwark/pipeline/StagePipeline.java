@@ -14,6 +14,8 @@ import dev.bulwark.policy.Stage;
 import dev.bulwark.proxy.UpstreamTarget;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 public final class StagePipeline implements ExchangeDriver {
   /** Who decided when no policy did: the gateway itself. */
   public static final String GATEWAY = "gateway";
+
+  private static final Logger LOG = Logger.getLogger(StagePipeline.class.getName());
 
   private final ExchangeCarrier carrier;
 
@@ -52,7 +56,11 @@ public final class StagePipeline implements ExchangeDriver {
       if (trace != null) {
         trace.entered(next.stage().name(), next.name());
       }
-      next.onRequest(ex);
+      try {
+        next.onRequest(ex);
+      } catch (RuntimeException e) {
+        failed(ex, next, e);
+      }
       return;
     }
     UpstreamTarget upstream = route.upstream();
@@ -145,7 +153,33 @@ public final class StagePipeline implements ExchangeDriver {
 
   @Override
   public void resume(Exchange ex, Runnable continuation) {
-    carrier.resume(ex, continuation);
+    carrier.resume(
+        ex,
+        () -> {
+          try {
+            continuation.run();
+          } catch (RuntimeException e) {
+            PipelineRoute route = (PipelineRoute) ex.route();
+            int at = Math.min(ex.entered(), route.policyCount()) - 1;
+            failed(ex, at >= 0 ? route.policy(at) : null, e);
+          }
+        });
+  }
+
+  /**
+   * Answers 500 for a policy that threw (a bug, never an expected refusal) instead of leaving the
+   * request hanging or the connection to die with the event loop's handler, and logs it once with
+   * the request id so it can be found.
+   */
+  private void failed(Exchange ex, @Nullable Policy policy, RuntimeException e) {
+    String name = policy == null ? GATEWAY : policy.name();
+    LOG.log(
+        Level.SEVERE,
+        "policy " + name + " failed on request " + ex.requestId() + " (answered 500)",
+        e);
+    if (!ex.responded()) {
+      deny(ex, Denial.POLICY_FAILED);
+    }
   }
 
   @Override

@@ -94,6 +94,46 @@ class StagePipelineTest {
   }
 
   @Test
+  void aPolicyThatThrowsIsAnsweredWith500UnderItsNameAndNothingIsForwarded() {
+    StepPolicy broken =
+        new StepPolicy(
+            Stage.AUTHZ,
+            "authz",
+            ex -> {
+              throw new IllegalStateException("a bug in a policy");
+            });
+    TestRoute route = TestRoute.forwarding("api", passing(Stage.HEADERS, "headers"), broken);
+    Exchange ex = exchange(route);
+
+    pipeline.proceed(ex);
+
+    assertThat(ex.status()).isEqualTo(500);
+    assertThat(ex.decidedBy()).isEqualTo("authz");
+    assertThat(carrier.calls).noneMatch(c -> c.startsWith("forward"));
+    assertThat(carrier.calls).contains("send 500 walked=[authz, headers]");
+  }
+
+  @Test
+  void aContinuationThatThrowsIsAnsweredWith500() {
+    StepPolicy broken =
+        new StepPolicy(
+            Stage.AUTHN,
+            "authn",
+            ex ->
+                ex.resume(
+                    () -> {
+                      throw new IllegalStateException("a bug after a store answered");
+                    }));
+    Exchange ex = exchange(TestRoute.forwarding("api", broken, passing(Stage.AUTHZ, "authz")));
+
+    pipeline.proceed(ex);
+
+    assertThat(ex.status()).isEqualTo(500);
+    assertThat(ex.decidedBy()).isEqualTo("authn");
+    assertThat(carrier.calls).noneMatch(c -> c.startsWith("forward"));
+  }
+
+  @Test
   void aStageThatComesBackAfterTheExchangeWasAnsweredForwardsNothing() {
     // A stage away on a store or a key fetch while the gateway answered (a body timeout, a body
     // the decoder could not read): its late proceed must neither run later stages nor forward.

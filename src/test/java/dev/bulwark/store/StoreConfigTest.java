@@ -70,6 +70,9 @@ class StoreConfigTest {
   void embeddedWithoutADataDirectoryKeepsNothingOnDisk() throws Exception {
     assertThat(load("embedded").durable()).isFalse();
     assertThat(load("{ embedded: true, max-keys: 5000 }").durable()).isFalse();
+    StoreConfig bounded = load("{ max-keys: 5000 }");
+    assertThat(bounded.cluster()).as("a mapping naming no backend is embedded").isFalse();
+    assertThat(bounded.maxKeys()).isEqualTo(5000);
   }
 
   @Test

@@ -26,6 +26,15 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Starts {@code bulwark run} on a configuration whose listeners say port 0; waits until up. */
   static GatewayProcess start(String yamlWithPortZero, Path dir) throws Exception {
+    return start(yamlWithPortZero, dir, java.util.Map.of());
+  }
+
+  /**
+   * Starts {@code bulwark run} on a configuration whose listeners say port 0, with these variables
+   * added to its environment (for {@code ${env:…}} secret references); waits until up.
+   */
+  static GatewayProcess start(String yamlWithPortZero, Path dir, java.util.Map<String, String> env)
+      throws Exception {
     int https = freePort();
     int admin = freePort();
     String yaml =
@@ -37,7 +46,7 @@ final class GatewayProcess implements AutoCloseable {
     Files.writeString(config, yaml);
     Path log = dir.resolve("process.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
+    ProcessBuilder builder =
         new ProcessBuilder(
                 List.of(
                     java,
@@ -50,8 +59,9 @@ final class GatewayProcess implements AutoCloseable {
                     "-c",
                     config.toString()))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     GatewayProcess g = new GatewayProcess(p, https, admin, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
