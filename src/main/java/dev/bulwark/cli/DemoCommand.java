@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
               admin,
               upstream.actualPort(),
               work.resolve(DemoIssuer.PUBLIC_FILE),
-              DemoConfig.writeContract(work),
+              writeContractAndSigningKey(work),
               work.resolve(DemoClientCertificates.CA_FILE)),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
@@ -185,6 +185,11 @@ final class DemoCommand implements Callable<Integer> {
       upstreamVertx.close();
       throw e;
     }
+  }
+
+  private static Path writeContractAndSigningKey(Path work) throws IOException {
+    DemoConfig.writeSigningKey(work);
+    return DemoConfig.writeContract(work);
   }
 
   /**
@@ -262,6 +267,14 @@ final class DemoCommand implements Callable<Integer> {
           ./bulwark token --key %6$s --role admin --org acme           # mint another
           curl -s  http://127.0.0.1:%3$d/.well-known/jwks.json   # keys of the X-Bulwark-Assertion
 
+        Idempotency (send the same Idempotency-Key twice: one payment, the second answer replayed):
+          curl -ki https://localhost:%1$d/api/payments -H 'Idempotency-Key: "demo-1"' -H 'content-type: application/json' -d '{"amount":5}'
+          curl -ki https://localhost:%1$d/api/payments -H 'content-type: application/json' -d '{"amount":5}'   # no key: 400
+
+        Signed requests (HTTP Message Signatures, HMAC): sign once, send it twice (200, then 401: a replay):
+          ./bulwark sign --url https://localhost:%1$d/api/signed/hello --key-id %12$s --key-file %13$s --curl > signed.sh
+          CURL_CA_BUNDLE=%8$s sh signed.sh; echo; CURL_CA_BUNDLE=%8$s sh signed.sh
+
         Mutual TLS (a client certificate generated for this run; its CA key was never kept):
           curl -ki https://localhost:%1$d/api/mtls/hello            # no certificate: 496
           curl -ki --cert %10$s --key %11$s https://localhost:%1$d/api/mtls/hello
@@ -283,6 +296,8 @@ final class DemoCommand implements Callable<Integer> {
             cert,
             fixtures,
             work.resolve(DemoClientCertificates.CERT_FILE),
-            work.resolve(DemoClientCertificates.KEY_FILE));
+            work.resolve(DemoClientCertificates.KEY_FILE),
+            DemoConfig.SIGNING_KEY_ID,
+            work.resolve(DemoConfig.SIGNING_KEY_FILE));
   }
 }

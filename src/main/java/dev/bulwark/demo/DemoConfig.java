@@ -38,6 +38,15 @@ public final class DemoConfig {
               "200": { description: the body, echoed }
       """;
 
+  /**
+   * The name of the HMAC secret that the demo's signed route verifies (and {@code bulwark sign}
+   * signs with), written beside its contract: random for each run.
+   */
+  public static final String SIGNING_KEY_FILE = "demo-signing.key";
+
+  /** The key id of the demo's signing key. */
+  public static final String SIGNING_KEY_ID = "demo-client";
+
   /** The name of the demo's {@code bulwark test} fixtures, written beside its configuration. */
   public static final String FIXTURES_FILE = "demo-tests.yaml";
 
@@ -90,6 +99,16 @@ public final class DemoConfig {
             path: /api/hello
             headers: { origin: https://app.example.com, access-control-request-method: GET }
           expect: { status: 204, decision: answered, stage: cors }
+        - name: a payment without an Idempotency-Key is refused
+          request:
+            method: POST
+            path: /api/payments
+            headers: { content-type: application/json }
+            body: '{"amount":5}'
+          expect: { status: 400, stage: idempotency }
+        - name: an unsigned request to the signed route is refused
+          request: { path: /api/signed/hello }
+          expect: { status: 401, stage: authn }
         - name: a burst over 20 requests a second is limited
           repeat: 21
           request: { path: /api/hello, client: 203.0.113.50 }
@@ -100,6 +119,27 @@ public final class DemoConfig {
   public static Path writeFixtures(Path dir) throws IOException {
     Path file = dir.resolve(FIXTURES_FILE);
     Files.writeString(file, FIXTURES, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** Writes a new random signing key into {@code dir} (owner-only) and returns its path. */
+  public static Path writeSigningKey(Path dir) throws IOException {
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    Path file = dir.resolve(SIGNING_KEY_FILE);
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(
+          file,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    }
+    Files.writeString(
+        file,
+        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret),
+        StandardCharsets.US_ASCII);
     return file;
   }
 
@@ -142,7 +182,11 @@ public final class DemoConfig {
     return base.replace("  - name: demo-api\n", mtls + "  - name: demo-api\n");
   }
 
-  /** Returns the demo's YAML for the given certificate, ports and upstream port. */
+  /**
+   * Returns the demo's YAML for the given certificate, ports and upstream port. The demo's files
+   * lie in one directory: the signed route reads {@link #SIGNING_KEY_FILE} beside {@code contract}
+   * ({@link #writeSigningKey}).
+   */
   public static String yaml(
       Path cert,
       Path key,
@@ -193,6 +237,18 @@ public final class DemoConfig {
             match: { path: /api/echo, methods: [POST] }
             upstream: http://127.0.0.1:%d
             contract: %s
+          - name: demo-payments
+            public: true
+            match: { path: /api/payments, methods: [POST] }
+            upstream: http://127.0.0.1:%d
+            idempotency: { retention: 1h }
+          - name: demo-signed
+            match: { path: /api/signed/** }
+            upstream: http://127.0.0.1:%d
+            auth:
+              require: [authenticated]
+              signature:
+                keys: [{ id: %s, alg: hmac-sha256, key: "${file:%s}" }]
           - name: demo-api
             public: true
             match: { path: /api/** }
@@ -211,6 +267,10 @@ public final class DemoConfig {
             upstreamPort,
             upstreamPort,
             contract,
+            upstreamPort,
+            upstreamPort,
+            SIGNING_KEY_ID,
+            contract.resolveSibling(SIGNING_KEY_FILE),
             upstreamPort);
   }
 }

@@ -13,6 +13,10 @@ import io.vertx.core.http.HttpServerRequest;
 public final class DemoUpstream {
   private static final int MAX_ECHO = 64 * 1024;
 
+  /** Payments made: a replayed answer shows the number of the one execution it repeats. */
+  private static final java.util.concurrent.atomic.AtomicLong PAYMENTS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private DemoUpstream() {}
 
   /** Starts the demo upstream on 127.0.0.1 (port 0 picks a free one). */
@@ -42,6 +46,19 @@ public final class DemoUpstream {
                     }
                   })
               .onFailure(e -> req.response().setStatusCode(400).end());
+      case "/api/payments" ->
+          req.body()
+              .onSuccess(
+                  b ->
+                      json(
+                          req,
+                          201,
+                          "{\"payment\":"
+                              + PAYMENTS.incrementAndGet()
+                              + ",\"bytes\":"
+                              + b.length()
+                              + "}"))
+              .onFailure(e -> req.response().setStatusCode(400).end());
       case "/api/boom" ->
           req.response()
               .setStatusCode(500)
@@ -55,7 +72,8 @@ public final class DemoUpstream {
       default -> {
         if (path.startsWith("/api/admin/")
             || path.startsWith("/api/orgs/")
-            || path.startsWith("/api/mtls/")) {
+            || path.startsWith("/api/mtls/")
+            || path.startsWith("/api/signed/")) {
           // What the gateway vouched for: the backend reads identity headers, never the token.
           json(
               req,

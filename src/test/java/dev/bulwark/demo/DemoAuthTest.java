@@ -36,7 +36,11 @@ class DemoAuthTest {
   /** Returns the demo's contract, written once beside the issuer key. */
   static synchronized Path contract() throws Exception {
     issuerKey();
-    return DemoConfig.writeContract(java.util.Objects.requireNonNull(dir));
+    Path d = java.util.Objects.requireNonNull(dir);
+    if (!Files.exists(d.resolve(DemoConfig.SIGNING_KEY_FILE))) {
+      DemoConfig.writeSigningKey(d);
+    }
+    return DemoConfig.writeContract(d);
   }
 
   @Test

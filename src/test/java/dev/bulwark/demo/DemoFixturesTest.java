@@ -24,6 +24,7 @@ class DemoFixturesTest {
   void theDemoFixturesPassAgainstTheDemoConfiguration(@TempDir Path dir) throws Exception {
     SelfSignedCertificate cert = SelfSignedCertificate.generate(dir, List.of("localhost"));
     DemoIssuer.generate(dir);
+    DemoConfig.writeSigningKey(dir);
     Path config = dir.resolve("bulwark.yaml");
     Files.writeString(
         config,
