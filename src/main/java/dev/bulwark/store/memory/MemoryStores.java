@@ -17,8 +17,14 @@ import dev.bulwark.store.Stores;
  * it returns. Nothing to connect, so it is always up and closing it does nothing.
  */
 public final class MemoryStores implements Stores {
-  /** The bytes of completed idempotency records (stored responses) kept in memory at most. */
-  public static final long IDEMPOTENCY_BYTES = 64L << 20;
+  /**
+   * The bytes of completed idempotency records (stored responses) kept in memory at most: 64 MiB,
+   * or an eighth of the heap when that is less. A larger share of a small heap keeps the old
+   * generation nearly full of live records, and the collector then runs back to back (measured with
+   * -Xmx160m: 11.5 s of pauses in a 20 s run of first executions at 64 MiB).
+   */
+  public static final long IDEMPOTENCY_BYTES =
+      Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
 
   private final MemoryRateLimitStore rateLimits;
   private final MemoryBanStore bans;
