@@ -194,6 +194,27 @@ class RequestSignatureProviderTest {
   }
 
   @Test
+  void oneKeyProvesOneCallerObjectSoTheUpstreamAssertionIsSignedOnce() throws Exception {
+    AuthnPolicy one = policy(config(true));
+    Caller[] seen = new Caller[2];
+    for (int i = 0; i < 2; i++) {
+      RequestSigner.Headers h = SignedRequests.sign(post(BODY), COVERED, hmacNow());
+      FakeExchange fx =
+          FakeExchange.request("POST", "/api/orders?page=1")
+              .header("Signature-Input", h.signatureInput())
+              .header("Signature", h.signature())
+              .header("Content-Digest", digest(BODY))
+              .header("Content-Type", "application/json")
+              .body(BODY)
+              .run(one);
+      authenticated(fx, "sig:client-a");
+      seen[i] = java.util.Objects.requireNonNull(fx.attr(Caller.KEY));
+    }
+    // the assertion cache is keyed by caller identity: a new object per request re-signs
+    assertThat(seen[1]).isSameAs(seen[0]);
+  }
+
+  @Test
   void aReplayedSignatureIsRefusedTheSecondTime() throws Exception {
     RequestSigner.Headers h = SignedRequests.sign(post(BODY), COVERED, hmacNow());
     authenticated(send("POST", "/api/orders?page=1", h, digest(BODY), BODY), "sig:client-a");
