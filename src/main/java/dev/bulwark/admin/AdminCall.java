@@ -94,6 +94,19 @@ public final class AdminCall {
     send(status, ErrorJson.CONTENT_TYPE, ErrorJson.body(status, message, requestId));
   }
 
+  /**
+   * Answers with the gateway's JSON error body and a {@code field} member naming the request field
+   * that is not valid.
+   */
+  public void error(int status, String message, String field) {
+    StringBuilder quoted = new StringBuilder(field.length() + 16).append("\"field\":\"");
+    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(field, quoted);
+    send(
+        status,
+        ErrorJson.CONTENT_TYPE,
+        ErrorJson.body(status, message, requestId, quoted.append('"').toString()));
+  }
+
   /** Answers with a body of the given content type. */
   public void send(int status, String contentType, String body) {
     send(status, contentType, Buffer.buffer(body.getBytes(StandardCharsets.UTF_8)));

@@ -189,8 +189,8 @@ public sealed interface EventDetail {
   }
 
   /**
-   * A role granted ({@code role-granted}): to which account, which role, and in which organisation
-   * ({@code -} for a gateway-wide role).
+   * A role granted ({@code role-granted}) or taken away ({@code role-revoked}): to or from which
+   * account, which role, and in which organisation ({@code -} for a gateway-wide role).
    */
   record RoleGrant(String account, String role, String organisation) implements EventDetail {
     public RoleGrant {
@@ -230,6 +230,44 @@ public sealed interface EventDetail {
       if (!loosened.isEmpty()) {
         out.text("loosenings", String.join("; ", loosened));
       }
+    }
+  }
+
+  /**
+   * The account an admin change concerns ({@code account-created}, {@code account-disabled}, {@code
+   * account-enabled}, {@code account-deleted}, {@code second-factor-removed}): its id (never its
+   * login name or other personal data), and how it was created ({@code password}, {@code
+   * invitation}) or {@code -}.
+   */
+  record AccountChange(String account, String how) implements EventDetail {
+    public AccountChange {
+      requireNonNull(account, "account");
+      requireNonNull(how, "how");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("account", account);
+      if (!how.equals("-")) {
+        out.text("how", how);
+      }
+    }
+  }
+
+  /**
+   * The organisation an admin change concerns ({@code organisation-created}, {@code
+   * organisation-deleted}): its id and slug.
+   */
+  record OrganisationChange(String organisation, String slug) implements EventDetail {
+    public OrganisationChange {
+      requireNonNull(organisation, "organisation");
+      requireNonNull(slug, "slug");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("organisation", organisation);
+      out.text("slug", slug);
     }
   }
 }

@@ -585,4 +585,81 @@ public record SecurityEvent(
         new EventDetail.Session(session, count, by),
         0);
   }
+
+  /**
+   * An admin change to an account ({@link SecurityEventKind#ACCOUNT_CREATED}, {@code
+   * ACCOUNT_DISABLED}, {@code ACCOUNT_ENABLED}, {@code ACCOUNT_DELETED}, {@code
+   * SECOND_FACTOR_REMOVED}) made by {@code by} from {@code client}; {@code how} says how a created
+   * account signs in first ({@code password}, {@code invitation}), else {@code -}.
+   */
+  public static SecurityEvent accountChanged(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      String by,
+      String account,
+      String how) {
+    return new SecurityEvent(
+        requireNonNull(kind, "kind"),
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(by, "by"),
+        null,
+        new EventDetail.AccountChange(account, how),
+        0);
+  }
+
+  /**
+   * A role taken from {@code account} by {@code revokedBy} in {@code organisation} (its membership
+   * ended, or the organisation was deleted).
+   */
+  public static SecurityEvent roleRevoked(
+      String requestId,
+      String client,
+      String revokedBy,
+      String account,
+      String role,
+      String organisation) {
+    return new SecurityEvent(
+        SecurityEventKind.ROLE_REVOKED,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(revokedBy, "revokedBy"),
+        null,
+        new EventDetail.RoleGrant(account, role, organisation),
+        0);
+  }
+
+  /**
+   * An organisation created or deleted ({@link SecurityEventKind#ORGANISATION_CREATED}, {@code
+   * ORGANISATION_DELETED}) by {@code by} from {@code client}.
+   */
+  public static SecurityEvent organisationChanged(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      String by,
+      String organisation,
+      String slug) {
+    return new SecurityEvent(
+        requireNonNull(kind, "kind"),
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        null,
+        0,
+        null,
+        requireNonNull(by, "by"),
+        null,
+        new EventDetail.OrganisationChange(organisation, slug),
+        0);
+  }
 }

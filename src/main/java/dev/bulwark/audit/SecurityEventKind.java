@@ -103,7 +103,25 @@ public enum SecurityEventKind {
    * Sessions were revoked: one by sign-out, all of an account ("sign out everywhere"), or one whose
    * account may no longer sign in.
    */
-  SESSION_REVOKED("session-revoked", false);
+  SESSION_REVOKED("session-revoked", false),
+  /** An account was created through the admin API, with a password or an invitation. */
+  ACCOUNT_CREATED("account-created", false),
+  /** An account was disabled through the admin API (its sessions revoked with it). */
+  ACCOUNT_DISABLED("account-disabled", false),
+  /** A disabled account was enabled again through the admin API. */
+  ACCOUNT_ENABLED("account-enabled", false),
+  /**
+   * An account was deleted through the admin API: its personal data erased, its sessions revoked.
+   */
+  ACCOUNT_DELETED("account-deleted", false),
+  /** An account's second factor (TOTP and recovery codes) was removed through the admin API. */
+  SECOND_FACTOR_REMOVED("second-factor-removed", false),
+  /** A role was taken from an account: its membership of an organisation ended. */
+  ROLE_REVOKED("role-revoked", false),
+  /** An organisation was created through the admin API. */
+  ORGANISATION_CREATED("organisation-created", false),
+  /** An organisation and every membership of it were deleted through the admin API. */
+  ORGANISATION_DELETED("organisation-deleted", false);
 
   private final String wireName;
   private final boolean repeatable;

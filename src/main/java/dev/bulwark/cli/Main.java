@@ -25,7 +25,9 @@ import picocli.CommandLine.Command;
       BackupCommand.class,
       RestoreCommand.class,
       AuditCommand.class,
-      SignCommand.class
+      SignCommand.class,
+      UsersCommand.class,
+      OrgsCommand.class
     })
 public final class Main implements Runnable {
   /** Exit status of a command line that could not be parsed (picocli's convention). */

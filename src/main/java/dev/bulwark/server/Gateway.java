@@ -1,9 +1,12 @@
 package dev.bulwark.server;
 
+import dev.bulwark.admin.AccountSessions;
+import dev.bulwark.admin.AccountsApi;
 import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
+import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.audit.alert.Alerting;
@@ -20,7 +23,12 @@ import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
 import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.identity.AssertionKeys;
+import dev.bulwark.identity.IdentitySettings;
+import dev.bulwark.identity.password.Argon2Cost;
+import dev.bulwark.identity.password.PasswordHasher;
+import dev.bulwark.identity.password.PasswordPolicy;
 import dev.bulwark.identity.tokens.TokenKeys;
+import dev.bulwark.identity.tokens.TokenService;
 import dev.bulwark.identity.tokens.TokensConfig;
 import dev.bulwark.observe.GatewayMetrics;
 import dev.bulwark.observe.LogSink;
@@ -51,6 +59,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -327,7 +336,38 @@ public final class Gateway implements AutoCloseable {
     if (audit != null && trail != null && stores instanceof SqliteStores embedded) {
       new AuditEventsApi(trail, embedded.keyring(), blocking).register(router);
     }
+    registerIdentityApis(router, security);
     return router.build();
+  }
+
+  /**
+   * Adds the account and organisation APIs over the gateway's stores, with the password settings
+   * and token issuer in force at start (the hasher is made on first use: it costs a hash).
+   */
+  private void registerIdentityApis(AdminRouter.Builder router, SecurityEvents security) {
+    BulwarkConfig config = current.config();
+    IdentitySettings found = config.sections().find(IdentitySettings.class);
+    IdentitySettings identity = found == null ? IdentitySettings.DEFAULTS : found;
+    AccountSessions sessions =
+        config.tokens().enabled()
+            // The admin API writes its own, durable session-revoked records.
+            ? AccountSessions.of(
+                TokenService.create(
+                    config.tokens(), stores, SecurityEvents.of(), Clock.systemUTC()))
+            : AccountSessions.NONE;
+    Argon2Cost cost = identity.passwords().argon2();
+    AtomicReference<PasswordHasher> hasher = new AtomicReference<>();
+    new AccountsApi(
+            stores.accounts(),
+            stores.organisations(),
+            sessions,
+            security,
+            blocking,
+            PasswordPolicy.of(identity.passwords()),
+            () -> hasher.updateAndGet(h -> h != null ? h : new PasswordHasher(cost)),
+            Clock.systemUTC())
+        .register(router);
+    new OrganisationsApi(stores.organisations(), stores.accounts(), security).register(router);
   }
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */

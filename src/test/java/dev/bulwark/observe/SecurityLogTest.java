@@ -139,6 +139,32 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.SESSION_REVOKED,
         SecurityEvent.sessionsRevoked("r14", "192.0.2.1", "acct-1", "*", 3, "sign-out-everywhere"));
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.ACCOUNT_CREATED,
+            SecurityEventKind.ACCOUNT_DISABLED,
+            SecurityEventKind.ACCOUNT_ENABLED,
+            SecurityEventKind.ACCOUNT_DELETED,
+            SecurityEventKind.SECOND_FACTOR_REMOVED)) {
+      SAMPLES.put(k, SecurityEvent.accountChanged(k, "r15", "127.0.0.1", "admin", "acct-1", "-"));
+    }
+    SAMPLES.put(
+        SecurityEventKind.ACCOUNT_CREATED,
+        SecurityEvent.accountChanged(
+            SecurityEventKind.ACCOUNT_CREATED,
+            "r15",
+            "127.0.0.1",
+            "admin",
+            "acct-1",
+            "invitation"));
+    SAMPLES.put(
+        SecurityEventKind.ROLE_REVOKED,
+        SecurityEvent.roleRevoked("r16", "127.0.0.1", "admin", "acct-1", "owner", "org-1"));
+    for (SecurityEventKind k :
+        List.of(SecurityEventKind.ORGANISATION_CREATED, SecurityEventKind.ORGANISATION_DELETED)) {
+      SAMPLES.put(
+          k, SecurityEvent.organisationChanged(k, "r17", "127.0.0.1", "admin", "org-1", "acme"));
+    }
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -212,7 +238,40 @@ class SecurityLogTest {
             "config-reloaded",
             "idempotency-key-mismatch",
             "duplicate-request",
-            "session-revoked");
+            "session-revoked",
+            "account-created",
+            "account-disabled",
+            "account-enabled",
+            "account-deleted",
+            "second-factor-removed",
+            "role-revoked",
+            "organisation-created",
+            "organisation-deleted");
+  }
+
+  @Test
+  void adminChangesToAccountsNameTheAccountByIdAndWhoActed() throws Exception {
+    JsonNode created = line(sample(SecurityEventKind.ACCOUNT_CREATED));
+    assertThat(names(created))
+        .containsExactly(
+            "type", "time", "event", "requestId", "client", "subject", "account", "how");
+    assertThat(created.get("how").asText()).isEqualTo("invitation");
+    JsonNode deleted = line(sample(SecurityEventKind.ACCOUNT_DELETED));
+    assertThat(deleted.has("how")).isFalse();
+    JsonNode revoked = line(sample(SecurityEventKind.ROLE_REVOKED));
+    assertThat(names(revoked))
+        .containsExactly(
+            "type",
+            "time",
+            "event",
+            "requestId",
+            "client",
+            "subject",
+            "account",
+            "role",
+            "organisation");
+    JsonNode org = line(sample(SecurityEventKind.ORGANISATION_DELETED));
+    assertThat(org.get("slug").asText()).isEqualTo("acme");
   }
 
   @Test

@@ -59,7 +59,18 @@ final class EcsNames {
    */
   static String outcome(String action) {
     return switch (action) {
-      case "ban", "unban", "secret-rotated" -> "success";
+      case "ban",
+          "unban",
+          "secret-rotated",
+          "account-created",
+          "account-disabled",
+          "account-enabled",
+          "account-deleted",
+          "second-factor-removed",
+          "role-revoked",
+          "organisation-created",
+          "organisation-deleted" ->
+          "success";
       case "token-invalid",
           "token-expired",
           "access-denied",

@@ -1,0 +1,178 @@
+package dev.bulwark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.HostPort;
+import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.EndpointCatalog;
+import dev.bulwark.policy.PolicyCatalog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * The admin listener of a running gateway as the {@code users} and {@code orgs} commands reach it:
+ * the address from {@code --admin}, or from the {@code listen.admin} of {@code -c FILE} (default
+ * {@code http://127.0.0.1:9090}); the token from the {@code admin.token} of {@code -c FILE}, else
+ * from {@code BULWARK_ADMIN_TOKEN}. Every failure is one line on the error stream, prefixed with
+ * the command's name; a call that failed returns null.
+ */
+final class AdminClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The options that say where the admin listener is (a picocli mixin). */
+  static final class Options {
+    @Option(
+        names = "--admin",
+        description = "Admin listener base URL (default: from -c, else http://127.0.0.1:9090).")
+    @Nullable String admin;
+
+    @Option(
+        names = {"-c", "--config"},
+        description = "Read the admin listener address and admin.token from this file.")
+    @Nullable Path config;
+  }
+
+  private final Options options;
+  private final String name;
+  private final PrintWriter err;
+  private @Nullable String configToken;
+
+  AdminClient(Options options, String name, PrintWriter err) {
+    this.options = options;
+    this.name = name;
+    this.err = err;
+  }
+
+  /** Returns a path segment with every reserved character escaped. */
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /**
+   * Sends a call and returns its answer when its status is {@code expected}; otherwise says why in
+   * one line and returns null.
+   */
+  @Nullable JsonNode call(String method, String path, @Nullable String body, int expected) {
+    String base = base();
+    if (base == null) {
+      return null;
+    }
+    HttpResponse<String> r;
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+      if (body != null) {
+        b.header("content-type", "application/json");
+      }
+      String token = options.config != null ? configToken : System.getenv("BULWARK_ADMIN_TOKEN");
+      if (token != null && !token.isBlank()) {
+        b.header("authorization", "Bearer " + token.strip());
+      }
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body));
+      r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | IllegalArgumentException e) {
+      error(unreachable(base, e));
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+    JsonNode n;
+    try {
+      n = JSON.readTree(r.body());
+    } catch (IOException e) {
+      n = null;
+    }
+    if (r.statusCode() == expected && n != null) {
+      return n;
+    }
+    String message = n == null ? "unreadable answer" : n.path("error").asText("unreadable answer");
+    if (n != null && n.hasNonNull("field")) {
+      message = n.path("field").asText() + ": " + message;
+    }
+    if (r.statusCode() == 401) {
+      message +=
+          " (the admin listener asks for its token: set BULWARK_ADMIN_TOKEN, or give -c with the"
+              + " file whose admin.token it uses)";
+    }
+    error("refused (" + r.statusCode() + "): " + message);
+    return null;
+  }
+
+  /** Says in words why the admin listener did not answer. */
+  private static String unreachable(String base, Exception e) {
+    if (e instanceof java.net.ConnectException) {
+      return "no gateway answers at "
+          + base
+          + " (connection refused: is it running, with listen.admin at this address? give"
+          + " --admin or -c)";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "the admin listener at " + base + " did not answer within 30 seconds";
+    }
+    if (e instanceof IllegalArgumentException) {
+      return "--admin " + base + ": not a URL such as http://127.0.0.1:9090";
+    }
+    String m = e.getMessage();
+    return "cannot reach the admin listener at "
+        + base
+        + ": "
+        + (m == null || m.isBlank() ? "the connection failed" : m);
+  }
+
+  private @Nullable String base() {
+    String admin = options.admin;
+    if (admin != null) {
+      return admin.endsWith("/") ? admin.substring(0, admin.length() - 1) : admin;
+    }
+    Path file = options.config;
+    if (file == null) {
+      return "http://127.0.0.1:9090";
+    }
+    try {
+      BulwarkConfig loaded =
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .load(file)
+              .config();
+      configToken = loaded.admin().token();
+      HostPort a = loaded.listen().admin();
+      if (a == null) {
+        error(file + ": listen.admin is off; give --admin");
+        return null;
+      }
+      String host = a.host().equals("0.0.0.0") ? "127.0.0.1" : a.host();
+      return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.port();
+    } catch (ConfigException e) {
+      error(file + ": invalid configuration (run bulwark check-config -c " + file + ")");
+      return null;
+    }
+  }
+
+  /** Prints one error line; returns the exit status 1. */
+  int error(String message) {
+    err.println(name + ": " + message);
+    err.flush();
+    return 1;
+  }
+}

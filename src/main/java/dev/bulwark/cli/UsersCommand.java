@@ -1,0 +1,341 @@
+package dev.bulwark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bulwark users create|invite|list|show|disable|enable|delete|sessions|revoke|
+ * remove-second-factor}: the accounts of a running gateway, through its admin API. An account is
+ * named by its id or its login name. A password is never an argument: it is asked without echo, or
+ * read from the first line of standard input with {@code --password-stdin}. Exit 0 on success, 1
+ * when the gateway refused or could not be reached.
+ */
+@Command(
+    name = "users",
+    description = "Create, list, disable and delete accounts on a running gateway.",
+    mixinStandardHelpOptions = true)
+final class UsersCommand {
+  private static final String NAME = "bulwark users";
+
+  @Spec
+  @SuppressWarnings("NullAway.Init")
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin AdminClient.Options where = new AdminClient.Options();
+
+  private AdminClient client() {
+    return new AdminClient(where, NAME, spec.commandLine().getErr());
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  @Command(
+      name = "create",
+      description = "Create an account with a password (asked without echo, or --password-stdin).")
+  int create(
+      @Parameters(paramLabel = "LOGIN") String login,
+      @Option(names = "--email", description = "Email address") @Nullable String email,
+      @Option(names = "--name", description = "Display name (default: the login)")
+          @Nullable String displayName,
+      @Option(
+              names = "--password-stdin",
+              description = "Read the password from the first line of standard input.")
+          boolean passwordStdin) {
+    AdminClient admin = client();
+    String password = password(admin, login, passwordStdin);
+    if (password == null) {
+      return 1;
+    }
+    return made(admin, body(login, email, displayName).put("password", password));
+  }
+
+  @Command(
+      name = "invite",
+      description = {
+        "Create an account without a password and print its one-time invitation token.",
+        "Give the token to the person (Bulwark does not mail it yet); it is valid for 7 days."
+      })
+  int invite(
+      @Parameters(paramLabel = "LOGIN") String login,
+      @Option(names = "--email", description = "Email address") @Nullable String email,
+      @Option(names = "--name", description = "Display name (default: the login)")
+          @Nullable String displayName) {
+    return made(client(), body(login, email, displayName));
+  }
+
+  private static ObjectNode body(String login, @Nullable String email, @Nullable String name) {
+    ObjectNode b = AdminClient.JSON.createObjectNode().put("login", login);
+    if (email != null) {
+      b.put("email", email);
+    }
+    if (name != null) {
+      b.put("displayName", name);
+    }
+    return b;
+  }
+
+  private int made(AdminClient admin, ObjectNode body) {
+    JsonNode r = admin.call("POST", "/accounts", body.toString(), 201);
+    if (r == null) {
+      return 1;
+    }
+    JsonNode a = r.path("account");
+    out().println("created " + a.path("login").asText() + " (id " + a.path("id").asText() + ")");
+    JsonNode inv = r.path("invitation");
+    if (!inv.isMissingNode()) {
+      out().println("invitation token: " + inv.path("token").asText());
+      out().println("expires: " + inv.path("expires").asText() + " (shown once; keep it secret)");
+    }
+    out().flush();
+    return 0;
+  }
+
+  /**
+   * Reads the new password from stdin or the terminal; null (after saying why) when there is none.
+   */
+  private @Nullable String password(AdminClient admin, String login, boolean fromStdin) {
+    if (fromStdin) {
+      try {
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line == null || line.isEmpty()) {
+          admin.error("--password-stdin: standard input is empty");
+          return null;
+        }
+        return line;
+      } catch (IOException e) {
+        admin.error("--password-stdin: standard input cannot be read (" + e.getMessage() + ")");
+        return null;
+      }
+    }
+    Console console = System.console();
+    if (console == null) {
+      admin.error(
+          "no terminal to ask the password on: pipe it with --password-stdin, or use 'bulwark"
+              + " users invite'");
+      return null;
+    }
+    char[] first = console.readPassword("Password for %s: ", login);
+    char[] again = console.readPassword("Again: ");
+    try {
+      if (first == null || again == null || first.length == 0) {
+        admin.error("no password given");
+        return null;
+      }
+      if (!Arrays.equals(first, again)) {
+        admin.error("the two passwords differ; nothing was created");
+        return null;
+      }
+      return new String(first);
+    } finally {
+      if (first != null) {
+        Arrays.fill(first, '\0');
+      }
+      if (again != null) {
+        Arrays.fill(again, '\0');
+      }
+    }
+  }
+
+  @Command(name = "list", description = "List accounts, a page at a time.")
+  int list(
+      @Option(names = "--limit", defaultValue = "100", description = "At most this many (1-1000)")
+          int limit,
+      @Option(names = "--after", description = "The cursor printed after the previous page")
+          @Nullable String after) {
+    String q =
+        "/accounts?limit=" + limit + (after == null ? "" : "&after=" + AdminClient.segment(after));
+    JsonNode r = client().call("GET", q, null, 200);
+    if (r == null) {
+      return 1;
+    }
+    if (r.path("accounts").isEmpty()) {
+      out().println("no accounts");
+    }
+    for (JsonNode a : r.path("accounts")) {
+      out()
+          .printf(
+              "%-36s  %-24s  %-8s  %s%n",
+              a.path("id").asText(),
+              a.path("login").asText(),
+              a.path("status").asText(),
+              a.path("email").asText("-"));
+    }
+    if (r.hasNonNull("next")) {
+      out().println("more: --after " + r.path("next").asText());
+    }
+    out().flush();
+    return 0;
+  }
+
+  @Command(name = "show", description = "Show an account and its memberships.")
+  int show(@Parameters(paramLabel = "ACCOUNT", description = "Id or login") String account) {
+    JsonNode a = client().call("GET", "/accounts/" + AdminClient.segment(account), null, 200);
+    if (a == null) {
+      return 1;
+    }
+    PrintWriter o = out();
+    o.println("id:            " + a.path("id").asText());
+    o.println("login:         " + a.path("login").asText());
+    o.println(
+        "email:         "
+            + a.path("email").asText("-")
+            + (a.path("emailVerified").asBoolean() ? " (verified)" : ""));
+    o.println("display name:  " + a.path("displayName").asText());
+    o.println("status:        " + a.path("status").asText());
+    o.println("password:      " + (a.path("password").asBoolean() ? "set" : "none (invited)"));
+    o.println("second factor: " + (a.path("secondFactor").asBoolean() ? "enrolled" : "none"));
+    o.println("created:       " + a.path("created").asText());
+    for (JsonNode m : a.path("memberships")) {
+      o.println(
+          "member of:     " + m.path("organisation").asText() + " as " + m.path("role").asText());
+    }
+    o.flush();
+    return 0;
+  }
+
+  @Command(name = "disable", description = "Disable an account and revoke all its sessions.")
+  int disable(@Parameters(paramLabel = "ACCOUNT") String account) {
+    JsonNode r =
+        client().call("POST", "/accounts/" + AdminClient.segment(account) + "/disable", null, 200);
+    if (r == null) {
+      return 1;
+    }
+    out()
+        .println(
+            "disabled "
+                + r.path("account").path("id").asText()
+                + "; "
+                + r.path("sessionsRevoked").asInt()
+                + " session(s) revoked");
+    out().flush();
+    return 0;
+  }
+
+  @Command(name = "enable", description = "Enable a disabled account.")
+  int enable(@Parameters(paramLabel = "ACCOUNT") String account) {
+    JsonNode r =
+        client().call("POST", "/accounts/" + AdminClient.segment(account) + "/enable", null, 200);
+    if (r == null) {
+      return 1;
+    }
+    out().println("enabled " + r.path("account").path("id").asText());
+    out().flush();
+    return 0;
+  }
+
+  @Command(
+      name = "delete",
+      description = "Delete an account: erase its personal data and revoke its sessions.")
+  int delete(
+      @Parameters(paramLabel = "ACCOUNT") String account,
+      @Option(names = "--yes", description = "Confirm: this cannot be undone.") boolean yes) {
+    AdminClient admin = client();
+    if (!yes) {
+      return admin.error("delete erases " + account + "'s personal data for good; add --yes");
+    }
+    JsonNode r = admin.call("DELETE", "/accounts/" + AdminClient.segment(account), null, 200);
+    if (r == null) {
+      return 1;
+    }
+    out()
+        .println(
+            "deleted "
+                + r.path("id").asText()
+                + "; "
+                + r.path("sessionsRevoked").asInt()
+                + " session(s) revoked");
+    out().flush();
+    return 0;
+  }
+
+  @Command(name = "sessions", description = "List an account's live sessions.")
+  int sessions(@Parameters(paramLabel = "ACCOUNT") String account) {
+    JsonNode r =
+        client().call("GET", "/accounts/" + AdminClient.segment(account) + "/sessions", null, 200);
+    if (r == null) {
+      return 1;
+    }
+    if (r.path("sessions").isEmpty()) {
+      out().println("no live sessions");
+    }
+    for (JsonNode s : r.path("sessions")) {
+      out()
+          .printf(
+              "%s  since %s  last used %s  from %s  (%s)%n",
+              s.path("id").asText(),
+              s.path("created").asText(),
+              s.path("lastUsed").asText(),
+              s.path("clientAddress").asText(),
+              s.path("userAgent").asText());
+    }
+    out().flush();
+    return 0;
+  }
+
+  @Command(name = "revoke", description = "Revoke one session of an account, or all with --all.")
+  int revoke(
+      @Parameters(paramLabel = "ACCOUNT") String account,
+      @Parameters(paramLabel = "SESSION", arity = "0..1") @Nullable String session,
+      @Option(names = "--all", description = "Revoke every session of the account") boolean all) {
+    AdminClient admin = client();
+    if ((session == null) == !all) {
+      return admin.error("give a SESSION id (see 'bulwark users sessions') or --all, not both");
+    }
+    String path =
+        "/accounts/"
+            + AdminClient.segment(account)
+            + "/sessions"
+            + (session == null ? "" : "/" + AdminClient.segment(session));
+    JsonNode r = admin.call("DELETE", path, null, 200);
+    if (r == null) {
+      return 1;
+    }
+    out()
+        .println(
+            session == null
+                ? "revoked " + r.path("revoked").asInt() + " session(s)"
+                : "revoked session " + session);
+    out().flush();
+    return 0;
+  }
+
+  @Command(
+      name = "remove-second-factor",
+      description = "Remove an account's TOTP and recovery codes (after checking who asks).")
+  int removeSecondFactor(@Parameters(paramLabel = "ACCOUNT") String account) {
+    JsonNode r =
+        client()
+            .call(
+                "DELETE",
+                "/accounts/" + AdminClient.segment(account) + "/second-factor",
+                null,
+                200);
+    if (r == null) {
+      return 1;
+    }
+    out()
+        .println(
+            r.path("removed").asBoolean()
+                ? "second factor removed"
+                : "no second factor was enrolled");
+    out().flush();
+    return 0;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.bulwark.audit.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.store.sealed.Keyring;
+import dev.bulwark.store.sealed.MasterKey;
+import dev.bulwark.store.sqlite.EmbeddedKeys;
+import dev.bulwark.testing.TestGateway;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of a real gateway process right after the first of a burst of role grants is
+ * acknowledged, three times on one data directory: every account creation and every role grant
+ * answered {@code 2xx} has its record in the trail after the kill.
+ */
+class AdminChangeCrashTest {
+  private static final int ROUNDS = 3;
+  private static final int BURST = 8;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  @SuppressWarnings("NullAway.Init")
+  Path tmp;
+
+  private int adminPort;
+
+  @Test
+  void everyAcknowledgedRoleGrantIsInTheTrailAfterKillDashNine() throws Exception {
+    String masterText = MasterKey.generateText();
+    Path masterKey = tmp.resolve("master.key");
+    Files.writeString(masterKey, masterText);
+    Path data = tmp.resolve("data");
+    Path trail = data.resolve("audit.log");
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    Set<String> created = new HashSet<>();
+    Set<String> granted = new HashSet<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      Process p = start(masterKey, data, trail, round);
+      String org = "org-" + round;
+      assertThat(send(http, "POST", "/organisations", "{\"slug\":\"" + org + "\"}").statusCode())
+          .isEqualTo(201);
+      List<String> accounts = new ArrayList<>();
+      for (int i = 0; i < BURST; i++) {
+        HttpResponse<String> r =
+            send(http, "POST", "/accounts", "{\"login\":\"user-" + round + "-" + i + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).path("account").path("id").asText();
+        accounts.add(id);
+        created.add(id);
+      }
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      CompletableFuture<Void> first = new CompletableFuture<>();
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (String id : accounts) {
+        calls.add(
+            http.sendAsync(
+                    request(
+                        "PUT", "/organisations/" + org + "/members/" + id, "{\"role\":\"admin\"}"),
+                    HttpResponse.BodyHandlers.ofString())
+                .whenComplete(
+                    (r, e) -> {
+                      if (r != null && r.statusCode() == 200) {
+                        acked.add(id);
+                        first.complete(null);
+                      }
+                    }));
+      }
+      try {
+        first.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // none acknowledged yet: kill now anyway
+      }
+      p.destroyForcibly(); // SIGKILL, right after the first acknowledgement
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      for (CompletableFuture<HttpResponse<String>> c : calls) {
+        try {
+          c.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException cut) {
+          // the kill cut it: not acknowledged
+        }
+      }
+      granted.addAll(acked);
+      Keyring keyring = EmbeddedKeys.keyring(data, MasterKey.parse(masterText, "test"));
+      assertThat(recorded(trail, keyring, "role-granted"))
+          .as("round " + round + ": every acknowledged role grant is in the trail")
+          .containsAll(acked);
+      assertThat(recorded(trail, keyring, "account-created"))
+          .as("round " + round + ": every acknowledged creation is in the trail")
+          .containsAll(created);
+    }
+    assertThat(granted).as("the bursts acknowledged grants at all").isNotEmpty();
+  }
+
+  private static Set<String> recorded(Path trail, Keyring keyring, String action)
+      throws IOException {
+    Set<String> out = new HashSet<>();
+    for (ObjectNode n :
+        TrailSearch.search(
+                List.of(trail),
+                keyring,
+                new TrailSearch.Query(
+                    null, null, null, action, null, null, null, null, -1, 1_000_000),
+                Long.MAX_VALUE)
+            .records()) {
+      out.add(n.path("bulwark.account").asText());
+    }
+    return out;
+  }
+
+  private HttpRequest request(String method, String path, String body) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+        .timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private HttpResponse<String> send(HttpClient http, String method, String path, String body)
+      throws Exception {
+    return http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Starts {@code bulwark run} in its own JVM and waits until its admin listener answers. */
+  private Process start(Path masterKey, Path data, Path trail, int round) throws Exception {
+    int https = freePort();
+    adminPort = freePort();
+    Path config = tmp.resolve("bulwark.yaml");
+    String yaml =
+        TestGateway.yaml(
+                """
+                store:
+                  data-dir: %s
+                  master-key: ${file:%s}
+                audit:
+                  file: %s
+                  checkpoint-every: 8
+                routes:
+                  - name: api
+                    match: { path: /** }
+                    upstream: UPSTREAM
+                    public: true
+                """
+                    .formatted(data, masterKey, trail),
+                9)
+            .replace("https: 127.0.0.1:0", "https: 127.0.0.1:" + https)
+            .replace("admin: 127.0.0.1:0", "admin: 127.0.0.1:" + adminPort)
+            .replace("  http: 127.0.0.1:0\n", "");
+    Files.writeString(config, yaml);
+    Path log = tmp.resolve("gateway-" + round + ".log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx192m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.bulwark.cli.Main",
+                    "run",
+                    "--no-watch",
+                    "-c",
+                    config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("gateway process exited: " + Files.readString(log));
+      }
+      try (Socket s = new Socket("127.0.0.1", adminPort)) {
+        return p;
+      } catch (IOException notYet) {
+        Thread.sleep(25);
+      }
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException("gateway process did not start: " + Files.readString(log));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
