@@ -103,7 +103,12 @@ public enum SecurityEventKind {
    * Sessions were revoked: one by sign-out, all of an account ("sign out everywhere"), or one whose
    * account may no longer sign in.
    */
-  SESSION_REVOKED("session-revoked", false);
+  SESSION_REVOKED("session-revoked", false),
+  /**
+   * An audit sink could not keep up or reach its store (PostgreSQL down past its buffer) and began
+   * dropping events: raised once per outage, with the count so far.
+   */
+  AUDIT_DROPPED("audit-dropped", false);
 
   private final String wireName;
   private final boolean repeatable;

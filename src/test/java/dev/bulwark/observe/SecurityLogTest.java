@@ -139,6 +139,10 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.SESSION_REVOKED,
         SecurityEvent.sessionsRevoked("r14", "192.0.2.1", "acct-1", "*", 3, "sign-out-everywhere"));
+    SAMPLES.put(
+        SecurityEventKind.AUDIT_DROPPED,
+        SecurityEvent.auditDropped(
+            "postgres", "PostgreSQL at 10.0.0.5:5432 schema bulwark", 1, "unreachable"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -212,7 +216,8 @@ class SecurityLogTest {
             "config-reloaded",
             "idempotency-key-mismatch",
             "duplicate-request",
-            "session-revoked");
+            "session-revoked",
+            "audit-dropped");
   }
 
   @Test
