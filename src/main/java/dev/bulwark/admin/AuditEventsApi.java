@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * {@code bulwark audit search} finds them ({@code since}, {@code until}, {@code actor}, {@code
  * action}, {@code outcome}, {@code source-ip}, {@code target}, {@code id}, {@code after}, {@code
  * limit}). A page holds at most {@link #MAX_LIMIT} records and reads at most {@link #MAX_SCANNED}
- * records; {@code next} is the {@code after} of the next page, or null at the end. The search runs
- * on the blocking executor, never on the event loop.
+ * records; {@code next} is the {@code after} of the next page, or null at the end. The trail is the
+ * file's, or the PostgreSQL sink's table; the search runs on the blocking executor (a file) or the
+ * database's own threads, never on the event loop.
  */
 public final class AuditEventsApi {
   /** The most records one page returns. */
@@ -31,15 +33,29 @@ public final class AuditEventsApi {
   /** The most records one page reads. */
   static final long MAX_SCANNED = 200_000;
 
-  private final Path trail;
-  private final Keyring keyring;
-  private final BlockingExecutor blocking;
+  /** Where the records are searched: off the event loop, completing with what was found. */
+  @FunctionalInterface
+  public interface Source {
+    /** Searches for at most {@code q.limit()} matches, reading at most {@code maxScanned}. */
+    CompletionStage<TrailSearch.Result> search(TrailSearch.Query q, long maxScanned);
+  }
+
+  private final Source source;
 
   /** Searches the trail whose active file is {@code trail}, opening bodies with {@code keyring}. */
   public AuditEventsApi(Path trail, Keyring keyring, BlockingExecutor blocking) {
-    this.trail = requireNonNull(trail, "trail");
-    this.keyring = requireNonNull(keyring, "keyring");
-    this.blocking = requireNonNull(blocking, "blocking");
+    requireNonNull(trail, "trail");
+    requireNonNull(keyring, "keyring");
+    requireNonNull(blocking, "blocking");
+    this.source =
+        (q, max) ->
+            blocking.submit(
+                () -> TrailSearch.search(TrailSearch.filesOfTrail(trail), keyring, q, max));
+  }
+
+  /** Searches the records {@code source} finds (the PostgreSQL sink's table). */
+  public AuditEventsApi(Source source) {
+    this.source = requireNonNull(source, "source");
   }
 
   /** Adds {@code GET /audit/events}, for operators only. */
@@ -55,8 +71,8 @@ public final class AuditEventsApi {
       call.error(400, String.valueOf(e.getMessage()));
       return;
     }
-    blocking
-        .submit(() -> TrailSearch.search(TrailSearch.filesOfTrail(trail), keyring, q, MAX_SCANNED))
+    source
+        .search(q, MAX_SCANNED)
         .whenComplete(
             (r, failure) -> {
               if (failure != null) {

@@ -270,4 +270,22 @@ public sealed interface EventDetail {
       out.text("slug", slug);
     }
   }
+
+  /**
+   * An audit sink dropping events ({@code audit-dropped}): which sink ({@code postgres}), where it
+   * writes (address and schema), and how many events it has dropped so far.
+   */
+  record AuditSink(String sink, String location, long dropped) implements EventDetail {
+    public AuditSink {
+      requireNonNull(sink, "sink");
+      requireNonNull(location, "location");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("sink", sink);
+      out.text("location", location);
+      out.number("dropped", dropped);
+    }
+  }
 }

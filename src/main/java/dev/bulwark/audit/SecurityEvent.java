@@ -662,4 +662,24 @@ public record SecurityEvent(
         new EventDetail.OrganisationChange(organisation, slug),
         0);
   }
+
+  /**
+   * The audit sink {@code sink} at {@code location} began dropping events ({@code dropped} so far):
+   * its store is away and its buffer is full.
+   */
+  public static SecurityEvent auditDropped(
+      String sink, String location, long dropped, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.AUDIT_DROPPED,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        NO_REQUEST,
+        null,
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.AuditSink(sink, location, dropped),
+        0);
+  }
 }

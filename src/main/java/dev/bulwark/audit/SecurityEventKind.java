@@ -121,7 +121,12 @@ public enum SecurityEventKind {
   /** An organisation was created through the admin API. */
   ORGANISATION_CREATED("organisation-created", false),
   /** An organisation and every membership of it were deleted through the admin API. */
-  ORGANISATION_DELETED("organisation-deleted", false);
+  ORGANISATION_DELETED("organisation-deleted", false),
+  /**
+   * An audit sink could not keep up or reach its store (PostgreSQL down past its buffer) and began
+   * dropping events: raised once per outage, with the count so far.
+   */
+  AUDIT_DROPPED("audit-dropped", false);
 
   private final String wireName;
   private final boolean repeatable;

@@ -1,13 +1,21 @@
 package dev.bulwark.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.audit.trail.PostgresTrailReader;
 import dev.bulwark.audit.trail.RecordText;
 import dev.bulwark.audit.trail.TrailSearch;
 import dev.bulwark.audit.trail.TrailVerifier;
+import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.SecretResolver;
 import dev.bulwark.config.Units;
+import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.exchange.CidrSet;
+import dev.bulwark.policy.PolicyCatalog;
+import dev.bulwark.store.StoreConfig;
 import dev.bulwark.store.StoreUnavailable;
 import dev.bulwark.store.sealed.Keyring;
+import dev.bulwark.store.sealed.KeyringTable;
+import dev.bulwark.store.sealed.SealRefused;
 import dev.bulwark.store.sqlite.EmbeddedKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -51,20 +62,39 @@ final class AuditCommand {
       })
   int verify(
       @Parameters(
+              arity = "0..1",
               paramLabel = "FILE|DIR",
               description =
                   "The trail (audit.file), or a directory: every trail in it, each as its rotated"
                       + " files (NAME.00000001, ...) then its active file, in order.")
-          Path file,
+          @Nullable Path file,
       @Option(
               names = "--public-key",
               paramLabel = "FILE",
               description =
-                  "The gateway's checkpoint key (audit-signing.pub in the data directory); without"
-                      + " it, the key in the trail's first record is trusted.")
-          @Nullable Path publicKey) {
+                  "The gateway's checkpoint key (audit-signing.pub in the data directory, or the"
+                      + " key the gateway logs at start for audit.postgres); without it, the key"
+                      + " in the trail's first record is trusted.")
+          @Nullable Path publicKey,
+      @Option(
+              names = "--postgres",
+              paramLabel = "URL",
+              description =
+                  "Verify the PostgreSQL sink instead (audit.postgres): postgresql://host:port/db;"
+                      + " the password is read from PGPASSWORD.")
+          @Nullable String postgres,
+      @Option(names = "--user", description = "PostgreSQL user (with --postgres).")
+          @Nullable String user,
+      @Option(
+              names = "--schema",
+              defaultValue = "bulwark",
+              description = "PostgreSQL schema (with --postgres; default: bulwark).")
+          String schema) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if ((file == null) == (postgres == null)) {
+      return usage(err, "verify", "expected FILE|DIR or --postgres URL (one of them)");
+    }
     String key;
     try {
       key = publicKey == null ? null : Files.readString(publicKey, StandardCharsets.US_ASCII);
@@ -72,6 +102,9 @@ final class AuditCommand {
       return refuse(err, "verify", e.getFile() + ": no such file");
     } catch (IOException e) {
       return refuse(err, "verify", publicKey + ": cannot be read (" + e.getMessage() + ")");
+    }
+    if (postgres != null || file == null) {
+      return verifyPostgres(out, err, String.valueOf(postgres), user, schema, key, publicKey);
     }
     try {
       if (!Files.isDirectory(file)) {
@@ -98,6 +131,41 @@ final class AuditCommand {
       return refuse(
           err, "verify", publicKey + ": not a checkpoint key (expected: audit-signing.pub)");
     }
+  }
+
+  private int verifyPostgres(
+      PrintWriter out,
+      PrintWriter err,
+      String url,
+      @Nullable String user,
+      String schema,
+      @Nullable String key,
+      @Nullable Path publicKey) {
+    AuditDatabase db;
+    try {
+      db = AuditDatabase.of(url, user, System.getenv("PGPASSWORD"), schema);
+    } catch (IllegalArgumentException e) {
+      return usage(err, "verify", String.valueOf(e.getMessage()));
+    }
+    try (Connection c = db.connect()) {
+      return print(out, db.toString(), PostgresTrailReader.verify(c, key), publicKey == null);
+    } catch (SQLException e) {
+      return refuse(err, "verify", unreadable(db, e));
+    } catch (IllegalArgumentException e) {
+      return refuse(
+          err, "verify", publicKey + ": not a checkpoint key (expected: audit-signing.pub)");
+    }
+  }
+
+  /** One line saying why the database could not be read, and what to check. */
+  private static String unreadable(AuditDatabase db, SQLException e) {
+    if ("42P01".equals(e.getSQLState())) {
+      return db + ": no audit trail here (no audit_records table: check --schema)";
+    }
+    return db
+        + ": cannot be read ("
+        + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+        + "): check the URL, --user, PGPASSWORD and --schema";
   }
 
   private static int print(PrintWriter out, String name, TrailVerifier.Report r, boolean unpinned) {
@@ -139,8 +207,12 @@ final class AuditCommand {
             + " character outside printable ASCII escaped. Exit 0 when the search ran."
       })
   int search(
-      @Parameters(paramLabel = "FILE|DIR", description = "The trail file, or a directory of them.")
-          Path path,
+      @Parameters(
+              arity = "0..1",
+              paramLabel = "FILE|DIR",
+              description = "The trail file, or a directory of them.")
+          @Nullable Path path,
+      @Mixin PostgresOptions pg,
       @Option(
               names = {"-c", "--config"},
               required = true,
@@ -189,6 +261,7 @@ final class AuditCommand {
     }
     return find(
         path,
+        pg,
         config,
         new TrailSearch.Query(
             from,
@@ -212,8 +285,12 @@ final class AuditCommand {
             + " search. Exit 1 when there is none."
       })
   int show(
-      @Parameters(paramLabel = "FILE|DIR", description = "The trail file, or a directory of them.")
-          Path path,
+      @Parameters(
+              arity = "0..1",
+              paramLabel = "FILE|DIR",
+              description = "The trail file, or a directory of them.")
+          @Nullable Path path,
+      @Mixin PostgresOptions pg,
       @Option(
               names = {"-c", "--config"},
               required = true,
@@ -224,29 +301,64 @@ final class AuditCommand {
       @Option(names = "--json", description = "One JSON object per line.") boolean json) {
     return find(
         path,
+        pg,
         config,
         new TrailSearch.Query(null, null, null, null, null, null, null, id, -1, 100),
         json,
         "show");
   }
 
-  private int find(Path path, Path config, TrailSearch.Query q, boolean json, String command) {
+  /** The options that point search and show at the PostgreSQL sink. */
+  static final class PostgresOptions {
+    @Option(
+        names = "--postgres",
+        paramLabel = "URL",
+        description =
+            "Search the PostgreSQL sink instead (audit.postgres): postgresql://host:port/db; the"
+                + " user, password and schema default to the configuration's store.postgres,"
+                + " PGPASSWORD overrides the password.")
+    @Nullable String url;
+
+    @Option(names = "--user", description = "PostgreSQL user (with --postgres).")
+    @Nullable String user;
+
+    @Option(names = "--schema", description = "PostgreSQL schema (with --postgres).")
+    @Nullable String schema;
+  }
+
+  private int find(
+      @Nullable Path path,
+      PostgresOptions pg,
+      Path config,
+      TrailSearch.Query q,
+      boolean json,
+      String command) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    DurableState state = DurableState.read(config, NAME + " " + command, err);
-    if (state == null) {
-      return 1;
+    if ((path == null) == (pg.url == null)) {
+      return usage(err, command, "expected FILE|DIR or --postgres URL (one of them)");
     }
     TrailSearch.Result r;
-    try {
-      Keyring keyring = EmbeddedKeys.keyring(state.dataDir(), state.master());
-      r = TrailSearch.search(TrailSearch.filesOf(path), keyring, q, Long.MAX_VALUE);
-    } catch (StoreUnavailable e) {
-      return refuse(err, command, e.getMessage());
-    } catch (NoSuchFileException e) {
-      return refuse(err, command, e.getFile() + ": no such file");
-    } catch (IOException e) {
-      return refuse(err, command, path + ": cannot be read (" + e.getMessage() + ")");
+    if (pg.url != null || path == null) {
+      r = findInPostgres(pg, String.valueOf(pg.url), config, q, command, err);
+      if (r == null) {
+        return 1;
+      }
+    } else {
+      DurableState state = DurableState.read(config, NAME + " " + command, err);
+      if (state == null) {
+        return 1;
+      }
+      try {
+        Keyring keyring = EmbeddedKeys.keyring(state.dataDir(), state.master());
+        r = TrailSearch.search(TrailSearch.filesOf(path), keyring, q, Long.MAX_VALUE);
+      } catch (StoreUnavailable e) {
+        return refuse(err, command, e.getMessage());
+      } catch (NoSuchFileException e) {
+        return refuse(err, command, e.getFile() + ": no such file");
+      } catch (IOException e) {
+        return refuse(err, command, path + ": cannot be read (" + e.getMessage() + ")");
+      }
     }
     for (ObjectNode record : r.records()) {
       out.println(json ? RecordText.json(record) : RecordText.line(record));
@@ -267,6 +379,64 @@ final class AuditCommand {
     }
     err.flush();
     return command.equals("show") && r.records().isEmpty() ? 1 : 0;
+  }
+
+  /**
+   * Searches the PostgreSQL sink, opening bodies with the data keys kept there under the
+   * configuration's {@code store.master-key}; prints why not and returns null when it cannot.
+   */
+  private static TrailSearch.@Nullable Result findInPostgres(
+      PostgresOptions pg,
+      String url,
+      Path config,
+      TrailSearch.Query q,
+      String command,
+      PrintWriter err) {
+    StoreConfig store;
+    try {
+      store =
+          EndpointCatalog.standard()
+              .loader(PolicyCatalog.standard(), SecretResolver.fromProcessEnvironment())
+              .load(config)
+              .config()
+              .store();
+    } catch (ConfigException e) {
+      CheckConfigCommand.print(e.problems(), err);
+      refuse(err, command, config + " refused");
+      return null;
+    }
+    StoreConfig.MasterKeyReference master = store.masterKey();
+    if (master == null) {
+      refuse(
+          err,
+          command,
+          config
+              + " sets no store.master-key (the records are sealed under the data keys it wraps)");
+      return null;
+    }
+    StoreConfig.Postgres configured = store.postgres();
+    String env = System.getenv("PGPASSWORD");
+    AuditDatabase db;
+    try {
+      db =
+          AuditDatabase.of(
+              url,
+              pg.user != null ? pg.user : configured == null ? null : configured.user(),
+              env != null ? env : configured == null ? null : configured.password(),
+              pg.schema != null ? pg.schema : configured == null ? "bulwark" : configured.schema());
+    } catch (IllegalArgumentException e) {
+      usage(err, command, String.valueOf(e.getMessage()));
+      return null;
+    }
+    try (Connection c = db.connect()) {
+      Keyring keyring = KeyringTable.open(c, master.key(), db.toString());
+      return PostgresTrailReader.search(c, keyring, q, Long.MAX_VALUE);
+    } catch (SQLException e) {
+      refuse(err, command, unreadable(db, e));
+    } catch (StoreUnavailable | SealRefused e) {
+      refuse(err, command, String.valueOf(e.getMessage()));
+    }
+    return null;
   }
 
   /** Returns an instant given as a duration ago ({@code 1h}) or as ISO-8601, or null. */

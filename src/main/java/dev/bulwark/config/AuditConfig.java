@@ -7,9 +7,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The durable audit trail ({@code audit}): off unless {@code file} is set; then every security
- * event is appended there sealed under the store's keyring, which needs {@code store.data-dir} and
- * {@code store.master-key}.
+ * The durable audit trail ({@code audit}): off unless {@code file} is set or {@code postgres} is
+ * true; then every security event is appended there sealed under the store's keyring: the file
+ * needs {@code store.data-dir} and {@code store.master-key}, PostgreSQL needs {@code
+ * store.postgres} (whose data keys seal the records). Both may be on at once.
  *
  * @param file the trail's file (relative to the configuration file), or null for no trail
  * @param checkpointEvery records between signed checkpoints
@@ -19,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param rotateInterval rotate the file once it was started this long ago (zero: never by age)
  * @param retainFiles keep at most this many rotated files (0: no limit)
  * @param retainAge delete rotated files older than this (zero: no limit)
+ * @param postgres whether records are also (or only) appended to {@code store.postgres}
  */
 public record AuditConfig(
     @Nullable Path file,
@@ -28,19 +30,27 @@ public record AuditConfig(
     long rotateSize,
     Duration rotateInterval,
     int retainFiles,
-    Duration retainAge) {
+    Duration retainAge,
+    boolean postgres) {
   /** No trail. */
   public static final AuditConfig OFF =
       new AuditConfig(
-          null, 1000, Duration.ofSeconds(60), 10_000, 0, Duration.ZERO, 0, Duration.ZERO);
+          null, 1000, Duration.ofSeconds(60), 10_000, 0, Duration.ZERO, 0, Duration.ZERO, false);
 
   static final Set<String> KEYS =
       Set.of(
-          "file", "checkpoint-every", "checkpoint-interval", "queue", "rotate", "retain", "alerts");
+          "file",
+          "checkpoint-every",
+          "checkpoint-interval",
+          "queue",
+          "rotate",
+          "retain",
+          "alerts",
+          "postgres");
 
-  /** Returns whether a trail is written. */
+  /** Returns whether a trail is written (to a file, to PostgreSQL, or both). */
   public boolean enabled() {
-    return file != null;
+    return file != null || postgres;
   }
 
   static AuditConfig read(ConfigNode n, StoreConfig store, Path baseDir) {
@@ -79,15 +89,35 @@ public record AuditConfig(
         retain.error("keeps rotated files, but audit.rotate is not set: nothing is ever rotated");
       }
     }
+    ConfigNode pgNode = n.get("postgres");
+    boolean postgres = pgNode.bool(false);
+    if (postgres && store.postgres() == null) {
+      pgNode.error(
+          "needs store.postgres (expected: store.postgres with the database the records go to;"
+              + " they are sealed under its data keys)");
+      postgres = false;
+    }
     ConfigNode fileNode = n.get("file");
-    if (!fileNode.present() && n.get("alerts").present()) {
-      return OFF; // alerts alone, read by AlertsSection: no trail
+    if (!fileNode.present() && (n.get("alerts").present() || pgNode.present())) {
+      // alerts alone (read by AlertsSection), or PostgreSQL only: no file
+      return postgres
+          ? new AuditConfig(
+              null,
+              every,
+              interval,
+              queue,
+              rotateSize,
+              rotateInterval,
+              retainFiles,
+              retainAge,
+              true)
+          : OFF;
     }
     String file = fileNode.requiredString("a file for the audit trail, such as data/audit.log");
     if (file == null) {
       return OFF;
     }
-    if (store.masterKey() == null) {
+    if (store.masterKey() == null || store.dataDir() == null) {
       fileNode.error(
           "needs an encrypted data directory (expected: store.data-dir and store.master-key set;"
               + " audit records are sealed under the master key and never written in clear)");
@@ -101,6 +131,7 @@ public record AuditConfig(
         rotateSize,
         rotateInterval,
         retainFiles,
-        retainAge);
+        retainAge,
+        postgres);
   }
 }

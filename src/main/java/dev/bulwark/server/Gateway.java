@@ -8,10 +8,13 @@ import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
 import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.audit.alert.Alerting;
 import dev.bulwark.audit.trail.AuditTrail;
 import dev.bulwark.audit.trail.CheckpointKey;
+import dev.bulwark.audit.trail.PostgresTrail;
+import dev.bulwark.audit.trail.PostgresTrailReader;
 import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.AuditConfig;
 import dev.bulwark.config.BulwarkConfig;
@@ -37,6 +40,8 @@ import dev.bulwark.pipeline.RecentDecisions;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.store.StoreUnavailable;
 import dev.bulwark.store.Stores;
+import dev.bulwark.store.postgres.PostgresStore;
+import dev.bulwark.store.postgres.PostgresStores;
 import dev.bulwark.store.sealed.SealRefused;
 import dev.bulwark.store.sqlite.SqliteStores;
 import io.micrometer.core.instrument.Counter;
@@ -52,6 +57,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +100,7 @@ public final class Gateway implements AutoCloseable {
   private final SecretResolver secrets;
   private final Stores stores;
   private final @Nullable AuditTrail audit;
+  private final @Nullable PostgresTrail postgresAudit;
   private final Alerting alerting;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
@@ -118,9 +125,11 @@ public final class Gateway implements AutoCloseable {
       PolicyCatalog catalog,
       CompiledGateway.Services services,
       @Nullable AuditTrail audit,
+      @Nullable PostgresTrail postgresAudit,
       Alerting alerting) {
     this.vertx = vertx;
     this.audit = audit;
+    this.postgresAudit = postgresAudit;
     this.alerting = alerting;
     this.catalog = catalog;
     this.services = services;
@@ -161,8 +170,29 @@ public final class Gateway implements AutoCloseable {
     // First: a data directory that cannot be opened stops the start before anything runs.
     Stores stores = Stores.open(config.store(), config.maxBans(), metrics.registry());
     AuditTrail audit;
+    PostgresTrail postgresAudit;
+    // The sink that drops events tells every sink once; the fan-out exists only later.
+    AtomicReference<SecurityEvents> fanOut = new AtomicReference<>();
     try {
       audit = openAudit(config, stores, metrics);
+      try {
+        postgresAudit =
+            openPostgresAudit(
+                config,
+                stores,
+                metrics,
+                e -> {
+                  SecurityEvents s = fanOut.get();
+                  if (s != null) {
+                    s.publish(e);
+                  }
+                });
+      } catch (RuntimeException e) {
+        if (audit != null) {
+          audit.close();
+        }
+        throw e;
+      }
     } catch (RuntimeException e) {
       stores.close();
       throw e;
@@ -186,11 +216,20 @@ public final class Gateway implements AutoCloseable {
     BlockingExecutor blocking =
         new BlockingExecutor(
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
+    List<SecurityEventSink> sinks = new ArrayList<>();
+    sinks.add(new SecurityLog(sink));
+    if (audit != null) {
+      sinks.add(audit);
+    }
+    if (postgresAudit != null) {
+      sinks.add(postgresAudit);
+    }
+    sinks.add(alerting.sink());
+    SecurityEvents security = new SecurityEvents(sinks);
+    fanOut.set(security);
     CompiledGateway.Services services =
         new CompiledGateway.Services(
-            audit == null
-                ? SecurityEvents.of(new SecurityLog(sink), alerting.sink())
-                : SecurityEvents.of(new SecurityLog(sink), audit, alerting.sink()),
+            security,
             Clock.systemUTC(),
             RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
             blocking);
@@ -207,6 +246,7 @@ public final class Gateway implements AutoCloseable {
             catalog,
             services,
             audit,
+            postgresAudit,
             alerting);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     gw.rotateTokenKeys();
@@ -236,7 +276,8 @@ public final class Gateway implements AutoCloseable {
     AuditConfig a = config.audit();
     Path file = a.file();
     Path dataDir = config.store().dataDir();
-    if (file == null || dataDir == null || !(stores instanceof SqliteStores embedded)) {
+    SqliteStores embedded = embedded(stores);
+    if (file == null || dataDir == null || embedded == null) {
       return null;
     }
     try {
@@ -262,6 +303,51 @@ public final class Gateway implements AutoCloseable {
       return trail;
     } catch (UncheckedIOException | IllegalStateException | SealRefused e) {
       throw new StoreUnavailable("audit.file: " + e.getMessage());
+    }
+  }
+
+  /** Returns the embedded store, alone or beside PostgreSQL, or null when there is none. */
+  private static @Nullable SqliteStores embedded(Stores stores) {
+    if (stores instanceof SqliteStores s) {
+      return s;
+    }
+    return stores instanceof PostgresStores p && p.base() instanceof SqliteStores s ? s : null;
+  }
+
+  /**
+   * Opens the PostgreSQL sink when {@code audit.postgres} is on (the loader has made sure {@code
+   * store.postgres} is set): records sealed under the database's data keys, checkpoints signed by
+   * the key kept (sealed) in its chain row.
+   *
+   * @throws StoreUnavailable with one line naming the database when it cannot be used
+   */
+  private static @Nullable PostgresTrail openPostgresAudit(
+      BulwarkConfig config, Stores stores, GatewayMetrics metrics, SecurityEventSink alarm) {
+    AuditConfig a = config.audit();
+    if (!a.postgres() || !(stores instanceof PostgresStores p)) {
+      return null;
+    }
+    PostgresStore db = p.postgres();
+    try {
+      PostgresTrail trail =
+          PostgresTrail.open(
+              new PostgresTrail.Settings(
+                  db.location(), a.checkpointEvery(), a.checkpointInterval(), a.queue()),
+              db,
+              db.keyring(),
+              metrics.registry(),
+              alarm);
+      LOG.info(
+          "audit trail: "
+              + db.location()
+              + " table audit_records (trail "
+              + trail.trail()
+              + "; checkpoints signed by the Ed25519 public key "
+              + trail.publicKey()
+              + ": keep a copy for bulwark audit verify --public-key)");
+      return trail;
+    } catch (IllegalStateException | SealRefused e) {
+      throw new StoreUnavailable("audit.postgres: " + e.getMessage());
     }
   }
 
@@ -333,7 +419,16 @@ public final class Gateway implements AutoCloseable {
     AdminRouter.Builder router =
         AdminEndpoints.register(AdminRouter.builder(authentication), sources);
     Path trail = current.config().audit().file();
-    if (audit != null && trail != null && stores instanceof SqliteStores embedded) {
+    SqliteStores embedded = embedded(stores);
+    PostgresTrail pg = postgresAudit;
+    if (pg != null && stores instanceof PostgresStores p) {
+      // The cluster's trail: every gateway's records, not only this one's file.
+      PostgresStore db = p.postgres();
+      new AuditEventsApi(
+              (q, max) ->
+                  db.run("audit search", c -> PostgresTrailReader.search(c, db.keyring(), q, max)))
+          .register(router);
+    } else if (audit != null && trail != null && embedded != null) {
       new AuditEventsApi(trail, embedded.keyring(), blocking).register(router);
     }
     registerIdentityApis(router, security);
@@ -665,6 +760,9 @@ public final class Gateway implements AutoCloseable {
     alerting.close();
     if (audit != null) {
       audit.close();
+    }
+    if (postgresAudit != null) {
+      postgresAudit.close();
     }
     try {
       stores.close();

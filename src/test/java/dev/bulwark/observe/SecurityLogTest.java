@@ -165,6 +165,10 @@ class SecurityLogTest {
       SAMPLES.put(
           k, SecurityEvent.organisationChanged(k, "r17", "127.0.0.1", "admin", "org-1", "acme"));
     }
+    SAMPLES.put(
+        SecurityEventKind.AUDIT_DROPPED,
+        SecurityEvent.auditDropped(
+            "postgres", "PostgreSQL at 10.0.0.5:5432 schema bulwark", 1, "unreachable"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -246,7 +250,8 @@ class SecurityLogTest {
             "second-factor-removed",
             "role-revoked",
             "organisation-created",
-            "organisation-deleted");
+            "organisation-deleted",
+            "audit-dropped");
   }
 
   @Test

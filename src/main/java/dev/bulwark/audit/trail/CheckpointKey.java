@@ -81,6 +81,29 @@ public final class CheckpointKey {
     }
   }
 
+  /**
+   * Returns a key kept elsewhere than the data directory (the PostgreSQL sink's head row): its
+   * private key sealed under {@code keyring} for {@code id}, its public key as {@link #publicText}.
+   *
+   * @throws IllegalStateException when the sealed key does not open or is not a key
+   */
+  static CheckpointKey fromSealed(byte[] sealed, String publicText, Keyring keyring, RecordId id) {
+    try {
+      PrivateKey p =
+          KeyFactory.getInstance("Ed25519")
+              .generatePrivate(new PKCS8EncodedKeySpec(keyring.open(id, sealed)));
+      return new CheckpointKey(p, parsePublic(publicText));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "not a checkpoint key sealed under this store's keyring (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Returns the private key sealed under {@code keyring} for {@code id}. */
+  byte[] sealedPrivate(Keyring keyring, RecordId id) {
+    return keyring.seal(id, privateKey.getEncoded());
+  }
+
   /** Returns a key pair made in memory (tests). */
   static CheckpointKey generate() {
     try {

@@ -81,7 +81,8 @@ final class EcsNames {
           "secret-unavailable",
           "secret-rotation-refused",
           "admin-auth-failed",
-          "certificate-refused" ->
+          "certificate-refused",
+          "audit-dropped" ->
           "failure";
       default ->
           action.endsWith(".failure") || action.endsWith("-failed")

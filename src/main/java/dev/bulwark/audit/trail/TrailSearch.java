@@ -108,10 +108,7 @@ public final class TrailSearch {
   /** Searches {@code files} in order (blocking). */
   public static Result search(List<Path> files, Keyring keyring, Query q, long maxScanned)
       throws IOException {
-    requireNonNull(keyring, "keyring");
-    List<ObjectNode> found = new ArrayList<>();
-    long scanned = 0;
-    long unreadable = 0;
+    Scan scan = new Scan(keyring, q, maxScanned);
     for (Path file : files) {
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
         TrailLines lines = new TrailLines(in);
@@ -129,28 +126,63 @@ public final class TrailSearch {
             trail = r.value("trail");
             continue;
           }
-          if (!r.type().equals(TrailLine.EVENT) || r.seq() <= q.after() || trail == null) {
-            continue;
-          }
-          if (scanned >= maxScanned) {
-            return new Result(found, scanned, unreadable, r.seq() - 1);
-          }
-          scanned++;
-          ObjectNode body = open(keyring, trail, r);
-          if (body == null) {
-            unreadable++;
-            continue;
-          }
-          if (matches(body, q)) {
-            found.add(body);
-            if (found.size() >= q.limit()) {
-              return new Result(found, scanned, unreadable, r.seq());
-            }
+          if (trail != null && !scan.offer(trail, r)) {
+            return scan.result();
           }
         }
       }
     }
-    return new Result(found, scanned, unreadable, -1);
+    return scan.result();
+  }
+
+  /**
+   * One search over records read in trail order, wherever they are kept (files, or the rows of the
+   * PostgreSQL sink): each event record offered is opened and matched.
+   */
+  static final class Scan {
+    private final Keyring keyring;
+    private final Query q;
+    private final long maxScanned;
+    private final List<ObjectNode> found = new ArrayList<>();
+    private long scanned;
+    private long unreadable;
+    private long next = -1;
+
+    Scan(Keyring keyring, Query q, long maxScanned) {
+      this.keyring = requireNonNull(keyring, "keyring");
+      this.q = requireNonNull(q, "q");
+      this.maxScanned = maxScanned;
+    }
+
+    /** Takes the next record of {@code trail}; returns false once the search is over. */
+    boolean offer(String trail, TrailLine r) {
+      if (!r.type().equals(TrailLine.EVENT) || r.seq() <= q.after()) {
+        return true;
+      }
+      if (scanned >= maxScanned) {
+        next = r.seq() - 1;
+        return false;
+      }
+      scanned++;
+      ObjectNode body = open(keyring, trail, r);
+      if (body == null) {
+        unreadable++;
+        return true;
+      }
+      if (matches(body, q)) {
+        found.add(body);
+        if (found.size() >= q.limit()) {
+          next = r.seq();
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Returns what was found; {@code next} is -1 unless the search stopped early. */
+    Result result() {
+      return new Result(found, scanned, unreadable, next);
+    }
   }
 
   private static @Nullable ObjectNode open(Keyring keyring, String trail, TrailLine r) {

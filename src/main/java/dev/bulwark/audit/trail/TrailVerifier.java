@@ -103,6 +103,103 @@ public final class TrailVerifier {
     return verify(files, publicKey, true);
   }
 
+  /** One record as a table holds it, read in sequence order; see {@link #verifyRows}. */
+  @FunctionalInterface
+  interface RowSource {
+    /**
+     * Returns the next row's record text (as {@link TrailLine#text()} makes it, rebuilt from the
+     * row's columns) with its sequence number, or null after the last row.
+     */
+    @Nullable Row next() throws IOException;
+  }
+
+  /**
+   * One row: its sequence number column and the record text its columns make.
+   *
+   * @param seq the row's sequence number
+   * @param text the record line its columns make
+   */
+  record Row(long seq, String text) {}
+
+  /**
+   * The end of a table's chain as its head row says: the sequence number the next record gets and
+   * the hash of the last record.
+   *
+   * @param next the next sequence number
+   * @param lastHash the last record's hash
+   */
+  record Head(long next, String lastHash) {}
+
+  /**
+   * Verifies a trail kept as rows (the PostgreSQL sink), in sequence order, with the same checks as
+   * a file's lines; findings name {@code seq N}. The chain's head (kept beside the rows) says where
+   * the trail ends, so whole records cut from the end are named as a truncated tail.
+   */
+  static Report verifyRows(RowSource rows, @Nullable Head head, @Nullable String publicKey)
+      throws IOException {
+    PublicKey pinned = publicKey == null ? null : CheckpointKey.parsePublic(publicKey);
+    TrailVerifier v = new TrailVerifier(pinned);
+    long n = 0;
+    Row row;
+    while ((row = rows.next()) != null) {
+      n++;
+      TrailLine r = TrailLine.parse(row.text());
+      String at = "seq " + row.seq();
+      if (r == null || r.seq() != row.seq()) {
+        v.find(at + ": not a record (altered, or something was inserted)");
+        continue;
+      }
+      if (n == 1) {
+        if (v.firstOfFile(r, at, null, Path.of("-"))) {
+          v.follow(r, at);
+        }
+        continue;
+      }
+      if (r.type().equals(TrailLine.ANCHOR)) {
+        v.find(at + ": an anchor inside the table (a record inserted)");
+      }
+      v.follow(r, at);
+    }
+    if (n == 0) {
+      v.find("no records (not an audit trail, or every record was removed)");
+    }
+    if (head != null && n > 0) {
+      if (head.next() > v.expected) {
+        v.find(
+            "seq "
+                + v.expected
+                + ": truncated tail: records "
+                + range(v.expected, head.next() - 1)
+                + " are missing at the end (the chain head says the trail ends at seq "
+                + (head.next() - 1)
+                + ")");
+      } else if (head.next() == v.expected && !TrailLine.sameHash(head.lastHash(), v.prevHash)) {
+        v.find(
+            "seq "
+                + v.lastSeq
+                + ": the last record is not the one the chain head names (replaced after it was"
+                + " written)");
+      } else if (head.next() < v.expected) {
+        v.find(
+            "seq "
+                + head.next()
+                + ": records past the chain head (seq "
+                + (head.next() - 1)
+                + ") were appended without it (inserted)");
+      }
+    }
+    return new Report(
+        1,
+        v.records,
+        v.checkpoints,
+        Math.max(0, v.firstSeq),
+        v.lastCheckpoint,
+        v.lastSeq,
+        v.findings,
+        v.more,
+        v.notes);
+  }
+
   private static Report verify(List<Path> files, @Nullable String publicKey, boolean named)
       throws IOException {
     PublicKey pinned = publicKey == null ? null : CheckpointKey.parsePublic(publicKey);
@@ -150,39 +247,48 @@ public final class TrailVerifier {
         find("line " + lineNo + ": not a record (altered, or something was inserted)");
         continue;
       }
-      records++;
       String at = "line " + lineNo + " (seq " + r.seq() + ")";
-      if (lineNo == 1 && !firstOfFile(r, at, previous, file)) {
+      if (lineNo == 1) {
+        if (firstOfFile(r, at, previous, file)) {
+          follow(r, at);
+        } else {
+          records++;
+        }
         continue;
       }
-      if (lineNo > 1 && r.type().equals(TrailLine.ANCHOR)) {
+      if (r.type().equals(TrailLine.ANCHOR)) {
         find(at + ": an anchor inside a file (files joined, or a record inserted)");
       }
-      if (!r.hashMatches()) {
-        find(at + ": altered (its hash does not match its content)");
-      } else if (r.seq() > expected) {
-        find(
-            at
-                + ": records "
-                + range(expected, r.seq() - 1)
-                + " are missing here (removed, or moved later)");
-      } else if (r.seq() < expected) {
-        find(
-            at + ": out of order (seq " + expected + " expected; inserted, reordered or replayed)");
-      } else if (!TrailLine.sameHash(r.prev(), prevHash)
-          && !TrailLine.sameHash(r.prev(), strayHash)) {
-        find(at + ": does not follow the record before it (inserted, reordered or replaced)");
-      }
-      check(r, at);
-      if (r.seq() < expected) {
-        strayHash = r.hash();
-        continue;
-      }
-      advance(r);
+      follow(r, at);
     }
     if (lineNo == 0) {
       find("empty file (not an audit trail)");
     }
+  }
+
+  /** Checks one record against the chain so far and its own hash and signature, then follows it. */
+  private void follow(TrailLine r, String at) {
+    records++;
+    if (!r.hashMatches()) {
+      find(at + ": altered (its hash does not match its content)");
+    } else if (r.seq() > expected) {
+      find(
+          at
+              + ": records "
+              + range(expected, r.seq() - 1)
+              + " are missing here (removed, or moved later)");
+    } else if (r.seq() < expected) {
+      find(at + ": out of order (seq " + expected + " expected; inserted, reordered or replayed)");
+    } else if (!TrailLine.sameHash(r.prev(), prevHash)
+        && !TrailLine.sameHash(r.prev(), strayHash)) {
+      find(at + ": does not follow the record before it (inserted, reordered or replaced)");
+    }
+    check(r, at);
+    if (r.seq() < expected) {
+      strayHash = r.hash();
+      return;
+    }
+    advance(r);
   }
 
   /**

@@ -45,6 +45,7 @@ public final class PostgresStore implements SqlRunner, AutoCloseable {
   private final StoreHealth health;
   private final SqlAccountStore accounts;
   private final SqlOrganisationStore organisations;
+  private final Keyring keyring;
 
   private PostgresStore(
       StoreConfig.Postgres config, HikariDataSource pool, Keyring keyring, StoreHealth health) {
@@ -52,6 +53,7 @@ public final class PostgresStore implements SqlRunner, AutoCloseable {
     this.pool = pool;
     this.health = health;
     this.executor = newExecutor(config.poolSize());
+    this.keyring = keyring;
     this.accounts = new SqlAccountStore(this, keyring, SqlDialect.POSTGRESQL);
     this.organisations = new SqlOrganisationStore(this, accounts, SqlDialect.POSTGRESQL);
   }
@@ -176,6 +178,16 @@ public final class PostgresStore implements SqlRunner, AutoCloseable {
   /** Returns the organisations and memberships kept in this database. */
   public OrganisationStore organisations() {
     return organisations;
+  }
+
+  /** Returns the data keys of this schema, for other records sealed here (the audit trail). */
+  public Keyring keyring() {
+    return keyring;
+  }
+
+  /** Returns where this store is: address and schema, for messages. */
+  public String location() {
+    return "PostgreSQL at " + config.address() + " schema " + config.schema();
   }
 
   /** Returns the health of this backend. */

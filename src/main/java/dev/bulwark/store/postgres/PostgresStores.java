@@ -26,6 +26,11 @@ public final class PostgresStores implements Stores {
     this.postgres = postgres;
   }
 
+  /** Returns the backend of short-lived state beside PostgreSQL (Redis, or the embedded store). */
+  public Stores base() {
+    return base;
+  }
+
   /** Returns the PostgreSQL backend. */
   public PostgresStore postgres() {
     return postgres;
