@@ -103,7 +103,18 @@ public enum SecurityEventKind {
    * Sessions were revoked: one by sign-out, all of an account ("sign out everywhere"), or one whose
    * account may no longer sign in.
    */
-  SESSION_REVOKED("session-revoked", false);
+  SESSION_REVOKED("session-revoked", false),
+  /**
+   * A password reset was asked for: the answer is the same whatever the account, this event says
+   * what was done ({@code reason}: mail queued, no such account, limit reached...).
+   */
+  PASSWORD_RESET_REQUESTED("password-reset-requested", true),
+  /** A password was set with a reset (or invitation) token; every session of the account ended. */
+  PASSWORD_RESET_COMPLETED("password-reset-completed", false),
+  /** An account's email address was verified with a mailed token. */
+  EMAIL_VERIFIED("email-verified", false),
+  /** A mail could not be sent (SMTP failure, timeout, or the queue was full) and was dropped. */
+  MAIL_FAILED("mail-failed", true);
 
   private final String wireName;
   private final boolean repeatable;

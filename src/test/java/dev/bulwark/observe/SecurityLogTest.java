@@ -139,6 +139,17 @@ class SecurityLogTest {
     SAMPLES.put(
         SecurityEventKind.SESSION_REVOKED,
         SecurityEvent.sessionsRevoked("r14", "192.0.2.1", "acct-1", "*", 3, "sign-out-everywhere"));
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.PASSWORD_RESET_REQUESTED,
+            SecurityEventKind.PASSWORD_RESET_COMPLETED,
+            SecurityEventKind.EMAIL_VERIFIED)) {
+      SAMPLES.put(
+          k, SecurityEvent.accountMail(k, "r15", "192.0.2.1", "reset", "acct-1", "mail queued"));
+    }
+    SAMPLES.put(
+        SecurityEventKind.MAIL_FAILED,
+        SecurityEvent.mailFailed("smtp.example.com:587", "connection refused"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -212,7 +223,11 @@ class SecurityLogTest {
             "config-reloaded",
             "idempotency-key-mismatch",
             "duplicate-request",
-            "session-revoked");
+            "session-revoked",
+            "password-reset-requested",
+            "password-reset-completed",
+            "email-verified",
+            "mail-failed");
   }
 
   @Test
