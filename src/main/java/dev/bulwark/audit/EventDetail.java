@@ -288,4 +288,16 @@ public sealed interface EventDetail {
       out.number("dropped", dropped);
     }
   }
+
+  /** The SMTP server a dropped mail was for ({@code mail-failed}), as {@code host:port}. */
+  record MailServer(String server) implements EventDetail {
+    public MailServer {
+      requireNonNull(server, "server");
+    }
+
+    @Override
+    public void writeTo(SecurityEvent.Fields out) {
+      out.text("server", server);
+    }
+  }
 }

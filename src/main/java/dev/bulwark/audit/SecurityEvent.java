@@ -682,4 +682,47 @@ public record SecurityEvent(
         new EventDetail.AuditSink(sink, location, dropped),
         0);
   }
+
+  /**
+   * A step of a password reset or email verification ({@link
+   * SecurityEventKind#PASSWORD_RESET_REQUESTED}, {@link
+   * SecurityEventKind#PASSWORD_RESET_COMPLETED}, {@link SecurityEventKind#EMAIL_VERIFIED}): the
+   * account concerned (null when none was found) and what was done.
+   */
+  public static SecurityEvent accountMail(
+      SecurityEventKind kind,
+      String requestId,
+      String client,
+      @Nullable String route,
+      @Nullable String account,
+      @Nullable String reason) {
+    return new SecurityEvent(
+        kind,
+        System.currentTimeMillis(),
+        requestId,
+        client,
+        route,
+        0,
+        reason,
+        account,
+        null,
+        EventDetail.none(),
+        0);
+  }
+
+  /** A mail that was dropped: the SMTP server ({@code host:port}) and why, in words. */
+  public static SecurityEvent mailFailed(String server, String reason) {
+    return new SecurityEvent(
+        SecurityEventKind.MAIL_FAILED,
+        System.currentTimeMillis(),
+        NO_REQUEST,
+        "-",
+        null,
+        0,
+        requireNonNull(reason, "reason"),
+        null,
+        null,
+        new EventDetail.MailServer(server),
+        0);
+  }
 }

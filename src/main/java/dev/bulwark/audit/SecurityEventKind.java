@@ -126,7 +126,18 @@ public enum SecurityEventKind {
    * An audit sink could not keep up or reach its store (PostgreSQL down past its buffer) and began
    * dropping events: raised once per outage, with the count so far.
    */
-  AUDIT_DROPPED("audit-dropped", false);
+  AUDIT_DROPPED("audit-dropped", false),
+  /**
+   * A password reset was asked for: the answer is the same whatever the account, this event says
+   * what was done ({@code reason}: mail queued, no such account, limit reached...).
+   */
+  PASSWORD_RESET_REQUESTED("password-reset-requested", true),
+  /** A password was set with a reset (or invitation) token; every session of the account ended. */
+  PASSWORD_RESET_COMPLETED("password-reset-completed", false),
+  /** An account's email address was verified with a mailed token. */
+  EMAIL_VERIFIED("email-verified", false),
+  /** A mail could not be sent (SMTP failure, timeout, or the queue was full) and was dropped. */
+  MAIL_FAILED("mail-failed", true);
 
   private final String wireName;
   private final boolean repeatable;

@@ -17,9 +17,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the top-level {@code identity} section (passwords, TOTP, the login throttle) into {@link
- * IdentitySettings}, every mistake reported with its path; settings weaker than the defaults are
- * accepted with a warning.
+ * Reads the top-level {@code identity} section (passwords, TOTP, the login throttle, mail, reset)
+ * into {@link IdentitySettings}, every mistake reported with its path; settings weaker than the
+ * defaults are accepted with a warning.
  */
 public final class IdentitySection implements ConfigSection<IdentitySettings> {
   /** The section's key. */
@@ -28,7 +28,8 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
   /** The one instance. */
   public static final IdentitySection INSTANCE = new IdentitySection();
 
-  static final Set<String> KEYS = Set.of("passwords", "totp", "login-throttle", "tokens");
+  static final Set<String> KEYS =
+      Set.of("passwords", "totp", "login-throttle", "tokens", "mail", "reset");
   static final Set<String> PASSWORD_KEYS =
       Set.of("argon2", "min-length", "max-length", "min-score", "breached-file", "pwned-range");
   static final Set<String> ARGON2_KEYS = Set.of("memory", "iterations", "parallelism");
@@ -81,7 +82,29 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
     return new IdentitySettings(
         passwords(n.get("passwords"), context.baseDir()),
         totp(n.get("totp")),
-        throttle(n.get("login-throttle")));
+        throttle(n.get("login-throttle")),
+        MailSection.read(n.get("mail"), context.baseDir()),
+        MailSection.reset(n.get("reset")));
+  }
+
+  /** The endpoint kind that mails reset links, which needs {@code identity.mail}. */
+  static final String RESET_ENDPOINT = "password-reset";
+
+  @Override
+  public void checkRoutes(
+      ConfigNode top, List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {
+    boolean mail = top.get(KEY).get("mail").present();
+    for (int i = 0; i < routes.size(); i++) {
+      if (!mail && clean.get(i) && RESET_ENDPOINT.equals(routes.get(i).serve())) {
+        nodes
+            .get(i)
+            .get("serve")
+            .error(
+                RESET_ENDPOINT
+                    + " without identity.mail (expected: identity.mail with the SMTP server and"
+                    + " link-base the reset links are mailed with)");
+      }
+    }
   }
 
   static PasswordSettings passwords(ConfigNode n, Path baseDir) {
@@ -185,7 +208,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
     return u;
   }
 
-  private static boolean loopback(String host) {
+  static boolean loopback(String host) {
     String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     if (h.equals("localhost")) {
       return true;

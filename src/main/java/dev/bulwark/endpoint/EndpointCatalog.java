@@ -17,7 +17,11 @@ import java.util.Set;
  * one line here.
  */
 public final class EndpointCatalog {
-  private static final EndpointCatalog STANDARD = of(List.of(new ForwardAuthEndpoint.Factory()));
+  private static final EndpointCatalog STANDARD =
+      of(
+          List.of(
+              new ForwardAuthEndpoint.Factory(),
+              new dev.bulwark.endpoint.reset.PasswordResetEndpoint.Factory()));
 
   private final Map<String, EndpointFactory> factories = new LinkedHashMap<>();
 

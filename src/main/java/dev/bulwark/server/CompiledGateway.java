@@ -156,7 +156,13 @@ final class CompiledGateway {
             upstreamIdentity.assertionTtl().toSeconds());
     GatewayContext context =
         new GatewayContext(
-            config, stores, services.security(), identity, services.blocking(), services.clock());
+            config,
+            stores,
+            services.security(),
+            identity,
+            services.blocking(),
+            services.clock(),
+            metrics.registry());
     List<PolicyFactory<?>> factories = catalog.factories();
     List<Compilation> compilations = new ArrayList<>(factories.size());
     for (PolicyFactory<?> f : factories) {

@@ -539,6 +539,11 @@ public final class Gateway implements AutoCloseable {
     return adminPort;
   }
 
+  /** Returns the gateway's stores (accounts, bans, sessions), for commands and tests. */
+  public Stores stores() {
+    return stores;
+  }
+
   /** Returns a short description of the I/O transport and TLS engine in use. */
   public String engines() {
     return "transport "

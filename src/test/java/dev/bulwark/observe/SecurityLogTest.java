@@ -169,6 +169,17 @@ class SecurityLogTest {
         SecurityEventKind.AUDIT_DROPPED,
         SecurityEvent.auditDropped(
             "postgres", "PostgreSQL at 10.0.0.5:5432 schema bulwark", 1, "unreachable"));
+    for (SecurityEventKind k :
+        List.of(
+            SecurityEventKind.PASSWORD_RESET_REQUESTED,
+            SecurityEventKind.PASSWORD_RESET_COMPLETED,
+            SecurityEventKind.EMAIL_VERIFIED)) {
+      SAMPLES.put(
+          k, SecurityEvent.accountMail(k, "r15", "192.0.2.1", "reset", "acct-1", "mail queued"));
+    }
+    SAMPLES.put(
+        SecurityEventKind.MAIL_FAILED,
+        SecurityEvent.mailFailed("smtp.example.com:587", "connection refused"));
   }
 
   private static SecurityEvent sample(SecurityEventKind kind) {
@@ -251,7 +262,11 @@ class SecurityLogTest {
             "role-revoked",
             "organisation-created",
             "organisation-deleted",
-            "audit-dropped");
+            "audit-dropped",
+            "password-reset-requested",
+            "password-reset-completed",
+            "email-verified",
+            "mail-failed");
   }
 
   @Test

@@ -53,6 +53,37 @@ public record ContractConfig(
   }
 
   /**
+   * Returns the contract of an OpenAPI document shipped in the jar at {@code resource} (an
+   * endpoint's own), enforced with the defaults: undeclared query parameters refused, responses not
+   * checked.
+   *
+   * @throws IllegalStateException when the resource is missing or does not compile (a build bug)
+   */
+  public static ContractConfig bundled(String resource) {
+    byte[] yaml;
+    try (java.io.InputStream in = ContractConfig.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + ": not in the jar");
+      }
+      yaml = in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(resource + ": cannot be read", e);
+    }
+    ContractLoader loader = new ContractLoader();
+    String name = resource.substring(resource.lastIndexOf('/') + 1);
+    Contract c = loader.load(name, yaml, null);
+    if (c == null || !loader.warnings().isEmpty()) {
+      throw new IllegalStateException(
+          resource
+              + ": "
+              + String.join("; ", loader.errors())
+              + String.join("; ", loader.warnings()));
+    }
+    return new ContractConfig(
+        true, Path.of(resource), false, ResponseMode.OFF, 1 << 20, JsonLimits.DEFAULTS, c);
+  }
+
+  /**
    * Reads {@code contract: FILE} or {@code contract: { file: FILE, ... }} and compiles the file;
    * every problem in it is an error at this node, with its pointer in the file.
    */

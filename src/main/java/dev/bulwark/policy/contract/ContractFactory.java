@@ -46,6 +46,16 @@ public final class ContractFactory implements PolicyFactory<ContractConfig> {
 
   @Override
   public ContractConfig read(ConfigNode holder, ContractConfig inherited, ReadContext context) {
+    String serve = context.serve();
+    if (serve != null && holder.get("contract").present()) {
+      holder
+          .get("contract")
+          .error(
+              "on a route that serves "
+                  + serve
+                  + " (expected: no contract; a served endpoint enforces its own)");
+      return ContractConfig.NONE;
+    }
     return ContractConfig.read(holder.get("contract"), context.baseDir());
   }
 

@@ -49,7 +49,22 @@ final class ContractLoader {
 
   /** Loads a contract; returns null when it has errors (see {@link #errors()}). */
   @Nullable Contract load(Path file, @Nullable String basePath) {
-    JsonNode root = read(file);
+    return compile(read(file), String.valueOf(file.getFileName()), basePath);
+  }
+
+  /** Loads a contract from the bytes of a YAML document named {@code name} (one in the jar). */
+  @Nullable Contract load(String name, byte[] yaml, @Nullable String basePath) {
+    JsonNode root = null;
+    try {
+      root = yamlMapper().readTree(yaml);
+    } catch (IOException e) {
+      errors.add("malformed (" + Refs.cut(String.valueOf(e.getMessage())) + ")");
+    }
+    return compile(root, name, basePath);
+  }
+
+  private @Nullable Contract compile(
+      @Nullable JsonNode root, String name, @Nullable String basePath) {
     if (root == null) {
       return null;
     }
@@ -129,7 +144,7 @@ final class ContractLoader {
     }
     // Concrete paths before templated ones (OpenAPI: /users/me wins over /users/{id}).
     templates.sort(Comparator.comparingInt(PathTemplate::paramCount));
-    return new Contract(String.valueOf(file.getFileName()), base, templates);
+    return new Contract(name, base, templates);
   }
 
   private @Nullable JsonNode read(Path file) {
