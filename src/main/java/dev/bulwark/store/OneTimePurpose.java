@@ -2,10 +2,14 @@ package dev.bulwark.store;
 
 import java.util.Locale;
 
-/** What a one-time token proves when it comes back: a password reset or an email verification. */
+/**
+ * What a one-time token proves when it comes back: a password reset, an email verification, or a
+ * password already checked by a login that now waits for its second factor.
+ */
 public enum OneTimePurpose {
   PASSWORD_RESET,
-  EMAIL_VERIFICATION;
+  EMAIL_VERIFICATION,
+  MFA_CHALLENGE;
 
   /** Returns the name stored beside the token ({@code password-reset}, ...). */
   public String code() {

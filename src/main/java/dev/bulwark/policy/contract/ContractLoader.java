@@ -49,7 +49,19 @@ final class ContractLoader {
 
   /** Loads a contract; returns null when it has errors (see {@link #errors()}). */
   @Nullable Contract load(Path file, @Nullable String basePath) {
-    JsonNode root = read(file);
+    return compile(read(file), String.valueOf(file.getFileName()), basePath);
+  }
+
+  /**
+   * Loads a contract from a document in memory (one shipped with Bulwark) named {@code name}, YAML
+   * unless the name ends in {@code .json}; returns null when it has errors.
+   */
+  @Nullable Contract load(String name, byte[] document, @Nullable String basePath) {
+    return compile(parse(document, name), name, basePath);
+  }
+
+  private @Nullable Contract compile(
+      @Nullable JsonNode root, String source, @Nullable String basePath) {
     if (root == null) {
       return null;
     }
@@ -129,7 +141,7 @@ final class ContractLoader {
     }
     // Concrete paths before templated ones (OpenAPI: /users/me wins over /users/{id}).
     templates.sort(Comparator.comparingInt(PathTemplate::paramCount));
-    return new Contract(String.valueOf(file.getFileName()), base, templates);
+    return new Contract(source, base, templates);
   }
 
   private @Nullable JsonNode read(Path file) {
@@ -142,8 +154,16 @@ final class ContractLoader {
         errors.add("larger than 4MiB");
         return null;
       }
-      byte[] bytes = Files.readAllBytes(file);
-      boolean json = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT).endsWith(".json");
+      return parse(Files.readAllBytes(file), String.valueOf(file.getFileName()));
+    } catch (IOException | RuntimeException e) {
+      errors.add("cannot be read (" + e.getClass().getSimpleName() + ")");
+      return null;
+    }
+  }
+
+  private @Nullable JsonNode parse(byte[] bytes, String name) {
+    try {
+      boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
       JsonNode root = (json ? jsonMapper() : yamlMapper()).readTree(bytes);
       if (root == null || !root.isObject()) {
         errors.add("not an OpenAPI document (expected: a mapping with openapi and paths)");
