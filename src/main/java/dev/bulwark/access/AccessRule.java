@@ -9,10 +9,10 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled authorization rule: an atom ({@code authenticated}, {@code role:X}, {@code scope:X},
- * {@code claim:NAME=VALUE}, {@code member-of:{param}}, {@code member-of:?query}) or an {@code
- * all-of} / {@code any-of} of rules. Evaluation is pure: the caller and the request's parameter
- * values in, allowed or not out.
+ * A compiled authorization rule: an atom ({@code authenticated}, {@code mfa}, {@code role:X},
+ * {@code scope:X}, {@code claim:NAME=VALUE}, {@code member-of:{param}}, {@code member-of:?query})
+ * or an {@code all-of} / {@code any-of} of rules. Evaluation is pure: the caller and the request's
+ * parameter values in, allowed or not out.
  */
 public sealed interface AccessRule {
 
@@ -56,6 +56,36 @@ public sealed interface AccessRule {
     @Override
     public String describe() {
       return "authenticated";
+    }
+  }
+
+  /**
+   * The caller proved a second factor: the verified token's {@code amr} (RFC 8176) names {@code
+   * otp}, {@code hwk}, {@code swk} or {@code mfa}; a password alone ({@code pwd}) does not do. The
+   * step-up rule of routes that must not be reached with a stolen password.
+   */
+  record Mfa() implements AccessRule {
+    /** The {@code amr} values that name a second factor. */
+    public static final java.util.Set<String> SECOND_FACTORS =
+        java.util.Set.of("otp", "hwk", "swk", "mfa");
+
+    @Override
+    public boolean allows(Caller caller, Values values) {
+      List<String> amr = caller.claims().get("amr");
+      if (amr == null) {
+        return false;
+      }
+      for (String m : amr) {
+        if (SECOND_FACTORS.contains(m)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public String describe() {
+      return "mfa";
     }
   }
 

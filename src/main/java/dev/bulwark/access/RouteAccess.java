@@ -52,7 +52,7 @@ public record RouteAccess(
   private static final Pattern MEMBER =
       Pattern.compile("member-of:(\\{([A-Za-z][A-Za-z0-9_]*)}|\\?([A-Za-z0-9._-]{1,64}))");
   private static final String ATOMS =
-      "authenticated, role:NAME, scope:NAME, claim:NAME=VALUE, member-of:{param},"
+      "authenticated, mfa, role:NAME, scope:NAME, claim:NAME=VALUE, member-of:{param},"
           + " member-of:?query, san-uri:URI, san-dns:NAME or san-email:ADDRESS";
 
   public RouteAccess {
@@ -208,6 +208,9 @@ public record RouteAccess(
   static @Nullable AccessRule atom(String s) {
     if (s.equals("authenticated")) {
       return new AccessRule.Authenticated();
+    }
+    if (s.equals("mfa")) {
+      return new AccessRule.Mfa();
     }
     if (s.startsWith("role:") && NAME.matcher(s.substring(5)).matches()) {
       return new AccessRule.Role(s.substring(5));

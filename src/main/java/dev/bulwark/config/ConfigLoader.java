@@ -204,23 +204,29 @@ public final class ConfigLoader {
         s.checkRoutes(top, routes, elements, clean);
       }
     }
-    return new BulwarkConfig(
-        source,
-        listen,
-        admin,
-        tls,
-        server,
-        trusted,
-        accessLog,
-        store,
-        connections,
-        gateway,
-        defaultLimits,
-        defaults,
-        routes,
-        audit,
-        alerts,
-        tokens);
+    BulwarkConfig config =
+        new BulwarkConfig(
+            source,
+            listen,
+            admin,
+            tls,
+            server,
+            trusted,
+            accessLog,
+            store,
+            connections,
+            gateway,
+            defaultLimits,
+            defaults,
+            routes,
+            audit,
+            alerts,
+            tokens);
+    for (ConfigSection<?> s : sections) {
+      s.checkConfig(top, config);
+    }
+    TokensSection.lint(top.get("identity").get("tokens"), tokens, store);
+    return config;
   }
 
   /** Reads each section at {@code holder} over its absent value. */

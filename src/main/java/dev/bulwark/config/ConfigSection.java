@@ -54,6 +54,12 @@ public interface ConfigSection<C> {
       ConfigNode top, List<RouteConfig> routes, List<ConfigNode> nodes, List<Boolean> clean) {}
 
   /**
+   * Checks what needs the whole configuration as read (the store, {@code identity.tokens}, every
+   * route), reporting each mistake at its path under {@code top}, the file's top level as written.
+   */
+  default void checkConfig(ConfigNode top, BulwarkConfig config) {}
+
+  /**
    * Warns about weak-but-legal settings across routes (the hardening lint), once the file is known
    * to be valid.
    */

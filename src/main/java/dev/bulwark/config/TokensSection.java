@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.identity.tokens.TokensConfig;
+import dev.bulwark.store.StoreConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -118,6 +119,18 @@ final class TokensSection {
     } catch (URISyntaxException e) {
       n.invalid(expected);
       return null;
+    }
+  }
+
+  /**
+   * Warns when the gateway issues tokens but keeps its sessions and signing keys only in memory
+   * (the embedded store without a data directory): a restart signs every user out.
+   */
+  static void lint(ConfigNode n, TokensConfig tokens, StoreConfig store) {
+    if (tokens.enabled() && !store.durable() && !store.cluster()) {
+      n.warning(
+          "sessions and signing keys are kept in memory: a restart signs every user out"
+              + " (expected: store.data-dir with store.master-key, or store.redis)");
     }
   }
 }

@@ -1,12 +1,15 @@
 package dev.bulwark.endpoint;
 
 import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.config.ConfigSection;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.endpoint.login.LoginEndpoint;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyCatalog;
 import dev.bulwark.policy.RouteContext;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ public final class EndpointCatalog {
       of(
           List.of(
               new ForwardAuthEndpoint.Factory(),
+              new LoginEndpoint.Factory(),
               new dev.bulwark.endpoint.reset.PasswordResetEndpoint.Factory()));
 
   private final Map<String, EndpointFactory> factories = new LinkedHashMap<>();
@@ -58,7 +62,11 @@ public final class EndpointCatalog {
    * kinds, resolving secrets with {@code secrets}.
    */
   public ConfigLoader loader(PolicyCatalog policies, SecretResolver secrets) {
-    return new ConfigLoader(secrets, policies.sections(), kinds());
+    List<ConfigSection<?>> sections = new ArrayList<>(policies.sections());
+    for (EndpointFactory f : factories.values()) {
+      sections.addAll(f.sections());
+    }
+    return new ConfigLoader(secrets, sections, kinds());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.bulwark.endpoint;
 
+import dev.bulwark.config.ConfigSection;
 import dev.bulwark.policy.Compilation;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.policy.Policy;
@@ -20,4 +21,12 @@ public interface EndpointFactory {
    * compiled.
    */
   List<Policy> serve(GatewayContext gateway, List<Compilation> features, RouteContext route);
+
+  /**
+   * Returns the configuration sections the kind reads (its settings beside {@code serve}, its
+   * checks of the whole file); none by default.
+   */
+  default List<ConfigSection<?>> sections() {
+    return List.of();
+  }
 }

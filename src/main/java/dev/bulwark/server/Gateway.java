@@ -558,6 +558,14 @@ public final class Gateway implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Returns the gateway's stores, the same for every configuration it serves (the demo creates its
+   * user through them).
+   */
+  public Stores stores() {
+    return stores;
+  }
+
   /** Returns the configuration currently serving. */
   public BulwarkConfig config() {
     return current.config();

@@ -3,13 +3,15 @@ package dev.bulwark.store;
 import java.util.Locale;
 
 /**
- * What a one-time token proves when it comes back: a password reset, an email verification, or an
- * invitation (an account made without a password, whose owner sets one).
+ * What a one-time token proves when it comes back: a password reset, an email verification, an
+ * invitation (an account made without a password, whose owner sets one), or a password already
+ * checked by a login that now waits for its second factor.
  */
 public enum OneTimePurpose {
   PASSWORD_RESET,
   EMAIL_VERIFICATION,
-  INVITATION;
+  INVITATION,
+  MFA_CHALLENGE;
 
   /** Returns the name stored beside the token ({@code password-reset}, ...). */
   public String code() {

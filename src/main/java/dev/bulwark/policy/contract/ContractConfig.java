@@ -84,6 +84,23 @@ public record ContractConfig(
   }
 
   /**
+   * Compiles a contract shipped with Bulwark (an endpoint's own OpenAPI document, read from the
+   * jar) under {@code basePath}, with these JSON limits, undeclared query refused and responses not
+   * checked.
+   *
+   * @throws IllegalStateException when the document does not compile (a defect of the build)
+   */
+  public static ContractConfig shipped(
+      String name, byte[] document, String basePath, JsonLimits json) {
+    ContractLoader loader = new ContractLoader();
+    Contract c = loader.load(name, document, ContractLoader.normalizeBase(basePath));
+    if (c == null) {
+      throw new IllegalStateException(name + ": " + loader.errors());
+    }
+    return new ContractConfig(true, Path.of(name), false, ResponseMode.OFF, 1 << 20, json, c);
+  }
+
+  /**
    * Reads {@code contract: FILE} or {@code contract: { file: FILE, ... }} and compiles the file;
    * every problem in it is an error at this node, with its pointer in the file.
    */

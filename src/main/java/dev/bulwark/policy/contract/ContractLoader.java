@@ -52,19 +52,16 @@ final class ContractLoader {
     return compile(read(file), String.valueOf(file.getFileName()), basePath);
   }
 
-  /** Loads a contract from the bytes of a YAML document named {@code name} (one in the jar). */
-  @Nullable Contract load(String name, byte[] yaml, @Nullable String basePath) {
-    JsonNode root = null;
-    try {
-      root = yamlMapper().readTree(yaml);
-    } catch (IOException e) {
-      errors.add("malformed (" + Refs.cut(String.valueOf(e.getMessage())) + ")");
-    }
-    return compile(root, name, basePath);
+  /**
+   * Loads a contract from a document in memory (one shipped with Bulwark) named {@code name}, YAML
+   * unless the name ends in {@code .json}; returns null when it has errors.
+   */
+  @Nullable Contract load(String name, byte[] document, @Nullable String basePath) {
+    return compile(parse(document, name), name, basePath);
   }
 
   private @Nullable Contract compile(
-      @Nullable JsonNode root, String name, @Nullable String basePath) {
+      @Nullable JsonNode root, String source, @Nullable String basePath) {
     if (root == null) {
       return null;
     }
@@ -144,7 +141,7 @@ final class ContractLoader {
     }
     // Concrete paths before templated ones (OpenAPI: /users/me wins over /users/{id}).
     templates.sort(Comparator.comparingInt(PathTemplate::paramCount));
-    return new Contract(name, base, templates);
+    return new Contract(source, base, templates);
   }
 
   private @Nullable JsonNode read(Path file) {
@@ -157,8 +154,16 @@ final class ContractLoader {
         errors.add("larger than 4MiB");
         return null;
       }
-      byte[] bytes = Files.readAllBytes(file);
-      boolean json = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT).endsWith(".json");
+      return parse(Files.readAllBytes(file), String.valueOf(file.getFileName()));
+    } catch (IOException | RuntimeException e) {
+      errors.add("cannot be read (" + e.getClass().getSimpleName() + ")");
+      return null;
+    }
+  }
+
+  private @Nullable JsonNode parse(byte[] bytes, String name) {
+    try {
+      boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
       JsonNode root = (json ? jsonMapper() : yamlMapper()).readTree(bytes);
       if (root == null || !root.isObject()) {
         errors.add("not an OpenAPI document (expected: a mapping with openapi and paths)");
