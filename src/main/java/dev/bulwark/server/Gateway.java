@@ -4,6 +4,11 @@ import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
+import dev.bulwark.admin.OperatorBans;
+import dev.bulwark.admin.dashboard.Dashboard;
+import dev.bulwark.admin.dashboard.RecentAlerts;
+import dev.bulwark.admin.dashboard.RecentEvents;
+import dev.bulwark.admin.dashboard.SecondFactor;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.audit.alert.Alerting;
@@ -86,6 +91,7 @@ public final class Gateway implements AutoCloseable {
   private final Stores stores;
   private final @Nullable AuditTrail audit;
   private final Alerting alerting;
+  private final Dashboards dashboards;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
   private final CompiledGateway.Services services;
@@ -109,10 +115,12 @@ public final class Gateway implements AutoCloseable {
       PolicyCatalog catalog,
       CompiledGateway.Services services,
       @Nullable AuditTrail audit,
-      Alerting alerting) {
+      Alerting alerting,
+      Dashboards dashboards) {
     this.vertx = vertx;
     this.audit = audit;
     this.alerting = alerting;
+    this.dashboards = dashboards;
     this.catalog = catalog;
     this.services = services;
     this.blocking = services.blocking();
@@ -172,16 +180,22 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
+    Dashboards dashboards =
+        new Dashboards(
+            new RecentEvents(RecentEvents.DEFAULT_CAPACITY),
+            new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY));
     Alerting alerting =
-        Alerting.start(config.alerts(), GatewayName.of(), sink::write, metrics.registry());
+        Alerting.start(
+            config.alerts(), GatewayName.of(), sink::write, metrics.registry(), dashboards.alerts());
     BlockingExecutor blocking =
         new BlockingExecutor(
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
     CompiledGateway.Services services =
         new CompiledGateway.Services(
             audit == null
-                ? SecurityEvents.of(new SecurityLog(sink), alerting.sink())
-                : SecurityEvents.of(new SecurityLog(sink), audit, alerting.sink()),
+                ? SecurityEvents.of(new SecurityLog(sink), alerting.sink(), dashboards.events())
+                : SecurityEvents.of(
+                    new SecurityLog(sink), audit, alerting.sink(), dashboards.events()),
             Clock.systemUTC(),
             RecentDecisions.of(config.server().explainRecent(), Clock.systemUTC()),
             blocking);
@@ -198,7 +212,8 @@ public final class Gateway implements AutoCloseable {
             catalog,
             services,
             audit,
-            alerting);
+            alerting,
+            dashboards);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     gw.rotateTokenKeys();
     vertx.setPeriodic(TOKEN_KEY_CHECK_MILLIS, t -> gw.rotateTokenKeys());
@@ -323,12 +338,27 @@ public final class Gateway implements AutoCloseable {
             services.recent()::explain);
     AdminRouter.Builder router =
         AdminEndpoints.register(AdminRouter.builder(authentication), sources);
+    ConfigLoader loader = EndpointCatalog.standard().loader(catalog, secrets);
+    Dashboard.register(
+        router,
+        new Dashboard.Sources(
+            authentication,
+            SecondFactor.NONE,
+            dashboards.events(),
+            dashboards.alerts(),
+            new OperatorBans(stores.bans(), security),
+            metrics.registry(),
+            this::summary,
+            () -> loader.lint(current.config())));
     Path trail = current.config().audit().file();
     if (audit != null && trail != null && stores instanceof SqliteStores embedded) {
       new AuditEventsApi(trail, embedded.keyring(), blocking).register(router);
     }
     return router.build();
   }
+
+  /** What the dashboard keeps in memory: the recent security events and alerts. */
+  private record Dashboards(RecentEvents events, RecentAlerts alerts) {}
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
   private Handler<Throwable> handshakeFailureCounter() {
