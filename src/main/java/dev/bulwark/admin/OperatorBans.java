@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Bans made and lifted by an operator, the one path of the ban API and the dashboard: the store is
- * changed first, then the change is published as a {@code ban} or {@code unban} security event
- * that must be stored durably before the change is reported as done.
+ * changed first, then the change is published as a {@code ban} or {@code unban} security event that
+ * must be stored durably before the change is reported as done.
  */
 public final class OperatorBans {
   /** The longest ban an operator may make. */
@@ -117,8 +117,7 @@ public final class OperatorBans {
                 return;
               }
               security
-                  .publishDurably(
-                      SecurityEvent.unban(requestId, address, RULE).withOrigin(origin))
+                  .publishDurably(SecurityEvent.unban(requestId, address, RULE).withOrigin(origin))
                   .whenComplete(
                       (stored, lost) ->
                           out.complete(

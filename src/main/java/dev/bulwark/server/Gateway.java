@@ -186,7 +186,11 @@ public final class Gateway implements AutoCloseable {
             new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY));
     Alerting alerting =
         Alerting.start(
-            config.alerts(), GatewayName.of(), sink::write, metrics.registry(), dashboards.alerts());
+            config.alerts(),
+            GatewayName.of(),
+            sink::write,
+            metrics.registry(),
+            dashboards.alerts());
     BlockingExecutor blocking =
         new BlockingExecutor(
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());

@@ -147,8 +147,7 @@ public final class Dashboard {
       redirect(call, "/dashboard");
       return;
     }
-    call.send(
-        200, HTML, DashboardPage.signIn(sources.authentication().tokenRequired(), null));
+    call.send(200, HTML, DashboardPage.signIn(sources.authentication().tokenRequired(), null));
   }
 
   private void signIn(AdminCall call) {
@@ -177,8 +176,7 @@ public final class Dashboard {
                         429,
                         HTML,
                         DashboardPage.signIn(
-                            true,
-                            "Too many wrong tokens from this address; try again later."));
+                            true, "Too many wrong tokens from this address; try again later."));
                 case REFUSED ->
                     call.send(401, HTML, DashboardPage.signIn(true, "Wrong admin token."));
                 case ACCEPTED -> secondStep(call, form);

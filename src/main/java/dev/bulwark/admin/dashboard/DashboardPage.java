@@ -178,7 +178,13 @@ final class DashboardPage {
       sb.append("<tr>");
       for (String cell :
           new String[] {
-            r.time(), r.event(), r.client(), r.route(), r.status(), r.reason(), r.details(),
+            r.time(),
+            r.event(),
+            r.client(),
+            r.route(),
+            r.status(),
+            r.reason(),
+            r.details(),
             r.requestId()
           }) {
         cell(sb, cell);
@@ -220,7 +226,8 @@ final class DashboardPage {
     }
     empty(sb, rows.isEmpty(), 4, "No denial among the recent events.");
     sb.append("</tbody></table>");
-    // Most refusals (ip-filter, rate limits, CORS, contracts...) are counted, not written as events.
+    // Most refusals (ip-filter, rate limits, CORS, contracts...) are counted, not written as
+    // events.
     Map<String, Double> byPolicy = new TreeMap<>();
     for (Counter c : reg.find("bulwark_policy_decisions").counters()) {
       String key = c.getId().getTag("policy") + " " + c.getId().getTag("decision");

@@ -13,7 +13,10 @@ final class Html {
 
   private Html() {}
 
-  /** Returns {@code text} with every control and bidi-override character as {@code \xNN}/{@code \\uNNNN}. */
+  /**
+   * Returns {@code text} with every control and bidi-override character as {@code \xNN}/{@code
+   * \\uNNNN}.
+   */
   static String visible(@Nullable String text) {
     if (text == null) {
       return "";
@@ -21,8 +24,13 @@ final class Html {
     StringBuilder sb = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean hide = c < 0x20 || (c >= 0x7f && c < 0xa0) || isBidiControl(c) || c == 0x2028
-          || c == 0x2029 || c == 0xfeff;
+      boolean hide =
+          c < 0x20
+              || (c >= 0x7f && c < 0xa0)
+              || isBidiControl(c)
+              || c == 0x2028
+              || c == 0x2029
+              || c == 0xfeff;
       if (hide) {
         if (sb == null) {
           sb = new StringBuilder(text.length() + 16).append(text, 0, i);
@@ -44,8 +52,11 @@ final class Html {
   }
 
   private static boolean isBidiControl(char c) {
-    return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e
-        || c == 0x200f || c == 0x061c;
+    return (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069)
+        || c == 0x200e
+        || c == 0x200f
+        || c == 0x061c;
   }
 
   /** Returns {@code text} (made {@link #visible}) escaped for element content and attributes. */

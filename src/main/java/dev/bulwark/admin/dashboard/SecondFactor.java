@@ -16,8 +16,8 @@ public interface SecondFactor {
   SecondFactor NONE = (form, address) -> CompletableFuture.completedFuture(null);
 
   /**
-   * Checks the fields of the sign-in form (a {@code code} field, for example) after the admin
-   * token was accepted; never fails exceptionally.
+   * Checks the fields of the sign-in form (a {@code code} field, for example) after the admin token
+   * was accepted; never fails exceptionally.
    */
   CompletableFuture<@Nullable String> check(Map<String, String> form, String address);
 }
