@@ -14,6 +14,7 @@ import io.vertx.core.net.SocketAddress;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -131,24 +132,107 @@ public final class AdminAuthentication {
           !req.isEnded());
       return;
     }
+    String header = req.getHeader("authorization");
+    judge(
+        req,
+        requestId,
+        client,
+        bearer(header),
+        header == null ? "no token" : "malformed authorization",
+        verdict -> {
+          switch (verdict) {
+            case ACCEPTED -> next.run();
+            case LOCKED_OUT ->
+                AdminCall.writeError(
+                    req,
+                    requestId,
+                    429,
+                    "too many failed admin authentications; retry later",
+                    true);
+            case REFUSED -> {
+              req.response().putHeader("www-authenticate", CHALLENGE);
+              AdminCall.writeError(req, requestId, 401, "unauthorized", true);
+            }
+          }
+        });
+  }
+
+  /** What a presented admin token came to. */
+  public enum Verdict {
+    /** The token is right, or the listener asks for none. */
+    ACCEPTED,
+    /** No token, or a wrong one: reported after the failure delay, and written as an event. */
+    REFUSED,
+    /**
+     * The address sent too many wrong tokens and is locked out: no token was compared, and the
+     * response carries {@code Retry-After}.
+     */
+    LOCKED_OUT
+  }
+
+  /** Returns whether the current configuration asks for the admin token. */
+  public boolean tokenRequired() {
+    return config.get().tokenDigest() != null;
+  }
+
+  /**
+   * Judges a token presented other than in {@code Authorization} (the dashboard's sign-in form)
+   * with the same throttle as every admin call: a wrong one is delayed, counted towards the
+   * address's lockout and written as an {@code admin-auth-failed} event. {@code then} runs on the
+   * call's event loop.
+   */
+  public void verify(AdminCall call, @Nullable String presented, Consumer<Verdict> then) {
+    requireNonNull(then, "then");
+    HttpServerRequest req = call.request();
+    if (config.get().tokenDigest() == null) {
+      then.accept(Verdict.ACCEPTED);
+      return;
+    }
+    String token = presented == null || presented.isEmpty() ? null : presented;
+    if (token != null && token.length() > AdminConfig.MAX_TOKEN_LENGTH) {
+      token = null;
+    }
+    judge(
+        req,
+        call.requestId(),
+        client(req),
+        token,
+        presented == null || presented.isEmpty() ? "no token" : "malformed token",
+        then);
+  }
+
+  /**
+   * Compares {@code presented} with the configured token, unless the address is locked out; a
+   * refusal is counted, written as an event and reported after the failure delay.
+   */
+  private void judge(
+      HttpServerRequest req,
+      String requestId,
+      String client,
+      @Nullable String presented,
+      String absentReason,
+      Consumer<Verdict> then) {
+    byte[] expected = config.get().tokenDigest();
+    if (expected == null) {
+      then.accept(Verdict.ACCEPTED);
+      return;
+    }
     long now = nanoClock.getAsLong();
     long locked = attempts.lockedFor(client, now);
     if (locked > 0) {
       lockedOut.increment();
       long seconds = Math.max(1, (locked + 999_999_999L) / 1_000_000_000L);
       req.response().putHeader("retry-after", String.valueOf(seconds));
-      AdminCall.writeError(
-          req, requestId, 429, "too many failed admin authentications; retry later", true);
+      then.accept(Verdict.LOCKED_OUT);
       return;
     }
-    String presented = bearer(req.getHeader("authorization"));
     String reason;
     if (presented == null) {
-      reason = req.getHeader("authorization") == null ? "no token" : "malformed authorization";
+      reason = absentReason;
       (reason.equals("no token") ? missing : malformed).increment();
     } else if (MessageDigest.isEqual(AdminConfig.sha256(presented), expected)) {
       attempts.succeeded(client);
-      next.run();
+      then.accept(Verdict.ACCEPTED);
       return;
     } else {
       reason = "wrong token";
@@ -165,17 +249,12 @@ public final class AdminAuthentication {
     security.publish(
         SecurityEvent.adminAuthFailed(
             requestId, client, 401, reason, req.method().name(), String.valueOf(req.path())));
-    refuse(req, requestId);
+    refuse(() -> then.accept(Verdict.REFUSED));
   }
 
-  /** Answers 401 after the failure delay: a guess costs the guesser time, never the event loop. */
-  private void refuse(HttpServerRequest req, String requestId) {
+  /** Reports a refusal after the failure delay: a guess costs the guesser time, never the loop. */
+  private void refuse(Runnable answer) {
     long delay = failureDelay.toMillis();
-    Runnable answer =
-        () -> {
-          req.response().putHeader("www-authenticate", CHALLENGE);
-          AdminCall.writeError(req, requestId, 401, "unauthorized", true);
-        };
     if (delay <= 0) {
       answer.run();
     } else {
@@ -199,7 +278,7 @@ public final class AdminAuthentication {
    * Returns whether a Host header names this machine as a tool would (an IP literal or {@code
    * localhost}, any port), or is absent (HTTP/1.0: no browser sends that).
    */
-  static boolean namesLocalHost(@Nullable String host) {
+  public static boolean namesLocalHost(@Nullable String host) {
     if (host == null) {
       return true;
     }

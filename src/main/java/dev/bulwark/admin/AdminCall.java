@@ -79,6 +79,16 @@ public final class AdminCall {
     return body.clone();
   }
 
+  /** Returns whether the call came over TLS. */
+  public boolean secure() {
+    return request.isSSL();
+  }
+
+  /** Returns the request (for the listener's own credential check). */
+  HttpServerRequest request() {
+    return request;
+  }
+
   /** Returns the id that this call's answer and log lines carry. */
   public String requestId() {
     return requestId;

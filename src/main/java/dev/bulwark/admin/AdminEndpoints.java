@@ -70,7 +70,7 @@ public final class AdminEndpoints {
                       .apply(call.param("id"), accept != null && accept.contains("text/plain"));
               call.send(a.status(), a.contentType(), a.body());
             });
-    new BanApi(sources.bans(), sources.security()).register(router);
+    new BanApi(new OperatorBans(sources.bans(), sources.security())).register(router);
     return router;
   }
 }

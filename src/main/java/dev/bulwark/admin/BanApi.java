@@ -5,17 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.audit.SecurityEvent;
-import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.config.Units;
 import dev.bulwark.exchange.IpAddresses;
 import dev.bulwark.store.Ban;
-import dev.bulwark.store.BanStore;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -30,14 +27,12 @@ final class BanApi {
   static final int MAX_BODY = 4096;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration MAX_DURATION = Duration.ofDays(365);
+  private static final Duration MAX_DURATION = OperatorBans.MAX_DURATION;
 
-  private final BanStore store;
-  private final SecurityEvents security;
+  private final OperatorBans bans;
 
-  BanApi(BanStore store, SecurityEvents security) {
-    this.store = store;
-    this.security = security;
+  BanApi(OperatorBans bans) {
+    this.bans = bans;
   }
 
   /** Adds the ban routes, for operators only. */
@@ -51,9 +46,7 @@ final class BanApi {
   private void list(AdminCall call) {
     ObjectNode out = JSON.createObjectNode();
     ArrayNode arr = out.putArray("bans");
-    List<Ban> bans = store.list();
-    bans.sort((a, b) -> a.address().compareTo(b.address()));
-    for (Ban b : bans) {
+    for (Ban b : bans.list()) {
       arr.add(describe(b));
     }
     call.json(200, out.toString());
@@ -98,37 +91,15 @@ final class BanApi {
     }
     String reasonText = text(n, "reason");
     String reason = reasonText == null ? "banned by an operator" : truncate(reasonText, 200);
-    store
-        .ban(address, duration, duration, Duration.ofDays(1), reason, "admin")
-        .whenComplete(
-            (ban, failure) -> {
-              if (failure != null) {
-                // Our own failures: the store is down, or the ban list is full (max-bans).
-                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                call.error(503, "ban not recorded (" + cause.getMessage() + ")");
-                return;
+    bans.ban(address, duration, reason, call.requestId(), origin(call))
+        .thenAccept(
+            o -> {
+              Ban ban = o.ban();
+              if (o.done() && ban != null) {
+                call.json(201, describe(ban).toString());
+              } else {
+                call.error(o.status(), String.valueOf(o.message()));
               }
-              // Acknowledged only once the audit trail (when there is one) has it on disk.
-              security
-                  .publishDurably(
-                      SecurityEvent.ban(
-                              call.requestId(),
-                              address,
-                              "admin",
-                              Instant.ofEpochMilli(ban.untilMillis()),
-                              ban.repeat(),
-                              reason)
-                          .withOrigin(origin(call)))
-                  .whenComplete(
-                      (stored, lost) -> {
-                        if (lost != null) {
-                          call.error(
-                              503,
-                              "ban made, but its audit record was not written; check GET /bans");
-                        } else {
-                          call.json(201, describe(ban).toString());
-                        }
-                      });
             });
   }
 
@@ -138,35 +109,17 @@ final class BanApi {
       call.error(400, "expected /bans/ADDRESS with an IPv4 or IPv6 address");
       return;
     }
-    store
-        .unban(address)
-        .whenComplete(
-            (removed, failure) -> {
-              if (failure != null) {
-                call.error(503, "store unavailable: ban not lifted");
-                return;
+    bans.unban(address, call.requestId(), origin(call))
+        .thenAccept(
+            o -> {
+              if (o.done()) {
+                ObjectNode out = JSON.createObjectNode();
+                out.put("address", address);
+                out.put("removed", true);
+                call.json(200, out.toString());
+              } else {
+                call.error(o.status(), String.valueOf(o.message()));
               }
-              if (!removed) {
-                call.error(404, "no active ban for " + address);
-                return;
-              }
-              ObjectNode out = JSON.createObjectNode();
-              out.put("address", address);
-              out.put("removed", true);
-              security
-                  .publishDurably(
-                      SecurityEvent.unban(call.requestId(), address, "admin")
-                          .withOrigin(origin(call)))
-                  .whenComplete(
-                      (stored, lost) -> {
-                        if (lost != null) {
-                          call.error(
-                              503,
-                              "ban lifted, but its audit record was not written; check GET /bans");
-                        } else {
-                          call.json(200, out.toString());
-                        }
-                      });
             });
   }
 

@@ -124,6 +124,17 @@ public final class ConfigLoader {
     return ReloadLoosening.between(previous, next, sections);
   }
 
+  /**
+   * Returns the hardening-lint warnings of a loaded configuration (what {@code check-config}
+   * prints), for the configuration in force.
+   */
+  public List<Problem> lint(BulwarkConfig config) {
+    Problems problems = new Problems();
+    HardeningLint.check(config, sections, problems);
+    RouteShadowLint.check(config.routes(), problems);
+    return problems.warnings();
+  }
+
   /** Loads a file; throws {@link ConfigException} with every error (and warning) found. */
   public Loaded load(Path file) throws ConfigException {
     String text = YamlDocument.read(file, MAX_FILE_BYTES, "a YAML configuration file");

@@ -7,6 +7,11 @@ import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
 import dev.bulwark.admin.OrganisationsApi;
+import dev.bulwark.admin.OperatorBans;
+import dev.bulwark.admin.dashboard.Dashboard;
+import dev.bulwark.admin.dashboard.RecentAlerts;
+import dev.bulwark.admin.dashboard.RecentEvents;
+import dev.bulwark.admin.dashboard.SecondFactor;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.audit.SecurityEvents;
@@ -102,6 +107,7 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable AuditTrail audit;
   private final @Nullable PostgresTrail postgresAudit;
   private final Alerting alerting;
+  private final Dashboards dashboards;
   private final ConnectionCaps caps;
   private final AssertionKeys assertionKeys;
   private final CompiledGateway.Services services;
@@ -126,11 +132,13 @@ public final class Gateway implements AutoCloseable {
       CompiledGateway.Services services,
       @Nullable AuditTrail audit,
       @Nullable PostgresTrail postgresAudit,
-      Alerting alerting) {
+      Alerting alerting,
+      Dashboards dashboards) {
     this.vertx = vertx;
     this.audit = audit;
     this.postgresAudit = postgresAudit;
     this.alerting = alerting;
+    this.dashboards = dashboards;
     this.catalog = catalog;
     this.services = services;
     this.blocking = services.blocking();
@@ -211,8 +219,17 @@ public final class Gateway implements AutoCloseable {
                 .setDisableTCCL(true));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
+    Dashboards dashboards =
+        new Dashboards(
+            new RecentEvents(RecentEvents.DEFAULT_CAPACITY),
+            new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY));
     Alerting alerting =
-        Alerting.start(config.alerts(), GatewayName.of(), sink::write, metrics.registry());
+        Alerting.start(
+            config.alerts(),
+            GatewayName.of(),
+            sink::write,
+            metrics.registry(),
+            dashboards.alerts());
     BlockingExecutor blocking =
         new BlockingExecutor(
             config.server().blockingThreads(), config.server().blockingQueue(), metrics.registry());
@@ -225,6 +242,7 @@ public final class Gateway implements AutoCloseable {
       sinks.add(postgresAudit);
     }
     sinks.add(alerting.sink());
+    sinks.add(dashboards.events());
     SecurityEvents security = new SecurityEvents(sinks);
     fanOut.set(security);
     CompiledGateway.Services services =
@@ -247,7 +265,8 @@ public final class Gateway implements AutoCloseable {
             services,
             audit,
             postgresAudit,
-            alerting);
+            alerting,
+            dashboards);
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     gw.rotateTokenKeys();
     vertx.setPeriodic(TOKEN_KEY_CHECK_MILLIS, t -> gw.rotateTokenKeys());
@@ -418,6 +437,18 @@ public final class Gateway implements AutoCloseable {
             services.recent()::explain);
     AdminRouter.Builder router =
         AdminEndpoints.register(AdminRouter.builder(authentication), sources);
+    ConfigLoader loader = EndpointCatalog.standard().loader(catalog, secrets);
+    Dashboard.register(
+        router,
+        new Dashboard.Sources(
+            authentication,
+            SecondFactor.NONE,
+            dashboards.events(),
+            dashboards.alerts(),
+            new OperatorBans(stores.bans(), security),
+            metrics.registry(),
+            this::summary,
+            () -> loader.lint(current.config())));
     Path trail = current.config().audit().file();
     SqliteStores embedded = embedded(stores);
     PostgresTrail pg = postgresAudit;
@@ -464,6 +495,9 @@ public final class Gateway implements AutoCloseable {
         .register(router);
     new OrganisationsApi(stores.organisations(), stores.accounts(), security).register(router);
   }
+
+  /** What the dashboard keeps in memory: the recent security events and alerts. */
+  private record Dashboards(RecentEvents events, RecentAlerts alerts) {}
 
   /** Counts failed TLS handshakes by reason; other connection errors are not counted here. */
   private Handler<Throwable> handshakeFailureCounter() {

@@ -28,10 +28,25 @@ public final class Alerting implements AutoCloseable {
    */
   public static Alerting start(
       AlertSettings settings, String hostName, Consumer<String> logLines, MeterRegistry registry) {
+    return start(settings, hostName, logLines, registry, alert -> {});
+  }
+
+  /**
+   * Starts the rules as {@link #start(AlertSettings, String, Consumer, MeterRegistry)} does, also
+   * sending each alert to {@code local} (the dashboard's recent alerts), which must not block.
+   */
+  public static Alerting start(
+      AlertSettings settings,
+      String hostName,
+      Consumer<String> logLines,
+      MeterRegistry registry,
+      AlertDestination local) {
     requireNonNull(settings, "settings");
+    requireNonNull(local, "local");
     List<WebhookSender> senders = new ArrayList<>();
     List<AlertDestination> destinations = new ArrayList<>();
     destinations.add(new AlertLog(logLines));
+    destinations.add(local);
     if (settings.enabled()) {
       for (int i = 0; i < settings.webhooks().size(); i++) {
         WebhookSender s =
