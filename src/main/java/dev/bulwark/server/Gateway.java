@@ -6,8 +6,8 @@ import dev.bulwark.admin.AdminAuthentication;
 import dev.bulwark.admin.AdminEndpoints;
 import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.AuditEventsApi;
-import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.admin.OperatorBans;
+import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.admin.dashboard.Dashboard;
 import dev.bulwark.admin.dashboard.RecentAlerts;
 import dev.bulwark.admin.dashboard.RecentEvents;
@@ -590,14 +590,6 @@ public final class Gateway implements AutoCloseable {
 
   public GatewayMetrics metrics() {
     return metrics;
-  }
-
-  /**
-   * Returns the gateway's stores, the same for every configuration it serves (the demo creates its
-   * user through them).
-   */
-  public Stores stores() {
-    return stores;
   }
 
   /** Returns the configuration currently serving. */
