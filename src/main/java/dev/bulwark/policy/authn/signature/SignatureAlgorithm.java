@@ -194,6 +194,9 @@ public enum SignatureAlgorithm {
       if (!(key instanceof PublicKey pk)) {
         return false;
       }
+      if (this == ED25519) {
+        return verifyEd25519(pk, base, signature);
+      }
       Signature s = Signature.getInstance(jcaName());
       s.initVerify(pk);
       s.update(base);
@@ -202,6 +205,24 @@ public enum SignatureAlgorithm {
       return false;
     }
   }
+
+  /**
+   * Verifies an Ed25519 signature with BouncyCastle's RFC 8032 code: the JDK 17 provider took about
+   * a millisecond per verification on these machines (measured in the bench row), BouncyCastle's a
+   * small fraction of it. The key is the last 32 bytes of its X.509 encoding (a fixed 12-byte
+   * prefix, checked when the key was read).
+   */
+  private static boolean verifyEd25519(PublicKey pk, byte[] base, byte[] signature) {
+    byte[] der = pk.getEncoded();
+    if (der == null || der.length != ED25519_SPKI_BYTES) {
+      return false;
+    }
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        signature, 0, der, der.length - 32, base, 0, base.length);
+  }
+
+  /** The length of an Ed25519 public key's X.509 encoding: a 12-byte prefix and the key. */
+  private static final int ED25519_SPKI_BYTES = 44;
 
   private String jcaName() {
     return this == ED25519 ? "Ed25519" : "SHA256withECDSAinP1363Format";
