@@ -237,7 +237,30 @@ public final class AccountsApi {
                       Invitation.hash(token),
                       expires,
                       Invitation.PER_ACCOUNT)
-                  .thenApply(ok -> new Created(account, invitation(token, expires)));
+                  .handle(
+                      (ok, lost) -> {
+                        if (lost != null) {
+                          // The account exists: say so, and how to get an invitation for it.
+                          security.publish(
+                              SecurityEvent.accountChanged(
+                                      SecurityEventKind.ACCOUNT_CREATED,
+                                      call.requestId(),
+                                      call.peerAddress(),
+                                      BY,
+                                      account.id(),
+                                      "invitation")
+                                  .withOrigin(AdminChanges.origin(call)));
+                          throw new JsonRequest.Invalid(
+                              503,
+                              "",
+                              "account "
+                                  + account.id()
+                                  + " created, but its invitation was not stored; POST /accounts/"
+                                  + account.id()
+                                  + "/invitation makes one");
+                        }
+                        return new Created(account, invitation(token, expires));
+                      });
             })
         .whenComplete(
             (created, failure) -> {
