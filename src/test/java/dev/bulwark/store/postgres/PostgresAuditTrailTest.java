@@ -482,4 +482,48 @@ class PostgresAuditTrailTest {
     assertThat(body.get("bulwark.truncated").toString()).contains("user_agent.original");
     assertThat(body.get("url.path").asText()).isEqualTo("/p\n");
   }
+
+  @Test
+  void theLossWindowInNormalRunningIsMeasured() throws Exception {
+    PostgresTrail t = trail(store(), 1000, 10_000, new ArrayList<>());
+    List<Long> waits = new ArrayList<>();
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    List<Long> starts = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      if (i % 50 == 0) {
+        starts.add(System.nanoTime());
+        CompletableFuture<Void> f = t.acceptDurably(event(i));
+        int at = starts.size() - 1;
+        pending.add(
+            f.thenRun(
+                () -> {
+                  synchronized (waits) {
+                    waits.add(System.nanoTime() - starts.get(at));
+                  }
+                }));
+      } else {
+        t.accept(event(i));
+      }
+      if (i % 10 == 0) {
+        Thread.sleep(1); // about 5,000 events a second, well above a gateway's security events
+      }
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    List<Long> sorted;
+    synchronized (waits) {
+      sorted = waits.stream().sorted().toList();
+    }
+    long p50 = TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() / 2));
+    long max = TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() - 1));
+    System.out.println(
+        "loss window (accept to commit), "
+            + sorted.size()
+            + " samples: p50 "
+            + p50
+            + " ms, max "
+            + max
+            + " ms");
+    assertThat(t.dropped()).isZero();
+    assertThat(max).isLessThan(5_000);
+  }
 }
