@@ -66,7 +66,7 @@ class IdentitySectionTest {
         """;
     assertThat(errors(yaml))
         .containsExactlyInAnyOrder(
-            "identity.sessions: unknown key (expected one of: login-throttle, passwords, tokens, totp)",
+            "identity.sessions: unknown key (expected one of: login-throttle, mail, passwords, reset, tokens, totp)",
             "identity.passwords.argon2.lanes: unknown key (expected one of: iterations, memory,"
                 + " parallelism)",
             "identity.passwords.argon2.memory: \"10GiB\" (expected: between 1MiB and 1GiB)",

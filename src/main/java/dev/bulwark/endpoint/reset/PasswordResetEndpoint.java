@@ -48,7 +48,7 @@ public final class PasswordResetEndpoint implements Policy {
   public static final String KIND = "password-reset";
 
   /** The contract enforced in front of the endpoint, in the jar. */
-  public static final String CONTRACT = "/openapi/password-reset.yaml";
+  public static final String CONTRACT = "openapi/password-reset.yaml";
 
   /** The body of every {@code 202}, whatever the account. */
   public static final String ACCEPTED_BODY =

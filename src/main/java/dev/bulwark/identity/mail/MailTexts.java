@@ -1,6 +1,5 @@
 package dev.bulwark.identity.mail;
 
-import dev.bulwark.config.Units;
 import java.time.Duration;
 
 /**
@@ -60,7 +59,7 @@ final class MailTexts {
     if (s % 60 == 0) {
       return plural(s / 60, "minute");
     }
-    return Units.formatDuration(d);
+    return plural(s, "second");
   }
 
   private static String plural(long n, String unit) {

@@ -43,7 +43,11 @@ public final class PasswordReset {
     record Done(String account, int sessions) implements Confirmation {}
 
     /** The password was refused by the policy: the token is still usable. */
-    record Refused(List<String> reasons) implements Confirmation {}
+    record Refused(List<String> reasons) implements Confirmation {
+      public Refused {
+        reasons = List.copyOf(reasons);
+      }
+    }
 
     /** The token was malformed, unknown, expired, used, or no longer matches the account. */
     record InvalidToken() implements Confirmation {}

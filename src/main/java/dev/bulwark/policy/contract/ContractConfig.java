@@ -53,15 +53,16 @@ public record ContractConfig(
   }
 
   /**
-   * Returns the contract of an OpenAPI document shipped in the jar at {@code resource} (an
-   * endpoint's own), enforced with the defaults: undeclared query parameters refused, responses not
-   * checked.
+   * Returns the contract of an OpenAPI document shipped in the jar at {@code resource}, a
+   * class-path name such as {@code openapi/x.yaml} (an endpoint's own), enforced with the defaults:
+   * undeclared query parameters refused, responses not checked.
    *
    * @throws IllegalStateException when the resource is missing or does not compile (a build bug)
    */
   public static ContractConfig bundled(String resource) {
     byte[] yaml;
-    try (java.io.InputStream in = ContractConfig.class.getResourceAsStream(resource)) {
+    ClassLoader jar = ContractConfig.class.getClassLoader();
+    try (java.io.InputStream in = jar == null ? null : jar.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + ": not in the jar");
       }
