@@ -271,13 +271,13 @@ final class DemoCommand implements Callable<Integer> {
           curl -ki --cert %10$s --key %11$s https://localhost:%1$d/api/mtls/hello
 
         Its own login API (accounts %12$s and %13$s, password %14$s; TOTP secret of %13$s: %15$s):
-          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \
+          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
             -d '{"login":"%12$s","password":"%14$s"}'                # access_token, refresh_token
           curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/me        # 200
           curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 403: needs mfa
-          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \
+          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
             -d '{"login":"%13$s","password":"%14$s"}'                # mfa_required, mfa_token
-          curl -ks https://localhost:%1$d/auth/mfa -H 'content-type: application/json' \
+          curl -ks https://localhost:%1$d/auth/mfa -H 'content-type: application/json' \\
             -d '{"mfa_token":"MFA_TOKEN","code":"'$(oathtool --totp -b %15$s)'"}'
           curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 200 now
           curl -ks https://localhost:%1$d/auth/refresh -H 'content-type: application/json' -d '{"refresh_token":"REFRESH"}'
