@@ -7,6 +7,7 @@ import dev.bulwark.demo.DemoClientCertificates;
 import dev.bulwark.demo.DemoConfig;
 import dev.bulwark.demo.DemoIssuer;
 import dev.bulwark.demo.DemoUpstream;
+import dev.bulwark.demo.DemoUsers;
 import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.observe.ConsoleLogging;
 import dev.bulwark.observe.StdoutLogSink;
@@ -169,6 +170,7 @@ final class DemoCommand implements Callable<Integer> {
       gateway.watch(Duration.ofSeconds(2));
       String token =
           issuer.mint("demo-admin", List.of("admin"), List.of("acme"), Duration.ofHours(12));
+      DemoUsers.Created users = DemoUsers.create(gateway.stores().accounts());
       return new Running(
           gateway,
           sink,
@@ -180,7 +182,8 @@ final class DemoCommand implements Callable<Integer> {
               token,
               work,
               notes,
-              DemoConfig.writeFixtures(work)));
+              DemoConfig.writeFixtures(work),
+              users));
     } catch (Exception e) {
       upstreamVertx.close();
       throw e;
@@ -228,7 +231,8 @@ final class DemoCommand implements Callable<Integer> {
       String token,
       Path work,
       List<String> notes,
-      Path fixtures) {
+      Path fixtures,
+      DemoUsers.Created users) {
     StringBuilder noted = new StringBuilder();
     for (String n : notes) {
       noted.append("  note      ").append(n).append('\n');
@@ -272,12 +276,25 @@ final class DemoCommand implements Callable<Integer> {
           curl -ki https://localhost:%1$d/api/payments -H 'content-type: application/json' -d '{"amount":5}'   # no key: 400
 
         Signed requests (HTTP Message Signatures, HMAC): sign once, send it twice (200, then 401: a replay):
-          ./bulwark sign --url https://localhost:%1$d/api/signed/hello --key-id %12$s --key-file %13$s --curl > signed.sh
+          ./bulwark sign --url https://localhost:%1$d/api/signed/hello --key-id %16$s --key-file %17$s --curl > signed.sh
           CURL_CA_BUNDLE=%8$s sh signed.sh; echo; CURL_CA_BUNDLE=%8$s sh signed.sh
 
         Mutual TLS (a client certificate generated for this run; its CA key was never kept):
           curl -ki https://localhost:%1$d/api/mtls/hello            # no certificate: 496
           curl -ki --cert %10$s --key %11$s https://localhost:%1$d/api/mtls/hello
+
+        Its own login API (accounts %12$s and %13$s, password %14$s; TOTP secret of %13$s: %15$s):
+          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
+            -d '{"login":"%12$s","password":"%14$s"}'                # access_token, refresh_token
+          curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/me        # 200
+          curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 403: needs mfa
+          curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
+            -d '{"login":"%13$s","password":"%14$s"}'                # mfa_required, mfa_token
+          curl -ks https://localhost:%1$d/auth/mfa -H 'content-type: application/json' \\
+            -d '{"mfa_token":"MFA_TOKEN","code":"'$(oathtool --totp -b %15$s)'"}'
+          curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 200 now
+          curl -ks https://localhost:%1$d/auth/refresh -H 'content-type: application/json' -d '{"refresh_token":"REFRESH"}'
+          curl -ki https://localhost:%1$d/auth/logout -H 'content-type: application/json' -d '{"refresh_token":"REFRESH"}'
 
         Its policy as code, checked offline (no listener, no upstream; docs/policy-as-code.md):
           ./bulwark test -c %4$s %9$s
@@ -297,6 +314,10 @@ final class DemoCommand implements Callable<Integer> {
             fixtures,
             work.resolve(DemoClientCertificates.CERT_FILE),
             work.resolve(DemoClientCertificates.KEY_FILE),
+            DemoUsers.PLAIN,
+            DemoUsers.TWO_FACTOR,
+            users.password(),
+            users.totpSecret(),
             DemoConfig.SIGNING_KEY_ID,
             work.resolve(DemoConfig.SIGNING_KEY_FILE));
   }

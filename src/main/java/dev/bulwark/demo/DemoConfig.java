@@ -216,6 +216,8 @@ public final class DemoConfig {
         bans:
           rules:
             - { name: auth-failures, status: [401, 403], count: 20, window: 5m, ban: 15m, max-ban: 24h }
+        identity:
+          tokens: { issuer: "https://localhost", audience: demo-api }
         auth:
           issuers:
             demo:
@@ -223,7 +225,19 @@ public final class DemoConfig {
               audience: %s
               algorithms: [ES256]
               keys: %s
+            bulwark: { self: true }
         routes:
+          - name: demo-login
+            match: { path: "/auth/**" }
+            serve: login
+          - name: demo-me
+            match: { path: /api/me }
+            upstream: http://127.0.0.1:%9$d
+            auth: { issuers: [bulwark], require: [authenticated] }
+          - name: demo-step-up
+            match: { path: /api/step-up }
+            upstream: http://127.0.0.1:%9$d
+            auth: { issuers: [bulwark], require: [mfa] }
           - name: demo-admin
             match: { path: /api/admin/** }
             upstream: http://127.0.0.1:%d

@@ -73,7 +73,9 @@ public final class DemoUpstream {
         if (path.startsWith("/api/admin/")
             || path.startsWith("/api/orgs/")
             || path.startsWith("/api/mtls/")
-            || path.startsWith("/api/signed/")) {
+            || path.startsWith("/api/signed/")
+            || path.equals("/api/me")
+            || path.equals("/api/step-up")) {
           // What the gateway vouched for: the backend reads identity headers, never the token.
           json(
               req,

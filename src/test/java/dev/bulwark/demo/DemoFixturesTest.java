@@ -39,7 +39,10 @@ class DemoFixturesTest {
             DemoConfig.writeContract(dir)),
         StandardCharsets.UTF_8);
     BulwarkConfig loaded =
-        PolicyCatalog.standard().loader(new SecretResolver(k -> null)).load(config).config();
+        dev.bulwark.endpoint.EndpointCatalog.standard()
+            .loader(PolicyCatalog.standard(), new SecretResolver(k -> null))
+            .load(config)
+            .config();
     List<Fixture> fixtures =
         FixtureFile.read(DemoConfig.writeFixtures(dir), new HashSet<>(OfflineGateway.stageNames()));
     assertThat(fixtures).hasSizeGreaterThanOrEqualTo(10);

@@ -63,8 +63,11 @@ final class LoginSection implements ConfigSection<LoginSettings> {
 
   @Override
   public void checkConfig(ConfigNode top, BulwarkConfig config) {
-    List<ConfigNode> nodes = top.get("routes").elements();
     List<RouteConfig> routes = config.routes();
+    if (routes.stream().noneMatch(r -> LoginEndpoint.KIND.equals(r.serve()))) {
+      return; // nothing to check, and the routes node is not read twice (its errors are reported)
+    }
+    List<ConfigNode> nodes = top.get("routes").elements();
     for (int i = 0; i < routes.size() && i < nodes.size(); i++) {
       RouteConfig r = routes.get(i);
       if (!LoginEndpoint.KIND.equals(r.serve())) {
