@@ -368,12 +368,20 @@ public final class Dashboard {
         + (clear ? "; Max-Age=0" : "");
   }
 
-  /** Returns whether {@code Origin} is this listener's own (scheme and Host). */
+  /**
+   * Returns whether a change comes from the dashboard's own page: {@code Origin} is this listener's
+   * (scheme and Host). Under {@code Referrer-Policy: no-referrer} a browser sends {@code Origin:
+   * null} with a form it posts, so a {@code null} Origin passes only with {@code Sec-Fetch-Site:
+   * same-origin}, which a browser sets itself and no page can forge.
+   */
   static boolean sameOrigin(AdminCall call) {
     String origin = call.header("origin");
     String host = call.header("host");
     if (origin == null || host == null) {
       return false;
+    }
+    if (origin.equals("null")) {
+      return "same-origin".equals(call.header("sec-fetch-site"));
     }
     return origin.equalsIgnoreCase((call.secure() ? "https://" : "http://") + host);
   }
