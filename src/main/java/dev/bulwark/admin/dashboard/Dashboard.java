@@ -109,6 +109,8 @@ public final class Dashboard {
         .route("POST", "/dashboard/ban", AdminAccess.OPEN, MAX_FORM, this::ban)
         .route("POST", "/dashboard/unban", AdminAccess.OPEN, MAX_FORM, this::unban)
         .get("/dashboard/events.json", AdminAccess.OPEN, this::eventsJson)
+        // A browser asks for this on its own; without it, every page view is a refused admin call.
+        .get("/favicon.ico", AdminAccess.OPEN, c -> c.send(204, "image/x-icon", ""))
         .get("/dashboard/static/dashboard.css", AdminAccess.OPEN, c -> asset(c, "text/css", css))
         .get(
             "/dashboard/static/dashboard.js",

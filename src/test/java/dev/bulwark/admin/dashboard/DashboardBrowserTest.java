@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -72,7 +73,9 @@ class DashboardBrowserTest {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
         driver.get(admin + "/dashboard");
         wait.until(d -> String.valueOf(d.getCurrentUrl()).endsWith("/dashboard/sign-in"));
+        driver.manage().window().setSize(new Dimension(900, 360));
         shot(driver, screenshots, "dashboard-sign-in.png");
+        driver.manage().window().setSize(new Dimension(1400, 1500));
         driver.findElement(By.id("token")).sendKeys("not the token");
         driver.findElement(By.cssSelector("#sign-in button")).click();
         wait.until(d -> !d.findElements(By.id("error")).isEmpty());
@@ -117,6 +120,8 @@ class DashboardBrowserTest {
         driver.get(admin + "/dashboard");
         wait.until(d -> String.valueOf(d.getCurrentUrl()).endsWith("/dashboard/sign-in"));
 
+        // The browser's own requests (the favicon) are no refused admin calls.
+        assertThat(gw.lines()).noneMatch(l -> l.contains("favicon"));
         List<String> console =
             driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .map(LogEntry::getMessage)
