@@ -109,6 +109,8 @@ public final class Dashboard {
         .route("POST", "/dashboard/ban", AdminAccess.OPEN, MAX_FORM, this::ban)
         .route("POST", "/dashboard/unban", AdminAccess.OPEN, MAX_FORM, this::unban)
         .get("/dashboard/events.json", AdminAccess.OPEN, this::eventsJson)
+        // A browser asks for this on its own; without it, every page view is a refused admin call.
+        .get("/favicon.ico", AdminAccess.OPEN, c -> c.send(204, "image/x-icon", ""))
         .get("/dashboard/static/dashboard.css", AdminAccess.OPEN, c -> asset(c, "text/css", css))
         .get(
             "/dashboard/static/dashboard.js",
@@ -368,12 +370,20 @@ public final class Dashboard {
         + (clear ? "; Max-Age=0" : "");
   }
 
-  /** Returns whether {@code Origin} is this listener's own (scheme and Host). */
+  /**
+   * Returns whether a change comes from the dashboard's own page: {@code Origin} is this listener's
+   * (scheme and Host). Under {@code Referrer-Policy: no-referrer} a browser sends {@code Origin:
+   * null} with a form it posts, so a {@code null} Origin passes only with {@code Sec-Fetch-Site:
+   * same-origin}, which a browser sets itself and no page can forge.
+   */
   static boolean sameOrigin(AdminCall call) {
     String origin = call.header("origin");
     String host = call.header("host");
     if (origin == null || host == null) {
       return false;
+    }
+    if (origin.equals("null")) {
+      return "same-origin".equals(call.header("sec-fetch-site"));
     }
     return origin.equalsIgnoreCase((call.secure() ? "https://" : "http://") + host);
   }

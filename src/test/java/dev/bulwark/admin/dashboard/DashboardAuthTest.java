@@ -150,6 +150,36 @@ class DashboardAuthTest {
               l.postFrom("null", "/dashboard/sign-in", null, "token", DashboardListener.TOKEN)
                   .statusCode())
           .isEqualTo(403);
+      // Origin: null (what a browser sends under no-referrer) passes only when the browser says
+      // the form came from the same origin.
+      String form = "token=" + DashboardListener.TOKEN;
+      String type = "application/x-www-form-urlencoded";
+      assertThat(
+              l.send(
+                      "POST",
+                      "/dashboard/sign-in",
+                      form,
+                      "content-type",
+                      type,
+                      "origin",
+                      "null",
+                      "sec-fetch-site",
+                      "cross-site")
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(
+              l.send(
+                      "POST",
+                      "/dashboard/sign-in",
+                      form,
+                      "content-type",
+                      type,
+                      "origin",
+                      "null",
+                      "sec-fetch-site",
+                      "same-origin")
+                  .statusCode())
+          .isEqualTo(303);
     }
   }
 
