@@ -549,7 +549,7 @@ public final class Gateway implements AutoCloseable {
                         + e.getMessage()
                         + "); sign-ins fail until the store answers");
               } else if (Boolean.TRUE.equals(made)) {
-                LOG.info("token-signing key made (" + tokens.algorithm() + ")");
+                LOG.fine("token-signing key made (" + tokens.algorithm() + ")");
               }
             });
   }

@@ -121,14 +121,14 @@ class ServedRouteTest {
     assertThat(e).isNotNull();
     assertThat(e.problems().stream().map(Problem::toString))
         .containsExactly(
-            "routes[0].serve: \"greeting\" (expected: a kind of endpoint, one of forward-auth, password-reset)");
+            "routes[0].serve: \"greeting\" (expected: a kind of endpoint, one of forward-auth, login, password-reset)");
   }
 
   @Test
   void aKindAddedByOneCatalogLineServesItsRouteBehindTheRoutesSections() throws Exception {
     EndpointCatalog endpoints = withGreeting();
     assertThat(endpoints.kinds())
-        .containsExactlyInAnyOrder("forward-auth", "password-reset", "greeting");
+        .containsExactlyInAnyOrder("forward-auth", "login", "password-reset", "greeting");
     BulwarkConfig config =
         endpoints
             .loader(PolicyCatalog.standard(), new SecretResolver(n -> null))

@@ -229,10 +229,17 @@ class PasswordResetGatewayTest {
             .orElseThrow();
     assertThat(post(c, gw, "/auth/reset", login("bob")).statusCode()).isEqualTo(202);
     assertThat(smtp.waitForIncomingEmail(10_000, before + 1)).isTrue();
+    // mails of other tests (sent in the background) may arrive first: wait for bob's
     String text = null;
-    for (var m : smtp.getReceivedMessages()) {
-      if (m.getAllRecipients()[0].toString().equals("bob@example.com")) {
-        text = m.getContent().toString();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (text == null && System.nanoTime() < deadline) {
+      for (var m : smtp.getReceivedMessages()) {
+        if (m.getAllRecipients()[0].toString().equals("bob@example.com")) {
+          text = m.getContent().toString();
+        }
+      }
+      if (text == null) {
+        Thread.sleep(50);
       }
     }
     assertThat(text).isNotNull();
