@@ -9,6 +9,8 @@ import java.nio.file.Path;
 public final class DemoConfig {
   private DemoConfig() {}
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   /** The name of the demo's OpenAPI contract file, written beside its configuration. */
   public static final String CONTRACT_FILE = "demo-openapi.yaml";
 
@@ -125,7 +127,7 @@ public final class DemoConfig {
   /** Writes a new random signing key into {@code dir} (owner-only) and returns its path. */
   public static Path writeSigningKey(Path dir) throws IOException {
     byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
+    RANDOM.nextBytes(secret);
     Path file = dir.resolve(SIGNING_KEY_FILE);
     Files.deleteIfExists(file);
     try {
