@@ -37,6 +37,7 @@ public final class Exchange {
   private int captureUpstreamBody;
   private boolean finished;
   private @Nullable LoopTimer bodyTimer;
+  private @Nullable Runnable stopUploadWatch;
   private @Nullable Forwarding forwarding;
   private @Nullable String subject;
   private Object @Nullable [] attributes;
@@ -297,6 +298,18 @@ public final class Exchange {
 
   public void bodyTimer(LoopTimer timer) {
     this.bodyTimer = timer;
+  }
+
+  /**
+   * Returns what stops the upload-rate watch of a body a stage reads, or null when none runs: it is
+   * stopped when the exchange ends, so its timer does not keep the exchange alive after that.
+   */
+  public @Nullable Runnable stopUploadWatch() {
+    return stopUploadWatch;
+  }
+
+  public void stopUploadWatch(Runnable stop) {
+    this.stopUploadWatch = stop;
   }
 
   /** Returns whether the exchange has been answered or accounted for. */

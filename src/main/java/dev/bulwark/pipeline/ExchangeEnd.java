@@ -45,6 +45,10 @@ public final class ExchangeEnd {
     if (bodyTimer != null) {
       bodyTimer.cancel();
     }
+    Runnable stopUploadWatch = ex.stopUploadWatch();
+    if (stopUploadWatch != null) {
+      stopUploadWatch.run();
+    }
     PipelineRoute route = (PipelineRoute) ex.route();
     route.meters().record(ex.status(), end - ex.startNanos());
     if (!"allow".equals(ex.decision())) {

@@ -51,7 +51,11 @@ public final class UploadRate implements Handler<Void> {
    */
   public static void watchStageRead(Context context, Exchange ex, RouteLimits limits) {
     if (limits.minUploadRate() > 0) {
-      new UploadRate(context, ex, limits.minUploadRate(), () -> ex.deny(TOO_SLOW));
+      // stopped when the exchange ends: its 5 s grace timer held every such exchange (and its
+      // body) for 5 s after its answer, which filled a small heap at a few thousand requests a
+      // second (the idempotent POST bench row died of it)
+      ex.stopUploadWatch(
+          new UploadRate(context, ex, limits.minUploadRate(), () -> ex.deny(TOO_SLOW))::stop);
     }
   }
 
