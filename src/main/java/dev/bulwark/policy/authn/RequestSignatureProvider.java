@@ -226,7 +226,7 @@ final class RequestSignatureProvider implements CredentialProvider {
     if (nonce != null && (nonce.isEmpty() || nonce.length() > MAX_NONCE_CHARS)) {
       return "nonce of " + nonce.length() + " characters (expected: 1 to " + MAX_NONCE_CHARS + ")";
     }
-    Set<String> covered = Set.copyOf(sig.covered());
+    List<String> covered = sig.covered();
     for (String c : config.covered()) {
       if (!covered.contains(c)) {
         return "required component " + c + " not covered";

@@ -100,6 +100,6 @@ public record RequestSignature(
         throw new Malformed("longer than " + maxChars + " characters");
       }
     }
-    return String.join(", ", lines);
+    return lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
   }
 }

@@ -166,9 +166,7 @@ public enum SignatureAlgorithm {
   /** Signs the signature base. */
   public byte[] sign(Key key, byte[] base) throws GeneralSecurityException {
     if (symmetric()) {
-      Mac mac = HMAC.get();
-      mac.init(key);
-      return mac.doFinal(base);
+      return HMAC.get().keyedWith(key).doFinal(base);
     }
     if (!(key instanceof PrivateKey pk)) {
       throw new InvalidKeyException("a private key is needed to sign");
@@ -222,18 +220,35 @@ public enum SignatureAlgorithm {
   }
 
   /**
-   * One HMAC object per thread, keyed anew for each request: {@code Mac.getInstance} (a provider
-   * lookup) was nearly half of a signed request's verification in a profile.
+   * One HMAC object per thread, keyed again only when the key changes ({@code doFinal} leaves it
+   * keyed): {@code Mac.getInstance} (a provider lookup) was nearly half of a signed request's
+   * verification in a profile, and keying it (two hash blocks and allocations) a good part of the
+   * rest.
    */
-  private static final ThreadLocal<Mac> HMAC =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return Mac.getInstance("HmacSHA256");
-            } catch (GeneralSecurityException e) {
-              throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
-            }
-          });
+  private static final ThreadLocal<KeyedMac> HMAC = ThreadLocal.withInitial(KeyedMac::new);
+
+  /** A thread's HMAC object and the key it holds. */
+  private static final class KeyedMac {
+    private final Mac mac;
+    private @org.jspecify.annotations.Nullable Key key;
+
+    KeyedMac() {
+      try {
+        mac = Mac.getInstance("HmacSHA256");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
+      }
+    }
+
+    Mac keyedWith(Key k) throws InvalidKeyException {
+      if (k != key) {
+        key = null;
+        mac.init(k);
+        key = k;
+      }
+      return mac;
+    }
+  }
 
   /** The length of an Ed25519 public key's X.509 encoding: a 12-byte prefix and the key. */
   private static final int ED25519_SPKI_BYTES = 44;

@@ -3,11 +3,9 @@ package dev.bulwark.policy.authn.signature;
 import dev.bulwark.policy.authn.signature.StructuredFields.InnerList;
 import dev.bulwark.policy.authn.signature.StructuredFields.Item;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds the signature base of a request (RFC 9421 section 2.5): one line per covered component,
@@ -22,6 +20,9 @@ public final class SignatureBase {
   public static final List<String> DERIVED =
       List.of(
           "@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query");
+
+  private static final java.util.regex.Pattern FIELD_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
   private SignatureBase() {}
 
@@ -48,7 +49,7 @@ public final class SignatureBase {
     if (name.startsWith("@")) {
       return DERIVED.contains(name) ? null : "unsupported derived component " + name;
     }
-    if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]{1,64}")) {
+    if (!FIELD_NAME.matcher(name).matches()) {
       return "not a lower-case header field name: " + name;
     }
     return null;
@@ -63,13 +64,13 @@ public final class SignatureBase {
   public static byte[] of(List<String> covered, InnerList input, MessageComponents m)
       throws Unusable {
     StringBuilder sb = new StringBuilder(256);
-    Set<String> seen = new HashSet<>();
-    for (String name : covered) {
+    for (int i = 0; i < covered.size(); i++) {
+      String name = covered.get(i);
       String problem = problem(name);
       if (problem != null) {
         throw new Unusable(problem);
       }
-      if (!seen.add(name)) {
+      if (covered.subList(0, i).contains(name)) {
         throw new Unusable("component " + name + " covered twice");
       }
       String value = value(name, m);

@@ -54,7 +54,7 @@ public final class StructuredFields {
   }
 
   private static Map<String, Object> unmodifiable(Map<String, Object> m) {
-    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    return m.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
   /**
@@ -266,6 +266,9 @@ public final class StructuredFields {
     }
 
     Map<String, Object> params() throws Malformed {
+      if (peek() != ';') {
+        return Map.of();
+      }
       Map<String, Object> out = new LinkedHashMap<>();
       while (peek() == ';') {
         pos++;
@@ -343,6 +346,17 @@ public final class StructuredFields {
 
     String string() throws Malformed {
       expect('"');
+      int start = pos;
+      for (int i = start; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"') {
+          pos = i + 1;
+          return s.substring(start, i);
+        }
+        if (c == '\\' || c < 0x20 || c > 0x7e) {
+          break;
+        }
+      }
       StringBuilder sb = new StringBuilder();
       while (!end()) {
         char c = s.charAt(pos++);
