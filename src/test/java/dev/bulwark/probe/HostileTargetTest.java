@@ -269,14 +269,16 @@ class HostileTargetTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60) // a probe reading all 100 MiB (or forever) would hang here
   void hugeResponseIsReadOnlyUpToTheBound() {
-    long start = System.nanoTime();
     ProbeReport report =
         new Probe(
-                options(weak.url("/huge"), null).families(EnumSet.of(CheckFamily.HEADERS)).build())
+                options(weak.url("/huge"), null)
+                    .families(EnumSet.of(CheckFamily.HEADERS))
+                    .timeout(Duration.ofSeconds(20)) // the bounded read, on a loaded machine
+                    .build())
             .run();
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(report.evidence("target.http")).contains("truncated");
   }
 
