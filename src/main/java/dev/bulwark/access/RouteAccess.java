@@ -1,10 +1,10 @@
 package dev.bulwark.access;
 
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.SanPattern;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import dev.bulwark.identity.Caller;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

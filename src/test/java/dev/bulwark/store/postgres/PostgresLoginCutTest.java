@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue #18's "PostgreSQL stopped during a login": a real gateway whose accounts live in the shared
  * PostgreSQL behind a relay the test cuts (the server itself is never stopped: other tests use it).
- * The relay is cut while the login's password hash runs, after its account was read: the answer
- * is {@code 503} with {@code Retry-After} and the gateway's JSON error, no session was started and
- * the account row is as it was, and once the relay is back logins succeed again without a restart.
+ * The relay is cut while the login's password hash runs, after its account was read: the answer is
+ * {@code 503} with {@code Retry-After} and the gateway's JSON error, no session was started and the
+ * account row is as it was, and once the relay is back logins succeed again without a restart.
  */
 class PostgresLoginCutTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,12 +80,14 @@ class PostgresLoginCutTest {
                     .formatted(tmp.resolve("data"), masterKey, proxy.port(), schema),
                 upstream.port())) {
       HttpResponse<String> made =
-          admin(gw, "POST", "/accounts", "{\"login\":\"cut-ada\",\"password\":\"" + PASSWORD + "\"}");
+          admin(
+              gw, "POST", "/accounts", "{\"login\":\"cut-ada\",\"password\":\"" + PASSWORD + "\"}");
       assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+      String id = JSON.readTree(made.body()).path("account").path("id").asText();
       HttpResponse<String> first = login(gw);
       assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
       assertThat(sessions(gw)).isEqualTo(1);
-      List<String> rowBefore = accountRow();
+      List<String> rowBefore = accountRow(id);
 
       // Cut once the account's lookup has been answered, while the password hash runs.
       long before = proxy.bytesFromServer();
@@ -119,7 +122,7 @@ class PostgresLoginCutTest {
       assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - again)).isLessThan(5);
 
       // Nothing half-written: the account row is as it was (read past the relay).
-      assertThat(accountRow()).isEqualTo(rowBefore);
+      assertThat(accountRow(id)).isEqualTo(rowBefore);
 
       proxy.restore();
       List<Integer> statuses = new ArrayList<>();
@@ -135,19 +138,25 @@ class PostgresLoginCutTest {
       }
       assertThat(statuses).as("recovers without a restart").endsWith(200);
       assertThat(statuses.subList(0, statuses.size() - 1)).allMatch(s -> s == 503);
-      assertThat(JSON.readTree(back.body()).path("refresh_token").asText()).isNotBlank();
+      assertThat(back).isNotNull();
+      assertThat(
+              JSON.readTree(java.util.Objects.requireNonNull(back).body())
+                  .path("refresh_token")
+                  .asText())
+          .isNotBlank();
       // Sessions: the first login and the one after the restore, none of the refused ones.
       assertThat(sessions(gw)).isEqualTo(2);
-      assertThat(accountRow()).isEqualTo(rowBefore);
+      assertThat(accountRow(id)).isEqualTo(rowBefore);
     }
   }
 
   /** The account's row as PostgreSQL has it, column by column, read past the relay. */
-  private List<String> accountRow() throws Exception {
+  private List<String> accountRow(String id) throws Exception {
     try (Connection c = PostgresServer.admin();
         Statement s = c.createStatement()) {
       s.execute("SET search_path TO " + schema);
-      try (ResultSet r = s.executeQuery("SELECT * FROM accounts WHERE login_key = 'cut-ada'")) {
+      try (ResultSet r =
+          s.executeQuery("SELECT * FROM accounts WHERE id = '" + id.replace("'", "") + "'")) {
         assertThat(r.next()).isTrue();
         ResultSetMetaData m = r.getMetaData();
         List<String> out = new ArrayList<>();
@@ -181,8 +190,8 @@ class PostgresLoginCutTest {
             HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> admin(TestGateway gw, String method, String path, String body)
-      throws Exception {
+  private static HttpResponse<String> admin(
+      TestGateway gw, String method, String path, @Nullable String body) throws Exception {
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(
