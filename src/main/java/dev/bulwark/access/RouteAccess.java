@@ -1,6 +1,7 @@
 package dev.bulwark.access;
 
 import dev.bulwark.config.ConfigNode;
+import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.SanPattern;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,42 @@ public record RouteAccess(
    */
   public static final String INSUFFICIENT_SCOPE =
       "Bearer realm=\"bulwark\", error=\"insufficient_scope\"";
+
+  /**
+   * The challenge sent, with 401, when only a second factor is missing (RFC 9470 section 3): the
+   * caller's token would be allowed had it proved one, so the client knows to step up ({@code
+   * acr_values="mfa"}: a login completed with a second factor, {@code /auth/mfa} on this gateway).
+   */
+  public static final String STEP_UP =
+      "Bearer realm=\"bulwark\", error=\"insufficient_user_authentication\","
+          + " error_description=\"a second factor is required\", acr_values=\"mfa\"";
+
+  /**
+   * Returns whether {@code rule}, which refused {@code caller}, would allow the same caller with a
+   * second factor in its {@code amr}: then stepping up is what the caller lacks, and {@link
+   * #STEP_UP} says so; otherwise a second factor would not help and the answer stays 403.
+   */
+  public static boolean secondFactorWouldAllow(
+      AccessRule rule, Caller caller, AccessRule.Values values) {
+    List<String> amr = caller.claims().get("amr");
+    if (amr != null && amr.stream().anyMatch(AccessRule.Mfa.SECOND_FACTORS::contains)) {
+      return false;
+    }
+    Map<String, List<String>> claims = new java.util.HashMap<>(caller.claims());
+    List<String> stepped = new java.util.ArrayList<>(amr == null ? List.of() : amr);
+    stepped.add("mfa");
+    claims.put("amr", stepped);
+    Caller withSecondFactor =
+        new Caller(
+            caller.subject(),
+            caller.issuer(),
+            caller.roles(),
+            caller.scopes(),
+            caller.organisations(),
+            claims,
+            caller.expiresAt());
+    return rule.allows(withSecondFactor, values);
+  }
 
   /** Anyone may use the route. */
   public static final RouteAccess PUBLIC =

@@ -11,6 +11,7 @@ import dev.bulwark.audit.SecurityEvents;
 import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.identity.Invitation;
 import dev.bulwark.identity.login.LoginName;
+import dev.bulwark.identity.mail.AccountMail;
 import dev.bulwark.identity.password.PasswordHasher;
 import dev.bulwark.identity.password.PasswordPolicy;
 import dev.bulwark.identity.tokens.Origin;
@@ -68,10 +69,11 @@ public final class AccountsApi {
   private final PasswordPolicy policy;
   private final Supplier<PasswordHasher> hasher;
   private final Clock clock;
+  private final @Nullable AccountMail mail;
 
   /**
    * An API over the account store; {@code hasher} is asked on the blocking executor the first time
-   * a password is set (making one costs a hash).
+   * a password is set (making one costs a hash). Invitations are only printed, never mailed.
    */
   public AccountsApi(
       AccountStore accounts,
@@ -82,6 +84,24 @@ public final class AccountsApi {
       PasswordPolicy policy,
       Supplier<PasswordHasher> hasher,
       Clock clock) {
+    this(accounts, organisations, sessions, security, blocking, policy, hasher, clock, null);
+  }
+
+  /**
+   * An API like the other constructor's that also mails each invitation it makes through {@code
+   * mail} (when {@code identity.mail} is set) to an account that has an address.
+   */
+  public AccountsApi(
+      AccountStore accounts,
+      OrganisationStore organisations,
+      AccountSessions sessions,
+      SecurityEvents security,
+      BlockingExecutor blocking,
+      PasswordPolicy policy,
+      Supplier<PasswordHasher> hasher,
+      Clock clock,
+      @Nullable AccountMail mail) {
+    this.mail = mail;
     this.accounts = requireNonNull(accounts, "accounts");
     this.organisations = requireNonNull(organisations, "organisations");
     this.sessions = requireNonNull(sessions, "sessions");
@@ -260,7 +280,8 @@ public final class AccountsApi {
                                   + "/invitation makes one");
                         }
                         return new Created(account, invitation(token, expires));
-                      });
+                      })
+                  .thenCompose(this::mailed);
             })
         .whenComplete(
             (created, failure) -> {
@@ -291,6 +312,27 @@ public final class AccountsApi {
 
   /** An account just made, and its invitation when it has no password. */
   private record Created(Account account, @Nullable ObjectNode invitation) {}
+
+  /**
+   * Mails a new invitation when mail is configured, and says in it whether it went ({@code
+   * "mailed"}: queued for the account's address); the token is printed either way.
+   */
+  private CompletionStage<Created> mailed(Created c) {
+    ObjectNode i = c.invitation();
+    if (i == null) {
+      return CompletableFuture.completedFuture(c);
+    }
+    if (mail == null) {
+      i.put("mailed", false);
+      return CompletableFuture.completedFuture(c);
+    }
+    return mail.sendInvitation(c.account(), i.path("token").asText(), Invitation.VALIDITY)
+        .thenApply(
+            outcome -> {
+              i.put("mailed", outcome == AccountMail.Outcome.QUEUED);
+              return c;
+            });
+  }
 
   private static @Nullable String passwordField(ObjectNode n) {
     var v = n.get("password");
@@ -345,7 +387,8 @@ public final class AccountsApi {
                       Invitation.hash(token),
                       expires,
                       Invitation.PER_ACCOUNT)
-                  .thenApply(ok -> new Created(a, invitation(token, expires)));
+                  .thenApply(ok -> new Created(a, invitation(token, expires)))
+                  .thenCompose(this::mailed);
             })
         .whenComplete(
             (c, failure) -> {

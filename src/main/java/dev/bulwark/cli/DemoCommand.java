@@ -287,7 +287,7 @@ final class DemoCommand implements Callable<Integer> {
           curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
             -d '{"login":"%12$s","password":"%14$s"}'                # access_token, refresh_token
           curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/me        # 200
-          curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 403: needs mfa
+          curl -ki -H "Authorization: Bearer ACCESS" https://localhost:%1$d/api/step-up   # 401: step up (needs mfa)
           curl -ks https://localhost:%1$d/auth/login -H 'content-type: application/json' \\
             -d '{"login":"%13$s","password":"%14$s"}'                # mfa_required, mfa_token
           curl -ks https://localhost:%1$d/auth/mfa -H 'content-type: application/json' \\

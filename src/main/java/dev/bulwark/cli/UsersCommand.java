@@ -68,7 +68,8 @@ final class UsersCommand {
       name = "invite",
       description = {
         "Create an account without a password and print its one-time invitation token.",
-        "Give the token to the person (Bulwark does not mail it yet); it is valid for 7 days."
+        "Give the token to the person (mailed too when identity.mail is set); it is valid for 7"
+            + " days, redeemed at the login API's POST /auth/invitation."
       })
   int invite(
       @Parameters(paramLabel = "LOGIN") String login,

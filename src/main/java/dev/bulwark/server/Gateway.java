@@ -491,9 +491,25 @@ public final class Gateway implements AutoCloseable {
             blocking,
             PasswordPolicy.of(identity.passwords()),
             () -> hasher.updateAndGet(h -> h != null ? h : new PasswordHasher(cost)),
-            Clock.systemUTC())
+            Clock.systemUTC(),
+            invitationMail(identity, security))
         .register(router);
     new OrganisationsApi(stores.organisations(), stores.accounts(), security).register(router);
+  }
+
+  /**
+   * Returns the mail that sends invitations made by the admin API, or null without identity.mail.
+   */
+  private dev.bulwark.identity.mail.@Nullable AccountMail invitationMail(
+      IdentitySettings identity, SecurityEvents security) {
+    if (!identity.mail().enabled()) {
+      return null;
+    }
+    var mailer =
+        new dev.bulwark.identity.mail.Mailer(identity.mail(), security, metrics.registry());
+    mailer.bind(vertx);
+    return new dev.bulwark.identity.mail.AccountMail(
+        mailer, stores.accounts(), identity.reset(), Clock.systemUTC());
   }
 
   /** What the dashboard keeps in memory: the recent security events and alerts. */

@@ -41,11 +41,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON login API of a route with {@code serve: login}: {@code POST login}, {@code mfa}, {@code
- * refresh} and {@code logout} under the route's prefix. The OpenAPI contract shipped with it
- * ({@code openapi/login.yaml}) runs first, on the same route, so every body that reaches this
- * endpoint has the declared shape; unknown paths get the contract's 404 and other methods its 405.
- * Every answer is JSON, marked {@code Cache-Control: no-store}; store failures and a full hashing
- * queue answer 503 with {@code Retry-After}.
+ * refresh}, {@code logout} and {@code invitation} under the route's prefix. The OpenAPI contract
+ * shipped with it ({@code openapi/login.yaml}) runs first, on the same route, so every body that
+ * reaches this endpoint has the declared shape; unknown paths get the contract's 404 and other
+ * methods its 405. Every answer is JSON, marked {@code Cache-Control: no-store}; store failures and
+ * a full hashing queue answer 503 with {@code Retry-After}.
  */
 public final class LoginEndpoint implements Policy {
   /** The kind of the endpoint, as {@code serve} names it. */
@@ -91,12 +91,14 @@ public final class LoginEndpoint implements Policy {
   private final PasswordLogin passwords;
   private final SecondFactor secondFactor;
   private final Sessions sessions;
+  private final Invitations invitations;
 
   LoginEndpoint(String base, LoginServices services) {
     this.base = base.equals("/") ? "" : base;
     this.passwords = new PasswordLogin(services);
     this.secondFactor = new SecondFactor(services);
     this.sessions = new Sessions(services);
+    this.invitations = new Invitations(services);
   }
 
   /** Makes the login API of a route with {@code serve: login}: its contract, then the endpoint. */
@@ -174,7 +176,7 @@ public final class LoginEndpoint implements Policy {
             ? path.substring(base.length() + 1).toLowerCase(Locale.ROOT)
             : "";
     if (!ex.request().method().equals("POST")
-        || !List.of("login", "mfa", "refresh", "logout").contains(op)) {
+        || !List.of("login", "mfa", "refresh", "logout", "invitation").contains(op)) {
       ex.deny(NOT_FOUND); // not reached behind the contract, which answers 404 or 405 first
       return;
     }
@@ -195,6 +197,7 @@ public final class LoginEndpoint implements Policy {
             case "login" -> passwords.run(ex, body);
             case "mfa" -> secondFactor.run(ex, body);
             case "refresh" -> sessions.refresh(ex, body);
+            case "invitation" -> invitations.run(ex, body);
             default -> sessions.logout(ex, body);
           }
         });

@@ -5,6 +5,7 @@ import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.identity.IdentitySettings;
 import dev.bulwark.identity.login.LoginThrottle;
 import dev.bulwark.identity.password.PasswordHasher;
+import dev.bulwark.identity.password.PasswordPolicy;
 import dev.bulwark.identity.tokens.LocalIssuer;
 import dev.bulwark.identity.tokens.TokenService;
 import dev.bulwark.identity.totp.TotpVerifier;
@@ -14,14 +15,15 @@ import java.time.Clock;
 
 /**
  * What the login API's operations share on one route: the account store, the password hasher at the
- * configured cost, the throttle, the TOTP verifier, the second-factor challenges, the token service
- * and the checks of its access tokens, the blocking executor, the security events, the clock and
- * the route's name.
+ * configured cost and the password policy, the throttle, the TOTP verifier, the second-factor
+ * challenges, the token service and the checks of its access tokens, the blocking executor, the
+ * security events, the clock and the route's name.
  */
 record LoginServices(
     AccountStore accounts,
     StoredClaims claims,
     PasswordHasher hasher,
+    PasswordPolicy policy,
     LoginThrottle throttle,
     TotpVerifier totp,
     MfaChallenges challenges,
@@ -45,6 +47,7 @@ record LoginServices(
         accounts,
         new StoredClaims(accounts, gateway.stores().organisations()),
         new PasswordHasher(identity.passwords().argon2()),
+        PasswordPolicy.of(identity.passwords()),
         new LoginThrottle(identity.loginThrottle(), gateway.stores().bans(), gateway.security()),
         new TotpVerifier(identity.totp()),
         new MfaChallenges(accounts, settings.mfaTokenTtl(), gateway.clock()),

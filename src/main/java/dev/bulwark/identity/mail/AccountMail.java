@@ -82,6 +82,31 @@ public final class AccountMail {
     return send(account, OneTimePurpose.PASSWORD_RESET, "invite", reset.inviteTtl());
   }
 
+  /**
+   * Mails {@code account} the invitation token the accounts admin API made ({@link
+   * dev.bulwark.identity.Invitation}, stored hashed under {@link OneTimePurpose#INVITATION}), in a
+   * link {@code {link-base}/invite#token=...} whose page posts it with the chosen password to the
+   * login API's {@code POST invitation}. An account that is disabled or has no address gets
+   * nothing. Completes at once: the mail is queued, never awaited.
+   */
+  public CompletionStage<Outcome> sendInvitation(Account account, String token, Duration ttl) {
+    requireNonNull(account, "account");
+    requireNonNull(token, "token");
+    mailer.bind();
+    String to = account.email();
+    if (to == null || to.isBlank() || account.status() != AccountStatus.ACTIVE) {
+      return CompletableFuture.completedFuture(Outcome.NO_ADDRESS);
+    }
+    String link = mailer.settings().linkBase() + "/invite#token=" + token;
+    OutgoingMail mail =
+        new OutgoingMail(
+            to,
+            MailTexts.INVITE_SUBJECT,
+            MailTexts.invite(account.loginName(), link, ttl),
+            "invite");
+    return CompletableFuture.completedFuture(mailer.send(mail) ? Outcome.QUEUED : Outcome.DROPPED);
+  }
+
   private CompletionStage<Outcome> send(
       Account account, OneTimePurpose purpose, String kind, Duration ttl) {
     requireNonNull(account, "account");

@@ -23,6 +23,11 @@ import org.jspecify.annotations.Nullable;
 public final class AuthzPolicy implements Policy {
   private static final Denial FORBIDDEN =
       Denial.of(403, "forbidden", "the route's rule does not allow the caller");
+  private static final Denial STEP_UP =
+      Denial.of(
+          401,
+          "second factor required",
+          "the route's rule needs a second factor the caller's token lacks");
   private static final Denial NO_CALLER =
       Denial.of(403, "forbidden", "no authenticated caller at authorization");
 
@@ -92,6 +97,11 @@ public final class AuthzPolicy implements Policy {
             caller.subject(),
             method,
             rule.describe()));
+    if (RouteAccess.secondFactorWouldAllow(rule, caller, values)) {
+      exchange.responseHeaders().set("WWW-Authenticate", RouteAccess.STEP_UP);
+      exchange.deny(STEP_UP);
+      return;
+    }
     exchange.responseHeaders().set("WWW-Authenticate", RouteAccess.INSUFFICIENT_SCOPE);
     exchange.deny(FORBIDDEN);
   }

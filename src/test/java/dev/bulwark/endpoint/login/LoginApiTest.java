@@ -86,6 +86,10 @@ class LoginApiTest {
             match: { path: "/admin/**" }
             upstream: UPSTREAM
             auth: { issuers: [bulwark], require: [mfa] }
+          - name: ops
+            match: { path: "/ops/**" }
+            upstream: UPSTREAM
+            auth: { issuers: [bulwark], require: [mfa, "role:ops"] }
         """
         .formatted(c.certFile(), c.keyFile(), server, extraIdentity, reuseGrace);
   }
@@ -303,7 +307,20 @@ class LoginApiTest {
     assertThat(t.get("expires_in").asLong()).isEqualTo(300);
     String access = t.get("access_token").asText();
     assertThat(get(gw, v, "/api/x", access).statusCode()).isEqualTo(200);
-    assertThat(get(gw, v, "/admin/x", access).statusCode()).isEqualTo(403);
+    // RFC 9470: the route needs a second factor, and the client is told so, to step up
+    HttpResponse<String> stepUp = get(gw, v, "/admin/x", access);
+    assertThat(stepUp.statusCode()).isEqualTo(401);
+    assertThat(stepUp.headers().allValues("www-authenticate"))
+        .containsExactly(
+            "Bearer realm=\"bulwark\", error=\"insufficient_user_authentication\","
+                + " error_description=\"a second factor is required\", acr_values=\"mfa\"");
+    assertThat(json(stepUp).get("status").asInt()).isEqualTo(401);
+    assertThat(json(stepUp).get("requestId").asText()).isNotBlank();
+    // a second factor alone would not open this one (a role is missing too): no step-up hint
+    HttpResponse<String> noHint = get(gw, v, "/ops/x", access);
+    assertThat(noHint.statusCode()).isEqualTo(403);
+    assertThat(noHint.headers().allValues("www-authenticate"))
+        .containsExactly("Bearer realm=\"bulwark\", error=\"insufficient_scope\"");
 
     HttpResponse<String> refreshed =
         post(
@@ -465,6 +482,11 @@ class LoginApiTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     String access = json(ok).get("access_token").asText();
     assertThat(get(gw, v, "/admin/x", access).statusCode()).isEqualTo(200);
+    // with the second factor, the missing role is all that is left: 403, no step-up hint
+    HttpResponse<String> ops = get(gw, v, "/ops/x", access);
+    assertThat(ops.statusCode()).isEqualTo(403);
+    assertThat(ops.headers().firstValue("www-authenticate"))
+        .hasValue("Bearer realm=\"bulwark\", error=\"insufficient_scope\"");
 
     // the same mfa_token again: used up
     HttpResponse<String> reused =

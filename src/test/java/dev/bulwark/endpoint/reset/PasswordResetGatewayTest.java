@@ -100,10 +100,14 @@ class PasswordResetGatewayTest {
           reset:
             per-address: 100000
             per-login: 3
+          tokens: { issuer: https://localhost, audience: api }
         routes:
           - name: reset
             match: { path: "/auth/reset/**" }
             serve: password-reset
+          - name: login
+            match: { path: "/login/**" }
+            serve: login
         """
         .formatted(port, tls, trust);
   }
@@ -213,6 +217,50 @@ class PasswordResetGatewayTest {
       assertThat(r.body()).contains("\"status\":400").contains("requestId");
     }
     assertThat(post(c, gw, "/auth/reset/nothing", "{}").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theAdminApiMailsAnInvitationWhoseLinkSetsTheFirstPassword() throws Exception {
+    HttpClient c = client(HttpClient.Version.HTTP_1_1);
+    HttpResponse<String> made =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + "/accounts"))
+                    .header("content-type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"login\":\"ivan\",\"email\":\"ivan@example.com\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+    var invitation =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(made.body()).path("invitation");
+    assertThat(invitation.path("mailed").asBoolean()).as(made.body()).isTrue();
+    String token = invitation.path("token").asText();
+    String text = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (text == null && System.nanoTime() < deadline) {
+      for (var m : smtp.getReceivedMessages()) {
+        if (m.getAllRecipients()[0].toString().equals("ivan@example.com")) {
+          text = m.getContent().toString();
+        }
+      }
+      if (text == null) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(text).isNotNull().contains("https://app.example.com/account/invite#token=" + token);
+    HttpResponse<String> set =
+        post(
+            c,
+            gw,
+            "/login/invitation",
+            "{\"token\":\"" + token + "\",\"password\":\"" + NEW + "\"}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(204);
+    HttpResponse<String> in =
+        post(c, gw, "/login/login", "{\"login\":\"ivan\",\"password\":\"" + NEW + "\"}");
+    assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
   }
 
   @Test

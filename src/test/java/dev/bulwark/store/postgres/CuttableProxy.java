@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP relay in front of the shared PostgreSQL that a test can cut (every connection closed, new
@@ -19,6 +21,7 @@ final class CuttableProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final AtomicLong fromServer = new AtomicLong();
   private volatile boolean cut;
 
   CuttableProxy(String targetHost, int targetPort) throws IOException {
@@ -45,15 +48,20 @@ final class CuttableProxy implements AutoCloseable {
         Socket upstream = new Socket(targetHost, targetPort);
         open.add(client);
         open.add(upstream);
-        pump(client, upstream);
-        pump(upstream, client);
+        pump(client, upstream, null);
+        pump(upstream, client, fromServer);
       } catch (IOException e) {
         // closed, or the upstream refused: the client sees its connection close
       }
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  /** Returns how many bytes the server has sent through the relay so far. */
+  long bytesFromServer() {
+    return fromServer.get();
+  }
+
+  private void pump(Socket from, Socket to, @Nullable AtomicLong counted) {
     Thread t =
         new Thread(
             () -> {
@@ -64,6 +72,9 @@ final class CuttableProxy implements AutoCloseable {
                 while ((n = in.read(buf)) >= 0) {
                   out.write(buf, 0, n);
                   out.flush();
+                  if (counted != null) {
+                    counted.addAndGet(n);
+                  }
                 }
               } catch (IOException e) {
                 // one side closed
