@@ -54,6 +54,31 @@ class AuditTrailCost {
     // Warm-up: the same code paths, compiled before the measured run.
     run(dir.resolve("warm.log"), keyring, key, Math.min(n, 50_000), false);
     run(dir.resolve("audit.log"), keyring, key, n, true);
+    publishCost(n, false);
+    publishCost(n, true);
+  }
+
+  /** What the publishing thread (an event loop) pays per event, with no sink behind. */
+  private static void publishCost(int n, boolean oneAddress) {
+    SecurityEvents events = new SecurityEvents(List.of(e -> {}));
+    SecurityEvent[] built = new SecurityEvent[1];
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      long build0 = THREADS.getCurrentThreadCpuTime();
+      for (int i = 0; i < n; i++) {
+        built[0] = event(oneAddress ? 0 : i);
+      }
+      long build = THREADS.getCurrentThreadCpuTime() - build0;
+      long t0 = THREADS.getCurrentThreadCpuTime();
+      for (int i = 0; i < n; i++) {
+        events.publish(event(oneAddress ? 0 : i));
+      }
+      long total = THREADS.getCurrentThreadCpuTime() - t0;
+      if (round == 1) {
+        System.out.printf(
+            "publish, %s: build %.2f us/event, build + publish (thinning) %.2f us/event%n",
+            oneAddress ? "one address" : "a new address each", build / 1e3 / n, total / 1e3 / n);
+      }
+    }
   }
 
   private void run(Path file, Keyring keyring, CheckpointKey key, int n, boolean print)
