@@ -514,11 +514,6 @@ public record SecurityEvent(
         origin);
   }
 
-  /** Returns what makes events of a repeatable kind identical: kind, route, status and reason. */
-  String repeatKey() {
-    return kind.wireName() + '|' + route + '|' + status + '|' + reason;
-  }
-
   /**
    * Writes the fields, in this order, leaving out those the event does not have: {@code requestId},
    * {@code client}, {@code route}, {@code status}, {@code reason}, {@code subject}, {@code via},

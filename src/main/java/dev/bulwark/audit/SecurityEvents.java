@@ -4,21 +4,28 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes security events to every sink, in order: the one way a policy, the pipeline or the
- * admin API reports one. Events of a {@link SecurityEventKind#repeatable() repeatable} kind are
- * thinned out first, so that every sink sees the same events: of identical ones (same kind, route,
- * status and reason) at most one per second passes, the next one carrying how many were held back.
- * A sink that throws loses that event and is counted (logged at most every ten seconds); the caller
- * and the other sinks are not affected. Thread-safe; never blocks unless a sink does.
+ * admin API reports one. Events of a {@link SecurityEventKind#repeatable() repeatable} kind, and
+ * the refused credentials of {@link #THINNED_PER_CLIENT}, are thinned out first, so that every sink
+ * sees the same events: of identical ones (same kind, route, status, reason and endpoint, and for
+ * the latter the same client address) at most one per second passes, carrying in {@code suppressed}
+ * how many were held back before it; a run that stops is closed by {@link #flushRepeats}. Every
+ * consumer counts an event as {@code 1 + suppressed}. A sink that throws loses that event and is
+ * counted (logged at most every ten seconds); the caller and the other sinks are not affected.
+ * Thread-safe; never blocks unless a sink does.
  */
 public final class SecurityEvents {
   /** How long an admin change waits for its durable record before it is answered as not stored. */
@@ -27,6 +34,21 @@ public final class SecurityEvents {
   private static final Logger LOG = Logger.getLogger(SecurityEvents.class.getName());
   private static final long REPEAT_WINDOW_NANOS = 1_000_000_000L;
   private static final long FAILURE_LOG_NANOS = 10_000_000_000L;
+
+  /**
+   * The per-request refusals of a presented credential, thinned per client address: a flood of bad
+   * tokens, signatures or certificates from one address is one event per second (with {@code
+   * suppressed}), while each address refused keeps its own events.
+   */
+  public static final Set<SecurityEventKind> THINNED_PER_CLIENT =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              SecurityEventKind.TOKEN_INVALID,
+              SecurityEventKind.TOKEN_EXPIRED,
+              SecurityEventKind.SIGNATURE_INVALID,
+              SecurityEventKind.SIGNATURE_REPLAYED,
+              SecurityEventKind.DIGEST_MISMATCH,
+              SecurityEventKind.CERTIFICATE_REFUSED));
 
   private final List<SecurityEventSink> sinks;
   private final LongSupplier nanoClock;
@@ -53,16 +75,40 @@ public final class SecurityEvents {
 
   /** Hands an event to every sink, unless it is a repeat held back. */
   public void publish(SecurityEvent event) {
-    SecurityEvent e = event;
-    if (e.kind().repeatable()) {
-      long held = repeated.admit(e.repeatKey(), nanoClock.getAsLong());
-      if (held < 0) {
-        return;
+    SecurityEventKind kind = event.kind();
+    if (kind.repeatable() || THINNED_PER_CLIENT.contains(kind)) {
+      SecurityEvent let = repeated.admit(runOf(event), event, nanoClock.getAsLong(), this::deliver);
+      if (let != null) {
+        deliver(let);
       }
-      if (held > 0) {
-        e = e.withSuppressed(held);
-      }
+      return;
     }
+    deliver(event);
+  }
+
+  /**
+   * Returns what makes two events one run: kind, route, status, reason and the endpoint; and for a
+   * kind thinned per client, the client address too, so that each attacker stays visible.
+   */
+  private static Object runOf(SecurityEvent e) {
+    return new Run(
+        e.kind(),
+        THINNED_PER_CLIENT.contains(e.kind()) ? e.client() : null,
+        e.route(),
+        e.status(),
+        e.reason(),
+        e.via());
+  }
+
+  private record Run(
+      SecurityEventKind kind,
+      @Nullable String client,
+      @Nullable String route,
+      int status,
+      @Nullable String reason,
+      @Nullable String via) {}
+
+  private void deliver(SecurityEvent e) {
     for (SecurityEventSink sink : sinks) {
       try {
         sink.accept(e);
@@ -104,6 +150,21 @@ public final class SecurityEvents {
     }
     return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
         .orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Hands on the counts of thinned runs whose window has ended: for each run with events held back,
+   * its last event held back, carrying how many others were held back with it. The gateway calls
+   * this once a second, so that a flood that stops is counted within two seconds; a publisher that
+   * never calls it still has every count carried by the next event of the run.
+   */
+  public void flushRepeats() {
+    repeated.flush(nanoClock.getAsLong(), false, this::deliver);
+  }
+
+  /** Hands on the counts of every thinned run at once (at shutdown, before the sinks close). */
+  public void flushAllRepeats() {
+    repeated.flush(nanoClock.getAsLong(), true, this::deliver);
   }
 
   /** Returns how many times a sink threw instead of taking an event. */

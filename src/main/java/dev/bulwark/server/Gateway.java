@@ -270,6 +270,8 @@ public final class Gateway implements AutoCloseable {
     vertx.setPeriodic(config.upstreamIdentity().assertionRotate().toMillis(), t -> keys.rotate());
     gw.rotateTokenKeys();
     vertx.setPeriodic(TOKEN_KEY_CHECK_MILLIS, t -> gw.rotateTokenKeys());
+    // Thinned runs of security events that went quiet hand on their held-back count.
+    vertx.setPeriodic(1000, t -> security.flushRepeats());
     metrics.certificateServed(config.tls().pair().notAfter());
     try {
       gw.listen(loops).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -812,6 +814,7 @@ public final class Gateway implements AutoCloseable {
       LOG.log(Level.FINE, "vert.x close", e);
     }
     blocking.close();
+    services.security().flushAllRepeats(); // no request runs now: count what was held back
     alerting.close();
     if (audit != null) {
       audit.close();

@@ -12,8 +12,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -124,6 +124,8 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private volatile boolean running = true;
   private int sinceCheckpoint;
   private long lastCheckpointMillis;
+  private long lastTimeMillis;
+  private String lastTimeText = "";
 
   private AuditTrail(
       Settings settings,
@@ -407,8 +409,17 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private void appendEvent(TrailFile f, SecurityEvent event) throws IOException {
     long seq = f.nextSeq();
     byte[] sealed = keyring.seal(recordId(f.trail(), seq), EventBody.of(event));
-    String body = Base64.getEncoder().encodeToString(sealed);
-    f.append(f.next(TrailLine.EVENT, clock.instant().toString(), TrailLine.field("body", body)));
+    f.appendEvent(timeText(), sealed);
+  }
+
+  /** Returns the writer's time as ISO-8601, formatted once per millisecond (a flood has many). */
+  private String timeText() {
+    long now = clock.millis();
+    if (now != lastTimeMillis || lastTimeText.isEmpty()) {
+      lastTimeMillis = now;
+      lastTimeText = Instant.ofEpochMilli(now).toString();
+    }
+    return lastTimeText;
   }
 
   private void checkpoint(TrailFile f) throws IOException {

@@ -30,7 +30,22 @@ final class EventBody {
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
+  /** The last timestamp formatted: a flood's events share their millisecond. */
+  private static volatile Stamp lastStamp = new Stamp(0, Instant.EPOCH.toString());
+
+  private record Stamp(long millis, String text) {}
+
   private EventBody() {}
+
+  /** Returns {@code millis} as ISO-8601 ({@link Instant#toString()}). */
+  static String timestamp(long millis) {
+    Stamp s = lastStamp;
+    if (s.millis() != millis) {
+      s = new Stamp(millis, Instant.ofEpochMilli(millis).toString());
+      lastStamp = s;
+    }
+    return s.text();
+  }
 
   /** Returns the body of {@code event} as UTF-8 (in fact ASCII) JSON. */
   static byte[] of(SecurityEvent event) {
@@ -40,7 +55,7 @@ final class EventBody {
       Writer w = new Writer(g);
       g.writeStartObject();
       g.writeNumberField(EcsNames.SCHEMA_FIELD, EcsNames.SCHEMA);
-      g.writeStringField(EcsNames.TIMESTAMP, Instant.ofEpochMilli(event.epochMillis()).toString());
+      g.writeStringField(EcsNames.TIMESTAMP, timestamp(event.epochMillis()));
       g.writeStringField(EcsNames.ACTION, action);
       g.writeStringField(EcsNames.OUTCOME, EcsNames.outcome(action));
       event.writeFields(

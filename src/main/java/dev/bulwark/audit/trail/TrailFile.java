@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -28,6 +30,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class TrailFile implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TrailFile.class.getName());
+  private static final int PENDING_FLUSH_BYTES = 64 * 1024;
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
   /** Checks each write and force before it happens: tests make it fail like a full disk. */
   @FunctionalInterface
@@ -51,6 +56,19 @@ final class TrailFile implements AutoCloseable {
   private long syncedSeq;
   private String syncedHash;
 
+  /** Bytes written to the channel (not yet forced); records appended since wait in {@link #out}. */
+  private long written;
+
+  /**
+   * Records appended but not yet handed to the channel: one write per batch instead of one per
+   * record (and no size look-up per record), which was a tenth of the writer's time per record.
+   */
+  private byte[] out = new byte[PENDING_FLUSH_BYTES + TrailLine.MAX_LINE_BYTES];
+
+  private int pending;
+  private byte[] base64 = new byte[1024];
+  private final MessageDigest sha256 = TrailLine.sha256();
+
   private TrailFile(
       Path path,
       FileChannel channel,
@@ -69,6 +87,7 @@ final class TrailFile implements AutoCloseable {
     this.lastHash = lastHash;
     this.startedMillis = startedMillis;
     this.syncedSize = channel.size();
+    this.written = syncedSize;
     this.syncedSeq = nextSeq;
     this.syncedHash = lastHash;
   }
@@ -187,6 +206,7 @@ final class TrailFile implements AutoCloseable {
    * synced it.
    */
   TrailFile rotate(CheckpointKey key, Instant now) throws IOException {
+    writePending();
     channel.close();
     Path to = TrailSegments.nextRotated(path);
     Files.move(path, to, StandardCopyOption.ATOMIC_MOVE);
@@ -326,23 +346,100 @@ final class TrailFile implements AutoCloseable {
     return lastHash;
   }
 
-  /** Appends a record made by {@link #next} (written, not yet forced to disk). */
+  /** Appends a record made by {@link #next} (not yet written, nor forced to disk). */
   void append(TrailLine line) throws IOException {
     gate.check(path);
-    ByteBuffer b = ByteBuffer.wrap((line.text() + "\n").getBytes(StandardCharsets.US_ASCII));
-    long at = channel.size();
+    byte[] text = line.text().getBytes(StandardCharsets.US_ASCII);
+    ensure(text.length + 1);
+    System.arraycopy(text, 0, out, pending, text.length);
+    pending += text.length;
+    out[pending++] = '\n';
+    nextSeq = line.seq() + 1;
+    lastHash = line.hash();
+    writeIfFull();
+  }
+
+  /**
+   * Appends an event record chained after the last one, written at {@code time} (ISO-8601), whose
+   * body is {@code sealed} (base64 in the line): byte for byte the line {@link #next} and {@link
+   * #append} make, built once in place, without the strings.
+   */
+  void appendEvent(String time, byte[] sealed) throws IOException {
+    gate.check(path);
+    int b64 = 4 * ((sealed.length + 2) / 3);
+    if (base64.length < b64) {
+      base64 = new byte[b64];
+    }
+    BASE64.encode(sealed, base64);
+    ensure(b64 + time.length() + 240);
+    int start = pending;
+    ascii("{\"seq\":");
+    ascii(Long.toString(nextSeq));
+    ascii(",\"time\":\"");
+    ascii(time);
+    ascii("\",\"type\":\"event\",\"body\":\"");
+    System.arraycopy(base64, 0, out, pending, b64);
+    pending += b64;
+    ascii("\",\"prev\":\"");
+    ascii(lastHash);
+    out[pending++] = '"';
+    sha256.update(out, start, pending - start);
+    byte[] digest = sha256.digest();
+    ascii(",\"hash\":\"");
+    int hashAt = pending;
+    for (byte d : digest) {
+      out[pending++] = HEX[(d >> 4) & 0xf];
+      out[pending++] = HEX[d & 0xf];
+    }
+    String hash = new String(out, hashAt, 64, StandardCharsets.US_ASCII);
+    out[pending++] = '"';
+    out[pending++] = '}';
+    out[pending++] = '\n';
+    nextSeq++;
+    lastHash = hash;
+    writeIfFull();
+  }
+
+  /** Copies a string of the line alphabet (ASCII), char by char: no array made for it. */
+  private void ascii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      out[pending++] = (byte) s.charAt(i);
+    }
+  }
+
+  private void ensure(int more) {
+    if (pending + more > out.length) {
+      out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, pending + more));
+    }
+  }
+
+  private void writeIfFull() throws IOException {
+    if (pending >= PENDING_FLUSH_BYTES) {
+      writePending();
+    }
+  }
+
+  /** Hands the records appended to the channel (not forced). */
+  private void writePending() throws IOException {
+    if (pending == 0) {
+      return;
+    }
+    gate.check(path);
+    ByteBuffer b = ByteBuffer.wrap(out, 0, pending);
+    long at = written;
     while (b.hasRemaining()) {
       at += channel.write(b, at);
     }
-    nextSeq = line.seq() + 1;
-    lastHash = line.hash();
+    written = at;
+    pending = 0;
   }
 
   /** Forces what was appended to the disk; it can no longer be rolled back. */
   void sync() throws IOException {
     gate.check(path);
+    writePending();
     channel.force(false);
-    syncedSize = channel.size();
+    syncedSize = written;
     syncedSeq = nextSeq;
     syncedHash = lastHash;
   }
@@ -352,6 +449,8 @@ final class TrailFile implements AutoCloseable {
    * of a record) so that the next record follows the last one on disk.
    */
   void rollback() throws IOException {
+    pending = 0;
+    written = syncedSize;
     if (channel.size() > syncedSize) {
       channel.truncate(syncedSize);
     }
@@ -359,17 +458,22 @@ final class TrailFile implements AutoCloseable {
     lastHash = syncedHash;
   }
 
-  /** Returns the file's size in bytes. */
-  long size() throws IOException {
-    return channel.size();
+  /** Returns the file's size in bytes, with the records appended and not yet written. */
+  long size() {
+    return written + pending;
   }
 
   Path path() {
     return path;
   }
 
+  /** Writes the records appended (not forced) and closes the file. */
   @Override
   public void close() throws IOException {
-    channel.close();
+    try {
+      writePending();
+    } finally {
+      channel.close();
+    }
   }
 }

@@ -43,6 +43,12 @@ record TrailLine(long seq, String time, String type, String fields, String prev,
           "\\{\"seq\":(0|[1-9][0-9]{0,17}),\"time\":\"([0-9T:.Z-]{1,40})\","
               + "\"type\":\"(start|anchor|event|checkpoint)\","
               + "((?:\"[a-z]{1,10}\":\"[A-Za-z0-9+/=-]*\",?){1,4}),\"prev\":\"([0-9a-f]{64})\",\"hash\":\"([0-9a-f]{64})\"\\}");
+  private static final HexFormat HEX = HexFormat.of();
+
+  /** One digest per thread: looking the algorithm up for every record cost more than hashing. */
+  private static final ThreadLocal<MessageDigest> DIGEST =
+      ThreadLocal.withInitial(TrailLine::sha256);
+
   private static final Pattern FIELD = Pattern.compile("\"([a-z]{1,10})\":\"([A-Za-z0-9+/=-]*)\"");
 
   TrailLine {
@@ -122,9 +128,14 @@ record TrailLine(long seq, String time, String type, String fields, String prev,
   }
 
   static String hashOf(String text) {
+    MessageDigest d = DIGEST.get();
+    return HEX.formatHex(d.digest(text.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** Returns a new SHA-256 digest, the hash of the chain. */
+  static MessageDigest sha256() {
     try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(d.digest(text.getBytes(StandardCharsets.US_ASCII)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available in this JVM", e);
     }
