@@ -146,14 +146,14 @@ final class DemoCommand implements Callable<Integer> {
           configFile,
           DemoConfig.withAuditAndAdmin(
               DemoConfig.yaml(
-              cert.certFile(),
-              cert.keyFile(),
-              https,
-              http,
-              admin,
-              upstream.actualPort(),
-              work.resolve(DemoIssuer.PUBLIC_FILE),
-              writeContractAndSigningKey(work),
+                  cert.certFile(),
+                  cert.keyFile(),
+                  https,
+                  http,
+                  admin,
+                  upstream.actualPort(),
+                  work.resolve(DemoIssuer.PUBLIC_FILE),
+                  writeContractAndSigningKey(work),
                   work.resolve(DemoClientCertificates.CA_FILE)),
               work),
           StandardCharsets.UTF_8);

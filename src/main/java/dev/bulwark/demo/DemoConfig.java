@@ -289,6 +289,7 @@ public final class DemoConfig {
             contract.resolveSibling(SIGNING_KEY_FILE),
             upstreamPort);
   }
+
   /** The demo's master key file (kept across runs with the same {@code --dir}). */
   public static final String MASTER_KEY_FILE = "demo-master.key";
 

@@ -108,6 +108,7 @@ class AuditPostgresConfigTest {
         .asString()
         .startsWith("audit.postgres: ");
   }
+
   @Test
   void postgresRetentionIsADurationOfAtLeastADayBesidePostgres() throws Exception {
     AuditConfig a =

@@ -52,6 +52,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
   private static final long FAILURE_LOG_MILLIS = 10_000;
   private static final long ATTEMPT_WAIT_SECONDS = 120;
   private static final RecordId KEY_ID = new RecordId("audit_chain", "1", "private_key");
+
   /** How often retention anchors the chain and removes what is old enough. */
   private static final long RETENTION_EVERY_MILLIS = 3_600_000;
 
@@ -62,8 +63,8 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
    * @param checkpointEvery records between signed checkpoints (over all writers)
    * @param checkpointInterval longest time a record waits for a checkpoint
    * @param buffer events held in memory for the writer before new ones are dropped
-   * @param retention records older than this are removed, a whole prefix up to a signed anchor at
-   *     a time (zero: kept forever; else at least a day, as the database insists)
+   * @param retention records older than this are removed, a whole prefix up to a signed anchor at a
+   *     time (zero: kept forever; else at least a day, as the database insists)
    */
   public record Settings(
       String location,
@@ -551,8 +552,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
    * table's triggers allow. What remains starts at that anchor and verifies. Blocking; returns how
    * many records were removed (0 when retention is off).
    */
-  public long applyRetention()
-      throws InterruptedException, ExecutionException, TimeoutException {
+  public long applyRetention() throws InterruptedException, ExecutionException, TimeoutException {
     if (settings.retention().isZero()) {
       return 0;
     }

@@ -312,6 +312,7 @@ class AlertRulesTest {
     r.accept(Events.roleGranted("alice", "admin", now()));
     assertThat(second).hasSize(1);
   }
+
   @Test
   void anAuditSinkDroppingEventsFiresAtOnceByDefaultAndOncePerCoolDown() {
     AlertRules r = rules(AlertSettings.DEFAULTS);
@@ -322,13 +323,19 @@ class AlertRulesTest {
     assertThat(a.key()).isEqualTo("sink:postgres");
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(a.threshold()).isEqualTo(1);
-    assertThat(a.summary()).isEqualTo("1 audit sink outages dropping events for sink:postgres within 1h (threshold 1)");
+    assertThat(a.summary())
+        .isEqualTo(
+            "1 audit sink outages dropping events for sink:postgres within 1h (threshold 1)");
     // A second outage within the hour is held back, counted, and reported by the next alert.
     clock.advance(Duration.ofMinutes(10));
     r.accept(Events.auditDropped("postgres", 300, now()));
     assertThat(alerts).hasSize(1);
     assertThat(
-            registry.get("bulwark_alerts_suppressed").tag("rule", "audit-dropped").counter().count())
+            registry
+                .get("bulwark_alerts_suppressed")
+                .tag("rule", "audit-dropped")
+                .counter()
+                .count())
         .isEqualTo(1);
     clock.advance(Duration.ofMinutes(61));
     r.accept(Events.auditDropped("postgres", 900, now()));

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WebhookReceiver implements AutoCloseable {
   /** One request received. */
-  public record Received(String signature, String alertId, String contentType, String extra, byte[] body) {
+  public record Received(
+      String signature, String alertId, String contentType, String extra, byte[] body) {
     public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }

@@ -75,7 +75,9 @@ class AuditTrailCrashTest {
     assertThat(acknowledged).as("the bursts acknowledged bans at all").isNotEmpty();
     // One more start cuts a torn tail of the last round and continues the chain; stop it cleanly.
     GatewayProcess last = start(masterKey, data, trail, ROUNDS);
-    assertThat(last.stop()).as("SIGTERM: a clean shutdown ends the trail with a checkpoint").isTrue();
+    assertThat(last.stop())
+        .as("SIGTERM: a clean shutdown ends the trail with a checkpoint")
+        .isTrue();
     TrailVerifier.Report r =
         TrailVerifier.verify(trail, Files.readString(data.resolve("audit-signing.pub")));
     assertThat(r.findings()).isEmpty();
