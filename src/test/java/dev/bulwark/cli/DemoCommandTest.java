@@ -143,7 +143,10 @@ class DemoCommandTest {
                   + " --public-key "
                   + dir.resolve("data").resolve("audit-signing.pub"));
 
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpClient http =
+          java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
+              .build();
       java.net.http.HttpResponse<String> page =
           http.send(
               java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboard + "/sign-in"))

@@ -203,11 +203,14 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     }
     PostgresTrail t =
         new PostgresTrail(settings, db, keyring, o.key(), o.trail(), clock, registry, alarm);
+    // Records left after the last checkpoint (a writer killed before it signed them) are signed
+    // within the interval, or at close, like this writer's own.
+    t.awaitingCheckpoint = o.unsigned();
     t.writer.start();
     return t;
   }
 
-  private record Opened(String trail, CheckpointKey key) {}
+  private record Opened(String trail, CheckpointKey key, boolean unsigned) {}
 
   private static Opened openChain(Connection tx, Keyring keyring, Clock clock) throws SQLException {
     try (Statement s = tx.createStatement()) {
@@ -250,7 +253,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
         p.setBytes(6, key.sealedPrivate(keyring, KEY_ID));
         p.executeUpdate();
       }
-      return new Opened(trail, key);
+      return new Opened(trail, key, false);
     }
     TrailLine start =
         TrailLine.make(h.next, clock.instant().toString(), TrailLine.START, fields, h.last);
@@ -258,7 +261,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     h.next = start.seq() + 1;
     h.last = start.hash();
     moveHead(tx, h);
-    return new Opened(trail, key);
+    return new Opened(trail, key, h.since > 0);
   }
 
   /** Returns the trail's identity (the same for every gateway writing this table). */

@@ -89,7 +89,9 @@ class PostgresAuditCrashTest {
       k.next();
       TrailVerifier.Report r = PostgresTrailReader.verify(c, k.getString(1));
       assertThat(r.findings()).isEmpty();
-      assertThat(r.lastCheckpointSeq()).isEqualTo(r.lastSeq());
+      // What the killed writers left unsigned is signed by the last one (at most its own start
+      // record follows the last checkpoint).
+      assertThat(r.lastSeq() - r.lastCheckpointSeq()).isLessThanOrEqualTo(1);
     }
   }
 
