@@ -23,9 +23,11 @@ import java.util.concurrent.TimeoutException;
 /**
  * A real gateway in its own JVM ({@code bulwark run}), for tests that {@code kill -9} it: started
  * on free ports with a configuration body (as {@link TestGateway#yaml} takes it), its output kept
- * in a log file beside the configuration, and ready once its admin listener accepts connections.
+ * in a log file beside the configuration, and ready once it says its listeners are bound and its
+ * admin listener accepts connections.
  */
 public final class GatewayProcess {
+  private static final String STARTED = "bulwark: https on port";
   private final Process process;
   private final int adminPort;
   private final Path log;
@@ -76,11 +78,16 @@ public final class GatewayProcess {
       if (!p.isAlive()) {
         throw new IllegalStateException("gateway process exited: " + Files.readString(log));
       }
-      try (Socket s = new Socket("127.0.0.1", admin)) {
-        return new GatewayProcess(p, admin, log);
-      } catch (IOException notYet) {
-        Thread.sleep(25);
+      // The line `bulwark run` prints once every listener is bound, just before it installs the
+      // shutdown hook that closes the gateway cleanly (so a SIGTERM before it skips the close).
+      if (Files.readString(log).contains(STARTED)) {
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+          return new GatewayProcess(p, admin, log);
+        } catch (IOException notYet) {
+          // listening, by the line: try again
+        }
       }
+      Thread.sleep(25);
     }
     p.destroyForcibly();
     throw new IllegalStateException("gateway process did not start: " + Files.readString(log));
@@ -121,6 +128,8 @@ public final class GatewayProcess {
 
   /** Sends SIGTERM (a clean shutdown) and waits; returns whether it ended within 20 s. */
   public boolean stop() throws InterruptedException {
+    // The shutdown hook is installed right after the started line: leave it the time to be.
+    Thread.sleep(200);
     process.destroy();
     return process.waitFor(20, TimeUnit.SECONDS);
   }
