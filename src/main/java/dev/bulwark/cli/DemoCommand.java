@@ -140,18 +140,22 @@ final class DemoCommand implements Callable<Integer> {
       Path configFile = work.resolve("bulwark.yaml");
       DemoIssuer issuer = DemoIssuer.generate(work);
       DemoClientCertificates.generate(work);
+      DemoConfig.writeMasterKey(work);
+      String adminToken = DemoConfig.writeAdminToken(work);
       Files.writeString(
           configFile,
-          DemoConfig.yaml(
-              cert.certFile(),
-              cert.keyFile(),
-              https,
-              http,
-              admin,
-              upstream.actualPort(),
-              work.resolve(DemoIssuer.PUBLIC_FILE),
-              writeContractAndSigningKey(work),
-              work.resolve(DemoClientCertificates.CA_FILE)),
+          DemoConfig.withAuditAndAdmin(
+              DemoConfig.yaml(
+                  cert.certFile(),
+                  cert.keyFile(),
+                  https,
+                  http,
+                  admin,
+                  upstream.actualPort(),
+                  work.resolve(DemoIssuer.PUBLIC_FILE),
+                  writeContractAndSigningKey(work),
+                  work.resolve(DemoClientCertificates.CA_FILE)),
+              work),
           StandardCharsets.UTF_8);
       ConfigLoader.Loaded loaded =
           EndpointCatalog.standard()
@@ -183,7 +187,8 @@ final class DemoCommand implements Callable<Integer> {
               work,
               notes,
               DemoConfig.writeFixtures(work),
-              users));
+              users,
+              adminToken));
     } catch (Exception e) {
       upstreamVertx.close();
       throw e;
@@ -232,7 +237,9 @@ final class DemoCommand implements Callable<Integer> {
       Path work,
       List<String> notes,
       Path fixtures,
-      DemoUsers.Created users) {
+      DemoUsers.Created users,
+      String adminToken) {
+    Path data = work.resolve(DemoConfig.DATA_DIR);
     StringBuilder noted = new StringBuilder();
     for (String n : notes) {
       noted.append("  note      ").append(n).append('\n');
@@ -242,9 +249,17 @@ final class DemoCommand implements Callable<Integer> {
 
           gateway   https://localhost:%1$d/api/hello
           redirect  http://localhost:%2$d/  ->  https
-          admin     http://127.0.0.1:%3$d/metrics  /healthz  /readyz
+          admin     http://127.0.0.1:%3$d/dashboard  /metrics  /healthz  /readyz   (admin token below)
           config    %4$s   (edit and save it: the gateway reloads and says so)
         %7$s
+        Security dashboard and audit trail (the admin token of this run: %18$s):
+          http://127.0.0.1:%3$d/dashboard                           # open it in a browser; sign in with the admin token
+          export BULWARK_ADMIN_TOKEN=%18$s
+                                                                    # for curl on the admin port and ./bulwark bans
+          ./bulwark audit verify %19$s --public-key %20$s
+                                                                    # every security event, sealed, hash-chained and signed: intact
+          ./bulwark audit search %19$s -c %4$s --since 1h        # read them (the data directory's keys)
+
         Grade it from the outside, as any client sees it (expect an A):
           ./bulwark probe https://localhost:%1$d/api/hello --ca-file %8$s --http-port %2$d
                                                                     # add --intrusive for smuggling and slow-header probes
@@ -258,10 +273,10 @@ final class DemoCommand implements Callable<Integer> {
           curl -ki https://localhost:%1$d/api/%%2e%%2e/admin           # ambiguous path, refused
           curl -ki https://localhost:%1$d/nothing-here              # no route: JSON 404
           curl -i  http://localhost:%2$d/api/hello?x=1              # 308 to https
-          curl -s  http://127.0.0.1:%3$d/metrics | grep bulwark_requests
+          curl -s  -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" http://127.0.0.1:%3$d/metrics | grep bulwark_requests
           for i in $(seq 30); do curl -ks -o /dev/null -w '%%{http_code} ' https://localhost:%1$d/api/hello; done; echo
                                                                     # 200s, then 429 with Retry-After
-          ./bulwark bans --admin http://127.0.0.1:%3$d list          # the ban list (add, remove too)
+          ./bulwark bans -c %4$s list          # the ban list (add, remove too)
 
         Authentication (tokens from the demo issuer, valid 12 hours):
           curl -ki https://localhost:%1$d/api/admin/stats          # no token: 401
@@ -319,6 +334,9 @@ final class DemoCommand implements Callable<Integer> {
             users.password(),
             users.totpSecret(),
             DemoConfig.SIGNING_KEY_ID,
-            work.resolve(DemoConfig.SIGNING_KEY_FILE));
+            work.resolve(DemoConfig.SIGNING_KEY_FILE),
+            adminToken,
+            data.resolve(DemoConfig.AUDIT_FILE),
+            data.resolve(DemoConfig.AUDIT_PUBLIC_KEY_FILE));
   }
 }

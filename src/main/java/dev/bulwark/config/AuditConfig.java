@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param retainFiles keep at most this many rotated files (0: no limit)
  * @param retainAge delete rotated files older than this (zero: no limit)
  * @param postgres whether records are also (or only) appended to {@code store.postgres}
+ * @param postgresRetention remove PostgreSQL records older than this, up to a signed anchor (zero:
+ *     keep all)
  */
 public record AuditConfig(
     @Nullable Path file,
@@ -31,7 +33,35 @@ public record AuditConfig(
     Duration rotateInterval,
     int retainFiles,
     Duration retainAge,
-    boolean postgres) {
+    boolean postgres,
+    Duration postgresRetention) {
+  /** The shortest {@code audit.postgres-retention}: the database refuses less (audit_retain). */
+  public static final Duration MIN_POSTGRES_RETENTION = Duration.ofDays(1);
+
+  /** A trail without PostgreSQL retention. */
+  public AuditConfig(
+      @Nullable Path file,
+      int checkpointEvery,
+      Duration checkpointInterval,
+      int queue,
+      long rotateSize,
+      Duration rotateInterval,
+      int retainFiles,
+      Duration retainAge,
+      boolean postgres) {
+    this(
+        file,
+        checkpointEvery,
+        checkpointInterval,
+        queue,
+        rotateSize,
+        rotateInterval,
+        retainFiles,
+        retainAge,
+        postgres,
+        Duration.ZERO);
+  }
+
   /** No trail. */
   public static final AuditConfig OFF =
       new AuditConfig(
@@ -46,7 +76,8 @@ public record AuditConfig(
           "rotate",
           "retain",
           "alerts",
-          "postgres");
+          "postgres",
+          "postgres-retention");
 
   /** Returns whether a trail is written (to a file, to PostgreSQL, or both). */
   public boolean enabled() {
@@ -90,12 +121,19 @@ public record AuditConfig(
       }
     }
     ConfigNode pgNode = n.get("postgres");
-    boolean postgres = pgNode.bool(false);
+    boolean postgresAsked = pgNode.bool(false);
+    boolean postgres = postgresAsked;
     if (postgres && store.postgres() == null) {
       pgNode.error(
           "needs store.postgres (expected: store.postgres with the database the records go to;"
               + " they are sealed under its data keys)");
       postgres = false;
+    }
+    ConfigNode retentionNode = n.get("postgres-retention");
+    Duration postgresRetention =
+        retentionNode.duration(Duration.ZERO, MIN_POSTGRES_RETENTION, Duration.ofDays(36_500));
+    if (retentionNode.present() && !postgresAsked) {
+      retentionNode.error("keeps PostgreSQL records, but audit.postgres is not on");
     }
     ConfigNode fileNode = n.get("file");
     if (!fileNode.present() && (n.get("alerts").present() || pgNode.present())) {
@@ -110,7 +148,8 @@ public record AuditConfig(
               rotateInterval,
               retainFiles,
               retainAge,
-              true)
+              true,
+              postgresRetention)
           : OFF;
     }
     String file = fileNode.requiredString("a file for the audit trail, such as data/audit.log");
@@ -132,6 +171,7 @@ public record AuditConfig(
         rotateInterval,
         retainFiles,
         retainAge,
-        postgres);
+        postgres,
+        postgresRetention);
   }
 }

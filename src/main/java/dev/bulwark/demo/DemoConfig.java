@@ -289,4 +289,80 @@ public final class DemoConfig {
             contract.resolveSibling(SIGNING_KEY_FILE),
             upstreamPort);
   }
+
+  /** The demo's master key file (kept across runs with the same {@code --dir}). */
+  public static final String MASTER_KEY_FILE = "demo-master.key";
+
+  /** The demo's admin token file (a new token each run). */
+  public static final String ADMIN_TOKEN_FILE = "demo-admin.token";
+
+  /** The demo's data directory (bans, accounts, the audit trail and its signing key). */
+  public static final String DATA_DIR = "data";
+
+  /** The demo's audit trail, in its data directory. */
+  public static final String AUDIT_FILE = "audit.log";
+
+  /** The public key that signs the trail's checkpoints, written by the gateway in the data dir. */
+  public static final String AUDIT_PUBLIC_KEY_FILE = "audit-signing.pub";
+
+  /**
+   * Writes a master key into {@code dir} (owner-only) unless one is there from an earlier run
+   * (whose data directory it opens), and returns its path.
+   */
+  public static Path writeMasterKey(Path dir) throws IOException {
+    Path file = dir.resolve(MASTER_KEY_FILE);
+    if (!Files.exists(file)) {
+      createOwnerOnly(file);
+      Files.writeString(
+          file, dev.bulwark.store.sealed.MasterKey.generateText(), StandardCharsets.US_ASCII);
+    }
+    return file;
+  }
+
+  /** Writes a new random admin token into {@code dir} (owner-only) and returns it. */
+  public static String writeAdminToken(Path dir) throws IOException {
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    Path file = dir.resolve(ADMIN_TOKEN_FILE);
+    Files.deleteIfExists(file);
+    createOwnerOnly(file);
+    Files.writeString(file, token, StandardCharsets.US_ASCII);
+    return token;
+  }
+
+  private static void createOwnerOnly(Path file) throws IOException {
+    try {
+      Files.createFile(
+          file,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    }
+  }
+
+  /**
+   * Returns {@code yaml} with the admin token of {@link #writeAdminToken}, an encrypted data
+   * directory under {@code dir} sealed by {@link #writeMasterKey}, and an audit trail in it: every
+   * security event the demo sees is sealed, hash-chained and signed ({@code bulwark audit verify}),
+   * and the dashboard asks for the token.
+   */
+  public static String withAuditAndAdmin(String yaml, Path dir) {
+    Path data = dir.resolve(DATA_DIR);
+    return yaml
+        + """
+        admin: { token: "${file:%s}" }
+        store:
+          data-dir: %s
+          master-key: "${file:%s}"
+        audit:
+          file: %s
+        """
+            .formatted(
+                dir.resolve(ADMIN_TOKEN_FILE),
+                data,
+                dir.resolve(MASTER_KEY_FILE),
+                data.resolve(AUDIT_FILE));
+  }
 }

@@ -56,6 +56,13 @@ public final class DemoUsers {
 
   private static Account create(AccountStore accounts, String login, String hash) throws Exception {
     String normalised = Objects.requireNonNull(LoginName.parse(login).name()).value();
+    // A data directory kept from an earlier run (--dir): its account of the same name goes, since
+    // its password was shown once and is not kept.
+    java.util.Optional<Account> earlier =
+        accounts.byLogin(normalised).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (earlier.isPresent()) {
+      accounts.delete(earlier.get().id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
     return accounts
         .create(new NewAccount(login, normalised, null, false, login, hash))
         .toCompletableFuture()

@@ -353,7 +353,11 @@ public final class Gateway implements AutoCloseable {
       PostgresTrail trail =
           PostgresTrail.open(
               new PostgresTrail.Settings(
-                  db.location(), a.checkpointEvery(), a.checkpointInterval(), a.queue()),
+                  db.location(),
+                  a.checkpointEvery(),
+                  a.checkpointInterval(),
+                  a.queue(),
+                  a.postgresRetention()),
               db,
               db.keyring(),
               metrics.registry(),

@@ -105,6 +105,101 @@ class DemoCommandTest {
     }
   }
 
+  /** Returns the banner's line that starts with {@code prefix}, stripped. */
+  private static String line(String banner, String prefix) {
+    return Arrays.stream(banner.split("\n"))
+        .map(String::strip)
+        .filter(l -> l.startsWith(prefix))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no line " + prefix + " in\n" + banner));
+  }
+
+  private static int runPrinted(String line, StringWriter out) {
+    String[] args = line.substring("./bulwark ".length()).split(" ");
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void theDemoWritesATrailItsPrintedVerifyLineProvesAndServesTheDashboardBehindItsToken()
+      throws Exception {
+    List<ServerSocket> held = holdDefaultPorts();
+    String verify;
+    try (DemoCommand.Running demo = startDemo()) {
+      String banner = demo.banner();
+      int admin = demo.gateway().adminPort();
+      String dashboard = "http://127.0.0.1:" + admin + "/dashboard";
+      assertThat(line(banner, dashboard)).contains("sign in with the admin token");
+      String token = line(banner, "export BULWARK_ADMIN_TOKEN=").substring(27);
+      assertThat(token).hasSizeGreaterThanOrEqualTo(32);
+      assertThat(banner).contains("(the admin token of this run: " + token + ")");
+      verify = line(banner, "./bulwark audit verify ");
+      assertThat(verify)
+          .isEqualTo(
+              "./bulwark audit verify "
+                  + dir.resolve("data").resolve("audit.log")
+                  + " --public-key "
+                  + dir.resolve("data").resolve("audit-signing.pub"));
+
+      java.net.http.HttpClient http =
+          java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
+              .build();
+      java.net.http.HttpResponse<String> page =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboard + "/sign-in"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("Bulwark security dashboard").contains("Admin token");
+      // The admin listener wants the token: a call without it is refused (and is a security
+      // event for the trail); the printed token signs in to the dashboard.
+      assertThat(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + admin + "/metrics"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(401);
+      java.net.http.HttpResponse<String> signedIn =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboard + "/sign-in"))
+                  .header("content-type", "application/x-www-form-urlencoded")
+                  .header("origin", "http://127.0.0.1:" + admin)
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + token))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
+      assertThat(signedIn.headers().firstValue("set-cookie")).isPresent();
+
+      // While it runs, the printed line proves the trail (the refused call is in it).
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      StringWriter out = new StringWriter();
+      int exit;
+      do {
+        out.getBuffer().setLength(0);
+        exit = runPrinted(verify, out);
+        if (out.toString().contains("intact: 1 records")) {
+          Thread.sleep(100); // only the start record yet: wait for the refused call's
+        }
+      } while ((exit != 0 || out.toString().contains("intact: 1 records"))
+          && System.nanoTime() < deadline);
+      assertThat(exit).as(out.toString()).isZero();
+      assertThat(out.toString()).contains(": intact: ");
+    } finally {
+      for (ServerSocket s : held) {
+        s.close();
+      }
+    }
+    // Stopped, the trail ends with a signed checkpoint and still verifies.
+    StringWriter out = new StringWriter();
+    assertThat(runPrinted(verify, out)).as(out.toString()).isZero();
+    assertThat(out.toString()).contains(": intact: ").doesNotContain("intact: 1 records");
+  }
+
   @Test
   void aGoodReloadIsConfirmedOnTheDemosConsole() throws Exception {
     Logger root = Logger.getLogger("");

@@ -166,7 +166,7 @@ class AlertsConfigTest {
             "audit.alerts.rules.failed-login-storm: unknown rule (expected one of:"
                 + " failed-login-burst, new-admin, role-granted-outside-hours, ban-storm,"
                 + " refresh-token-reuse, config-loosened, access-denied-burst,"
-                + " admin-auth-failed-burst)",
+                + " admin-auth-failed-burst, audit-dropped)",
             "audit.alerts.rules.new-admin.hours: unknown key (expected one of: cool-down, enabled,"
                 + " roles, severity, threshold, window)",
             "audit.alerts.rules.new-admin.roles: empty (expected: at least one role; turn the rule"

@@ -108,4 +108,57 @@ class AuditPostgresConfigTest {
         .asString()
         .startsWith("audit.postgres: ");
   }
+
+  @Test
+  void postgresRetentionIsADurationOfAtLeastADayBesidePostgres() throws Exception {
+    AuditConfig a =
+        load("""
+                store:
+                  master-key: %s
+                  postgres: postgresql://127.0.0.1:5432/bulwark
+                audit: { postgres: true, postgres-retention: 90d }
+                """
+                .formatted(KEY))
+            .audit();
+    assertThat(a.postgresRetention()).isEqualTo(java.time.Duration.ofDays(90));
+    assertThat(
+            load("""
+                    store:
+                      master-key: %s
+                      postgres: postgresql://127.0.0.1:5432/bulwark
+                    audit: { postgres: true }
+                    """
+                    .formatted(KEY))
+                .audit()
+                .postgresRetention())
+        .isZero();
+    assertThat(
+            errors(
+                """
+                store:
+                  master-key: %s
+                  postgres: postgresql://127.0.0.1:5432/bulwark
+                audit: { postgres: true, postgres-retention: 12h }
+                """
+                    .formatted(KEY)))
+        .singleElement()
+        .asString()
+        .startsWith("audit.postgres-retention: ")
+        .contains("between 1d and 36500d");
+  }
+
+  @Test
+  void postgresRetentionWithoutPostgresIsAnErrorAtItsPath() {
+    assertThat(
+            errors(
+                """
+                store:
+                  data-dir: DIR/data
+                  master-key: %s
+                audit: { file: audit.log, postgres-retention: 90d }
+                """
+                    .formatted(KEY)))
+        .containsExactly(
+            "audit.postgres-retention: keeps PostgreSQL records, but audit.postgres is not on");
+  }
 }

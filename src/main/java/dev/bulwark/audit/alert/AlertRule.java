@@ -71,7 +71,18 @@ public enum AlertRule {
       5,
       Duration.ofMinutes(5),
       Severity.CRITICAL,
-      "refused admin calls");
+      "refused admin calls"),
+  /**
+   * An audit sink began dropping events (its store away past its buffer), per sink: records are
+   * being lost, so one is enough.
+   */
+  AUDIT_DROPPED(
+      "audit-dropped",
+      SecurityEventKind.AUDIT_DROPPED,
+      1,
+      Duration.ofHours(1),
+      Severity.CRITICAL,
+      "audit sink outages dropping events");
 
   /** Keys longer than this are cut. */
   public static final int MAX_KEY_CHARS = 200;
@@ -160,6 +171,11 @@ public enum AlertRule {
         return List.of(key("subject:", e.subject() == null ? "-" : e.subject()));
       case ADMIN_AUTH_FAILED_BURST:
         return List.of(key("address:", e.client()));
+      case AUDIT_DROPPED:
+        if (d instanceof EventDetail.AuditSink s) {
+          return List.of(key("sink:", s.sink()));
+        }
+        return List.of("sink:-");
     }
     throw new AssertionError(this);
   }

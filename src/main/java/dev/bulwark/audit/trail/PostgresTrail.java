@@ -53,6 +53,9 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
   private static final long ATTEMPT_WAIT_SECONDS = 120;
   private static final RecordId KEY_ID = new RecordId("audit_chain", "1", "private_key");
 
+  /** How often retention anchors the chain and removes what is old enough. */
+  private static final long RETENTION_EVERY_MILLIS = 3_600_000;
+
   /**
    * Where and how the trail is written.
    *
@@ -60,12 +63,28 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
    * @param checkpointEvery records between signed checkpoints (over all writers)
    * @param checkpointInterval longest time a record waits for a checkpoint
    * @param buffer events held in memory for the writer before new ones are dropped
+   * @param retention records older than this are removed, a whole prefix up to a signed anchor at a
+   *     time (zero: kept forever; else at least a day, as the database insists)
    */
   public record Settings(
-      String location, int checkpointEvery, Duration checkpointInterval, int buffer) {
+      String location,
+      int checkpointEvery,
+      Duration checkpointInterval,
+      int buffer,
+      Duration retention) {
+    /** Settings that keep every record. */
+    public Settings(String location, int checkpointEvery, Duration checkpointInterval, int buffer) {
+      this(location, checkpointEvery, checkpointInterval, buffer, Duration.ZERO);
+    }
+
     public Settings {
       requireNonNull(location, "location");
       requireNonNull(checkpointInterval, "checkpointInterval");
+      requireNonNull(retention, "retention");
+      if (!retention.isZero() && retention.compareTo(Duration.ofDays(1)) < 0) {
+        throw new IllegalArgumentException(
+            "retention: " + retention + " (expected: zero, or at least a day)");
+      }
       if (checkpointEvery < 1) {
         throw new IllegalArgumentException(
             "checkpointEvery: " + checkpointEvery + " (expected: > 0)");
@@ -104,6 +123,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
   private final Counter dropped;
   private final Counter written;
   private final Counter writeFailures;
+  private final Counter removed;
   private final AtomicBoolean dropReported = new AtomicBoolean();
   private final AtomicLong dropCount = new AtomicLong();
   private final Thread writer;
@@ -112,6 +132,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
   private long lastFailureLog = Long.MIN_VALUE / 2;
   private boolean awaitingCheckpoint;
   private long lastCheckpointCheck;
+  private long nextRetention;
 
   private PostgresTrail(
       Settings settings,
@@ -133,6 +154,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     this.dropped = registry.counter("bulwark.audit.postgres.dropped");
     this.written = registry.counter("bulwark.audit.postgres.written");
     this.writeFailures = registry.counter("bulwark.audit.postgres.write.failures");
+    this.removed = registry.counter("bulwark.audit.postgres.removed");
     this.lastCheckpointCheck = clock.millis();
     this.writer = new Thread(this::writeLoop, "bulwark-audit-postgres");
     writer.setDaemon(true);
@@ -181,11 +203,14 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     }
     PostgresTrail t =
         new PostgresTrail(settings, db, keyring, o.key(), o.trail(), clock, registry, alarm);
+    // Records left after the last checkpoint (a writer killed before it signed them) are signed
+    // within the interval, or at close, like this writer's own.
+    t.awaitingCheckpoint = o.unsigned();
     t.writer.start();
     return t;
   }
 
-  private record Opened(String trail, CheckpointKey key) {}
+  private record Opened(String trail, CheckpointKey key, boolean unsigned) {}
 
   private static Opened openChain(Connection tx, Keyring keyring, Clock clock) throws SQLException {
     try (Statement s = tx.createStatement()) {
@@ -228,7 +253,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
         p.setBytes(6, key.sealedPrivate(keyring, KEY_ID));
         p.executeUpdate();
       }
-      return new Opened(trail, key);
+      return new Opened(trail, key, false);
     }
     TrailLine start =
         TrailLine.make(h.next, clock.instant().toString(), TrailLine.START, fields, h.last);
@@ -236,7 +261,7 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     h.next = start.seq() + 1;
     h.last = start.hash();
     moveHead(tx, h);
-    return new Opened(trail, key);
+    return new Opened(trail, key, h.since > 0);
   }
 
   /** Returns the trail's identity (the same for every gateway writing this table). */
@@ -312,6 +337,9 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
     long backoff = 0;
     while (running || !queue.isEmpty() || !batch.isEmpty()) {
       try {
+        if (batch.isEmpty() && retentionDue()) {
+          retainQuietly();
+        }
         if (batch.isEmpty()) {
           Pending p = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
           if (p != null) {
@@ -498,6 +526,95 @@ public final class PostgresTrail implements DurableSink, AutoCloseable {
       p.setInt(3, h.since);
       p.setLong(4, h.checkpointMillis);
       p.executeUpdate();
+    }
+  }
+
+  private boolean retentionDue() {
+    return !settings.retention().isZero() && running && clock.millis() >= nextRetention;
+  }
+
+  private void retainQuietly() throws InterruptedException {
+    nextRetention = clock.millis() + RETENTION_EVERY_MILLIS;
+    try {
+      applyRetention();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      writeFailures.increment();
+      LOG.warning(
+          settings.location()
+              + ": audit retention could not run ("
+              + message(e)
+              + "); it is tried again in an hour");
+    }
+  }
+
+  /**
+   * Applies retention now (the writer does it at start and every hour): in one transaction, signs a
+   * checkpoint if records wait for one, appends a signed anchor at the head (a point later
+   * retention can cut at), and removes every record before the newest anchor the database stored
+   * longer than {@link Settings#retention} ago, through {@code audit_retain}, the one path the
+   * table's triggers allow. What remains starts at that anchor and verifies. Blocking; returns how
+   * many records were removed (0 when retention is off).
+   */
+  public long applyRetention() throws InterruptedException, ExecutionException, TimeoutException {
+    if (settings.retention().isZero()) {
+      return 0;
+    }
+    long n =
+        db.run("audit retention", c -> SqlRunner.inTransaction(c, this::retain))
+            .toCompletableFuture()
+            .get(ATTEMPT_WAIT_SECONDS, TimeUnit.SECONDS);
+    if (n > 0) {
+      removed.increment(n);
+      LOG.info(
+          settings.location()
+              + ": audit retention removed "
+              + n
+              + " records older than "
+              + settings.retention().toDays()
+              + "d (the trail now starts at an anchor)");
+    }
+    return n;
+  }
+
+  private long retain(Connection tx) throws SQLException {
+    Head h;
+    try (PreparedStatement q =
+            tx.prepareStatement(
+                "SELECT c.next_seq, c.last_hash, c.since_checkpoint, c.checkpoint_ms, r.type FROM"
+                    + " audit_chain c LEFT JOIN audit_records r ON r.seq = c.next_seq - 1 WHERE"
+                    + " c.id = 1 FOR UPDATE OF c");
+        ResultSet r = q.executeQuery()) {
+      if (!r.next()) {
+        throw new SQLException("audit_chain has no head row (the table was emptied)");
+      }
+      h = new Head(r.getLong(1), r.getString(2), r.getInt(3), r.getLong(4));
+      if (!TrailLine.ANCHOR.equals(r.getString(5))) {
+        long now = clock.millis();
+        String time = clock.instant().toString();
+        List<TrailLine> lines = new ArrayList<>(2);
+        if (h.since > 0) {
+          lines.add(checkpoint(h, time, now));
+        }
+        String sig = key.sign(trail, h.next, h.last);
+        lines.add(
+            next(
+                h,
+                TrailLine.ANCHOR,
+                time,
+                TrailLine.field("trail", trail)
+                    + ","
+                    + TrailLine.field("key", key.publicText())
+                    + ","
+                    + TrailLine.field("sig", sig)));
+        insert(tx, lines, now);
+        moveHead(tx, h);
+      }
+    }
+    try (PreparedStatement p = tx.prepareStatement("SELECT audit_retain(?)")) {
+      p.setLong(1, settings.retention().toMillis());
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? r.getLong(1) : 0;
+      }
     }
   }
 

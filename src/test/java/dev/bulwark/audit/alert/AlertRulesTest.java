@@ -312,4 +312,46 @@ class AlertRulesTest {
     r.accept(Events.roleGranted("alice", "admin", now()));
     assertThat(second).hasSize(1);
   }
+
+  @Test
+  void anAuditSinkDroppingEventsFiresAtOnceByDefaultAndOncePerCoolDown() {
+    AlertRules r = rules(AlertSettings.DEFAULTS);
+    r.accept(Events.auditDropped("postgres", 1, now()));
+    assertThat(alerts).hasSize(1);
+    Alert a = alerts.get(0);
+    assertThat(a.rule().configName()).isEqualTo("audit-dropped");
+    assertThat(a.key()).isEqualTo("sink:postgres");
+    assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(a.threshold()).isEqualTo(1);
+    assertThat(a.summary())
+        .isEqualTo(
+            "1 audit sink outages dropping events for sink:postgres within 1h (threshold 1)");
+    // A second outage within the hour is held back, counted, and reported by the next alert.
+    clock.advance(Duration.ofMinutes(10));
+    r.accept(Events.auditDropped("postgres", 300, now()));
+    assertThat(alerts).hasSize(1);
+    assertThat(
+            registry
+                .get("bulwark_alerts_suppressed")
+                .tag("rule", "audit-dropped")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    clock.advance(Duration.ofMinutes(61));
+    r.accept(Events.auditDropped("postgres", 900, now()));
+    assertThat(alerts).hasSize(2);
+    assertThat(alerts.get(1).suppressed()).isEqualTo(1);
+  }
+
+  @Test
+  void theAuditDroppedRuleCanBeTurnedOff() {
+    RuleSettings d = AlertRule.AUDIT_DROPPED.defaults();
+    AlertRules r =
+        rules(
+            AlertSettings.DEFAULTS.with(
+                AlertRule.AUDIT_DROPPED,
+                new RuleSettings(false, d.threshold(), d.window(), d.coolDown(), d.severity())));
+    r.accept(Events.auditDropped("postgres", 1, now()));
+    assertThat(alerts).isEmpty();
+  }
 }

@@ -76,4 +76,10 @@ final class Events {
   static EventDetail none() {
     return EventDetail.none();
   }
+
+  static SecurityEvent auditDropped(String sink, long dropped, Instant at) {
+    return at(
+        SecurityEvent.auditDropped(sink, "PostgreSQL at 127.0.0.1:5432 schema s", dropped, "full"),
+        at);
+  }
 }

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A local webhook receiver (the JDK's HTTP server on 127.0.0.1) that answers every request with a
  * fixed status, or hangs without answering until closed; it records what it received.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
   /** One request received. */
-  record Received(String signature, String alertId, String contentType, String extra, byte[] body) {
-    String text() {
+  public record Received(
+      String signature, String alertId, String contentType, String extra, byte[] body) {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
   }
@@ -37,7 +38,7 @@ final class WebhookReceiver implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private volatile int status;
 
-  WebhookReceiver(int status) throws IOException {
+  public WebhookReceiver(int status) throws IOException {
     this.status = status;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.setExecutor(pool);
@@ -72,7 +73,7 @@ final class WebhookReceiver implements AutoCloseable {
     server.start();
   }
 
-  URI url() {
+  public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
   }
 
@@ -84,7 +85,7 @@ final class WebhookReceiver implements AutoCloseable {
     return attempts.get();
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return List.copyOf(received);
   }
 

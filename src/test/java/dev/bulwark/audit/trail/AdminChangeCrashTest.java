@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.store.sqlite.EmbeddedKeys;
-import dev.bulwark.testing.TestGateway;
+import dev.bulwark.testing.GatewayProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,15 +49,12 @@ class AdminChangeCrashTest {
     Files.writeString(masterKey, masterText);
     Path data = tmp.resolve("data");
     Path trail = data.resolve("audit.log");
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    HttpClient http = GatewayProcess.client();
     Set<String> created = new HashSet<>();
     Set<String> granted = new HashSet<>();
     for (int round = 0; round < ROUNDS; round++) {
-      Process p = start(masterKey, data, trail, round);
+      GatewayProcess p = start(masterKey, data, trail, round);
+      adminPort = p.adminPort();
       String org = "org-" + round;
       assertThat(send(http, "POST", "/organisations", "{\"slug\":\"" + org + "\"}").statusCode())
           .isEqualTo(201);
@@ -94,8 +89,7 @@ class AdminChangeCrashTest {
       } catch (java.util.concurrent.TimeoutException e) {
         // none acknowledged yet: kill now anyway
       }
-      p.destroyForcibly(); // SIGKILL, right after the first acknowledgement
-      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.kill()).as("SIGKILL, right after the first acknowledgement").isTrue();
       for (CompletableFuture<HttpResponse<String>> c : calls) {
         try {
           c.get(10, TimeUnit.SECONDS);
@@ -144,69 +138,24 @@ class AdminChangeCrashTest {
     return http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Starts {@code bulwark run} in its own JVM and waits until its admin listener answers. */
-  private Process start(Path masterKey, Path data, Path trail, int round) throws Exception {
-    int https = freePort();
-    adminPort = freePort();
-    Path config = tmp.resolve("bulwark.yaml");
-    String yaml =
-        TestGateway.yaml(
-                """
-                store:
-                  data-dir: %s
-                  master-key: ${file:%s}
-                audit:
-                  file: %s
-                  checkpoint-every: 8
-                routes:
-                  - name: api
-                    match: { path: /** }
-                    upstream: UPSTREAM
-                    public: true
-                """
-                    .formatted(data, masterKey, trail),
-                9)
-            .replace("https: 127.0.0.1:0", "https: 127.0.0.1:" + https)
-            .replace("admin: 127.0.0.1:0", "admin: 127.0.0.1:" + adminPort)
-            .replace("  http: 127.0.0.1:0\n", "");
-    Files.writeString(config, yaml);
-    Path log = tmp.resolve("gateway-" + round + ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx192m",
-                    "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "dev.bulwark.cli.Main",
-                    "run",
-                    "--no-watch",
-                    "-c",
-                    config.toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("gateway process exited: " + Files.readString(log));
-      }
-      try (Socket s = new Socket("127.0.0.1", adminPort)) {
-        return p;
-      } catch (IOException notYet) {
-        Thread.sleep(25);
-      }
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("gateway process did not start: " + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** Starts {@code bulwark run} on the trail in its own JVM. */
+  private GatewayProcess start(Path masterKey, Path data, Path trail, int round) throws Exception {
+    return GatewayProcess.start(
+        tmp,
+        """
+        store:
+          data-dir: %s
+          master-key: ${file:%s}
+        audit:
+          file: %s
+          checkpoint-every: 8
+        routes:
+          - name: api
+            match: { path: /** }
+            upstream: UPSTREAM
+            public: true
+        """
+            .formatted(data, masterKey, trail),
+        String.valueOf(round));
   }
 }

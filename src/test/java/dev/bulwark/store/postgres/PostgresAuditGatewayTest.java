@@ -2,6 +2,8 @@ package dev.bulwark.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.audit.alert.WebhookReceiver;
+import dev.bulwark.audit.alert.WebhookSignature;
 import dev.bulwark.cli.Main;
 import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.testing.StubUpstream;
@@ -175,6 +177,102 @@ class PostgresAuditGatewayTest {
         .isEqualTo(
             "bulwark audit verify: PostgreSQL at 127.0.0.1:5432 schema none: no audit trail here"
                 + " (no audit_records table: check --schema)\n");
+  }
+
+  @Test
+  void postgresAwayPastTheBufferRaisesOneAuditDroppedAlertAtTheWebhookSigned() throws Exception {
+    PostgresServer.admin().close();
+    Path masterKey = tmp.resolve("master.key");
+    Files.writeString(masterKey, MasterKey.generateText());
+    Path jwks = tmp.resolve("jwks.json");
+    Files.writeString(
+        jwks,
+        new com.nimbusds.jose.jwk.JWKSet(
+                new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                    .keyID("k1")
+                    .generate()
+                    .toPublicJWK())
+            .toString());
+    String secret = "webhook-" + java.util.UUID.randomUUID();
+    try (CuttableProxy proxy = new CuttableProxy(PostgresServer.HOST, PostgresServer.PORT);
+        WebhookReceiver hook = new WebhookReceiver(200);
+        StubUpstream upstream = new StubUpstream();
+        TestGateway gw =
+            TestGateway.start(
+                """
+                store:
+                  master-key: ${file:%s}
+                  postgres: { url: "postgresql://127.0.0.1:%d/test", user: postgres, schema: %s }
+                audit:
+                  postgres: true
+                  queue: 16
+                  alerts:
+                    webhooks:
+                      - { url: "%s", secret: "${env:ALERT_WEBHOOK_SECRET}", timeout: 2s }
+                auth:
+                  issuers:
+                    test:
+                      issuer: https://id.test.example/
+                      audience: api
+                      algorithms: [ES256]
+                      keys: [ %s ]
+                routes:
+                  - name: api
+                    match: { path: /** }
+                    upstream: UPSTREAM
+                    auth: { require: authenticated }
+                """
+                    .formatted(masterKey, proxy.port(), schema, hook.url(), jwks),
+                upstream.port(),
+                java.util.Map.of("ALERT_WEBHOOK_SECRET", secret))) {
+      proxy.cut();
+      // Each refused token is a token-invalid event (never thinned out): more than the buffer
+      // and the batch in hand hold while PostgreSQL is away.
+      for (int i = 0; i < 300 && hook.received().isEmpty(); i++) {
+        HttpResponse<String> refused =
+            gw.client()
+                .send(
+                    HttpRequest.newBuilder(URI.create(gw.url("/r" + i)))
+                        .header("authorization", "Bearer not-a-token-" + i)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+      }
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (hook.received().isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(hook.received()).as("an audit-dropped alert at the webhook").isNotEmpty();
+      WebhookReceiver.Received got = hook.received().get(0);
+      com.fasterxml.jackson.databind.JsonNode body =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(got.body());
+      assertThat(body.get("rule").asText()).isEqualTo("audit-dropped");
+      assertThat(body.get("event").asText()).isEqualTo("audit-dropped");
+      assertThat(body.get("key").asText()).isEqualTo("sink:postgres");
+      assertThat(body.get("severity").asText()).isEqualTo("critical");
+      assertThat(
+              WebhookSignature.verify(
+                  secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  got.signature(),
+                  got.body(),
+                  System.currentTimeMillis() / 1000,
+                  300))
+          .isTrue();
+      gw.awaitLine("\"type\":\"alert\"", "\"rule\":\"audit-dropped\"");
+      // More refusals during the same outage: deduplicated, still one alert.
+      for (int i = 0; i < 20; i++) {
+        gw.client()
+            .send(
+                HttpRequest.newBuilder(URI.create(gw.url("/more" + i)))
+                    .header("authorization", "Bearer not-a-token")
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+      }
+      Thread.sleep(500);
+      assertThat(hook.received()).hasSize(1);
+      proxy.restore();
+    }
   }
 
   private static HttpResponse<String> ban(TestGateway gw, String address) throws Exception {

@@ -71,9 +71,15 @@ class PostgresAuditTrailTest {
   }
 
   private PostgresTrail trail(PostgresStore db, int every, int buffer, List<SecurityEvent> alarms) {
+    return trail(db, every, buffer, alarms, Duration.ZERO);
+  }
+
+  private PostgresTrail trail(
+      PostgresStore db, int every, int buffer, List<SecurityEvent> alarms, Duration retention) {
     PostgresTrail t =
         PostgresTrail.open(
-            new PostgresTrail.Settings(db.location(), every, Duration.ofSeconds(60), buffer),
+            new PostgresTrail.Settings(
+                db.location(), every, Duration.ofSeconds(60), buffer, retention),
             db,
             db.keyring(),
             new SimpleMeterRegistry(),
@@ -309,6 +315,143 @@ class PostgresAuditTrailTest {
       assertThat(PostgresTrailReader.verify(c, otherKey).findings())
           .hasSize(3)
           .allMatch(f -> f.contains("forged checkpoint"));
+    }
+  }
+
+  private long countNow(String where) {
+    try {
+      return count(where);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> refusal(
+      PostgresStore db, String sql) {
+    return assertThatThrownBy(
+            () ->
+                db.run(
+                        "tamper",
+                        c -> {
+                          try (Statement s = c.createStatement()) {
+                            return s.execute(sql);
+                          }
+                        })
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS))
+        .as(sql)
+        .isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void retentionRemovesAWholePrefixUpToASignedAnchorAndWhatRemainsVerifiesAndShowsTampering()
+      throws Exception {
+    PostgresStore db = store();
+    PostgresTrail t = trail(db, 4, 100, new ArrayList<>(), Duration.ofDays(90));
+    for (int i = 0; i < 6; i++) {
+      t.accept(event(i));
+    }
+    awaitTrue(() -> countNow("type = 'event'") == 6, "6 events written");
+    // Nothing is 90 days old: nothing removed, but the chain gets an anchor to cut at later.
+    assertThat(t.applyRetention()).isZero();
+    long anchor;
+    try (Connection c = admin();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT max(seq) FROM audit_records WHERE type = 'anchor'")) {
+      r.next();
+      anchor = r.getLong(1);
+    }
+    assertThat(anchor).isPositive();
+    // 100 days pass for the rows stored so far, as the database's own clock sees them (its own
+    // column, changed with the triggers off: how time passes in a test).
+    exec("UPDATE audit_records SET stored_ms = stored_ms - " + Duration.ofDays(100).toMillis());
+    for (int i = 6; i < 10; i++) {
+      t.accept(event(i));
+    }
+    awaitTrue(() -> countNow("type = 'event'") == 10, "10 events written");
+    long last = count("true") - 1;
+    assertThat(t.applyRetention()).isEqualTo(anchor);
+    assertThat(count("seq < " + anchor)).isZero();
+    assertThat(count("seq >= " + anchor + " AND seq <= " + last)).isEqualTo(last - anchor + 1);
+    String publicKey = t.publicKey();
+
+    // The gateway's own connection can neither cut a record out of the middle, nor a prefix that
+    // does not end at an anchor, nor ask for less than a day.
+    refusal(db, "DELETE FROM audit_records WHERE seq = " + (anchor + 2))
+        .satisfies(e -> assertThat(e).hasStackTraceContaining("audit_records is append-only"));
+    refusal(db, "DELETE FROM audit_records WHERE seq <= " + anchor)
+        .satisfies(e -> assertThat(e).hasStackTraceContaining("up to an anchor"));
+    refusal(db, "SELECT audit_retain(3600000)")
+        .satisfies(e -> assertThat(e).hasStackTraceContaining("at least 86400000"));
+    assertThat(count("seq = " + anchor)).isOne();
+    t.close();
+
+    try (Connection c = admin()) {
+      TrailVerifier.Report r = PostgresTrailReader.verify(c, publicKey);
+      assertThat(r.findings()).isEmpty();
+      assertThat(r.firstSeq()).isEqualTo(anchor);
+      assertThat(r.notes())
+          .containsExactly(
+              "seq "
+                  + anchor
+                  + ": the trail starts at an anchor (records 0.."
+                  + (anchor - 1)
+                  + " were removed by retention)");
+    }
+    java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("audit-signing", ".pub");
+    java.nio.file.Files.writeString(keyFile, publicKey);
+    open.add(() -> java.nio.file.Files.deleteIfExists(keyFile));
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = dev.bulwark.cli.Main.commandLine();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(out, true));
+    String[] verifyArgs = {
+      "audit",
+      "verify",
+      "--postgres",
+      "postgresql://127.0.0.1:" + PostgresServer.PORT + "/test",
+      "--user",
+      "postgres",
+      "--schema",
+      schema,
+      "--public-key",
+      keyFile.toString()
+    };
+    assertThat(cli.execute(verifyArgs)).as(out.toString()).isZero();
+    assertThat(out.toString()).contains(": intact: ");
+
+    // What remains is still proved: an event after the anchor altered is named.
+    exec(
+        "UPDATE audit_records SET fields = replace(fields, '\"body\":\"', '\"body\":\"A')"
+            + " WHERE seq = "
+            + (anchor + 1));
+    assertThat(verify().findings())
+        .containsExactly("seq " + (anchor + 1) + ": altered (its hash does not match its content)");
+    out.getBuffer().setLength(0);
+    assertThat(cli.execute(verifyArgs)).as(out.toString()).isOne();
+    assertThat(out.toString()).contains("seq " + (anchor + 1) + ": altered");
+  }
+
+  @Test
+  void aForgedAnchorCannotBeUsedToCutTheTrailUnseen() throws Exception {
+    tenEvents();
+    // Someone with the gateway's credentials appends an unsigned anchor past the head and removes
+    // everything before it: the database lets a prefix go, but verify names the forgery.
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO audit_records (seq, written, type, fields, prev, hash, written_ms) VALUES"
+              + " (14, '2026-01-01T00:00:00Z', 'anchor', '\"trail\":\"x\",\"key\":\"x\","
+              + "\"sig\":\"x\"', 'x', 'x', 0)");
+      s.execute("DELETE FROM audit_records WHERE seq < 14");
+    }
+    assertThat(verify().findings()).isNotEmpty();
+    // And audit_retain never uses it before a day has passed by the database's clock.
+    try (Connection c = admin();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT audit_retain(86400000)")) {
+      r.next();
+      assertThat(r.getLong(1)).isZero();
     }
   }
 
