@@ -181,20 +181,20 @@ public final class Gateway implements AutoCloseable {
     PostgresTrail postgresAudit;
     // The sink that drops events tells every sink once; the fan-out exists only later.
     AtomicReference<SecurityEvents> fanOut = new AtomicReference<>();
+    SecurityEventSink alarm =
+        e -> {
+          SecurityEvents s = fanOut.get();
+          if (s != null) {
+            s.publish(e);
+          }
+        };
     try {
       audit = openAudit(config, stores, metrics);
+      if (audit != null) {
+        audit.alarmOnDrop(alarm);
+      }
       try {
-        postgresAudit =
-            openPostgresAudit(
-                config,
-                stores,
-                metrics,
-                e -> {
-                  SecurityEvents s = fanOut.get();
-                  if (s != null) {
-                    s.publish(e);
-                  }
-                });
+        postgresAudit = openPostgresAudit(config, stores, metrics, alarm);
       } catch (RuntimeException e) {
         if (audit != null) {
           audit.close();

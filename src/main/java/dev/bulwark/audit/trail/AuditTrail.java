@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.DurableSink;
 import dev.bulwark.audit.SecurityEvent;
+import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.store.sealed.Keyring;
 import dev.bulwark.store.sealed.RecordId;
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -120,6 +122,8 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
   private final Counter rotations;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE / 2);
   private long lastFailureLog = Long.MIN_VALUE / 2;
+  private volatile SecurityEventSink alarm = e -> {};
+  private final AtomicBoolean dropReported = new AtomicBoolean();
   private final Thread writer;
   private volatile boolean running = true;
   private int sinceCheckpoint;
@@ -181,6 +185,15 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
     return t;
   }
 
+  /**
+   * Sets who is told, once per episode, that events are being lost (queue full, or records that
+   * could not be written): an {@code audit-dropped} event, which the alert rule of that name and
+   * the other sinks take. An episode ends when a batch is written again.
+   */
+  public void alarmOnDrop(SecurityEventSink alarm) {
+    this.alarm = requireNonNull(alarm, "alarm");
+  }
+
   /** Queues the event for the writer; drops and counts it when the queue is full. */
   @Override
   public void accept(SecurityEvent event) {
@@ -212,6 +225,7 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
 
   private void drop(SecurityEvent event) {
     dropped.increment();
+    reportDrop("audit queue full (" + settings.queue() + " events); events are dropped");
     long now = System.currentTimeMillis();
     long last = lastDropLog.get();
     if (now - last >= DROP_LOG_MILLIS && lastDropLog.compareAndSet(last, now)) {
@@ -285,6 +299,9 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
       if (!batch.isEmpty()) {
         f.sync();
       }
+      if (!batch.isEmpty() && queue.remainingCapacity() > 0) {
+        dropReported.set(false);
+      }
       for (Pending p : batch) {
         written.increment();
         if (p.written() != null) {
@@ -303,11 +320,24 @@ public final class AuditTrail implements DurableSink, AutoCloseable {
           file = null;
         }
       }
+      dropped.increment(batch.size());
+      reportDrop("audit records could not be written (" + e.getMessage() + ")");
       for (Pending p : batch) {
-        dropped.increment();
         if (p.written() != null) {
           p.written().completeExceptionally(e);
         }
+      }
+    }
+  }
+
+  /** Tells the alarm, once until a batch is written again, that events are being lost. */
+  private void reportDrop(String reason) {
+    if (dropReported.compareAndSet(false, true)) {
+      try {
+        alarm.accept(
+            SecurityEvent.auditDropped("file", settings.file().toString(), dropped(), reason));
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "audit-dropped alarm failed", e);
       }
     }
   }

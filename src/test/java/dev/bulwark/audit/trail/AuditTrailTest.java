@@ -119,6 +119,78 @@ class AuditTrailTest {
     assertThat(TrailVerifier.verify(file, null).records()).isEqualTo(1 + 4 + 1);
   }
 
+  @Test
+  void droppingTellsTheAlarmOncePerEpisode() throws Exception {
+    Path file = dir.resolve("audit.log");
+    HeldClock clock = new HeldClock();
+    List<SecurityEvent> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AuditTrail t =
+        AuditTrail.open(
+            new AuditTrail.Settings(file, 1000, Duration.ofHours(1), 4),
+            TestKeyring.fresh(),
+            CheckpointKey.generate(),
+            new SimpleMeterRegistry(),
+            clock)) {
+      t.alarmOnDrop(alarms::add);
+      clock.hold = true;
+      Thread.sleep(300);
+      for (int i = 0; i < 10; i++) {
+        t.accept(SecurityEvent.unban("r" + i, "192.0.2.1", "admin"));
+      }
+      assertThat(alarms).hasSize(1);
+      assertThat(alarms.get(0).kind()).isEqualTo(dev.bulwark.audit.SecurityEventKind.AUDIT_DROPPED);
+      assertThat(alarms.get(0).reason()).contains("audit queue full");
+      clock.hold = false;
+      clock.release.countDown();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (true) { // the writer drains the queue it held
+        try {
+          t.acceptDurably(SecurityEvent.unban("after", "192.0.2.1", "admin")).get();
+          break;
+        } catch (java.util.concurrent.ExecutionException full) {
+          assertThat(System.nanoTime()).isLessThan(deadline);
+          Thread.sleep(20);
+        }
+      }
+      assertThat(alarms).as("written again: the episode is over, no new alarm").hasSize(1);
+    }
+  }
+
+  @Test
+  void recordsThatCannotBeWrittenTellTheAlarm() throws Exception {
+    Path file = dir.resolve("audit.log");
+    java.util.concurrent.atomic.AtomicBoolean diskFull =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    List<SecurityEvent> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AuditTrail t =
+        AuditTrail.open(
+            new AuditTrail.Settings(file, 1000, Duration.ofHours(1), 10),
+            TestKeyring.fresh(),
+            CheckpointKey.generate(),
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC(),
+            f -> {
+              if (diskFull.get()) {
+                throw new java.io.IOException("No space left on device");
+              }
+            })) {
+      t.alarmOnDrop(alarms::add);
+      diskFull.set(true);
+      assertThatThrownBy(() -> t.acceptDurably(SecurityEvent.unban("a", "c", "admin")).get())
+          .hasMessageContaining("No space left");
+      assertThatThrownBy(() -> t.acceptDurably(SecurityEvent.unban("b", "c", "admin")).get())
+          .hasMessageContaining("No space left");
+      assertThat(alarms).hasSize(1);
+      assertThat(alarms.get(0).reason()).contains("could not be written");
+      diskFull.set(false);
+      t.acceptDurably(SecurityEvent.unban("c", "c", "admin")).get();
+      diskFull.set(true);
+      assertThatThrownBy(() -> t.acceptDurably(SecurityEvent.unban("d", "c", "admin")).get())
+          .hasMessageContaining("No space left");
+      assertThat(alarms).as("a new episode after a good write").hasSize(2);
+    }
+  }
+
   /** A clock that, once held, makes whoever reads it wait until released. */
   static final class HeldClock extends java.time.Clock {
     volatile boolean hold;
