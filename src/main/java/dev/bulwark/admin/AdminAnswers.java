@@ -82,7 +82,7 @@ final class AdminAnswers {
    * could not store it, answers {@code 503} saying the change was made ({@code made}) but its
    * record was not written.
    */
-  static void acknowledge(
+  private static void acknowledge(
       AdminCall call,
       SecurityEvents security,
       SecurityEvent event,
@@ -102,7 +102,7 @@ final class AdminAnswers {
   }
 
   /** Answers a call whose store or hashing step failed. */
-  static void failed(AdminCall call, Throwable failure, String what) {
+  private static void failed(AdminCall call, Throwable failure, String what) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && cause.getCause() != null) {
