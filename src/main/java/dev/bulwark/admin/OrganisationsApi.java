@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The organisation API of the admin listener (operators only): create, list, show, delete an
@@ -69,80 +68,62 @@ public final class OrganisationsApi {
   }
 
   private void list(AdminCall call) {
-    JsonRequest.PageQuery page;
-    try {
-      page = JsonRequest.page(call);
-    } catch (JsonRequest.Invalid e) {
-      e.answer(call);
+    JsonRequest.PageQuery page = AdminAnswers.parsed(call, () -> JsonRequest.page(call));
+    if (page == null) {
       return;
     }
     organisations
         .list(page.after(), page.limit())
         .whenComplete(
-            (Page<Organisation> p, @Nullable Throwable failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "organisations not listed");
-                return;
-              }
-              ObjectNode out = JSON.createObjectNode();
-              ArrayNode arr = out.putArray("organisations");
-              p.items().forEach(o -> arr.add(view(o)));
-              out.put("next", p.next());
-              call.json(200, out.toString());
-            });
+            AdminAnswers.json(
+                call,
+                "organisations not listed",
+                (Page<Organisation> p) -> {
+                  ObjectNode out = JSON.createObjectNode();
+                  ArrayNode arr = out.putArray("organisations");
+                  p.items().forEach(o -> arr.add(view(o)));
+                  out.put("next", p.next());
+                  return out;
+                }));
+  }
+
+  /** What a create call asks for: a slug and a display name. */
+  private record NewOrganisation(String slug, String name) {}
+
+  private static NewOrganisation newOrganisation(AdminCall call) {
+    ObjectNode n = JsonRequest.object(call, Set.of("slug", "name"));
+    String slug = JsonRequest.required(n, "slug", 64);
+    if (!SLUG.matcher(slug).matches()) {
+      throw new JsonRequest.Invalid(
+          400, "slug", "expected lower-case letters, digits and hyphens (1 to 63)");
+    }
+    String given = JsonRequest.text(n, "name", MAX_NAME);
+    return new NewOrganisation(slug, given == null || given.isBlank() ? slug : given);
   }
 
   private void create(AdminCall call) {
-    String slug;
-    String name;
-    try {
-      ObjectNode n = JsonRequest.object(call, Set.of("slug", "name"));
-      slug = JsonRequest.required(n, "slug", 64);
-      if (!SLUG.matcher(slug).matches()) {
-        throw new JsonRequest.Invalid(
-            400, "slug", "expected lower-case letters, digits and hyphens (1 to 63)");
-      }
-      String given = JsonRequest.text(n, "name", MAX_NAME);
-      name = given == null || given.isBlank() ? slug : given;
-    } catch (JsonRequest.Invalid e) {
-      e.answer(call);
+    NewOrganisation wanted = AdminAnswers.parsed(call, () -> newOrganisation(call));
+    if (wanted == null) {
       return;
     }
     organisations
-        .create(slug, name)
+        .create(wanted.slug(), wanted.name())
         .thenApply(made -> made.orElseThrow(() -> new JsonRequest.Invalid(409, "slug", "taken")))
         .whenComplete(
-            (o, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "organisation not created");
-                return;
-              }
-              AdminChanges.acknowledge(
-                  call,
-                  security,
-                  SecurityEvent.organisationChanged(
-                      SecurityEventKind.ORGANISATION_CREATED,
-                      call.requestId(),
-                      call.peerAddress(),
-                      BY,
-                      o.id(),
-                      o.slug()),
-                  201,
-                  view(o).toString(),
-                  "organisation " + o.id() + " created");
-            });
+            AdminAnswers.audited(
+                call,
+                security,
+                "organisation not created",
+                o ->
+                    new AdminAnswers.Change(
+                        changed(call, SecurityEventKind.ORGANISATION_CREATED, o),
+                        201,
+                        view(o),
+                        "organisation " + o.id() + " created")));
   }
 
   private void show(AdminCall call) {
-    resolve(call)
-        .whenComplete(
-            (o, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "organisation not read");
-              } else {
-                call.json(200, view(o).toString());
-              }
-            });
+    resolve(call).whenComplete(AdminAnswers.json(call, "organisation not read", o -> view(o)));
   }
 
   private void delete(AdminCall call) {
@@ -159,73 +140,68 @@ public final class OrganisationsApi {
                           return o;
                         }))
         .whenComplete(
-            (o, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "organisation not deleted");
-                return;
-              }
-              ObjectNode out = JSON.createObjectNode();
-              out.put("id", o.id());
-              out.put("deleted", true);
-              AdminChanges.acknowledge(
-                  call,
-                  security,
-                  SecurityEvent.organisationChanged(
-                      SecurityEventKind.ORGANISATION_DELETED,
-                      call.requestId(),
-                      call.peerAddress(),
-                      BY,
-                      o.id(),
-                      o.slug()),
-                  200,
-                  out.toString(),
-                  "organisation deleted");
-            });
+            AdminAnswers.audited(
+                call,
+                security,
+                "organisation not deleted",
+                o -> {
+                  ObjectNode out = JSON.createObjectNode();
+                  out.put("id", o.id());
+                  out.put("deleted", true);
+                  return new AdminAnswers.Change(
+                      changed(call, SecurityEventKind.ORGANISATION_DELETED, o),
+                      200,
+                      out,
+                      "organisation deleted");
+                }));
+  }
+
+  private static SecurityEvent changed(AdminCall call, SecurityEventKind kind, Organisation o) {
+    return SecurityEvent.organisationChanged(
+        kind, call.requestId(), call.peerAddress(), BY, o.id(), o.slug());
   }
 
   private void members(AdminCall call) {
-    JsonRequest.PageQuery page;
-    try {
-      page = JsonRequest.page(call);
-    } catch (JsonRequest.Invalid e) {
-      e.answer(call);
+    JsonRequest.PageQuery page = AdminAnswers.parsed(call, () -> JsonRequest.page(call));
+    if (page == null) {
       return;
     }
     resolve(call)
         .thenCompose(o -> organisations.members(o.id(), page.after(), page.limit()))
         .whenComplete(
-            (p, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "members not listed");
-                return;
-              }
-              ObjectNode out = JSON.createObjectNode();
-              ArrayNode arr = out.putArray("members");
-              for (Membership m : p.items()) {
-                arr.addObject().put("account", m.accountId()).put("role", m.role());
-              }
-              out.put("next", p.next());
-              call.json(200, out.toString());
-            });
+            AdminAnswers.json(
+                call,
+                "members not listed",
+                p -> {
+                  ObjectNode out = JSON.createObjectNode();
+                  ArrayNode arr = out.putArray("members");
+                  for (Membership m : p.items()) {
+                    arr.addObject().put("account", m.accountId()).put("role", m.role());
+                  }
+                  out.put("next", p.next());
+                  return out;
+                }));
+  }
+
+  private static String role(AdminCall call) {
+    ObjectNode n = JsonRequest.object(call, Set.of("role"));
+    String role = JsonRequest.required(n, "role", 64);
+    if (!ROLE.matcher(role).matches()) {
+      throw new JsonRequest.Invalid(
+          400, "role", "expected letters, digits, '.', '_' or '-' (1 to 64)");
+    }
+    return role;
   }
 
   private void setRole(AdminCall call) {
-    String role;
-    try {
-      ObjectNode n = JsonRequest.object(call, Set.of("role"));
-      role = JsonRequest.required(n, "role", 64);
-      if (!ROLE.matcher(role).matches()) {
-        throw new JsonRequest.Invalid(
-            400, "role", "expected letters, digits, '.', '_' or '-' (1 to 64)");
-      }
-    } catch (JsonRequest.Invalid e) {
-      e.answer(call);
+    String role = AdminAnswers.parsed(call, () -> role(call));
+    if (role == null) {
       return;
     }
     resolve(call)
         .thenCompose(
             o ->
-                AccountsApi.resolve(accounts, call.param("account"))
+                AccountLookup.resolve(accounts, call.param("account"))
                     .thenCompose(
                         a ->
                             organisations
@@ -239,25 +215,22 @@ public final class OrganisationsApi {
                                       return new Member(a, o, role);
                                     })))
         .whenComplete(
-            (m, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "role not granted");
-                return;
-              }
-              AdminChanges.acknowledge(
-                  call,
-                  security,
-                  SecurityEvent.roleGranted(
-                      call.requestId(),
-                      call.peerAddress(),
-                      BY,
-                      m.account().id(),
-                      role,
-                      m.organisation().id()),
-                  200,
-                  m.json().toString(),
-                  "role granted");
-            });
+            AdminAnswers.audited(
+                call,
+                security,
+                "role not granted",
+                m ->
+                    new AdminAnswers.Change(
+                        SecurityEvent.roleGranted(
+                            call.requestId(),
+                            call.peerAddress(),
+                            BY,
+                            m.account().id(),
+                            role,
+                            m.organisation().id()),
+                        200,
+                        m.json(),
+                        "role granted")));
   }
 
   /** A membership as the API shows it. */
@@ -275,7 +248,7 @@ public final class OrganisationsApi {
     resolve(call)
         .thenCompose(
             o ->
-                AccountsApi.resolve(accounts, call.param("account"))
+                AccountLookup.resolve(accounts, call.param("account"))
                     .thenCompose(
                         a ->
                             organisations
@@ -295,32 +268,30 @@ public final class OrganisationsApi {
                                           .thenApply(x -> new Member(a, o, had.get().role()));
                                     })))
         .whenComplete(
-            (m, failure) -> {
-              if (failure != null) {
-                AdminChanges.failed(call, failure, "membership not removed");
-                return;
-              }
-              ObjectNode out = m.json();
-              out.put("removed", true);
-              AdminChanges.acknowledge(
-                  call,
-                  security,
-                  SecurityEvent.roleRevoked(
-                      call.requestId(),
-                      call.peerAddress(),
-                      BY,
-                      m.account().id(),
-                      m.role(),
-                      m.organisation().id()),
-                  200,
-                  out.toString(),
-                  "membership removed");
-            });
+            AdminAnswers.audited(
+                call,
+                security,
+                "membership not removed",
+                m -> {
+                  ObjectNode out = m.json();
+                  out.put("removed", true);
+                  return new AdminAnswers.Change(
+                      SecurityEvent.roleRevoked(
+                          call.requestId(),
+                          call.peerAddress(),
+                          BY,
+                          m.account().id(),
+                          m.role(),
+                          m.organisation().id()),
+                      200,
+                      out,
+                      "membership removed");
+                }));
   }
 
   /** Completes with the organisation a path names by id, else by slug; 404 when none. */
   private CompletionStage<Organisation> resolve(AdminCall call) {
-    String key = AccountsApi.decoded(call.param("org"));
+    String key = AccountLookup.decoded(call.param("org"));
     if (key == null || key.length() > 256) {
       return CompletableFuture.failedFuture(
           new JsonRequest.Invalid(400, "org", "expected an organisation id or slug"));
