@@ -315,7 +315,8 @@ public final class Gateway implements AutoCloseable {
               embedded.keyring(),
               key,
               metrics.registry());
-      LOG.info(
+      // FINE, like the other start-up notes: a demo whose port is taken must fail in one line.
+      LOG.fine(
           "audit trail: "
               + file
               + " (checkpoints signed by the Ed25519 key in "

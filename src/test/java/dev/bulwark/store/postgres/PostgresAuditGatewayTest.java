@@ -203,6 +203,7 @@ class PostgresAuditGatewayTest {
                 store:
                   master-key: ${file:%s}
                   postgres: { url: "postgresql://127.0.0.1:%d/test", user: postgres, schema: %s }
+                trusted-proxies: [127.0.0.1/32]
                 audit:
                   postgres: true
                   queue: 16
@@ -226,14 +227,16 @@ class PostgresAuditGatewayTest {
                 upstream.port(),
                 java.util.Map.of("ALERT_WEBHOOK_SECRET", secret))) {
       proxy.cut();
-      // Each refused token is a token-invalid event (never thinned out): more than the buffer
-      // and the batch in hand hold while PostgreSQL is away.
+      // Each refused token is a token-invalid event, from its own client address (a flood from
+      // one address is thinned to one event a second): more than the buffer and the batch in
+      // hand hold while PostgreSQL is away.
       for (int i = 0; i < 300 && hook.received().isEmpty(); i++) {
         HttpResponse<String> refused =
             gw.client()
                 .send(
                     HttpRequest.newBuilder(URI.create(gw.url("/r" + i)))
                         .header("authorization", "Bearer not-a-token-" + i)
+                        .header("X-Forwarded-For", "198.51.100." + (i % 250 + 1))
                         .timeout(Duration.ofSeconds(10))
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
