@@ -114,7 +114,7 @@ class SignCommandTest {
             "--curl");
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.out())
-        .startsWith("curl -X 'GET' -H 'Signature-Input: sig1=(\"@method\" \"@target-uri\")");
+        .startsWith("curl -sS -X 'GET' -H 'Signature-Input: sig1=(\"@method\" \"@target-uri\")");
   }
 
   @Test
