@@ -81,18 +81,6 @@ class BansCommandTest {
     }
   }
 
-  private record Result(int status, String out, String err) {}
-
-  private static Result runApart(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Result(status, out.toString(), err.toString());
-  }
-
   @Test
   void anUnreachableListenerOrAMissingOrWrongTokenIsOneLineNamingTheAddressAndWhatToDo()
       throws Exception {
@@ -122,16 +110,16 @@ class BansCommandTest {
       java.nio.file.Files.writeString(
           withWrong, yaml.replace("${env:BULWARK_ADMIN_TOKEN}", "${file:" + wrong + "}"));
 
-      Result ok = runApart("bans", "-c", withRight.toString(), "add", "192.0.2.7");
+      CliRun ok = CliRun.of("bans", "-c", withRight.toString(), "add", "192.0.2.7");
       assertThat(ok.status()).as(ok.err()).isZero();
       assertThat(ok.out()).startsWith("banned: {").contains("\"192.0.2.7\"").endsWith("}\n");
       assertThat(ok.err()).isEmpty();
-      Result listed = runApart("bans", "-c", withRight.toString(), "list");
+      CliRun listed = CliRun.of("bans", "-c", withRight.toString(), "list");
       assertThat(listed.out()).startsWith(String.format("%-39s until ", "192.0.2.7"));
-      Result removed = runApart("bans", "-c", withRight.toString(), "remove", "192.0.2.7");
+      CliRun removed = CliRun.of("bans", "-c", withRight.toString(), "remove", "192.0.2.7");
       assertThat(removed.out()).isEqualTo("unbanned: 192.0.2.7\n");
 
-      Result wrongToken = runApart("bans", "-c", withWrong.toString(), "list");
+      CliRun wrongToken = CliRun.of("bans", "-c", withWrong.toString(), "list");
       assertThat(wrongToken.status()).isEqualTo(1);
       assertThat(wrongToken.out()).isEmpty();
       assertThat(wrongToken.err())
@@ -143,7 +131,7 @@ class BansCommandTest {
                   + ": give -c with the file the gateway runs with)\n");
 
       if (System.getenv("BULWARK_ADMIN_TOKEN") == null) {
-        Result noToken = runApart("bans", "--admin", admin, "list");
+        CliRun noToken = CliRun.of("bans", "--admin", admin, "list");
         assertThat(noToken.status()).isEqualTo(1);
         assertThat(noToken.err())
             .isEqualTo(
@@ -153,14 +141,14 @@ class BansCommandTest {
                     + " whose admin.token it uses)\n");
       }
     }
-    Result down = runApart("bans", "--admin", "http://127.0.0.1:1", "list");
+    CliRun down = CliRun.of("bans", "--admin", "http://127.0.0.1:1", "list");
     assertThat(down.status()).isEqualTo(1);
     assertThat(down.out()).isEmpty();
     assertThat(down.err())
         .isEqualTo(
             "bulwark bans: cannot reach the admin listener at http://127.0.0.1:1: connection"
                 + " refused (is the gateway running, with listen.admin at this address?)\n");
-    Result notUrl = runApart("bans", "--admin", "127.0.0.1:9090", "list");
+    CliRun notUrl = CliRun.of("bans", "--admin", "127.0.0.1:9090", "list");
     assertThat(notUrl.status()).isEqualTo(1);
     assertThat(notUrl.err().lines()).hasSize(1);
     assertThat(notUrl.err()).contains("127.0.0.1:9090").contains("http://127.0.0.1:9090");
