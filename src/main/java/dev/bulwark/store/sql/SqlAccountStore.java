@@ -167,7 +167,13 @@ public final class SqlAccountStore implements AccountStore {
       "SELECT " + COLUMNS + " FROM accounts WHERE id > ? AND status <> ? ORDER BY id LIMIT ?";
 
   private CompletionStage<Optional<Account>> one(String operation, String sql, String value) {
-    return runner.run(operation, c -> SqlRows.first(c, sql, this::read, value, DELETED));
+    return runner.run(
+        operation,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            return SqlRows.first(s, this::read, value, DELETED);
+          }
+        });
   }
 
   @Override
@@ -188,7 +194,11 @@ public final class SqlAccountStore implements AccountStore {
     }
     return runner.run(
         "list accounts",
-        c -> SqlRows.page(c, LIST, limit, this::read, Account::id, after, DELETED));
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(LIST)) {
+            return SqlRows.page(s, limit, this::read, Account::id, after, DELETED);
+          }
+        });
   }
 
   @Override

@@ -68,7 +68,13 @@ public final class SqlOrganisationStore implements OrganisationStore {
       "SELECT id, slug, name, created_ms FROM organisations WHERE slug = ?";
 
   private CompletionStage<Optional<Organisation>> one(String operation, String sql, String value) {
-    return runner.run(operation, c -> SqlRows.first(c, sql, SqlOrganisationStore::read, value));
+    return runner.run(
+        operation,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            return SqlRows.first(s, SqlOrganisationStore::read, value);
+          }
+        });
   }
 
   @Override
@@ -89,15 +95,14 @@ public final class SqlOrganisationStore implements OrganisationStore {
     }
     return runner.run(
         "list organisations",
-        c ->
-            SqlRows.page(
-                c,
-                "SELECT id, slug, name, created_ms FROM organisations WHERE id > ?"
-                    + " ORDER BY id LIMIT ?",
-                limit,
-                SqlOrganisationStore::read,
-                Organisation::id,
-                after));
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT id, slug, name, created_ms FROM organisations WHERE id > ?"
+                      + " ORDER BY id LIMIT ?")) {
+            return SqlRows.page(s, limit, SqlOrganisationStore::read, Organisation::id, after);
+          }
+        });
   }
 
   @Override
@@ -212,15 +217,19 @@ public final class SqlOrganisationStore implements OrganisationStore {
     }
     return runner.run(
         "members of organisation",
-        c ->
-            SqlRows.page(
-                c,
-                "SELECT account_id, role FROM memberships WHERE org_id = ? AND account_id > ?"
-                    + " ORDER BY account_id LIMIT ?",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT account_id, role FROM memberships WHERE org_id = ? AND account_id > ?"
+                      + " ORDER BY account_id LIMIT ?")) {
+            return SqlRows.page(
+                s,
                 limit,
                 r -> new Membership(r.getString(1), organisationId, r.getString(2)),
                 Membership::accountId,
                 organisationId,
-                after));
+                after);
+          }
+        });
   }
 }

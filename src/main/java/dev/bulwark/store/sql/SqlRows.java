@@ -1,7 +1,6 @@
 package dev.bulwark.store.sql;
 
 import dev.bulwark.store.Page;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,42 +26,37 @@ final class SqlRows {
     return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
   }
 
-  /** Returns the first row of {@code sql} with these string parameters, if any. */
-  static <T> Optional<T> first(Connection c, String sql, Reader<T> reader, String... params)
+  /**
+   * Returns the first row of a query with these string parameters, if any (the caller prepares it,
+   * from a constant, and closes it).
+   */
+  static <T> Optional<T> first(PreparedStatement s, Reader<T> reader, String... params)
       throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        s.setString(i + 1, params[i]);
-      }
-      try (ResultSet r = s.executeQuery()) {
-        return r.next() ? Optional.of(reader.read(r)) : Optional.empty();
-      }
+    for (int i = 0; i < params.length; i++) {
+      s.setString(i + 1, params[i]);
+    }
+    try (ResultSet r = s.executeQuery()) {
+      return r.next() ? Optional.of(reader.read(r)) : Optional.empty();
     }
   }
 
   /**
-   * Returns a page of at most {@code limit} rows of {@code sql}, whose parameters are these strings
-   * then the row count ({@code LIMIT ?}, asked for one more row to know whether a next page
-   * exists); its cursor is the {@code key} of its last row when there is more.
+   * Returns a page of at most {@code limit} rows of a query (prepared by the caller, from a
+   * constant) whose parameters are these strings then the row count ({@code LIMIT ?}, asked for one
+   * more row to know whether a next page exists); its cursor is the {@code key} of its last row
+   * when there is more.
    */
   static <T> Page<T> page(
-      Connection c,
-      String sql,
-      int limit,
-      Reader<T> reader,
-      Function<T, String> key,
-      String... params)
+      PreparedStatement s, int limit, Reader<T> reader, Function<T, String> key, String... params)
       throws SQLException {
     List<T> out = new ArrayList<>();
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        s.setString(i + 1, params[i]);
-      }
-      s.setInt(params.length + 1, limit + 1);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          out.add(reader.read(r));
-        }
+    for (int i = 0; i < params.length; i++) {
+      s.setString(i + 1, params[i]);
+    }
+    s.setInt(params.length + 1, limit + 1);
+    try (ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        out.add(reader.read(r));
       }
     }
     if (out.size() > limit) {
