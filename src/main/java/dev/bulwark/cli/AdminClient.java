@@ -22,11 +22,12 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
- * The admin listener of a running gateway as the {@code users} and {@code orgs} commands reach it:
- * the address from {@code --admin}, or from the {@code listen.admin} of {@code -c FILE} (default
- * {@code http://127.0.0.1:9090}); the token from the {@code admin.token} of {@code -c FILE}, else
- * from {@code BULWARK_ADMIN_TOKEN}. Every failure is one line on the error stream, prefixed with
- * the command's name; a call that failed returns null.
+ * The admin listener of a running gateway as the {@code bans}, {@code users} and {@code orgs}
+ * commands reach it: the address from {@code --admin}, or from the {@code listen.admin} of {@code
+ * -c FILE} (default {@code http://127.0.0.1:9090}); the token from the {@code admin.token} of
+ * {@code -c FILE}, else from {@code BULWARK_ADMIN_TOKEN}. Every failure is one line on the error
+ * stream, prefixed with the command's name, naming the address and what to do; a call that failed
+ * returns null.
  */
 final class AdminClient {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -111,33 +112,48 @@ final class AdminClient {
       message = n.path("field").asText() + ": " + message;
     }
     if (r.statusCode() == 401) {
-      message +=
-          " (the admin listener asks for its token: set BULWARK_ADMIN_TOKEN, or give -c with the"
-              + " file whose admin.token it uses)";
+      message += " (" + tokenHint(base) + ")";
     }
     error("refused (" + r.statusCode() + "): " + message);
     return null;
   }
 
-  /** Says in words why the admin listener did not answer. */
+  /** Says what to do when the admin listener at {@code base} refused the token sent, or none. */
+  private String tokenHint(String base) {
+    String at = "the admin listener at " + base;
+    if (options.config != null) {
+      return at
+          + (configToken == null
+              ? " asks for its token, and " + options.config + " has no admin.token"
+              : " refuses the admin.token of " + options.config)
+          + ": give -c with the file the gateway runs with";
+    }
+    String env = System.getenv("BULWARK_ADMIN_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return at
+          + " refuses BULWARK_ADMIN_TOKEN: set it to the gateway's admin.token, or give -c with"
+          + " the file whose admin.token it uses";
+    }
+    return at
+        + " asks for its token: set BULWARK_ADMIN_TOKEN, or give -c with the file whose"
+        + " admin.token it uses";
+  }
+
+  /** Says in one line why the admin listener at {@code base} did not answer. */
   private static String unreachable(String base, Exception e) {
-    if (e instanceof java.net.ConnectException) {
-      return "no gateway answers at "
-          + base
-          + " (connection refused: is it running, with listen.admin at this address? give"
-          + " --admin or -c)";
-    }
-    if (e instanceof java.net.http.HttpTimeoutException) {
-      return "the admin listener at " + base + " did not answer within 30 seconds";
-    }
     if (e instanceof IllegalArgumentException) {
       return "--admin " + base + ": not a URL such as http://127.0.0.1:9090";
     }
-    String m = e.getMessage();
-    return "cannot reach the admin listener at "
-        + base
-        + ": "
-        + (m == null || m.isBlank() ? "the connection failed" : m);
+    String why;
+    if (e instanceof java.net.ConnectException) {
+      why = "connection refused (is the gateway running, with listen.admin at this address?)";
+    } else if (e instanceof java.net.http.HttpTimeoutException) {
+      why = "no answer within 30 seconds";
+    } else {
+      String m = e.getMessage();
+      why = m == null || m.isBlank() ? "the connection failed" : m;
+    }
+    return "cannot reach the admin listener at " + base + ": " + why;
   }
 
   private @Nullable String base() {

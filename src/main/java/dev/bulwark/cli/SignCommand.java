@@ -217,7 +217,7 @@ final class SignCommand implements Callable<Integer> {
     add.add("Signature-Input: " + signed.signatureInput());
     add.add("Signature: " + signed.signature());
     if (curl) {
-      StringBuilder sb = new StringBuilder("curl -X ").append(quote(method));
+      StringBuilder sb = new StringBuilder("curl -sS -X ").append(quote(method));
       for (String h : sent) {
         sb.append(" -H ").append(quote(h));
       }

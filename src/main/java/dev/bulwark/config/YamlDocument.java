@@ -64,8 +64,19 @@ public final class YamlDocument {
                   + ", column "
                   + e.getLocation().getColumnNr()
                   + ": ";
-      throw single(where + "malformed YAML (" + e.getOriginalMessage() + ")");
+      throw single(where + "malformed YAML (" + withoutExcerpts(e.getOriginalMessage()) + ")");
     }
+  }
+
+  /**
+   * Returns a parser's message on one line: SnakeYAML adds indented lines (where, an excerpt of the
+   * file and a caret) under each sentence; the sentences are kept, the line and column are already
+   * given.
+   */
+  private static String withoutExcerpts(String message) {
+    List<String> sentences =
+        message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0))).toList();
+    return sentences.isEmpty() ? message.strip() : String.join("; ", sentences);
   }
 
   /**

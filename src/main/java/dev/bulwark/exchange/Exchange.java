@@ -2,7 +2,6 @@ package dev.bulwark.exchange;
 
 import static java.util.Objects.requireNonNull;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -417,8 +416,11 @@ public final class Exchange {
     return recorder;
   }
 
-  /** Returns the body read by {@link #readBody}, to be forwarded as is, or null (streamed). */
-  public @Nullable Buffer bufferedBody() {
-    return request instanceof VertxRequest v ? v.bufferedBody() : null;
+  /**
+   * Returns the body read by {@link #readBody}, to be forwarded as is (not to be changed: the
+   * stages that read it saw the same bytes), or null when it is streamed.
+   */
+  public byte @Nullable [] bufferedBody() {
+    return body;
   }
 }

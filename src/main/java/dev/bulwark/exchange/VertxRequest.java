@@ -36,7 +36,7 @@ public final class VertxRequest extends VertxHeaders implements RequestView {
   private final boolean trustedPeer;
   private final @Nullable Context context;
   private long bodyRead;
-  private @Nullable Buffer bufferedBody;
+  private @Nullable Buffer reading;
 
   /**
    * A view of {@code request} with its canonical host and port, normalised path ({@code -} when
@@ -76,11 +76,6 @@ public final class VertxRequest extends VertxHeaders implements RequestView {
   /** Returns the Vert.x request (see {@link Exchange#httpRequest()}). */
   HttpServerRequest raw() {
     return request;
-  }
-
-  /** Returns the body read whole by {@link #readBody}, or null. */
-  @Nullable Buffer bufferedBody() {
-    return bufferedBody;
   }
 
   /**
@@ -221,15 +216,20 @@ public final class VertxRequest extends VertxHeaders implements RequestView {
         // the framing checks refused malformed lengths before any policy ran
       }
     }
-    Buffer body = Buffer.buffer(initial);
+    // Held in a field, not in the handlers (which the request keeps until it is done): dropped
+    // once its bytes are handed over, so a body read by a stage is held once, by the exchange.
+    reading = Buffer.buffer(initial);
     request.handler(
         chunk -> {
-          if (!reader.wanted()) {
+          Buffer body = reading;
+          if (body == null || !reader.wanted()) {
+            reading = null;
             return;
           }
           reader.received(chunk.length());
           bodyRead += chunk.length();
           if (bodyRead > limit) {
+            reading = null;
             reader.refused(Denial.BODY_TOO_LARGE);
             return;
           }
@@ -237,14 +237,16 @@ public final class VertxRequest extends VertxHeaders implements RequestView {
         });
     request.exceptionHandler(
         t -> {
+          reading = null;
           if (reader.wanted()) {
             reader.refused(Denial.BAD_FRAMING);
           }
         });
     request.endHandler(
         v -> {
-          if (reader.wanted()) {
-            bufferedBody = body;
+          Buffer body = reading;
+          reading = null;
+          if (body != null && reader.wanted()) {
             reader.body(body.getBytes());
           }
         });

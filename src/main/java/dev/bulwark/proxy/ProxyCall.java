@@ -7,6 +7,7 @@ import dev.bulwark.exchange.LoopTimer;
 import dev.bulwark.exchange.ResponseRecorder;
 import dev.bulwark.exchange.VertxRequest;
 import dev.bulwark.identity.UpstreamIdentity;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -26,6 +27,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -235,10 +237,9 @@ public final class ProxyCall implements dev.bulwark.exchange.Forwarding, Upstrea
             HttpMethod.valueOf(req.method().name()),
             uri,
             headers);
-    Buffer buffered = ex.bufferedBody();
-    if (buffered == null) {
-      buffered = body;
-    }
+    byte[] read = ex.bufferedBody();
+    // Wrapped, not copied: the exchange holds the only copy of a body a stage read.
+    Buffer buffered = read != null ? BufferInternal.buffer(Unpooled.wrappedBuffer(read)) : body;
     if (buffered != null) {
       // The whole body was read (by a policy, or first): send exactly those bytes, framed by
       // length.

@@ -7,8 +7,6 @@ import dev.bulwark.policy.authn.signature.ContentDigest;
 import dev.bulwark.policy.authn.signature.RequestSignature;
 import dev.bulwark.policy.authn.signature.SignatureAlgorithm;
 import dev.bulwark.policy.authn.signature.SignatureBase;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.security.KeyPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bulwark sign}: the headers it prints verify with the client's public key over the request
@@ -26,18 +23,6 @@ class SignCommandTest {
   @TempDir
   @SuppressWarnings("NullAway.Init")
   Path dir;
-
-  private record Run(int status, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int status = cli.execute(args);
-    return new Run(status, out.toString(), err.toString());
-  }
 
   private static String header(String out, String name) {
     for (String l : out.split("\n")) {
@@ -55,8 +40,8 @@ class SignCommandTest {
     Files.writeString(key, SignedRequests.pem(ed.getPrivate()), StandardCharsets.UTF_8);
     Path body = dir.resolve("body.json");
     Files.writeString(body, "{\"a\":1}", StandardCharsets.UTF_8);
-    Run r =
-        run(
+    CliRun r =
+        CliRun.of(
             "sign",
             "--method",
             "POST",
@@ -102,8 +87,8 @@ class SignCommandTest {
   void aCurlLineCarriesTheHeadersAndTheBody() throws Exception {
     Path key = dir.resolve("hmac.key");
     Files.writeString(key, SignedRequests.hmacSecret() + "\n", StandardCharsets.UTF_8);
-    Run r =
-        run(
+    CliRun r =
+        CliRun.of(
             "sign",
             "--url",
             "https://api.example.com/x",
@@ -114,15 +99,15 @@ class SignCommandTest {
             "--curl");
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.out())
-        .startsWith("curl -X 'GET' -H 'Signature-Input: sig1=(\"@method\" \"@target-uri\")");
+        .startsWith("curl -sS -X 'GET' -H 'Signature-Input: sig1=(\"@method\" \"@target-uri\")");
   }
 
   @Test
   void mistakesAreOneLineWithTheirStatus() throws Exception {
     Path key = dir.resolve("hmac.key");
     Files.writeString(key, SignedRequests.hmacSecret(), StandardCharsets.UTF_8);
-    Run both =
-        run(
+    CliRun both =
+        CliRun.of(
             "sign",
             "--url",
             "https://a.example/",
@@ -135,8 +120,8 @@ class SignCommandTest {
     assertThat(both.status()).isEqualTo(2);
     assertThat(both.err())
         .isEqualTo("bulwark sign: give exactly one of --key-file and --key-env\n");
-    Run alg =
-        run(
+    CliRun alg =
+        CliRun.of(
             "sign",
             "--url",
             "https://a.example/",
@@ -147,8 +132,8 @@ class SignCommandTest {
             "--alg",
             "rsa-pss-sha512");
     assertThat(alg.status()).isEqualTo(2);
-    Run missing =
-        run(
+    CliRun missing =
+        CliRun.of(
             "sign",
             "--url",
             "https://a.example/",
@@ -162,8 +147,8 @@ class SignCommandTest {
     assertThat(missing.err()).contains("covered header x-missing is absent");
     Path shortKey = dir.resolve("short.key");
     Files.writeString(shortKey, "short", StandardCharsets.UTF_8);
-    Run weak =
-        run(
+    CliRun weak =
+        CliRun.of(
             "sign",
             "--url",
             "https://a.example/",

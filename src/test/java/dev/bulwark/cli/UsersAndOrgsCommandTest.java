@@ -193,8 +193,8 @@ class UsersAndOrgsCommandTest {
     Result down = run("orgs", "--admin", "http://127.0.0.1:1", "list");
     assertThat(down.status()).isEqualTo(1);
     assertThat(down.err().strip())
-        .startsWith("bulwark orgs: no gateway answers at http://127.0.0.1:1")
-        .contains("is it running");
+        .startsWith("bulwark orgs: cannot reach the admin listener at http://127.0.0.1:1")
+        .contains("is the gateway running");
 
     Result bad = run("users", "-c", c(), "invite", "a\u202eb");
     assertThat(bad.status()).isEqualTo(1);

@@ -28,6 +28,7 @@ import dev.bulwark.policy.RouteContext;
 import dev.bulwark.policy.Stage;
 import dev.bulwark.policy.contract.ContractConfig;
 import dev.bulwark.policy.contract.ContractPolicy;
+import dev.bulwark.policy.contract.JsonLimits;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -107,7 +108,13 @@ public final class PasswordResetEndpoint implements Policy {
               sessions,
               gateway.security());
       return List.of(
-          ContractPolicy.compile(ContractConfig.bundled(CONTRACT), route.limits().maxBody()),
+          ContractPolicy.compile(
+              ContractConfig.shipped(
+                  "password-reset.yaml",
+                  ContractConfig.shippedDocument(CONTRACT),
+                  "/",
+                  JsonLimits.DEFAULTS),
+              route.limits().maxBody()),
           new PasswordResetEndpoint(reset, route.name(), route.limits().maxBody()));
     }
   }

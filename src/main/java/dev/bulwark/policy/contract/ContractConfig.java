@@ -53,50 +53,40 @@ public record ContractConfig(
   }
 
   /**
-   * Returns the contract of an OpenAPI document shipped in the jar at {@code resource}, a
-   * class-path name such as {@code openapi/x.yaml} (an endpoint's own), enforced with the defaults:
-   * undeclared query parameters refused, responses not checked.
+   * Returns the bytes of an OpenAPI document shipped in the jar at {@code resource}, a class-path
+   * name such as {@code openapi/x.yaml} (an endpoint's own).
    *
-   * @throws IllegalStateException when the resource is missing or does not compile (a build bug)
+   * @throws IllegalStateException when the resource is missing or unreadable (a defect of the
+   *     build)
    */
-  public static ContractConfig bundled(String resource) {
-    byte[] yaml;
+  public static byte[] shippedDocument(String resource) {
     ClassLoader jar = ContractConfig.class.getClassLoader();
     try (java.io.InputStream in = jar == null ? null : jar.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + ": not in the jar");
       }
-      yaml = in.readAllBytes();
+      return in.readAllBytes();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(resource + ": cannot be read", e);
     }
-    ContractLoader loader = new ContractLoader();
-    String name = resource.substring(resource.lastIndexOf('/') + 1);
-    Contract c = loader.load(name, yaml, null);
-    if (c == null || !loader.warnings().isEmpty()) {
-      throw new IllegalStateException(
-          resource
-              + ": "
-              + String.join("; ", loader.errors())
-              + String.join("; ", loader.warnings()));
-    }
-    return new ContractConfig(
-        true, Path.of(resource), false, ResponseMode.OFF, 1 << 20, JsonLimits.DEFAULTS, c);
   }
 
   /**
    * Compiles a contract shipped with Bulwark (an endpoint's own OpenAPI document, read from the
-   * jar) under {@code basePath}, with these JSON limits, undeclared query refused and responses not
-   * checked.
+   * jar, see {@link #shippedDocument}) under {@code basePath}, with these JSON limits, undeclared
+   * query refused and responses not checked.
    *
-   * @throws IllegalStateException when the document does not compile (a defect of the build)
+   * @throws IllegalStateException when the document does not compile or draws a lint warning (a
+   *     defect of the build)
    */
   public static ContractConfig shipped(
       String name, byte[] document, String basePath, JsonLimits json) {
     ContractLoader loader = new ContractLoader();
     Contract c = loader.load(name, document, ContractLoader.normalizeBase(basePath));
-    if (c == null) {
-      throw new IllegalStateException(name + ": " + loader.errors());
+    if (c == null || !loader.warnings().isEmpty()) {
+      List<String> all = new java.util.ArrayList<>(loader.errors());
+      all.addAll(loader.warnings());
+      throw new IllegalStateException(name + ": " + String.join("; ", all));
     }
     return new ContractConfig(true, Path.of(name), false, ResponseMode.OFF, 1 << 20, json, c);
   }

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -66,10 +65,6 @@ public final class SqlAccountStore implements AccountStore {
     this.tokenKey = keyring.lookupKey("one_time_tokens.token");
   }
 
-  private static <T> CompletionStage<T> refused(String problem) {
-    return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
-  }
-
   private static RecordId id(String account, String column) {
     return new RecordId(ACCOUNTS, account, column);
   }
@@ -99,7 +94,7 @@ public final class SqlAccountStore implements AccountStore {
   public CompletionStage<Optional<Account>> create(NewAccount a) {
     String problem = StoredFieldLimits.problem(a);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     String id = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
@@ -168,17 +163,15 @@ public final class SqlAccountStore implements AccountStore {
       "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND status <> ?";
   private static final String BY_LOGIN =
       "SELECT " + COLUMNS + " FROM accounts WHERE login_key = ? AND status <> ?";
+  private static final String LIST =
+      "SELECT " + COLUMNS + " FROM accounts WHERE id > ? AND status <> ? ORDER BY id LIMIT ?";
 
   private CompletionStage<Optional<Account>> one(String operation, String sql, String value) {
     return runner.run(
         operation,
         c -> {
           try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, value);
-            s.setString(2, DELETED);
-            try (ResultSet r = s.executeQuery()) {
-              return r.next() ? Optional.of(read(r)) : Optional.empty();
-            }
+            return SqlRows.first(s, this::read, value, DELETED);
           }
         });
   }
@@ -197,31 +190,14 @@ public final class SqlAccountStore implements AccountStore {
   public CompletionStage<Page<Account>> list(String after, int limit) {
     String problem = StoredFieldLimits.pageProblem(limit);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     return runner.run(
         "list accounts",
         c -> {
-          List<Account> out = new ArrayList<>();
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "SELECT "
-                      + COLUMNS
-                      + " FROM accounts WHERE id > ? AND status <> ? ORDER BY id LIMIT ?")) {
-            s.setString(1, after);
-            s.setString(2, DELETED);
-            s.setInt(3, limit + 1);
-            try (ResultSet r = s.executeQuery()) {
-              while (r.next()) {
-                out.add(read(r));
-              }
-            }
+          try (PreparedStatement s = c.prepareStatement(LIST)) {
+            return SqlRows.page(s, limit, this::read, Account::id, after, DELETED);
           }
-          if (out.size() > limit) {
-            out.remove(limit);
-            return new Page<>(out, out.get(limit - 1).id());
-          }
-          return new Page<>(out, null);
         });
   }
 
@@ -229,7 +205,7 @@ public final class SqlAccountStore implements AccountStore {
   public CompletionStage<Optional<Account>> update(Account changed) {
     String problem = StoredFieldLimits.problem(changed);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     String id = changed.id();
     byte[] email = seal(id, "email", changed.email());
@@ -321,7 +297,7 @@ public final class SqlAccountStore implements AccountStore {
   public CompletionStage<Boolean> enrolTotp(String id, byte[] secret) {
     String problem = StoredFieldLimits.totpProblem(secret);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     byte[] sealed = keyring.seal(id(id, "totp_secret"), secret);
     return runner.run(
@@ -402,7 +378,7 @@ public final class SqlAccountStore implements AccountStore {
   public CompletionStage<Boolean> replaceRecoveryCodes(String id, List<String> hashes) {
     String problem = StoredFieldLimits.recoveryProblem(hashes);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     List<String> copy = List.copyOf(hashes);
     return runner.run(
@@ -497,7 +473,7 @@ public final class SqlAccountStore implements AccountStore {
       int maxPerAccount) {
     String problem = StoredFieldLimits.tokenProblem(tokenHash, maxPerAccount);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     String key = tokenKey(purpose, tokenHash);
     return runner.run(

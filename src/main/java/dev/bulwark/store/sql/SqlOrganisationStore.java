@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,10 +31,6 @@ public final class SqlOrganisationStore implements OrganisationStore {
     this.dialect = dialect;
   }
 
-  private static <T> CompletionStage<T> refused(String problem) {
-    return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
-  }
-
   private static Organisation read(ResultSet r) throws SQLException {
     return new Organisation(
         r.getString(1), r.getString(2), r.getString(3), Instant.ofEpochMilli(r.getLong(4)));
@@ -45,7 +40,7 @@ public final class SqlOrganisationStore implements OrganisationStore {
   public CompletionStage<Optional<Organisation>> create(String slug, String name) {
     String problem = StoredFieldLimits.organisationProblem(slug, name);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     String id = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
@@ -77,10 +72,7 @@ public final class SqlOrganisationStore implements OrganisationStore {
         operation,
         c -> {
           try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, value);
-            try (ResultSet r = s.executeQuery()) {
-              return r.next() ? Optional.of(read(r)) : Optional.empty();
-            }
+            return SqlRows.first(s, SqlOrganisationStore::read, value);
           }
         });
   }
@@ -99,29 +91,17 @@ public final class SqlOrganisationStore implements OrganisationStore {
   public CompletionStage<Page<Organisation>> list(String after, int limit) {
     String problem = StoredFieldLimits.pageProblem(limit);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     return runner.run(
         "list organisations",
         c -> {
-          List<Organisation> out = new ArrayList<>();
           try (PreparedStatement s =
               c.prepareStatement(
                   "SELECT id, slug, name, created_ms FROM organisations WHERE id > ?"
                       + " ORDER BY id LIMIT ?")) {
-            s.setString(1, after);
-            s.setInt(2, limit + 1);
-            try (ResultSet r = s.executeQuery()) {
-              while (r.next()) {
-                out.add(read(r));
-              }
-            }
+            return SqlRows.page(s, limit, SqlOrganisationStore::read, Organisation::id, after);
           }
-          if (out.size() > limit) {
-            out.remove(limit);
-            return new Page<>(out, out.get(limit - 1).id());
-          }
-          return new Page<>(out, null);
         });
   }
 
@@ -151,7 +131,7 @@ public final class SqlOrganisationStore implements OrganisationStore {
       String accountId, String organisationId, String role) {
     String problem = StoredFieldLimits.slugProblem("role", role);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     return runner.run(
         "set membership",
@@ -207,7 +187,7 @@ public final class SqlOrganisationStore implements OrganisationStore {
   public CompletionStage<List<Membership>> membershipsOf(String accountId, int limit) {
     String problem = StoredFieldLimits.pageProblem(limit);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     return runner.run(
         "memberships of account",
@@ -233,30 +213,23 @@ public final class SqlOrganisationStore implements OrganisationStore {
   public CompletionStage<Page<Membership>> members(String organisationId, String after, int limit) {
     String problem = StoredFieldLimits.pageProblem(limit);
     if (problem != null) {
-      return refused(problem);
+      return SqlRows.refused(problem);
     }
     return runner.run(
         "members of organisation",
         c -> {
-          List<Membership> out = new ArrayList<>();
           try (PreparedStatement s =
               c.prepareStatement(
                   "SELECT account_id, role FROM memberships WHERE org_id = ? AND account_id > ?"
                       + " ORDER BY account_id LIMIT ?")) {
-            s.setString(1, organisationId);
-            s.setString(2, after);
-            s.setInt(3, limit + 1);
-            try (ResultSet r = s.executeQuery()) {
-              while (r.next()) {
-                out.add(new Membership(r.getString(1), organisationId, r.getString(2)));
-              }
-            }
+            return SqlRows.page(
+                s,
+                limit,
+                r -> new Membership(r.getString(1), organisationId, r.getString(2)),
+                Membership::accountId,
+                organisationId,
+                after);
           }
-          if (out.size() > limit) {
-            out.remove(limit);
-            return new Page<>(out, out.get(limit - 1).accountId());
-          }
-          return new Page<>(out, null);
         });
   }
 }

@@ -219,6 +219,62 @@ class SignedRequestsGatewayTest {
   }
 
   @Test
+  void theCurlLineOfBulwarkSignRunsAsWrittenAndPrintsOnlyTheAnswer() throws Exception {
+    Path dir = Files.createTempDirectory("sign-curl");
+    Path key = dir.resolve("client-a.key");
+    Files.writeString(key, secret + "\n", StandardCharsets.UTF_8);
+    Path body = dir.resolve("payment.json");
+    Files.writeString(body, BODY, StandardCharsets.UTF_8);
+    java.io.StringWriter line = new java.io.StringWriter();
+    picocli.CommandLine cli = dev.bulwark.cli.Main.commandLine();
+    cli.setOut(new java.io.PrintWriter(line, true));
+    int exit =
+        cli.execute(
+            "sign",
+            "--method",
+            "POST",
+            "--url",
+            gw.url("/api/sign-curl"),
+            "-H",
+            "Content-Type: application/json",
+            "--body",
+            body.toString(),
+            "--key-id",
+            "client-a",
+            "--key-file",
+            key.toString(),
+            "--curl");
+    assertThat(exit).as(line.toString()).isZero();
+    Path script = dir.resolve("signed.sh");
+    Files.writeString(script, line.toString(), StandardCharsets.UTF_8);
+    upstream.on("/api/sign-curl", req -> req.response().end("paid"));
+    // As `sh signed.sh > out` runs it: the answer on stdout, nothing on stderr (curl's progress
+    // meter goes there when its output is not a terminal).
+    assertThat(runApart(List.of("sh", script.toString()), dir)).containsExactly("paid", "");
+    assertThat(upstream.next().body().toString(StandardCharsets.UTF_8)).isEqualTo(BODY);
+    List<String> replay = runApart(List.of("sh", script.toString()), dir);
+    assertThat(replay.get(0)).contains("\"problem\":\"replayed\"");
+    assertThat(replay.get(1)).isEmpty();
+  }
+
+  /**
+   * Runs a command in {@code dir}, trusting the test certificate; returns its stdout and stderr.
+   */
+  private static List<String> runApart(List<String> command, Path dir) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectOutput(dir.resolve("stdout").toFile())
+            .redirectError(dir.resolve("stderr").toFile());
+    pb.environment().put("CURL_CA_BUNDLE", TestGateway.certificate().certFile().toString());
+    Process p = pb.start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return List.of(
+        Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
+        Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8));
+  }
+
+  @Test
   void theDocumentedPythonClientIsAccepted() throws Exception {
     Path script = Files.createTempFile("signed", ".py");
     Files.writeString(script, docsExample("python"), StandardCharsets.UTF_8);
