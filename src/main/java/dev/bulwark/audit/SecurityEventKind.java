@@ -137,7 +137,16 @@ public enum SecurityEventKind {
   /** An account's email address was verified with a mailed token. */
   EMAIL_VERIFIED("email-verified", false),
   /** A mail could not be sent (SMTP failure, timeout, or the queue was full) and was dropped. */
-  MAIL_FAILED("mail-failed", true);
+  MAIL_FAILED("mail-failed", true),
+  /**
+   * An account asked for a TOTP secret to enrol on the login API; nothing is active until a code
+   * confirms it.
+   */
+  SECOND_FACTOR_ENROLMENT_STARTED("second-factor-enrolment-started", false),
+  /** An account confirmed a TOTP secret with a code on the login API: its second factor is on. */
+  SECOND_FACTOR_ENROLLED("second-factor-enrolled", false),
+  /** An account replaced its recovery codes on the login API, with a second factor. */
+  RECOVERY_CODES_REPLACED("recovery-codes-replaced", false);
 
   private final String wireName;
   private final boolean repeatable;

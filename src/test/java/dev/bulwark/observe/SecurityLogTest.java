@@ -145,7 +145,10 @@ class SecurityLogTest {
             SecurityEventKind.ACCOUNT_DISABLED,
             SecurityEventKind.ACCOUNT_ENABLED,
             SecurityEventKind.ACCOUNT_DELETED,
-            SecurityEventKind.SECOND_FACTOR_REMOVED)) {
+            SecurityEventKind.SECOND_FACTOR_REMOVED,
+            SecurityEventKind.SECOND_FACTOR_ENROLMENT_STARTED,
+            SecurityEventKind.SECOND_FACTOR_ENROLLED,
+            SecurityEventKind.RECOVERY_CODES_REPLACED)) {
       SAMPLES.put(k, SecurityEvent.accountChanged(k, "r15", "127.0.0.1", "admin", "acct-1", "-"));
     }
     SAMPLES.put(
@@ -266,7 +269,10 @@ class SecurityLogTest {
             "password-reset-requested",
             "password-reset-completed",
             "email-verified",
-            "mail-failed");
+            "mail-failed",
+            "second-factor-enrolment-started",
+            "second-factor-enrolled",
+            "recovery-codes-replaced");
   }
 
   @Test

@@ -41,11 +41,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON login API of a route with {@code serve: login}: {@code POST login}, {@code mfa}, {@code
- * refresh}, {@code logout} and {@code invitation} under the route's prefix. The OpenAPI contract
- * shipped with it ({@code openapi/login.yaml}) runs first, on the same route, so every body that
- * reaches this endpoint has the declared shape; unknown paths get the contract's 404 and other
- * methods its 405. Every answer is JSON, marked {@code Cache-Control: no-store}; store failures and
- * a full hashing queue answer 503 with {@code Retry-After}.
+ * refresh}, {@code logout} and {@code invitation} under the route's prefix, and an account's own
+ * second factor with its access token: {@code totp/enrol}, {@code totp/confirm}, {@code
+ * totp/disable} and {@code totp/recovery-codes}. The OpenAPI contract shipped with it ({@code
+ * openapi/login.yaml}) runs first, on the same route, so every body that reaches this endpoint has
+ * the declared shape; unknown paths get the contract's 404 and other methods its 405. Every answer
+ * is JSON, marked {@code Cache-Control: no-store}; store failures and a full hashing queue answer
+ * 503 with {@code Retry-After}.
  */
 public final class LoginEndpoint implements Policy {
   /** The kind of the endpoint, as {@code serve} names it. */
@@ -69,7 +71,19 @@ public final class LoginEndpoint implements Policy {
   static final Denial INVALID_GRANT =
       Denial.of(401, "invalid_grant", "login: refresh token refused");
   static final Denial INVALID_TOKEN =
-      Denial.of(401, "invalid_token", "login: sign-out everywhere without a valid access token");
+      Denial.of(401, "invalid_token", "login: no valid access token");
+  static final Denial INVALID_ENROLMENT_TOKEN =
+      Denial.of(
+          401,
+          "invalid_enrolment_token",
+          "login: enrolment_token unknown, used, expired or another account's");
+  static final Denial STALE_SIGN_IN =
+      Denial.of(
+          401, "insufficient_user_authentication", "login: TOTP enrolment needs a fresh sign-in");
+  static final Denial ALREADY_ENROLLED =
+      Denial.of(409, "second factor already enrolled", "login: TOTP is on; remove it first");
+  static final Denial NOT_ENROLLED =
+      Denial.of(409, "no second factor", "login: the account has no TOTP");
   static final Denial THROTTLED =
       Denial.of(429, "too many requests", "login: throttled after failed attempts");
   static final Denial UNAVAILABLE =
@@ -78,6 +92,17 @@ public final class LoginEndpoint implements Policy {
       Denial.of(503, "service unavailable", "login: password hashing queue full");
   static final Denial NOT_FOUND = Denial.of(404, "not found", "login: no such operation");
 
+  private static final List<String> OPERATIONS =
+      List.of(
+          "login",
+          "mfa",
+          "refresh",
+          "logout",
+          "invitation",
+          "totp/enrol",
+          "totp/confirm",
+          "totp/disable",
+          "totp/recovery-codes");
   private static final AttributeKey<Buffer> ANSWER = AttributeKey.of("login-answer");
   private static final CharSequence CONTENT_TYPE = HeaderMap.constant("content-type");
   private static final CharSequence CACHE_CONTROL = HeaderMap.constant("cache-control");
@@ -92,6 +117,10 @@ public final class LoginEndpoint implements Policy {
   private final SecondFactor secondFactor;
   private final Sessions sessions;
   private final Invitations invitations;
+  private final TotpEnrolment enrolment;
+  private final TotpConfirmation confirmation;
+  private final TotpRemoval removal;
+  private final RecoveryCodeRenewal renewal;
 
   LoginEndpoint(String base, LoginServices services) {
     this.base = base.equals("/") ? "" : base;
@@ -99,6 +128,10 @@ public final class LoginEndpoint implements Policy {
     this.secondFactor = new SecondFactor(services);
     this.sessions = new Sessions(services);
     this.invitations = new Invitations(services);
+    this.enrolment = new TotpEnrolment(services);
+    this.confirmation = new TotpConfirmation(services);
+    this.removal = new TotpRemoval(services);
+    this.renewal = new RecoveryCodeRenewal(services);
   }
 
   /** Makes the login API of a route with {@code serve: login}: its contract, then the endpoint. */
@@ -175,8 +208,7 @@ public final class LoginEndpoint implements Policy {
         path.startsWith(base + "/")
             ? path.substring(base.length() + 1).toLowerCase(Locale.ROOT)
             : "";
-    if (!ex.request().method().equals("POST")
-        || !List.of("login", "mfa", "refresh", "logout", "invitation").contains(op)) {
+    if (!ex.request().method().equals("POST") || !OPERATIONS.contains(op)) {
       ex.deny(NOT_FOUND); // not reached behind the contract, which answers 404 or 405 first
       return;
     }
@@ -198,6 +230,10 @@ public final class LoginEndpoint implements Policy {
             case "mfa" -> secondFactor.run(ex, body);
             case "refresh" -> sessions.refresh(ex, body);
             case "invitation" -> invitations.run(ex, body);
+            case "totp/enrol" -> enrolment.run(ex);
+            case "totp/confirm" -> confirmation.run(ex, body);
+            case "totp/disable" -> removal.run(ex, body);
+            case "totp/recovery-codes" -> renewal.run(ex, body);
             default -> sessions.logout(ex, body);
           }
         });
@@ -300,10 +336,24 @@ public final class LoginEndpoint implements Policy {
         1);
   }
 
-  /** Refuses a sign-out everywhere without a valid access token, with a Bearer challenge. */
+  /** Refuses a call that needs a valid access token without one, with a Bearer challenge. */
   static void invalidToken(Exchange ex) {
     ex.responseHeaders().set(WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
     deny(ex, INVALID_TOKEN);
+  }
+
+  /**
+   * Refuses a token whose sign-in is older than {@code maxAgeSeconds}, with the challenge of RFC
+   * 9470 that says how recent it must be.
+   */
+  static void staleSignIn(Exchange ex, long maxAgeSeconds) {
+    ex.responseHeaders()
+        .set(
+            WWW_AUTHENTICATE,
+            "Bearer error=\"insufficient_user_authentication\","
+                + " error_description=\"a fresh sign-in is required\", max_age="
+                + maxAgeSeconds);
+    deny(ex, STALE_SIGN_IN);
   }
 
   /** Returns the bytes of the shipped contract (for tests and docs checks). */

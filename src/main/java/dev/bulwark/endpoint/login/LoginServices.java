@@ -15,9 +15,9 @@ import java.time.Clock;
 
 /**
  * What the login API's operations share on one route: the account store, the password hasher at the
- * configured cost and the password policy, the throttle, the TOTP verifier, the second-factor
- * challenges, the token service and the checks of its access tokens, the blocking executor, the
- * security events, the clock and the route's name.
+ * configured cost and the password policy, the throttle, the TOTP verifier and issuer name, the
+ * second-factor challenges and pending enrolments, the token service and the checks of its access
+ * tokens, the blocking executor, the security events, the clock and the route's name.
  */
 record LoginServices(
     AccountStore accounts,
@@ -26,7 +26,9 @@ record LoginServices(
     PasswordPolicy policy,
     LoginThrottle throttle,
     TotpVerifier totp,
+    String totpIssuer,
     MfaChallenges challenges,
+    EnrolmentTokens enrolments,
     TokenService tokens,
     OwnAccessTokens accessTokens,
     BlockingExecutor blocking,
@@ -50,7 +52,9 @@ record LoginServices(
         PasswordPolicy.of(identity.passwords()),
         new LoginThrottle(identity.loginThrottle(), gateway.stores().bans(), gateway.security()),
         new TotpVerifier(identity.totp()),
+        identity.totp().issuer(),
         new MfaChallenges(accounts, settings.mfaTokenTtl(), gateway.clock()),
+        new EnrolmentTokens(accounts, gateway.clock()),
         tokens,
         new OwnAccessTokens(issuer, gateway.clock()),
         gateway.blocking(),

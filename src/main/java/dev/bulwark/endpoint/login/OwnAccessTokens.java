@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * Verifies an access token of this gateway as "sign out everywhere" needs it: signature by a key
  * published now (reloading the shared keys once for an unknown key id), {@code typ: at+jwt}, the
  * configured {@code iss} and {@code aud}, not expired (30 s of skew), and a session that was not
- * revoked; answers the account it speaks for, or null.
+ * revoked; answers the account it speaks for and its session, or null.
  */
 final class OwnAccessTokens {
   private static final Set<JWSAlgorithm> ALGORITHMS =
@@ -33,8 +33,16 @@ final class OwnAccessTokens {
     this.clock = clock;
   }
 
+  /** Whom a valid token speaks for: its account ({@code sub}) and session ({@code sid}). */
+  record Caller(String account, String session) {}
+
   /** Hands {@code done} the account of a valid token, or null (at once or on a store thread). */
   void account(String token, Consumer<@Nullable String> done) {
+    caller(token, c -> done.accept(c == null ? null : c.account()));
+  }
+
+  /** Hands {@code done} the caller of a valid token, or null (at once or on a store thread). */
+  void caller(String token, Consumer<@Nullable Caller> done) {
     TokenVerifier.Parsed parsed = TokenVerifier.parse(token, MAX_TOKEN);
     if (parsed == null) {
       done.accept(null);
@@ -58,7 +66,7 @@ final class OwnAccessTokens {
     done.accept(sig == null ? claims(parsed) : null);
   }
 
-  private @Nullable String claims(TokenVerifier.Parsed parsed) {
+  private @Nullable Caller claims(TokenVerifier.Parsed parsed) {
     JOSEObjectType typ = parsed.jwt().getHeader().getType();
     if (typ == null || !TokenService.ACCESS_TOKEN_TYPE.equals(typ.getType())) {
       return null;
@@ -78,6 +86,6 @@ final class OwnAccessTokens {
     if (!(sub instanceof String s) || s.isEmpty() || !(sid instanceof String session)) {
       return null;
     }
-    return issuer.revoked(session) ? null : s;
+    return issuer.revoked(session) ? null : new Caller(s, session);
   }
 }

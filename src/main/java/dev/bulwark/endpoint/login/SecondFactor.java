@@ -4,18 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventKind;
 import dev.bulwark.exchange.Exchange;
-import dev.bulwark.identity.login.LoginName;
 import dev.bulwark.identity.login.LoginThrottle;
 import dev.bulwark.identity.login.ThrottleDecision;
-import dev.bulwark.identity.totp.RecoveryCodes;
-import dev.bulwark.identity.totp.TotpCheck;
-import dev.bulwark.identity.totp.TotpSecret;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -94,10 +88,7 @@ final class SecondFactor {
       MfaChallenges.Challenge c,
       LoginThrottle.Factor factor,
       String given) {
-    LoginName parsed = LoginName.parse(a.loginName()).name();
-    LoginName name = parsed != null ? parsed : PasswordLogin.unreadable(a.loginName());
-    LoginThrottle.Attempt attempt =
-        new LoginThrottle.Attempt(ex.requestId(), ex.clientAddress(), s.route(), name);
+    LoginThrottle.Attempt attempt = FactorCheck.attempt(ex, s, a);
     ThrottleDecision d = s.throttle().check(attempt, factor);
     switch (d.action()) {
       case REFUSE ->
@@ -128,7 +119,9 @@ final class SecondFactor {
       LoginThrottle.Factor factor,
       String given) {
     CompletionStage<Boolean> accepted =
-        factor == LoginThrottle.Factor.TOTP ? totp(a.id(), given) : recovery(a.id(), given);
+        factor == LoginThrottle.Factor.TOTP
+            ? FactorCheck.totp(s, a.id(), given)
+            : FactorCheck.recovery(s, a.id(), given);
     LoginEndpoint.after(
         ex,
         accepted,
@@ -164,47 +157,5 @@ final class SecondFactor {
                   : LoginEndpoint.INVALID_CODE.withDetails(
                       "\"mfa_token\":\"" + next.get().token() + "\""));
         });
-  }
-
-  /** Completes with whether the code is the account's, of a step not accepted before. */
-  private CompletionStage<Boolean> totp(String account, String code) {
-    return s.accounts()
-        .totp(account)
-        .thenCompose(
-            stored -> {
-              if (stored.isEmpty()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              TotpCheck check =
-                  s.totp()
-                      .verify(
-                          TotpSecret.of(stored.get().secret()),
-                          code,
-                          s.clock().instant(),
-                          stored.get().lastAcceptedStep());
-              return check.accepted()
-                  ? s.accounts().acceptTotpStep(account, check.step())
-                  : CompletableFuture.completedFuture(false);
-            });
-  }
-
-  /** Completes with whether the code was one of the account's unused recovery codes. */
-  private CompletionStage<Boolean> recovery(String account, String code) {
-    return s.accounts()
-        .recoveryCodes(account)
-        .thenCompose(
-            hashes -> {
-              RecoveryCodes.Redemption r = RecoveryCodes.redeem(hashes, code);
-              if (!r.accepted()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              List<String> used = new ArrayList<>(hashes);
-              for (String kept : r.remaining()) {
-                used.remove(kept);
-              }
-              return used.size() == 1
-                  ? s.accounts().consumeRecoveryCode(account, used.get(0))
-                  : CompletableFuture.completedFuture(false);
-            });
   }
 }

@@ -128,7 +128,8 @@ public final class OneTimeTokens {
   static String binding(OneTimePurpose purpose, Account a) {
     String email = a.email() == null ? "" : a.email();
     return switch (purpose) {
-      case PASSWORD_RESET, INVITATION, MFA_CHALLENGE -> orEmpty(a.passwordHash()) + "\n" + email;
+      case PASSWORD_RESET, INVITATION, MFA_CHALLENGE, TOTP_ENROLMENT ->
+          orEmpty(a.passwordHash()) + "\n" + email;
       case EMAIL_VERIFICATION -> email;
     };
   }
