@@ -252,6 +252,32 @@ public abstract class AccountStoreContract {
   }
 
   @Test
+  void everyPurposeIsStoredAndKeptApartFromTheOthers() throws Exception {
+    Account a = create(unique("purposes-"));
+    Instant now = Instant.now();
+    Instant later = now.plus(Duration.ofMinutes(10));
+    for (OneTimePurpose p : OneTimePurpose.values()) {
+      assertThat(await(accounts().issueToken(p, a.id(), tokenHash(p.code()), later, 4)))
+          .as(p.code())
+          .isTrue();
+    }
+    for (OneTimePurpose p : OneTimePurpose.values()) {
+      for (OneTimePurpose other : OneTimePurpose.values()) {
+        if (other != p) {
+          assertThat(await(accounts().consumeToken(other, tokenHash(p.code()), now)))
+              .as(p.code() + " as " + other.code())
+              .isEmpty();
+        }
+      }
+    }
+    for (OneTimePurpose p : OneTimePurpose.values()) {
+      assertThat(await(accounts().consumeToken(p, tokenHash(p.code()), now)))
+          .as(p.code())
+          .contains(a.id());
+    }
+  }
+
+  @Test
   void aResetTokenWorksOnceBeforeItExpiresAndNeverForAnotherPurposeOrAGuess() throws Exception {
     Account a = create(unique("grace-"));
     Instant now = Instant.now();

@@ -225,6 +225,36 @@ class TotpSelfServiceTest {
     assertThat(call(V2, "enrol", "{}", from, fresh).statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void bodiesOutsideTheContractGetItsBadRequestBeforeTheTokenIsLookedAt() throws Exception {
+    account(gw, "tss-contract");
+    String from = address();
+    String access = login("tss-contract", from).get("access_token").asText();
+    for (String[] op :
+        new String[][] {
+          {"enrol", "{\"password\":\"x\"}"},
+          {"enrol", "[]"},
+          {"confirm", "{\"enrolment_token\":\"t\"}"},
+          {"confirm", "{\"enrolment_token\":\"t\",\"code\":\"123456\",\"secret\":\"A\"}"},
+          {"confirm", "{\"enrolment_token\":\"t\",\"code\":123456}"},
+          {"disable", "{\"code\":\"123456\",\"recovery_code\":\"x\"}"},
+          {"recovery-codes", "{}"}
+        }) {
+      HttpResponse<String> r = call(V2, op[0], op[1], from, access);
+      assertThat(r.statusCode()).as(op[0] + " " + op[1]).isEqualTo(400);
+      assertThat(json(r).has("violations")).isTrue();
+    }
+    assertThat(
+            gw.client()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(gw.url("/auth/totp/enrol")))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(405);
+  }
+
   // ---- enrolment ----
 
   @ParameterizedTest
