@@ -11,7 +11,7 @@ import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.admin.dashboard.Dashboard;
 import dev.bulwark.admin.dashboard.RecentAlerts;
 import dev.bulwark.admin.dashboard.RecentEvents;
-import dev.bulwark.admin.dashboard.SecondFactor;
+import dev.bulwark.admin.dashboard.TwoFactorSignIn;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.audit.SecurityEvents;
@@ -462,7 +462,13 @@ public final class Gateway implements AutoCloseable {
         router,
         new Dashboard.Sources(
             authentication,
-            SecondFactor.NONE,
+            TwoFactorSignIn.of(
+                () -> current.config().admin(),
+                stores,
+                identitySettings(),
+                blocking,
+                security,
+                vertx),
             dashboards.events(),
             dashboards.alerts(),
             new OperatorBans(stores.bans(), security),
@@ -492,8 +498,7 @@ public final class Gateway implements AutoCloseable {
    */
   private void registerIdentityApis(AdminRouter.Builder router, SecurityEvents security) {
     BulwarkConfig config = current.config();
-    IdentitySettings found = config.sections().find(IdentitySettings.class);
-    IdentitySettings identity = found == null ? IdentitySettings.DEFAULTS : found;
+    IdentitySettings identity = identitySettings();
     AccountSessions sessions =
         config.tokens().enabled()
             // The admin API writes its own, durable session-revoked records.
@@ -515,6 +520,12 @@ public final class Gateway implements AutoCloseable {
             invitationMail(identity, security))
         .register(router);
     new OrganisationsApi(stores.organisations(), stores.accounts(), security).register(router);
+  }
+
+  /** Returns the identity settings in force at start (the defaults without an identity section). */
+  private IdentitySettings identitySettings() {
+    IdentitySettings found = current.config().sections().find(IdentitySettings.class);
+    return found == null ? IdentitySettings.DEFAULTS : found;
   }
 
   /**
