@@ -32,10 +32,14 @@ final class AdminListenerCheck {
       }
       return;
     }
+    if (admin.tls().enabled()) {
+      return;
+    }
     at.warning(
         address
             + ": the admin listener speaks plain HTTP, so its token crosses the network in clear"
-            + " (keep it on a management network, or on 127.0.0.1 behind an SSH tunnel)");
+            + " (set admin.tls: same, keep it on a management network, or on 127.0.0.1 behind an"
+            + " SSH tunnel)");
   }
 
   /**

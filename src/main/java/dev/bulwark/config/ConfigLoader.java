@@ -175,7 +175,7 @@ public final class ConfigLoader {
 
   private BulwarkConfig read(ConfigNode top, Path source, Path baseDir) {
     ListenConfig listen = ListenConfig.read(top.get("listen"));
-    AdminConfig admin = AdminConfig.read(top.get("admin"));
+    AdminConfig admin = AdminConfig.read(top.get("admin"), baseDir);
     AdminListenerCheck.check(listen, admin, top);
     TlsConfig tls = TlsConfig.read(top.get("tls"), baseDir);
     StoreConfig store = StoreSection.read(top.get("store"), baseDir);

@@ -127,6 +127,10 @@ final class ConfigWatcher {
         new ArrayList<>(List.of(configFile, config.tls().cert(), config.tls().key()));
     files.addAll(ClientCertificateDemand.filesOf(config)); // CA bundles and CRLs
     files.addAll(UpstreamConfig.clientCertificateFiles(config.routes()));
+    var adminTls = config.admin().tls().own();
+    if (adminTls != null) {
+      files.addAll(List.of(adminTls.cert(), adminTls.key()));
+    }
     return files;
   }
 

@@ -11,7 +11,7 @@ import dev.bulwark.admin.OrganisationsApi;
 import dev.bulwark.admin.dashboard.Dashboard;
 import dev.bulwark.admin.dashboard.RecentAlerts;
 import dev.bulwark.admin.dashboard.RecentEvents;
-import dev.bulwark.admin.dashboard.SecondFactor;
+import dev.bulwark.admin.dashboard.TwoFactorSignIn;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventSink;
 import dev.bulwark.audit.SecurityEvents;
@@ -29,6 +29,7 @@ import dev.bulwark.config.HostPort;
 import dev.bulwark.config.KeyCertificatePair;
 import dev.bulwark.config.Problem;
 import dev.bulwark.config.SecretResolver;
+import dev.bulwark.config.TlsConfig;
 import dev.bulwark.endpoint.EndpointCatalog;
 import dev.bulwark.identity.AssertionKeys;
 import dev.bulwark.identity.IdentitySettings;
@@ -115,6 +116,7 @@ public final class Gateway implements AutoCloseable {
   private volatile int httpsPort;
   private volatile int httpPort = -1;
   private volatile int adminPort = -1;
+  private volatile @Nullable HttpServer adminServer;
   private volatile @Nullable ConfigWatcher watcher;
   private final SecretRotation rotation;
   private volatile boolean draining;
@@ -411,14 +413,25 @@ public final class Gateway implements AutoCloseable {
     Future<?> admin = Future.succeededFuture();
     HostPort adminAddress = config.listen().admin();
     if (adminAddress != null) {
+      HttpServerOptions adminOptions = plainListenerOptions(config);
+      TlsConfig adminTls = config.admin().tls().served(config.tls());
+      if (adminTls != null) {
+        // HTTP/1.1 only: the admin checks read the Host header, which HTTP/2 does not send.
+        TlsSetup.apply(adminOptions, adminTls);
+        adminOptions.setUseAlpn(false);
+      }
       admin =
           vertx
-              .createHttpServer(plainListenerOptions(config))
+              .createHttpServer(adminOptions)
               .requestHandler(adminRouter(security))
               .listen(adminAddress.port(), adminAddress.host())
               .recover(
                   e -> Future.failedFuture(new ListenException("listen.admin", adminAddress, e)))
-              .onSuccess(s -> adminPort = s.actualPort());
+              .onSuccess(
+                  s -> {
+                    adminPort = s.actualPort();
+                    adminServer = s;
+                  });
     }
     // join, not all: on a failure, wait until every listener has settled, so that closing does not
     // race a bind still in progress (Vert.x then logs "Promise already completed" traces).
@@ -449,7 +462,13 @@ public final class Gateway implements AutoCloseable {
         router,
         new Dashboard.Sources(
             authentication,
-            SecondFactor.NONE,
+            TwoFactorSignIn.of(
+                () -> current.config().admin(),
+                stores,
+                identitySettings(),
+                blocking,
+                security,
+                vertx),
             dashboards.events(),
             dashboards.alerts(),
             new OperatorBans(stores.bans(), security),
@@ -479,8 +498,7 @@ public final class Gateway implements AutoCloseable {
    */
   private void registerIdentityApis(AdminRouter.Builder router, SecurityEvents security) {
     BulwarkConfig config = current.config();
-    IdentitySettings found = config.sections().find(IdentitySettings.class);
-    IdentitySettings identity = found == null ? IdentitySettings.DEFAULTS : found;
+    IdentitySettings identity = identitySettings();
     AccountSessions sessions =
         config.tokens().enabled()
             // The admin API writes its own, durable session-revoked records.
@@ -502,6 +520,12 @@ public final class Gateway implements AutoCloseable {
             invitationMail(identity, security))
         .register(router);
     new OrganisationsApi(stores.organisations(), stores.accounts(), security).register(router);
+  }
+
+  /** Returns the identity settings in force at start (the defaults without an identity section). */
+  private IdentitySettings identitySettings() {
+    IdentitySettings found = current.config().sections().find(IdentitySettings.class);
+    return found == null ? IdentitySettings.DEFAULTS : found;
   }
 
   /**
@@ -719,6 +743,7 @@ public final class Gateway implements AutoCloseable {
         || TlsSetup.clientCertificatesChanged(previous, next)) {
       reloadTls(next);
     }
+    AdminTlsReload.apply(adminServer, previous, next);
     return new Reload(ReloadResult.APPLIED, loaded.warnings());
   }
 

@@ -56,6 +56,11 @@ final class RestartOnlySettings {
         previous.tls().engine().name().toLowerCase(java.util.Locale.ROOT),
         next.tls().engine().name().toLowerCase(java.util.Locale.ROOT));
     compare(out, "tls.min-version", previous.tls().minVersion(), next.tls().minVersion());
+    compare(
+        out,
+        "admin.tls",
+        previous.admin().tls().enabled() ? "on" : "off",
+        next.admin().tls().enabled() ? "on" : "off");
     if (!previous.store().equals(next.store())) {
       // No values: a store address can carry credentials.
       out.add("store");

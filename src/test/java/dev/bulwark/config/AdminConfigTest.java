@@ -86,7 +86,7 @@ class AdminConfigTest {
         .asString()
         .startsWith("admin.token: character at 38 is not visible ASCII");
     assertThat(errors("listen: { https: 0.0.0.0:8443 }\nadmin: { tokn: x }\n", Map.of()))
-        .containsExactly("admin.tokn: unknown key (expected one of: token)");
+        .containsExactly("admin.tokn: unknown key (expected one of: dashboard, tls, token)");
   }
 
   @Test
@@ -168,5 +168,69 @@ class AdminConfigTest {
         .hasMessageStartingWith("token: 5 characters");
     assertThatThrownBy(() -> AdminConfig.withToken(" ".repeat(40)))
         .hasMessageContaining("not visible ASCII");
+  }
+
+  @Test
+  void withAdminTlsTheRemoteListenerIsNotWarnedAboutPlainHttp() throws Exception {
+    String same =
+        REMOTE_WITH_TOKEN + "admin: { token: \"${env:BULWARK_ADMIN_TOKEN}\", tls: same }\n";
+    same = same.replace("admin: { token: \"${env:BULWARK_ADMIN_TOKEN}\" }\n", "");
+    ConfigLoader.Loaded loaded = load(same, Map.of("BULWARK_ADMIN_TOKEN", TOKEN));
+    assertThat(loaded.config().admin().tls()).isEqualTo(AdminTls.SAME);
+    assertThat(loaded.config().admin().tls().served(loaded.config().tls()))
+        .isSameAs(loaded.config().tls());
+    assertThat(adminWarnings(same, Map.of("BULWARK_ADMIN_TOKEN", TOKEN))).isEmpty();
+    String own =
+        "listen: { https: 0.0.0.0:8443, admin: 10.0.0.5:9090 }\n"
+            + "admin: { token: \"${env:BULWARK_ADMIN_TOKEN}\","
+            + " tls: { cert: tls.crt, key: tls.key, min-version: TLSv1.3 } }\n";
+    ConfigLoader.Loaded ownLoaded = load(own, Map.of("BULWARK_ADMIN_TOKEN", TOKEN));
+    assertThat(ownLoaded.config().admin().tls().mode()).isEqualTo(AdminTls.Mode.OWN);
+    assertThat(
+            java.util.Objects.requireNonNull(ownLoaded.config().admin().tls().own()).minVersion())
+        .isEqualTo("TLSv1.3");
+    assertThat(adminWarnings(own, Map.of("BULWARK_ADMIN_TOKEN", TOKEN))).isEmpty();
+  }
+
+  @Test
+  void badAdminTlsIsOneErrorPerProblemWithItsPathNamingTheFile() {
+    assertThat(errors("listen: { https: 0.0.0.0:8443 }\nadmin: { tls: yes-please }\n", Map.of()))
+        .containsExactly(
+            "admin.tls: \"yes-please\" (expected: same (the certificate of tls), or a mapping with"
+                + " cert and key (PEM files))");
+    List<String> missing =
+        errors(
+            "listen: { https: 0.0.0.0:8443 }\nadmin: { tls: { cert: nope.crt, key: tls.key } }\n",
+            Map.of());
+    assertThat(missing).singleElement().asString().startsWith("admin.tls.cert: nope.crt: ");
+    assertThat(missing.get(0)).doesNotContain("Exception").doesNotContain("\n");
+    assertThat(
+            errors("listen: { https: 0.0.0.0:8443 }\nadmin: { tls: { key: tls.key } }\n", Map.of()))
+        .singleElement()
+        .asString()
+        .startsWith("admin.tls.cert: missing");
+  }
+
+  @Test
+  void dashboardAdminsAreAnOrganisationSlugAndARole() throws Exception {
+    ConfigLoader.Loaded loaded =
+        load(
+            "listen: { https: 0.0.0.0:8443 }\nadmin: { dashboard: { organisation: operators } }\n",
+            Map.of());
+    assertThat(loaded.config().admin().dashboardOrganisation()).isEqualTo("operators");
+    assertThat(loaded.config().admin().dashboardRole()).isEqualTo("admin");
+    assertThat(
+            errors(
+                "listen: { https: 0.0.0.0:8443 }\nadmin: { dashboard: { organisation: \"Not A Slug\", role: \"a b\" } }\n",
+                Map.of()))
+        .hasSize(2)
+        .anySatisfy(e -> assertThat(e).startsWith("admin.dashboard.organisation: "))
+        .anySatisfy(e -> assertThat(e).startsWith("admin.dashboard.role: "));
+    assertThat(
+            errors(
+                "listen: { https: 0.0.0.0:8443 }\nadmin: { dashboard: { role: ops } }\n", Map.of()))
+        .singleElement()
+        .asString()
+        .startsWith("admin.dashboard.organisation: missing");
   }
 }

@@ -24,11 +24,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The security dashboard's routes on the admin listener, under {@code /dashboard}. The router lets
  * them through unauthenticated ({@link AdminAccess#OPEN}): the dashboard guards them itself with a
- * sign-in (the admin token, judged with the listener's own throttle, then an optional {@link
- * SecondFactor}) and a server-side session in a cookie. Without {@code admin.token} the listener is
- * on loopback and anyone there may sign in, but only with {@code Host: localhost} or an address (a
- * page reaching the listener through DNS rebinding names its own host). Every change is a {@code
- * POST} that must carry the session's CSRF token and an {@code Origin} of the listener itself.
+ * sign-in (the admin token, judged with the listener's own throttle; or, with {@code
+ * admin.dashboard}, an admin account's password and second factor through {@link OperatorSignIn})
+ * and a server-side session in a cookie. Without {@code admin.token} the listener is on loopback
+ * and anyone there may sign in, but only with {@code Host: localhost} or an address (a page
+ * reaching the listener through DNS rebinding names its own host). Every change is a {@code POST}
+ * that must carry the session's CSRF token and an {@code Origin} of the listener itself.
  */
 public final class Dashboard {
   /** The policy every dashboard answer carries: nothing inline, nothing from elsewhere. */
@@ -59,7 +60,7 @@ public final class Dashboard {
    * What the dashboard reads and acts through.
    *
    * @param authentication the admin listener's credential check (its token and throttle)
-   * @param secondFactor the sign-in step after the token ({@link SecondFactor#NONE} for none)
+   * @param operators the sign-in with accounts ({@link OperatorSignIn#TOKEN}: the admin token)
    * @param events the recent security events
    * @param alerts the recent alerts
    * @param bans the operator's ban path (the ban API's)
@@ -69,7 +70,7 @@ public final class Dashboard {
    */
   public record Sources(
       AdminAuthentication authentication,
-      SecondFactor secondFactor,
+      OperatorSignIn operators,
       RecentEvents events,
       RecentAlerts alerts,
       OperatorBans bans,
@@ -78,7 +79,7 @@ public final class Dashboard {
       Supplier<List<Problem>> lint) {
     public Sources {
       requireNonNull(authentication, "authentication");
-      requireNonNull(secondFactor, "secondFactor");
+      requireNonNull(operators, "operators");
       requireNonNull(events, "events");
       requireNonNull(alerts, "alerts");
       requireNonNull(bans, "bans");
@@ -149,7 +150,7 @@ public final class Dashboard {
       redirect(call, "/dashboard");
       return;
     }
-    call.send(200, HTML, DashboardPage.signIn(sources.authentication().tokenRequired(), null));
+    call.send(200, HTML, signInForm(null));
   }
 
   private void signIn(AdminCall call) {
@@ -163,6 +164,10 @@ public final class Dashboard {
     Map<String, String> form = FormBody.parse(call.header("content-type"), call.body());
     if (form == null) {
       refuse(call, 400, "Expected a form.");
+      return;
+    }
+    if (sources.operators().enabled()) {
+      sources.operators().signIn(call, form, outcome -> signedIn(call, outcome));
       return;
     }
     boolean tokenRequired = sources.authentication().tokenRequired();
@@ -181,30 +186,31 @@ public final class Dashboard {
                             true, "Too many wrong tokens from this address; try again later."));
                 case REFUSED ->
                     call.send(401, HTML, DashboardPage.signIn(true, "Wrong admin token."));
-                case ACCEPTED -> secondStep(call, form);
+                case ACCEPTED -> signedIn(call, OperatorSignIn.Outcome.signedIn("admin token"));
               }
             });
   }
 
-  private void secondStep(AdminCall call, Map<String, String> form) {
-    sources
-        .secondFactor()
-        .check(form, call.peerAddress())
-        .whenComplete(
-            (refusal, failure) -> {
-              if (failure != null || refusal != null) {
-                call.send(
-                    401,
-                    HTML,
-                    DashboardPage.signIn(
-                        sources.authentication().tokenRequired(),
-                        failure != null ? "Sign-in could not be checked; try again." : refusal));
-                return;
-              }
-              DashboardSessions.Created created = sessions.create();
-              call.responseHeader("set-cookie", cookie(call, created.id(), false));
-              redirect(call, "/dashboard");
-            });
+  /** Starts a session for a signed-in operator, or shows the sign-in page with the refusal. */
+  private void signedIn(AdminCall call, OperatorSignIn.Outcome outcome) {
+    String operator = outcome.operator();
+    if (operator == null) {
+      if (outcome.retryAfterSeconds() > 0) {
+        call.responseHeader("retry-after", String.valueOf(outcome.retryAfterSeconds()));
+      }
+      call.send(outcome.status(), HTML, signInForm(outcome.message()));
+      return;
+    }
+    DashboardSessions.Created created = sessions.create(operator);
+    call.responseHeader("set-cookie", cookie(call, created.id(), false));
+    redirect(call, "/dashboard");
+  }
+
+  /** Returns the sign-in page: accounts, the admin token, or just a button. */
+  private String signInForm(@Nullable String message) {
+    return sources.operators().enabled()
+        ? DashboardPage.signInWithAccount(message)
+        : DashboardPage.signIn(sources.authentication().tokenRequired(), message);
   }
 
   private void signOut(AdminCall call) {

@@ -424,6 +424,28 @@ final class DashboardPage {
     return sb.toString();
   }
 
+  /**
+   * Returns the sign-in page of a dashboard for admin accounts: login name, password and a code
+   * from the authenticator app (or a recovery code).
+   */
+  static String signInWithAccount(@Nullable String message) {
+    StringBuilder sb = head("Sign in - Bulwark");
+    sb.append("<main class=\"narrow\"><h1>Bulwark security dashboard</h1>");
+    if (message != null) {
+      sb.append("<p class=\"error\" id=\"error\">").append(Html.escape(message)).append("</p>");
+    }
+    sb.append("<form method=\"post\" action=\"/dashboard/sign-in\" id=\"sign-in\">");
+    sb.append("<label>Login name <input type=\"text\" name=\"login\" id=\"login\"");
+    sb.append(" autocomplete=\"username\" required></label> ");
+    sb.append("<label>Password <input type=\"password\" name=\"password\" id=\"password\"");
+    sb.append(" autocomplete=\"current-password\" required></label> ");
+    sb.append("<label>Code <input type=\"text\" name=\"code\" id=\"code\"");
+    sb.append(" autocomplete=\"one-time-code\" inputmode=\"numeric\" required></label> ");
+    sb.append("<p>The code from your authenticator app, or one of your recovery codes.</p>");
+    sb.append("<button type=\"submit\">Sign in</button></form></main>\n</body>\n</html>\n");
+    return sb.toString();
+  }
+
   /** Returns a page that says one thing (a refusal). */
   static String message(String title, String message) {
     StringBuilder sb = head(title + " - Bulwark");

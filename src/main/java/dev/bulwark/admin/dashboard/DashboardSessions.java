@@ -43,15 +43,22 @@ final class DashboardSessions {
   static final class Session {
     private final String key;
     private final String csrf;
+    private final String operator;
     private final long createdNanos;
     private long lastSeenNanos;
     private @Nullable String flash;
 
-    private Session(String key, String csrf, long now) {
+    private Session(String key, String csrf, String operator, long now) {
       this.key = key;
       this.csrf = csrf;
+      this.operator = operator;
       this.createdNanos = now;
       this.lastSeenNanos = now;
+    }
+
+    /** Returns who signed in: an account's login name, or {@code admin token}. */
+    String operator() {
+      return operator;
     }
 
     /** Returns the synchronizer token that every form of this session carries. */
@@ -98,7 +105,8 @@ final class DashboardSessions {
   }
 
   /** Starts a session, ending the least recently used one when {@code max} are held. */
-  synchronized Created create() {
+  synchronized Created create(String operator) {
+    requireNonNull(operator, "operator");
     long now = nanoClock.getAsLong();
     purge(now);
     if (sessions.size() >= max) {
@@ -111,7 +119,7 @@ final class DashboardSessions {
       sessions.remove(requireNonNull(oldest).key);
     }
     String id = random();
-    Session s = new Session(key(id), random(), now);
+    Session s = new Session(key(id), random(), operator, now);
     sessions.put(s.key, s);
     return new Created(id, s);
   }

@@ -5,10 +5,19 @@ import dev.bulwark.admin.AdminRouter;
 import dev.bulwark.admin.OperatorBans;
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEvents;
+import dev.bulwark.blocking.BlockingExecutor;
 import dev.bulwark.config.AdminConfig;
 import dev.bulwark.config.Problem;
+import dev.bulwark.identity.login.LoginThrottle;
+import dev.bulwark.identity.login.ThrottleSettings;
+import dev.bulwark.identity.password.Argon2Cost;
+import dev.bulwark.identity.password.PasswordHasher;
+import dev.bulwark.identity.totp.TotpSettings;
+import dev.bulwark.identity.totp.TotpVerifier;
 import dev.bulwark.server.SelfSignedCertificate;
+import dev.bulwark.store.memory.MemoryAccountStore;
 import dev.bulwark.store.memory.MemoryBanStore;
+import dev.bulwark.store.memory.MemoryOrganisationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -22,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +68,31 @@ final class DashboardListener implements AutoCloseable {
   private final boolean tls;
   private final HttpClient client;
 
+  final MemoryOrganisationStore organisations = new MemoryOrganisationStore(100);
+  final MemoryAccountStore accounts = new MemoryAccountStore(100, organisations);
+  final PasswordHasher hasher = new PasswordHasher(new Argon2Cost(1024, 1, 1));
+  private final BlockingExecutor blocking = new BlockingExecutor(2, 64, new SimpleMeterRegistry());
+
   DashboardListener(int maxFailures, @Nullable SelfSignedCertificate cert) throws Exception {
+    this(maxFailures, cert, LENIENT);
+  }
+
+  /** A login throttle that never holds anyone back (tests of the throttle give their own). */
+  static final ThrottleSettings LENIENT =
+      new ThrottleSettings(
+          Duration.ofMinutes(15),
+          1000,
+          1000,
+          1000,
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(5),
+          Duration.ZERO,
+          1000,
+          1000,
+          1000);
+
+  DashboardListener(int maxFailures, @Nullable SelfSignedCertificate cert, ThrottleSettings login)
+      throws Exception {
     this.tls = cert != null;
     security = new SecurityEvents(List.of(published::add, recent), nanos::get);
     AdminAuthentication auth =
@@ -72,7 +106,18 @@ final class DashboardListener implements AutoCloseable {
     Dashboard.Sources sources =
         new Dashboard.Sources(
             auth,
-            SecondFactor.NONE,
+            new TwoFactorSignIn(
+                config::get,
+                organisations,
+                new TwoFactorSignIn.Services(
+                    accounts,
+                    () -> hasher,
+                    blocking,
+                    new LoginThrottle(login, bans, security, nanos::get),
+                    new TotpVerifier(TotpSettings.DEFAULTS),
+                    security,
+                    vertx,
+                    Clock.systemUTC())),
             recent,
             alerts,
             new OperatorBans(bans, security),
@@ -218,6 +263,7 @@ final class DashboardListener implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    blocking.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
