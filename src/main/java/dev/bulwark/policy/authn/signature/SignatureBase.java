@@ -56,6 +56,15 @@ public final class SignatureBase {
   }
 
   /**
+   * Returns the signature base of a request for a received signature.
+   *
+   * @throws Unusable when a component is unsupported, repeated, or absent from the request
+   */
+  public static byte[] of(RequestSignature signature, MessageComponents m) throws Unusable {
+    return of(signature.covered(), signature.input(), m);
+  }
+
+  /**
    * Returns the signature base of a request for the covered components and the serialized signature
    * parameters (the {@code Signature-Input} member as received).
    *
