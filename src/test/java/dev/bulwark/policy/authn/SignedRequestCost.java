@@ -61,8 +61,7 @@ class SignedRequestCost {
     List<String> inputs = List.of(h.signatureInput());
     List<String> signatures = List.of(h.signature());
     RequestSignature sig = RequestSignature.parse(inputs, signatures, 4096, 4).get(0);
-    byte[] base = SignatureBase.of(sig.covered(), sig.input(), target);
-    byte[] mac = sig.signature();
+    SignatureBase.Bytes base = SignatureBase.build(sig, target);
 
     NonceStore fresh = (k, lifetime) -> CompletableFuture.completedFuture(Boolean.TRUE);
     MemoryNonceStore memory = new MemoryNonceStore(4L * n + 1);
@@ -87,12 +86,11 @@ class SignedRequestCost {
               (Stage) i -> RequestSignature.parse(inputs, signatures, 4096, 4)
             },
             new Object[] {
-              "base (SignatureBase.of)",
-              (Stage) i -> SignatureBase.of(sig.covered(), sig.input(), target)
+              "base (SignatureBase.build)", (Stage) i -> SignatureBase.build(sig, target)
             },
             new Object[] {
               "mac (HMAC verify)",
-              (Stage) i -> SignatureAlgorithm.HMAC_SHA256.verify(key, base, mac)
+              (Stage) i -> sig.verifiedBy(SignatureAlgorithm.HMAC_SHA256, key, base)
             },
             new Object[] {
               "nonce (MemoryNonceStore, fresh key)",

@@ -185,13 +185,33 @@ public final class StructuredFields {
     return true;
   }
 
-  /** A cursor over the text being parsed. */
-  private static final class Parser {
-    private final String s;
+  /** A cursor over the text being parsed (the signature headers' reader walks it too). */
+  static final class Parser {
+    final String s;
     int pos;
+    private final List<String> known;
 
     Parser(String s) {
+      this(s, List.of());
+    }
+
+    /**
+     * A cursor that returns a key or plain string equal to one of {@code known} as that constant
+     * instead of a copy (the parameter and component names every signed request repeats).
+     */
+    Parser(String s, List<String> known) {
       this.s = s;
+      this.known = known;
+    }
+
+    private String text(int start, int end) {
+      for (int i = 0; i < known.size(); i++) {
+        String k = known.get(i);
+        if (k.length() == end - start && s.startsWith(k, start)) {
+          return k;
+        }
+      }
+      return s.substring(start, end);
     }
 
     boolean end() {
@@ -240,7 +260,7 @@ public final class StructuredFields {
           break;
         }
       }
-      return s.substring(start, pos);
+      return text(start, pos);
     }
 
     InnerList innerList() throws Malformed {
@@ -351,7 +371,7 @@ public final class StructuredFields {
         char c = s.charAt(i);
         if (c == '"') {
           pos = i + 1;
-          return s.substring(start, i);
+          return text(start, i);
         }
         if (c == '\\' || c < 0x20 || c > 0x7e) {
           break;
@@ -393,21 +413,22 @@ public final class StructuredFields {
       if (close < 0) {
         throw new Malformed("unterminated byte sequence");
       }
-      String b64 = s.substring(start, close);
-      for (int i = 0; i < b64.length(); i++) {
-        char c = b64.charAt(i);
+      byte[] ascii = new byte[close - start];
+      for (int i = start; i < close; i++) {
+        char c = s.charAt(i);
         if (!((c >= 'A' && c <= 'Z')
             || (c >= 'a' && c <= 'z')
             || (c >= '0' && c <= '9')
             || c == '+'
             || c == '/'
             || c == '=')) {
-          throw new Malformed("not base64 in a byte sequence at " + (start + i));
+          throw new Malformed("not base64 in a byte sequence at " + i);
         }
+        ascii[i - start] = (byte) c;
       }
       pos = close + 1;
       try {
-        return Base64.getDecoder().decode(b64);
+        return Base64.getDecoder().decode(ascii);
       } catch (IllegalArgumentException e) {
         throw new Malformed("malformed base64 in a byte sequence at " + start);
       }
