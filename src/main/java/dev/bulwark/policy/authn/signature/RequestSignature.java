@@ -22,7 +22,10 @@ import org.jspecify.annotations.Nullable;
  * grammar and the strictness are {@link StructuredFields}'s, whose cursor this walks.
  */
 public final class RequestSignature {
-  /** The parameter and component names read as constants, not copied from the header. */
+  /**
+   * The label, parameter names, component names and algorithm names read as constants, not copied
+   * from the header.
+   */
   private static final List<String> KNOWN =
       List.of(
           "sig1",
@@ -40,7 +43,10 @@ public final class RequestSignature {
           "@path",
           "@query",
           "content-digest",
-          "content-type");
+          "content-type",
+          "hmac-sha256",
+          "ed25519",
+          "ecdsa-p256-sha256");
 
   /** The label {@code bulwark sign} and the RFC's examples use, read as a constant. */
   private static final List<String> KNOWN_LABELS = List.of("sig1");

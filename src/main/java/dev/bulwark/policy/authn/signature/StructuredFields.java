@@ -360,8 +360,9 @@ public final class StructuredFields {
       if (digits == 0 || (dot >= 0 && pos - dot - 1 == 0)) {
         throw new Malformed("malformed number at " + start);
       }
-      String text = s.substring(start, pos);
-      return dot < 0 ? (Object) Long.parseLong(text) : new BigDecimal(text);
+      return dot < 0
+          ? (Object) Long.parseLong(s, start, pos, 10)
+          : new BigDecimal(s.substring(start, pos));
     }
 
     String string() throws Malformed {

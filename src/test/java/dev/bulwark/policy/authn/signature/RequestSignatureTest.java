@@ -51,6 +51,7 @@ class RequestSignatureTest {
             case "x-two" -> List.of(" a ", "b\t");
             case "x-latin" -> List.of("caf\u00e9");
             case "x-break" -> List.of("a\nb");
+            case "x-big" -> List.of("v".repeat(40_000));
             default -> List.of();
           };
         }
@@ -204,6 +205,23 @@ class RequestSignatureTest {
           .isInstanceOf(SignatureBase.Unusable.class)
           .hasMessage(c[1]);
     }
+  }
+
+  @Test
+  void aBaseAfterAHugeOneIsWholeAndTheThreadKeepsNoHugeBuffer() throws Exception {
+    RequestSignature big = parse("sig1=(\"x-big\" \"@method\")", SIG).get(0);
+    RequestSignature small = parse("sig1=(\"@method\" \"@path\");created=1", SIG).get(0);
+    assertThat(base(big))
+        .isEqualTo(
+            "\"x-big\": "
+                + "v".repeat(40_000)
+                + "\n\"@method\": GET\n\"@signature-params\": (\"x-big\" \"@method\")");
+    SignatureBase.Bytes b = SignatureBase.build(small, GET);
+    assertThat(b.array().length).isLessThanOrEqualTo(16 * 1024);
+    assertThat(new String(b.toByteArray(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "\"@method\": GET\n\"@path\": /hello.json\n"
+                + "\"@signature-params\": (\"@method\" \"@path\");created=1");
   }
 
   private static String base(RequestSignature s) throws SignatureBase.Unusable {
