@@ -110,26 +110,32 @@ public final class RequestSignature {
     base.text(paramsText, paramsFrom, paramsTo);
   }
 
+  /** Returns the {@code created} parameter (seconds since the epoch), or null when absent. */
   public @Nullable Long created() {
     return created;
   }
 
+  /** Returns the {@code expires} parameter (seconds since the epoch), or null when absent. */
   public @Nullable Long expires() {
     return expires;
   }
 
+  /** Returns the {@code nonce} parameter, or null when absent. */
   public @Nullable String nonce() {
     return nonce;
   }
 
+  /** Returns the {@code keyid} parameter, or null when absent. */
   public @Nullable String keyId() {
     return keyId;
   }
 
+  /** Returns the {@code alg} parameter, or null when absent. */
   public @Nullable String alg() {
     return alg;
   }
 
+  /** Returns the {@code tag} parameter, or null when absent. */
   public @Nullable String tag() {
     return tag;
   }
@@ -198,6 +204,13 @@ public final class RequestSignature {
     Member(String label, String text) {
       this.label = label;
       this.text = text;
+    }
+
+    /** Notes a form that serializes otherwise: the member is then not canonical. */
+    void canonicalIf(boolean canonicalForm) {
+      if (!canonicalForm) {
+        canonical = false;
+      }
     }
 
     /** Keeps a parameter's value; a repeated one is refused. */
@@ -292,11 +305,11 @@ public final class RequestSignature {
       p.skipSp();
       spaces = p.pos - spaces;
       if (p.peek() == ')') {
-        m.canonical &= spaces == 0;
+        m.canonicalIf(spaces == 0);
         p.pos++;
         break;
       }
-      m.canonical &= spaces == (items == 0 ? 0 : 1);
+      m.canonicalIf(spaces == (items == 0 ? 0 : 1));
       Object component = p.bareItem();
       boolean withParams = p.peek() == ';';
       if (withParams) {
@@ -320,14 +333,14 @@ public final class RequestSignature {
       p.pos++;
       int before = p.pos;
       p.skipSp();
-      m.canonical &= p.pos == before;
+      m.canonicalIf(p.pos == before);
       String key = p.key();
       Object value = Boolean.TRUE;
       if (p.peek() == '=') {
         p.pos++;
         int from = p.pos;
         value = p.bareItem();
-        m.canonical &= canonical(value, p.s, from, p.pos);
+        m.canonicalIf(canonical(value, p.s, from, p.pos));
       }
       m.param(key, value);
     }

@@ -205,9 +205,13 @@ public final class StructuredFields {
     }
 
     private String text(int start, int end) {
+      int length = end - start;
       for (int i = 0; i < known.size(); i++) {
         String k = known.get(i);
-        if (k.length() == end - start && s.startsWith(k, start)) {
+        if (k.length() == length
+            && length > 0
+            && k.charAt(0) == s.charAt(start)
+            && s.regionMatches(start, k, 0, length)) {
           return k;
         }
       }
