@@ -74,7 +74,7 @@ class SignCommandTest {
     SignedRequests.Target t =
         SignedRequests.Target.of("POST", "https://api.example.com:8443/pay?x=1")
             .header("content-digest", digest);
-    byte[] base = SignatureBase.of(sig.covered(), sig.input(), t);
+    byte[] base = SignatureBase.of(sig, t);
     assertThat(
             SignatureAlgorithm.ED25519.verify(
                 SignatureAlgorithm.ED25519.verificationKey(SignedRequests.pem(ed.getPublic())),

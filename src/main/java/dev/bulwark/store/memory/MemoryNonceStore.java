@@ -23,6 +23,11 @@ public final class MemoryNonceStore implements NonceStore {
   private final AtomicLong lastSweep;
   private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
+  /** The two answers, shared: a completed stage of this kind cannot be completed again. */
+  private static final CompletionStage<Boolean> FRESH = CompletableFuture.completedStage(true);
+
+  private static final CompletionStage<Boolean> SEEN = CompletableFuture.completedStage(false);
+
   public MemoryNonceStore(long maxNonces) {
     this(maxNonces, System::nanoTime);
   }
@@ -44,21 +49,21 @@ public final class MemoryNonceStore implements NonceStore {
       return CompletableFuture.failedFuture(
           new IllegalStateException("nonce store full (" + maxNonces + " nonces remembered)"));
     }
-    long expiry = now + lifetime.toNanos();
-    boolean[] fresh = {false};
-    until.compute(
-        key,
-        (k, old) -> {
-          if (old != null && old - now > 0) {
-            return old; // seen, still remembered
-          }
-          if (old == null) {
-            size.incrementAndGet();
-          }
-          fresh[0] = true;
-          return expiry;
-        });
-    return CompletableFuture.completedFuture(fresh[0]);
+    Long expiry = now + lifetime.toNanos();
+    while (true) {
+      Long old = until.putIfAbsent(key, expiry);
+      if (old == null) {
+        size.incrementAndGet();
+        return FRESH;
+      }
+      if (old - now > 0) {
+        return SEEN; // still remembered
+      }
+      if (until.replace(key, old, expiry)) {
+        return FRESH; // remembered once, expired since
+      }
+      // remembered again or swept meanwhile: look again
+    }
   }
 
   /**

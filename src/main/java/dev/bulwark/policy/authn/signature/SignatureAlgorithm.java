@@ -182,22 +182,30 @@ public enum SignatureAlgorithm {
    * key}; an HMAC is compared in constant time, a signature of the wrong length is refused first.
    */
   public boolean verify(Key key, byte[] base, byte[] signature) {
+    return verify(key, base, base.length, signature);
+  }
+
+  /**
+   * Returns whether {@code signature} is this algorithm's signature of the first {@code length}
+   * bytes of {@code base} under {@code key} (see {@link #verify(Key, byte[], byte[])}).
+   */
+  public boolean verify(Key key, byte[] base, int length, byte[] signature) {
     if (signature.length != signatureBytes) {
       return false;
     }
     try {
       if (symmetric()) {
-        return MessageDigest.isEqual(sign(key, base), signature);
+        return HMAC.get().matches(key, base, length, signature);
       }
       if (!(key instanceof PublicKey pk)) {
         return false;
       }
       if (this == ED25519) {
-        return verifyEd25519(pk, base, signature);
+        return verifyEd25519(pk, base, length, signature);
       }
       Signature s = Signature.getInstance(jcaName());
       s.initVerify(pk);
-      s.update(base);
+      s.update(base, 0, length);
       return s.verify(signature);
     } catch (GeneralSecurityException e) {
       return false;
@@ -210,13 +218,13 @@ public enum SignatureAlgorithm {
    * small fraction of it. The key is the last 32 bytes of its X.509 encoding (a fixed 12-byte
    * prefix, checked when the key was read).
    */
-  private static boolean verifyEd25519(PublicKey pk, byte[] base, byte[] signature) {
+  private static boolean verifyEd25519(PublicKey pk, byte[] base, int length, byte[] signature) {
     byte[] der = pk.getEncoded();
     if (der == null || der.length != ED25519_SPKI_BYTES) {
       return false;
     }
     return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
-        signature, 0, der, der.length - 32, base, 0, base.length);
+        signature, 0, der, der.length - 32, base, 0, length);
   }
 
   /**
@@ -238,6 +246,14 @@ public enum SignatureAlgorithm {
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
       }
+    }
+
+    /** Returns whether the HMAC of the base's first bytes is {@code expected} (constant time). */
+    boolean matches(Key k, byte[] base, int length, byte[] expected)
+        throws GeneralSecurityException {
+      Mac m = keyedWith(k);
+      m.update(base, 0, length);
+      return MessageDigest.isEqual(m.doFinal(), expected);
     }
 
     Mac keyedWith(Key k) throws InvalidKeyException {

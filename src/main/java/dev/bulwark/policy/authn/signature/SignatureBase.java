@@ -3,6 +3,7 @@ package dev.bulwark.policy.authn.signature;
 import dev.bulwark.policy.authn.signature.StructuredFields.InnerList;
 import dev.bulwark.policy.authn.signature.StructuredFields.Item;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,14 @@ public final class SignatureBase {
       List.of(
           "@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query");
 
-  private static final java.util.regex.Pattern FIELD_NAME =
-      java.util.regex.Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,64}");
+  /** Characters of a header field name besides lower-case letters and digits (RFC 9110 tchar). */
+  private static final String NAME_SYMBOLS = "!#$%&'*+.^_`|~-";
+
+  /** The longest header field name accepted as a covered component. */
+  private static final int MAX_NAME_CHARS = 64;
+
+  /** Each thread's base under construction: a signature is verified on the thread that built it. */
+  private static final ThreadLocal<Bytes> BUFFERS = ThreadLocal.withInitial(Bytes::new);
 
   private SignatureBase() {}
 
@@ -44,15 +51,120 @@ public final class SignatureBase {
     }
   }
 
+  /**
+   * A signature base built into one thread's reusable bytes (valid until that thread builds the
+   * next): a request's base is written once, as bytes, and never copied. A buffer grown past {@link
+   * #MAX_KEPT} by a large header is dropped at the next build, so each thread keeps little.
+   */
+  public static final class Bytes {
+    private static final int INITIAL = 512;
+    private static final int MAX_KEPT = 16 * 1024;
+
+    private byte[] array = new byte[INITIAL];
+    private int length;
+
+    byte[] array() {
+      return array;
+    }
+
+    int length() {
+      return length;
+    }
+
+    /** Returns a copy of the base's bytes. */
+    public byte[] toByteArray() {
+      return Arrays.copyOf(array, length);
+    }
+
+    private void reset() {
+      if (array.length > MAX_KEPT) {
+        array = new byte[INITIAL];
+      }
+      length = 0;
+    }
+
+    private void ensure(int more) {
+      if (length + more > array.length) {
+        array = Arrays.copyOf(array, Math.max(array.length * 2, length + more));
+      }
+    }
+
+    private void ascii(char c) {
+      ensure(1);
+      array[length++] = (byte) c;
+    }
+
+    private void text(String s) {
+      text(s, 0, s.length());
+    }
+
+    /**
+     * Appends {@code s} from {@code from} to {@code to} as UTF-8 (ASCII, the usual case, one byte a
+     * character without encoding).
+     */
+    void text(String s, int from, int to) {
+      ensure(to - from);
+      for (int i = from; i < to; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          byte[] rest = s.substring(i, to).getBytes(StandardCharsets.UTF_8);
+          ensure(rest.length);
+          System.arraycopy(rest, 0, array, length, rest.length);
+          length += rest.length;
+          return;
+        }
+        array[length++] = (byte) c;
+      }
+    }
+
+    /** Appends a component's value; a line break in it would forge another line. */
+    private void value(String component, String v) throws Unusable {
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c == '\n' || c == '\r') {
+          throw new Unusable("component " + component + " holds a line break");
+        }
+      }
+      text(v);
+    }
+  }
+
   /** Returns why a name cannot be a covered component here, or null when it can. */
   public static @org.jspecify.annotations.Nullable String problem(String name) {
     if (name.startsWith("@")) {
       return DERIVED.contains(name) ? null : "unsupported derived component " + name;
     }
-    if (!FIELD_NAME.matcher(name).matches()) {
+    if (name.isEmpty() || name.length() > MAX_NAME_CHARS) {
       return "not a lower-case header field name: " + name;
     }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && NAME_SYMBOLS.indexOf(c) < 0) {
+        return "not a lower-case header field name: " + name;
+      }
+    }
     return null;
+  }
+
+  /**
+   * Returns the signature base of a request for a received signature, in this thread's buffer.
+   *
+   * @throws Unusable when a component is unsupported, repeated, or absent from the request
+   */
+  public static Bytes build(RequestSignature signature, MessageComponents m) throws Unusable {
+    Bytes b = BUFFERS.get();
+    write(b, signature.covered(), m);
+    signature.writeSignatureParams(b);
+    return b;
+  }
+
+  /**
+   * Returns the signature base of a request for a received signature.
+   *
+   * @throws Unusable when a component is unsupported, repeated, or absent from the request
+   */
+  public static byte[] of(RequestSignature signature, MessageComponents m) throws Unusable {
+    return build(signature, m).toByteArray();
   }
 
   /**
@@ -63,21 +175,33 @@ public final class SignatureBase {
    */
   public static byte[] of(List<String> covered, InnerList input, MessageComponents m)
       throws Unusable {
-    StringBuilder sb = new StringBuilder(256);
+    Bytes b = BUFFERS.get();
+    write(b, covered, m);
+    b.text(StructuredFields.serialize(input));
+    return b.toByteArray();
+  }
+
+  /** Writes the component lines and the start of the {@code @signature-params} line. */
+  private static void write(Bytes b, List<String> covered, MessageComponents m) throws Unusable {
+    b.reset();
     for (int i = 0; i < covered.size(); i++) {
       String name = covered.get(i);
       String problem = problem(name);
       if (problem != null) {
         throw new Unusable(problem);
       }
-      if (covered.subList(0, i).contains(name)) {
-        throw new Unusable("component " + name + " covered twice");
+      for (int j = 0; j < i; j++) {
+        if (covered.get(j).equals(name)) {
+          throw new Unusable("component " + name + " covered twice");
+        }
       }
-      String value = value(name, m);
-      sb.append('"').append(name).append("\": ").append(value).append('\n');
+      b.ascii('"');
+      b.text(name);
+      b.text("\": ");
+      value(b, name, m);
+      b.ascii('\n');
     }
-    sb.append("\"@signature-params\": ").append(StructuredFields.serialize(input));
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    b.text("\"@signature-params\": ");
   }
 
   /**
@@ -92,38 +216,48 @@ public final class SignatureBase {
     return new InnerList(items, new LinkedHashMap<>(params));
   }
 
-  private static String value(String name, MessageComponents m) throws Unusable {
-    String query = m.query();
-    String v =
-        switch (name) {
-          case "@method" -> m.method();
-          case "@target-uri" ->
-              m.scheme() + "://" + m.authority() + m.path() + (query == null ? "" : "?" + query);
-          case "@authority" -> m.authority();
-          case "@scheme" -> m.scheme();
-          case "@request-target" -> m.path() + (query == null ? "" : "?" + query);
-          case "@path" -> m.path();
-          case "@query" -> "?" + (query == null ? "" : query);
-          default -> field(name, m);
-        };
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c == '\n' || c == '\r') {
-        throw new Unusable("component " + name + " holds a line break");
+  private static void value(Bytes b, String name, MessageComponents m) throws Unusable {
+    switch (name) {
+      case "@method" -> b.value(name, m.method());
+      case "@target-uri" -> {
+        b.value(name, m.scheme());
+        b.text("://");
+        b.value(name, m.authority());
+        requestTarget(b, name, m);
       }
+      case "@authority" -> b.value(name, m.authority());
+      case "@scheme" -> b.value(name, m.scheme());
+      case "@request-target" -> requestTarget(b, name, m);
+      case "@path" -> b.value(name, m.path());
+      case "@query" -> {
+        String query = m.query();
+        b.ascii('?');
+        b.value(name, query == null ? "" : query);
+      }
+      default -> field(b, name, m);
     }
-    return v;
   }
 
-  private static String field(String name, MessageComponents m) throws Unusable {
+  private static void requestTarget(Bytes b, String name, MessageComponents m) throws Unusable {
+    b.value(name, m.path());
+    String query = m.query();
+    if (query != null) {
+      b.ascii('?');
+      b.value(name, query);
+    }
+  }
+
+  /** Writes a header field's lines, each trimmed, joined with {@code ", "}. */
+  private static void field(Bytes b, String name, MessageComponents m) throws Unusable {
     List<String> lines = m.header(name);
     if (lines.isEmpty()) {
       throw new Unusable("covered header " + name + " is absent");
     }
-    StringBuilder sb = new StringBuilder();
-    for (String l : lines) {
-      sb.append(sb.length() == 0 ? "" : ", ").append(l.strip());
+    for (int i = 0; i < lines.size(); i++) {
+      if (i > 0) {
+        b.text(", ");
+      }
+      b.value(name, lines.get(i).strip());
     }
-    return sb.toString();
   }
 }

@@ -185,13 +185,37 @@ public final class StructuredFields {
     return true;
   }
 
-  /** A cursor over the text being parsed. */
-  private static final class Parser {
-    private final String s;
+  /** A cursor over the text being parsed (the signature headers' reader walks it too). */
+  static final class Parser {
+    final String s;
     int pos;
+    private final List<String> known;
 
     Parser(String s) {
+      this(s, List.of());
+    }
+
+    /**
+     * A cursor that returns a key or plain string equal to one of {@code known} as that constant
+     * instead of a copy (the parameter and component names every signed request repeats).
+     */
+    Parser(String s, List<String> known) {
       this.s = s;
+      this.known = known;
+    }
+
+    private String text(int start, int end) {
+      int length = end - start;
+      for (int i = 0; i < known.size(); i++) {
+        String k = known.get(i);
+        if (k.length() == length
+            && length > 0
+            && k.charAt(0) == s.charAt(start)
+            && s.regionMatches(start, k, 0, length)) {
+          return k;
+        }
+      }
+      return s.substring(start, end);
     }
 
     boolean end() {
@@ -240,7 +264,7 @@ public final class StructuredFields {
           break;
         }
       }
-      return s.substring(start, pos);
+      return text(start, pos);
     }
 
     InnerList innerList() throws Malformed {
@@ -340,8 +364,9 @@ public final class StructuredFields {
       if (digits == 0 || (dot >= 0 && pos - dot - 1 == 0)) {
         throw new Malformed("malformed number at " + start);
       }
-      String text = s.substring(start, pos);
-      return dot < 0 ? (Object) Long.parseLong(text) : new BigDecimal(text);
+      return dot < 0
+          ? (Object) Long.parseLong(s, start, pos, 10)
+          : new BigDecimal(s.substring(start, pos));
     }
 
     String string() throws Malformed {
@@ -351,7 +376,7 @@ public final class StructuredFields {
         char c = s.charAt(i);
         if (c == '"') {
           pos = i + 1;
-          return s.substring(start, i);
+          return text(start, i);
         }
         if (c == '\\' || c < 0x20 || c > 0x7e) {
           break;
@@ -393,21 +418,22 @@ public final class StructuredFields {
       if (close < 0) {
         throw new Malformed("unterminated byte sequence");
       }
-      String b64 = s.substring(start, close);
-      for (int i = 0; i < b64.length(); i++) {
-        char c = b64.charAt(i);
+      byte[] ascii = new byte[close - start];
+      for (int i = start; i < close; i++) {
+        char c = s.charAt(i);
         if (!((c >= 'A' && c <= 'Z')
             || (c >= 'a' && c <= 'z')
             || (c >= '0' && c <= '9')
             || c == '+'
             || c == '/'
             || c == '=')) {
-          throw new Malformed("not base64 in a byte sequence at " + (start + i));
+          throw new Malformed("not base64 in a byte sequence at " + i);
         }
+        ascii[i - start] = (byte) c;
       }
       pos = close + 1;
       try {
-        return Base64.getDecoder().decode(b64);
+        return Base64.getDecoder().decode(ascii);
       } catch (IllegalArgumentException e) {
         throw new Malformed("malformed base64 in a byte sequence at " + start);
       }

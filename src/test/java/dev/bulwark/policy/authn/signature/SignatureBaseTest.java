@@ -71,7 +71,7 @@ class SignatureBaseTest {
             4096,
             4);
     RequestSignature s = sigs.get(0);
-    byte[] base = SignatureBase.of(s.covered(), s.input(), RFC_REQUEST);
+    byte[] base = SignatureBase.of(s, RFC_REQUEST);
     assertThat(new String(base, StandardCharsets.UTF_8))
         .isEqualTo(
             "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n"
