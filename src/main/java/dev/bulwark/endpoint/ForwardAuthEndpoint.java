@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * X-Forwarded-Host} (accepted only from trusted proxies), finds the route that request would take,
  * and applies that route's authentication and authorization (its credential providers and access
  * rule, as the authentication feature compiled them): 200 with the identity headers, 401 with a
- * challenge, or 403. Served on a route with {@code serve: forward-auth}; only peers in {@code
+ * challenge (the RFC 9470 step-up one when only a second factor is missing, as on the route
+ * itself), or 403. Served on a route with {@code serve: forward-auth}; only peers in {@code
  * trusted-proxies} may call it, so such a route takes neither {@code public} nor {@code auth}.
  */
 public final class ForwardAuthEndpoint implements Policy {
@@ -71,6 +72,11 @@ public final class ForwardAuthEndpoint implements Policy {
       Denial.of(403, "forbidden", "forward-auth: no route for the original request");
   private static final Denial FORBIDDEN =
       Denial.of(403, "forbidden", "forward-auth: the route's rule does not allow the caller");
+  private static final Denial STEP_UP =
+      Denial.of(
+          401,
+          "second factor required",
+          "forward-auth: the route's rule needs a second factor the caller's token lacks");
 
   private final RouteTable<ProtectedRoute> routes;
   private final UpstreamIdentity identity;
@@ -174,7 +180,8 @@ public final class ForwardAuthEndpoint implements Policy {
     exchange.attr(Caller.KEY, caller);
     exchange.authenticated(caller.subject());
     AccessRule rule = target.access().ruleFor(method);
-    if (!rule.allows(caller, values(target.paramNames(), params, query))) {
+    AccessRule.Values values = values(target.paramNames(), params, query);
+    if (!rule.allows(caller, values)) {
       security.publish(
           SecurityEvent.accessDenied(
                   exchange.requestId(),
@@ -184,6 +191,12 @@ public final class ForwardAuthEndpoint implements Policy {
                   method,
                   rule.describe())
               .withVia(KIND));
+      // the route's own answer (AuthzPolicy): a step-up the client can act on, else 403
+      if (RouteAccess.secondFactorWouldAllow(rule, caller, values)) {
+        out.set(WWW_AUTHENTICATE, RouteAccess.STEP_UP);
+        exchange.deny(STEP_UP);
+        return;
+      }
       out.set(WWW_AUTHENTICATE, RouteAccess.INSUFFICIENT_SCOPE);
       exchange.deny(FORBIDDEN);
       return;

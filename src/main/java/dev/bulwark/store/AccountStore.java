@@ -100,12 +100,21 @@ public interface AccountStore {
       int maxPerAccount);
 
   /**
-   * Uses up the token of {@code purpose} whose hash is {@code tokenHash}; completes with the id of
-   * its account if it was there and not expired at {@code now}, else empty. A token is used up
-   * whatever the answer, so it never works twice.
+   * Uses up the token of {@code purpose} whose hash is {@code tokenHash}; completes with its
+   * account and the expiry it was issued with if it was there and not expired at {@code now}, else
+   * empty. A token is used up whatever the answer, so it never works twice.
    */
-  CompletionStage<Optional<String>> consumeToken(
+  CompletionStage<Optional<ConsumedToken>> takeToken(
       OneTimePurpose purpose, byte[] tokenHash, Instant now);
+
+  /**
+   * Uses up a token as {@link #takeToken} does; completes with the id of its account, for a caller
+   * that never stores the token again.
+   */
+  default CompletionStage<Optional<String>> consumeToken(
+      OneTimePurpose purpose, byte[] tokenHash, Instant now) {
+    return takeToken(purpose, tokenHash, now).thenApply(t -> t.map(ConsumedToken::accountId));
+  }
 
   /** Drops every one-time token of the account; completes with how many there were. */
   CompletionStage<Integer> revokeTokens(String accountId);

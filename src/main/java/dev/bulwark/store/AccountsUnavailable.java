@@ -108,7 +108,7 @@ public final class AccountsUnavailable {
     }
 
     @Override
-    public CompletionStage<Optional<String>> consumeToken(
+    public CompletionStage<Optional<ConsumedToken>> takeToken(
         OneTimePurpose purpose, byte[] tokenHash, Instant now) {
       return no();
     }

@@ -306,6 +306,24 @@ public abstract class AccountStoreContract {
   }
 
   @Test
+  void aTakenTokenTellsTheExpiryItWasIssuedWithNotTheTimeOfUse() throws Exception {
+    Account a = create(unique("gus-"));
+    Instant now = Instant.now();
+    // an odd expiry, to the millisecond: what is stored, not a rounding or a fresh lifetime
+    Instant expires = now.plus(Duration.ofMinutes(42)).plusMillis(7);
+    expires = Instant.ofEpochMilli(expires.toEpochMilli());
+    OneTimePurpose invite = OneTimePurpose.INVITATION;
+    await(accounts().issueToken(invite, a.id(), tokenHash("i1"), expires, 2));
+    Instant later = now.plus(Duration.ofMinutes(30));
+    assertThat(await(accounts().takeToken(invite, tokenHash("i1"), later)))
+        .contains(new ConsumedToken(a.id(), expires));
+    assertThat(await(accounts().takeToken(invite, tokenHash("i1"), later))).isEmpty();
+    // stored again with what it told: still refused after its first expiry
+    await(accounts().issueToken(invite, a.id(), tokenHash("i1"), expires, 2));
+    assertThat(await(accounts().takeToken(invite, tokenHash("i1"), expires))).isEmpty();
+  }
+
+  @Test
   void anAccountKeepsAtMostItsBoundOfTokensAndRevocationDropsThemAll() throws Exception {
     Account a = create(unique("heidi-"));
     Instant later = Instant.now().plus(Duration.ofMinutes(15));

@@ -10,7 +10,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,12 +31,13 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * A tiny OCSP responder (RFC 6960 over HTTP, GET and POST) for one test CA: it signs with the CA's
- * own key, answers "good" unless a serial is revoked, and can be taken down (it then answers 500).
+ * own key, answers "good" unless a serial is revoked (then "revoked" as of the time it was), and
+ * can be taken down (it then answers 500).
  */
 public final class TestOcspResponder implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final TestCertificates.Issued ca;
-  private final Set<BigInteger> revoked = ConcurrentHashMap.newKeySet();
+  private final Map<BigInteger, Date> revoked = new ConcurrentHashMap<>();
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicInteger asked = new AtomicInteger();
   private final HttpServer server;
@@ -58,8 +59,16 @@ public final class TestOcspResponder implements AutoCloseable {
     return "http://127.0.0.1:" + server.actualPort() + "/";
   }
 
+  /**
+   * Revokes a serial as of now, as a CA does before any responder is asked: the answers give that
+   * time, not the time of answering. (A revocation dated after the question, which no real CA
+   * writes, is one the JDK's checker must ignore: the certificate was still good when its
+   * validation began. With the answer's time in whole seconds, a question asked just before a
+   * second ended then got a revocation dated after it, and the test saw 200 now and then.)
+   */
   public void revoke(BigInteger serial) {
-    revoked.add(serial);
+    // a second back: the ASN.1 time carries whole seconds, and must be before the question
+    revoked.putIfAbsent(serial, new Date(System.currentTimeMillis() - 1000));
   }
 
   public void down(boolean isDown) {
@@ -99,10 +108,11 @@ public final class TestOcspResponder implements AutoCloseable {
       Date now = new Date();
       Date next = new Date(now.getTime() + 3_600_000);
       for (Req r : ocsp.getRequestList()) {
+        Date revokedAt = revoked.get(r.getCertID().getSerialNumber());
         CertificateStatus status =
-            revoked.contains(r.getCertID().getSerialNumber())
-                ? new RevokedStatus(now, CRLReason.keyCompromise)
-                : CertificateStatus.GOOD;
+            revokedAt == null
+                ? CertificateStatus.GOOD
+                : new RevokedStatus(revokedAt, CRLReason.keyCompromise);
         b.addResponse(r.getCertID(), status, now, next);
       }
       BasicOCSPResp basic =

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * redemption, refused after its expiry and whenever the account is gone, disabled or already has a
  * password; every such refusal is the same 400. The password is checked against the policy before
  * the token is touched, so a refused password leaves it usable; a password too close to the login
- * name (which only the account tells) puts the used token back, valid {@link Invitation#VALIDITY}
- * from then. Success stores the hash, drops the account's other one-time tokens, writes {@code
+ * name (which only the account tells) puts the used token back with the expiry it was issued with.
+ * Success stores the hash, drops the account's other one-time tokens, writes {@code
  * account-enabled} (by {@code invitation}) and answers 204: the account logs in as any other.
  */
 final class Invitations {
@@ -77,14 +77,18 @@ final class Invitations {
   }
 
   private void redeem(Exchange ex, byte[] hash, String password) {
-    CompletionStage<Optional<Account>> owner =
+    CompletionStage<Optional<Invited>> owner =
         s.accounts()
-            .consumeToken(OneTimePurpose.INVITATION, hash, s.clock().instant())
+            .takeToken(OneTimePurpose.INVITATION, hash, s.clock().instant())
             .thenCompose(
-                id ->
-                    id.isEmpty()
-                        ? CompletableFuture.completedFuture(Optional.<Account>empty())
-                        : s.accounts().byId(id.get()));
+                taken ->
+                    taken.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.<Invited>empty())
+                        : s.accounts()
+                            .byId(taken.get().accountId())
+                            .thenApply(
+                                a ->
+                                    a.map(account -> new Invited(account, taken.get().expires()))));
     LoginEndpoint.after(
         ex,
         owner,
@@ -93,21 +97,23 @@ final class Invitations {
             LoginEndpoint.unavailable(ex, failure == null ? new IllegalStateException() : failure);
             return;
           }
-          Account a = found.orElse(null);
-          if (a == null || a.status() != AccountStatus.ACTIVE || a.passwordHash() != null) {
+          Invited i = found.orElse(null);
+          if (i == null
+              || i.account().status() != AccountStatus.ACTIVE
+              || i.account().passwordHash() != null) {
             LoginEndpoint.deny(ex, INVALID);
             return;
           }
-          withAccount(ex, a, hash, password);
+          withAccount(ex, i.account(), hash, i.expires(), password);
         });
   }
 
-  private void withAccount(Exchange ex, Account a, byte[] hash, String password) {
+  private void withAccount(Exchange ex, Account a, byte[] hash, Instant expires, String password) {
     CompletionStage<PasswordVerdict> local;
     try {
       local = s.blocking().submit(() -> s.policy().checkLocally(password, a.loginName()));
     } catch (RuntimeException refused) {
-      putBack(a, hash);
+      putBack(a, hash, expires);
       LoginEndpoint.unavailable(ex, refused);
       return;
     }
@@ -116,17 +122,18 @@ final class Invitations {
         local,
         (verdict, failure) -> {
           if (failure != null || verdict == null) {
-            putBack(a, hash);
+            putBack(a, hash, expires);
             LoginEndpoint.unavailable(ex, failure == null ? new IllegalStateException() : failure);
           } else if (!verdict.accepted()) {
-            LoginEndpoint.after(ex, putBack(a, hash), (ok, e) -> refused(ex, verdict.reasons()));
+            LoginEndpoint.after(
+                ex, putBack(a, hash, expires), (ok, e) -> refused(ex, verdict.reasons()));
           } else {
-            store(ex, a, hash, password);
+            store(ex, a, hash, expires, password);
           }
         });
   }
 
-  private void store(Exchange ex, Account a, byte[] hash, String password) {
+  private void store(Exchange ex, Account a, byte[] hash, Instant expires, String password) {
     CompletionStage<Optional<Account>> written;
     try {
       written =
@@ -139,7 +146,7 @@ final class Invitations {
                           ? CompletableFuture.completedFuture(w)
                           : s.accounts().revokeTokens(a.id()).thenApply(n -> w));
     } catch (RuntimeException refused) {
-      putBack(a, hash);
+      putBack(a, hash, expires);
       LoginEndpoint.unavailable(ex, refused);
       return;
     }
@@ -148,7 +155,7 @@ final class Invitations {
         written,
         (w, failure) -> {
           if (failure != null || w == null) {
-            putBack(a, hash);
+            putBack(a, hash, expires);
             LoginEndpoint.unavailable(ex, failure == null ? new IllegalStateException() : failure);
           } else if (w.isEmpty()) {
             LoginEndpoint.deny(ex, INVALID); // the account changed meanwhile
@@ -167,13 +174,18 @@ final class Invitations {
         });
   }
 
-  /** Stores a used-up token again (its use failed for a reason that is not the token's). */
-  private CompletionStage<Boolean> putBack(Account a, byte[] hash) {
-    Instant until = s.clock().instant().plus(Invitation.VALIDITY);
+  /**
+   * Stores a used-up token again (its use failed for a reason that is not the token's) with the
+   * expiry it was issued with: a refused password must not buy the invitation a longer life.
+   */
+  private CompletionStage<Boolean> putBack(Account a, byte[] hash, Instant expires) {
     return s.accounts()
-        .issueToken(OneTimePurpose.INVITATION, a.id(), hash, until, Invitation.PER_ACCOUNT)
+        .issueToken(OneTimePurpose.INVITATION, a.id(), hash, expires, Invitation.PER_ACCOUNT)
         .exceptionally(storeDown -> false);
   }
+
+  /** The account a used-up token was issued for, and the token's expiry. */
+  private record Invited(Account account, Instant expires) {}
 
   private static void refused(Exchange ex, List<String> reasons) {
     StringBuilder sb = new StringBuilder("\"reasons\":[");

@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -65,12 +66,22 @@ public final class OneTimeTokens {
         .thenApply(exists -> exists ? Optional.of(token) : Optional.empty());
   }
 
+  /** A token {@link #redeem} used up: its account, as it is now, and the token's expiry. */
+  public record Redeemed(Account account, Instant expires) {
+    /** Checks both parts. */
+    public Redeemed {
+      requireNonNull(account, "account");
+      requireNonNull(expires, "expires");
+    }
+  }
+
   /**
-   * Uses up a token of {@code purpose}: completes with its account, as it is now, when the token
-   * was issued for it, has not expired nor been used, and the account still has the password and
-   * address the token was bound to and may log in; else empty (the same for every reason).
+   * Uses up a token of {@code purpose}: completes with its account, as it is now, and its expiry
+   * when the token was issued for it, has not expired nor been used, and the account still has the
+   * password and address the token was bound to and may log in; else empty (the same for every
+   * reason).
    */
-  public CompletionStage<Optional<Account>> redeem(OneTimePurpose purpose, String token) {
+  public CompletionStage<Optional<Redeemed>> redeem(OneTimePurpose purpose, String token) {
     requireNonNull(token, "token");
     if (token.length() > MAX_CHARS) {
       return CompletableFuture.completedFuture(Optional.empty());
@@ -86,28 +97,29 @@ public final class OneTimeTokens {
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.<Account>empty());
+                return CompletableFuture.completedFuture(Optional.<Redeemed>empty());
               }
               Account a = found.get();
               return accounts
-                  .consumeToken(
-                      purpose, hash(purpose, secret, binding(purpose, a)), clock.instant())
+                  .takeToken(purpose, hash(purpose, secret, binding(purpose, a)), clock.instant())
                   .thenApply(
-                      owner ->
-                          owner.isPresent()
-                                  && owner.get().equals(a.id())
+                      taken ->
+                          taken.isPresent()
+                                  && taken.get().accountId().equals(a.id())
                                   && a.status() == AccountStatus.ACTIVE
-                              ? Optional.of(a)
-                              : Optional.<Account>empty());
+                              ? Optional.of(new Redeemed(a, taken.get().expires()))
+                              : Optional.<Redeemed>empty());
             });
   }
 
   /**
-   * Stores a token that {@link #redeem} used up again, valid for {@code ttl} from now (its use was
-   * refused for a reason that is not the token's); completes with whether the account exists.
+   * Stores a token that {@link #redeem} used up again (its use was refused for a reason that is not
+   * the token's) with the expiry it was issued with, so a refused use never lengthens its life;
+   * completes with whether the account exists.
    */
   public CompletionStage<Boolean> reinstate(
-      OneTimePurpose purpose, Account account, String token, Duration ttl) {
+      OneTimePurpose purpose, Redeemed redeemed, String token) {
+    Account account = redeemed.account();
     var m = FORM.matcher(token);
     if (token.length() > MAX_CHARS || !m.matches() || !m.group(1).equals(account.id())) {
       return CompletableFuture.completedFuture(false);
@@ -117,7 +129,7 @@ public final class OneTimeTokens {
         purpose,
         account.id(),
         hash(purpose, secret, binding(purpose, account)),
-        clock.instant().plus(ttl),
+        redeemed.expires(),
         ResetSettings.TOKENS_PER_ACCOUNT);
   }
 

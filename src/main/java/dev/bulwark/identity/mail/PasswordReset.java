@@ -188,16 +188,22 @@ public final class PasswordReset {
   }
 
   private CompletionStage<Confirmation> withAccount(
-      Account account, String token, String password, Origin origin, @Nullable String route) {
+      OneTimeTokens.Redeemed redeemed,
+      String token,
+      String password,
+      Origin origin,
+      @Nullable String route) {
+    Account account = redeemed.account();
     return blocking
         .submit(() -> policy.checkLocally(password, account.loginName()))
         .thenCompose(
             (PasswordVerdict verdict) -> {
               if (!verdict.accepted()) {
                 // Too close to the login name, which only the account tells: the token was used
-                // up to find it, so it is stored again (from now, for the reset's lifetime).
+                // up to find it, so it is stored again, with the expiry it was issued with (a
+                // refused password must not lengthen its life).
                 return mail.tokens()
-                    .reinstate(OneTimePurpose.PASSWORD_RESET, account, token, settings.ttl())
+                    .reinstate(OneTimePurpose.PASSWORD_RESET, redeemed, token)
                     .thenApply(ok -> new Confirmation.Refused(verdict.reasons()));
               }
               return hasher
@@ -274,7 +280,7 @@ public final class PasswordReset {
               if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(false);
               }
-              Account a = found.get();
+              Account a = found.get().account();
               return accounts
                   .update(a.withEmail(a.email(), true))
                   .thenApply(

@@ -5,6 +5,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
 import dev.bulwark.store.AccountStore;
+import dev.bulwark.store.ConsumedToken;
 import dev.bulwark.store.NewAccount;
 import dev.bulwark.store.OneTimePurpose;
 import dev.bulwark.store.Page;
@@ -347,7 +348,7 @@ public final class MemoryAccountStore implements AccountStore {
   }
 
   @Override
-  public CompletionStage<Optional<String>> consumeToken(
+  public CompletionStage<Optional<ConsumedToken>> takeToken(
       OneTimePurpose purpose, byte[] tokenHash, Instant now) {
     synchronized (lock) {
       String key = HexFormat.of().formatHex(tokenHash);
@@ -358,7 +359,7 @@ public final class MemoryAccountStore implements AccountStore {
       tokens.remove(key);
       return completedFuture(
           t.expires().isAfter(now) && accounts.containsKey(t.accountId())
-              ? Optional.of(t.accountId())
+              ? Optional.of(new ConsumedToken(t.accountId(), t.expires()))
               : Optional.empty());
     }
   }

@@ -3,6 +3,7 @@ package dev.bulwark.store.sql;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
 import dev.bulwark.store.AccountStore;
+import dev.bulwark.store.ConsumedToken;
 import dev.bulwark.store.NewAccount;
 import dev.bulwark.store.OneTimePurpose;
 import dev.bulwark.store.Page;
@@ -536,7 +537,7 @@ public final class SqlAccountStore implements AccountStore {
   }
 
   @Override
-  public CompletionStage<Optional<String>> consumeToken(
+  public CompletionStage<Optional<ConsumedToken>> takeToken(
       OneTimePurpose purpose, byte[] tokenHash, Instant now) {
     String key = tokenKey(purpose, tokenHash);
     return runner.run(
@@ -553,7 +554,8 @@ public final class SqlAccountStore implements AccountStore {
               if (!r.next() || r.getLong(2) <= millis(now)) {
                 return Optional.empty();
               }
-              return Optional.of(r.getString(1));
+              return Optional.of(
+                  new ConsumedToken(r.getString(1), Instant.ofEpochMilli(r.getLong(2))));
             }
           }
         });

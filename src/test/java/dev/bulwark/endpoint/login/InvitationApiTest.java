@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.identity.Invitation;
 import dev.bulwark.store.AccountStore;
+import dev.bulwark.store.ConsumedToken;
 import dev.bulwark.store.OneTimePurpose;
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
@@ -196,6 +197,31 @@ class InvitationApiTest {
     assertThat(json(close).path("error").asText()).isEqualTo("password refused");
     HttpResponse<String> set = redeem(elm[1], GOOD);
     assertThat(set.statusCode()).as(set.body()).isEqualTo(204);
+  }
+
+  @Test
+  void refusedPasswordsNeverLengthenTheInvitation() throws Exception {
+    String[] ash = invite("ash-grove");
+    // an invitation with an hour left, to the millisecond
+    String token = Invitation.mint();
+    Instant expires = Instant.ofEpochMilli(Instant.now().plus(Duration.ofHours(1)).toEpochMilli());
+    accounts()
+        .issueToken(OneTimePurpose.INVITATION, ash[0], Invitation.hash(token), expires, 2)
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
+    // each password too close to the login name uses the token up and puts it back
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> close = redeem(token, "ash-grove-ash-grove-" + i + i);
+      assertThat(close.statusCode()).as(close.body()).isEqualTo(400);
+      assertThat(json(close).path("error").asText()).isEqualTo("password refused");
+    }
+    // put back with the expiry it was issued with, not a fresh Invitation.VALIDITY
+    assertThat(
+            accounts()
+                .takeToken(OneTimePurpose.INVITATION, Invitation.hash(token), Instant.now())
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS))
+        .contains(new ConsumedToken(ash[0], expires));
   }
 
   @Test

@@ -266,6 +266,21 @@ class PasswordResetTest {
   }
 
   @Test
+  void refusedPasswordsNeverLengthenTheResetToken() throws Exception {
+    Account a = alice();
+    String token = token(a); // 15 minutes
+    // each password too close to the login name uses the token up and stores it again
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMinutes(4));
+      assertThat(confirm(token, "Xq7!alice#Zr92pLm" + i))
+          .isInstanceOf(PasswordReset.Confirmation.Refused.class);
+    }
+    clock.advance(Duration.ofMinutes(4)); // 16 minutes after it was issued
+    assertThat(confirm(token, NEW)).isInstanceOf(PasswordReset.Confirmation.InvalidToken.class);
+    assertThat(hasher.verify(reread(a).passwordHash(), OLD).matches()).isTrue();
+  }
+
+  @Test
   void aVerificationTokenVerifiesTheAddressOnceAndNotAnotherAddress() throws Exception {
     Account a = alice();
     assertThat(await(mail.sendVerification(a))).isEqualTo(AccountMail.Outcome.QUEUED);

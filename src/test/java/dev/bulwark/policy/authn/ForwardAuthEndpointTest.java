@@ -60,6 +60,10 @@ class ForwardAuthEndpointTest {
             new RouteTable<>(
                 List.of(
                     route("orgs", "/api/orgs/{org}/**", orgMembers),
+                    route(
+                        "step-up",
+                        "/admin/**",
+                        new RouteAccess(false, true, List.of(), new AccessRule.Mfa(), Map.of())),
                     route("open", "/public/**", RouteAccess.PUBLIC))),
             new UpstreamIdentity(false, AssertionKeys.generate(), "backend", 60),
             SecurityEvents.of(new SecurityLog(events::add)));
@@ -162,5 +166,28 @@ class ForwardAuthEndpointTest {
         .singleElement()
         .asString()
         .contains("\"event\":\"access-denied\"", "member-of:{org}", "\"via\":\"forward-auth\"");
+  }
+
+  @Test
+  void aTokenLackingOnlyTheSecondFactorIs401WithTheStepUpChallenge() throws Exception {
+    String t = tokens.es256(b -> b.claim("amr", List.of("pwd")));
+    FakeExchange fx =
+        judge("GET", "/admin/users").header("Authorization", "Bearer " + t).run(forwardAuth);
+    assertThat(fx.status()).isEqualTo(401);
+    assertThat(fx.responseHeaders().get("www-authenticate")).isEqualTo(RouteAccess.STEP_UP);
+    assertThat(fx.responseHeaders().contains(UpstreamIdentity.SUBJECT)).isFalse();
+    assertThat(events)
+        .singleElement()
+        .asString()
+        .contains("\"event\":\"access-denied\"", "\"via\":\"forward-auth\"");
+  }
+
+  @Test
+  void aTokenWithASecondFactorPassesTheStepUpRoute() throws Exception {
+    String t = tokens.es256(b -> b.claim("amr", List.of("pwd", "otp")));
+    FakeExchange fx =
+        judge("GET", "/admin/users").header("Authorization", "Bearer " + t).run(forwardAuth);
+    assertThat(fx.status()).isEqualTo(200);
+    assertThat(fx.responseHeaders().get(UpstreamIdentity.SUBJECT)).isEqualTo("alice");
   }
 }

@@ -46,6 +46,10 @@ class ForwardAuthNginxTest {
           match: { path: /admin/** }
           upstream: UPSTREAM
           auth: { require: [ "role:admin" ] }
+        - name: app-step-up
+          match: { path: /secure/** }
+          upstream: UPSTREAM
+          auth: { require: [ mfa ] }
         - name: app-orgs
           match: { path: "/orgs/{org}/**" }
           upstream: UPSTREAM
@@ -147,6 +151,13 @@ class ForwardAuthNginxTest {
         assertThat(send(gw, base + "/admin/x", user).statusCode()).isEqualTo(403);
         assertThat(send(gw, base + "/orgs/acme/x", user).statusCode()).isEqualTo(403);
         assertThat(send(gw, base + "/admin/../admin/x", user).statusCode()).isIn(400, 403);
+        // RFC 9470 step-up: nginx hands the 401 and its challenge on to the client
+        HttpResponse<String> stepUp = send(gw, base + "/secure/x", user);
+        assertThat(stepUp.statusCode()).isEqualTo(401);
+        assertThat(stepUp.headers().allValues("www-authenticate"))
+            .singleElement()
+            .asString()
+            .contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"");
         assertThat(backend.poll(200)).isNull();
 
         HttpResponse<String> ok = send(gw, base + "/admin/x?q=1", admin);
