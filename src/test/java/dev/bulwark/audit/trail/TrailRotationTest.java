@@ -1,13 +1,12 @@
 package dev.bulwark.audit.trail;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventKind;
-import dev.bulwark.cli.Main;
 import dev.bulwark.store.sealed.Keyring;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Rotation keeps the chain across files (each rotated file ends with a checkpoint, the next starts
@@ -204,12 +202,5 @@ class TrailRotationTest {
     assertThat(run(out, "audit", "verify", dir.toString(), "--public-key", pub.toString()))
         .isEqualTo(1);
     assertThat(out.toString()).contains("gap between");
-  }
-
-  static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 }
