@@ -64,22 +64,20 @@ final class AdminClient {
       return command.commandLine().getOut();
     }
 
+    /** Prints one line on the command's output; returns the exit status 0. */
+    int said(String line) {
+      PrintWriter o = out();
+      o.println(line);
+      o.flush();
+      return 0;
+    }
+
     /**
-     * Prints one page of the list at {@code path}: a line per entry of its {@code field}, {@code
-     * none} when it is empty, and the cursor of the next page when there is one; returns the exit
-     * status.
+     * Prints the list at {@code path}: a line per entry of its {@code field}, {@code none} when it
+     * is empty, and the cursor of the next page when the answer has one; returns the exit status.
      */
-    int page(String path, Page page, String field, String none, Function<JsonNode, String> line) {
-      JsonNode r =
-          client()
-              .call(
-                  "GET",
-                  path
-                      + "?limit="
-                      + page.limit
-                      + (page.after == null ? "" : "&after=" + segment(page.after)),
-                  null,
-                  200);
+    int list(String path, String field, String none, Function<JsonNode, String> line) {
+      JsonNode r = client().call("GET", path, null, 200);
       if (r == null) {
         return 1;
       }
@@ -95,6 +93,18 @@ final class AdminClient {
       }
       o.flush();
       return 0;
+    }
+
+    /** Prints one page of the list at {@code path} as {@link #list} does. */
+    int page(String path, Page page, String field, String none, Function<JsonNode, String> line) {
+      return list(
+          path
+              + "?limit="
+              + page.limit
+              + (page.after == null ? "" : "&after=" + segment(page.after)),
+          field,
+          none,
+          line);
     }
   }
 

@@ -22,26 +22,17 @@ final class BansCommand {
 
   @Command(name = "list", description = "List the active bans.")
   int list() {
-    JsonNode r = where.client().call("GET", "/bans", null, 200);
-    if (r == null) {
-      return 1;
-    }
-    JsonNode bans = r.path("bans");
-    if (bans.isEmpty()) {
-      where.out().println("no active bans");
-    }
-    for (JsonNode b : bans) {
-      where
-          .out()
-          .printf(
-              "%-39s until %s  by %s  (%s)%n",
-              b.path("address").asText(),
-              b.path("until").asText(),
-              b.path("by").asText(),
-              b.path("reason").asText());
-    }
-    where.out().flush();
-    return 0;
+    return where.list(
+        "/bans",
+        "bans",
+        "no active bans",
+        b ->
+            String.format(
+                "%-39s until %s  by %s  (%s)",
+                b.path("address").asText(),
+                b.path("until").asText(),
+                b.path("by").asText(),
+                b.path("reason").asText()));
   }
 
   @Command(name = "add", description = "Ban an address.")
@@ -61,9 +52,7 @@ final class BansCommand {
     if (r == null) {
       return 1;
     }
-    where.out().println("banned: " + r);
-    where.out().flush();
-    return 0;
+    return where.said("banned: " + r);
   }
 
   @Command(name = "remove", description = "Lift the ban of an address.")
@@ -71,8 +60,6 @@ final class BansCommand {
     if (where.client().call("DELETE", "/bans/" + AdminClient.segment(address), null, 200) == null) {
       return 1;
     }
-    where.out().println("unbanned: " + address);
-    where.out().flush();
-    return 0;
+    return where.said("unbanned: " + address);
   }
 }

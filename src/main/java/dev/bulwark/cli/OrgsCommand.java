@@ -2,7 +2,6 @@ package dev.bulwark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,13 +21,6 @@ import picocli.CommandLine.Parameters;
 final class OrgsCommand {
   @Mixin AdminClient.Options where = new AdminClient.Options();
 
-  private int said(String line) {
-    PrintWriter o = where.out();
-    o.println(line);
-    o.flush();
-    return 0;
-  }
-
   private static String org(String org) {
     return "/organisations/" + AdminClient.segment(org);
   }
@@ -46,7 +38,7 @@ final class OrgsCommand {
     JsonNode r = where.client().call("POST", "/organisations", b.toString(), 201);
     return r == null
         ? 1
-        : said("created " + r.path("slug").asText() + " (id " + r.path("id").asText() + ")");
+        : where.said("created " + r.path("slug").asText() + " (id " + r.path("id").asText() + ")");
   }
 
   @Command(name = "list", description = "List organisations, a page at a time.")
@@ -68,10 +60,10 @@ final class OrgsCommand {
     if (r == null) {
       return 1;
     }
-    said("id:      " + r.path("id").asText());
-    said("slug:    " + r.path("slug").asText());
-    said("name:    " + r.path("name").asText());
-    return said("created: " + r.path("created").asText());
+    where.said("id:      " + r.path("id").asText());
+    where.said("slug:    " + r.path("slug").asText());
+    where.said("name:    " + r.path("name").asText());
+    return where.said("created: " + r.path("created").asText());
   }
 
   @Command(name = "delete", description = "Delete an organisation and every membership of it.")
@@ -83,7 +75,7 @@ final class OrgsCommand {
       return admin.error("delete removes " + org + " and every membership of it; add --yes");
     }
     JsonNode r = admin.call("DELETE", org(org), null, 200);
-    return r == null ? 1 : said("deleted " + r.path("id").asText());
+    return r == null ? 1 : where.said("deleted " + r.path("id").asText());
   }
 
   @Command(name = "members", description = "List the members of an organisation and their roles.")
@@ -109,7 +101,7 @@ final class OrgsCommand {
         where
             .client()
             .call("PUT", org(org) + "/members/" + AdminClient.segment(account), body, 200);
-    return r == null ? 1 : said(r.path("account").asText() + " is " + role + " in " + org);
+    return r == null ? 1 : where.said(r.path("account").asText() + " is " + role + " in " + org);
   }
 
   @Command(name = "remove-member", description = "End an account's membership (role-revoked).")
@@ -120,6 +112,8 @@ final class OrgsCommand {
         where
             .client()
             .call("DELETE", org(org) + "/members/" + AdminClient.segment(account), null, 200);
-    return r == null ? 1 : said(r.path("account").asText() + " is no longer a member of " + org);
+    return r == null
+        ? 1
+        : where.said(r.path("account").asText() + " is no longer a member of " + org);
   }
 }

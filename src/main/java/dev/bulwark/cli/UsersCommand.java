@@ -81,17 +81,14 @@ final class UsersCommand {
       return 1;
     }
     JsonNode a = r.path("account");
-    where
-        .out()
-        .println("created " + a.path("login").asText() + " (id " + a.path("id").asText() + ")");
+    PrintWriter o = where.out();
+    o.println("created " + a.path("login").asText() + " (id " + a.path("id").asText() + ")");
     JsonNode inv = r.path("invitation");
     if (!inv.isMissingNode()) {
-      where.out().println("invitation token: " + inv.path("token").asText());
-      where
-          .out()
-          .println("expires: " + inv.path("expires").asText() + " (shown once; keep it secret)");
+      o.println("invitation token: " + inv.path("token").asText());
+      o.println("expires: " + inv.path("expires").asText() + " (shown once; keep it secret)");
     }
-    where.out().flush();
+    o.flush();
     return 0;
   }
 
@@ -194,16 +191,12 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    where
-        .out()
-        .println(
-            "disabled "
-                + r.path("account").path("id").asText()
-                + "; "
-                + r.path("sessionsRevoked").asInt()
-                + " session(s) revoked");
-    where.out().flush();
-    return 0;
+    return where.said(
+        "disabled "
+            + r.path("account").path("id").asText()
+            + "; "
+            + r.path("sessionsRevoked").asInt()
+            + " session(s) revoked");
   }
 
   @Command(name = "enable", description = "Enable a disabled account.")
@@ -215,9 +208,7 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    where.out().println("enabled " + r.path("account").path("id").asText());
-    where.out().flush();
-    return 0;
+    return where.said("enabled " + r.path("account").path("id").asText());
   }
 
   @Command(
@@ -234,43 +225,28 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    where
-        .out()
-        .println(
-            "deleted "
-                + r.path("id").asText()
-                + "; "
-                + r.path("sessionsRevoked").asInt()
-                + " session(s) revoked");
-    where.out().flush();
-    return 0;
+    return where.said(
+        "deleted "
+            + r.path("id").asText()
+            + "; "
+            + r.path("sessionsRevoked").asInt()
+            + " session(s) revoked");
   }
 
   @Command(name = "sessions", description = "List an account's live sessions.")
   int sessions(@Parameters(paramLabel = "ACCOUNT") String account) {
-    JsonNode r =
-        where
-            .client()
-            .call("GET", "/accounts/" + AdminClient.segment(account) + "/sessions", null, 200);
-    if (r == null) {
-      return 1;
-    }
-    if (r.path("sessions").isEmpty()) {
-      where.out().println("no live sessions");
-    }
-    for (JsonNode s : r.path("sessions")) {
-      where
-          .out()
-          .printf(
-              "%s  since %s  last used %s  from %s  (%s)%n",
-              s.path("id").asText(),
-              s.path("created").asText(),
-              s.path("lastUsed").asText(),
-              s.path("clientAddress").asText(),
-              s.path("userAgent").asText());
-    }
-    where.out().flush();
-    return 0;
+    return where.list(
+        "/accounts/" + AdminClient.segment(account) + "/sessions",
+        "sessions",
+        "no live sessions",
+        s ->
+            String.format(
+                "%s  since %s  last used %s  from %s  (%s)",
+                s.path("id").asText(),
+                s.path("created").asText(),
+                s.path("lastUsed").asText(),
+                s.path("clientAddress").asText(),
+                s.path("userAgent").asText()));
   }
 
   @Command(name = "revoke", description = "Revoke one session of an account, or all with --all.")
@@ -291,14 +267,10 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    where
-        .out()
-        .println(
-            session == null
-                ? "revoked " + r.path("revoked").asInt() + " session(s)"
-                : "revoked session " + session);
-    where.out().flush();
-    return 0;
+    return where.said(
+        session == null
+            ? "revoked " + r.path("revoked").asInt() + " session(s)"
+            : "revoked session " + session);
   }
 
   @Command(
@@ -316,13 +288,7 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    where
-        .out()
-        .println(
-            r.path("removed").asBoolean()
-                ? "second factor removed"
-                : "no second factor was enrolled");
-    where.out().flush();
-    return 0;
+    return where.said(
+        r.path("removed").asBoolean() ? "second factor removed" : "no second factor was enrolled");
   }
 }

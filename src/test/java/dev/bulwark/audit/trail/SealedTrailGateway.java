@@ -1,16 +1,22 @@
 package dev.bulwark.audit.trail;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.bulwark.cli.CliRun;
 import dev.bulwark.store.sealed.MasterKey;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The files a test gateway with a sealed audit trail starts from: a fresh master key, the data
- * directory the trail is written in, and the public JWKS of an ES256 issuer whose tokens the
- * gateway's one route asks for (no token it is sent verifies).
+ * A test gateway with a sealed audit trail: the files it starts from (a fresh master key, the data
+ * directory the trail is written in, and the public JWKS of an ES256 issuer whose tokens its one
+ * route asks for, so no token it is sent verifies), its configuration, and a search of its trail.
  */
 record SealedTrailGateway(Path masterKey, Path data, Path trail, Path jwks) {
 
@@ -53,5 +59,19 @@ record SealedTrailGateway(Path masterKey, Path data, Path trail, Path jwks) {
             auth: { require: authenticated }
         """
         .formatted(data, masterKey, trail, more.stripTrailing(), jwks);
+  }
+
+  /**
+   * Runs {@code bulwark audit search} on the trail with the gateway's {@code configFile} and {@code
+   * query}, as JSON; asserts that it succeeds and returns what it printed.
+   */
+  String searchJson(Path configFile, String... query) {
+    List<String> args =
+        new ArrayList<>(List.of("audit", "search", trail.toString(), "-c", configFile.toString()));
+    args.addAll(List.of(query));
+    args.add("--json");
+    StringWriter found = new StringWriter();
+    assertThat(CliRun.run(found, args.toArray(new String[0]))).as(found.toString()).isZero();
+    return found.toString();
   }
 }

@@ -1,13 +1,11 @@
 package dev.bulwark.audit.trail;
 
-import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,26 +67,11 @@ class ThinnedRefusalsGatewayTest {
       assertThat(accessLines).isEqualTo(BAN_AT + 100);
     }
     // Closed: what was held back has been written.
-    StringWriter found = new StringWriter();
-    assertThat(
-            run(
-                found,
-                "audit",
-                "search",
-                trail.toString(),
-                "-c",
-                configFile.toString(),
-                "--action",
-                "token-invalid",
-                "--limit",
-                "100000",
-                "--json"))
-        .as(found.toString())
-        .isZero();
+    String found = setup.searchJson(configFile, "--action", "token-invalid", "--limit", "100000");
     Map<String, Long> counted = new HashMap<>();
     Map<String, Integer> records = new HashMap<>();
     ObjectMapper json = new ObjectMapper();
-    for (String line : found.toString().split("\n")) {
+    for (String line : found.split("\n")) {
       if (line.isBlank()) {
         continue;
       }

@@ -53,6 +53,18 @@ class TrailRotationTest {
     }
   }
 
+  /**
+   * Writes events 0 to {@code n - 1} to a new trail {@code audit.log} in the test's directory,
+   * keeping {@code keep} rotated files; returns its active file.
+   */
+  private Path written(CheckpointKey key, int keep, int n) throws Exception {
+    Path file = dir.resolve("audit.log");
+    try (AuditTrail t = open(file, TestKeyring.fresh(), key, keep)) {
+      write(t, 0, n);
+    }
+    return file;
+  }
+
   private static TrailLine parsed(String line) {
     return Objects.requireNonNull(TrailLine.parse(line), line);
   }
@@ -63,11 +75,8 @@ class TrailRotationTest {
 
   @Test
   void eachRotatedFileEndsWithACheckpointAndTheNextStartsWithAnAnchorAfterIt() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 0, 40);
     List<Path> files = TrailSearch.filesOfTrail(file);
     assertThat(files.size()).isGreaterThanOrEqualTo(4);
     assertThat(files.get(0).getFileName().toString()).isEqualTo("audit.log.00000001");
@@ -89,11 +98,8 @@ class TrailRotationTest {
 
   @Test
   void retentionDeletesTheOldestFilesAndWhatRemainsVerifiesFromItsAnchor() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 2)) {
-      write(t, 0, 60);
-    }
+    Path file = written(key, 2, 60);
     List<Path> files = TrailSearch.filesOfTrail(file);
     assertThat(files).hasSize(3); // two rotated files kept, and the active one
     assertThat(files.get(0).getFileName().toString()).isNotEqualTo("audit.log.00000001");
@@ -107,11 +113,8 @@ class TrailRotationTest {
 
   @Test
   void aFileRemovedFromTheMiddleIsNamedAsAGapBetweenItsNeighbours() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 0, 40);
     List<Path> files = TrailSearch.filesOfTrail(file);
     Files.delete(files.get(1));
     TrailVerifier.Report r =
@@ -125,11 +128,8 @@ class TrailRotationTest {
 
   @Test
   void anAnchorForgedWithAnotherKeyIsNamed() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 20);
-    }
+    Path file = written(key, 0, 20);
     List<Path> files = TrailSearch.filesOfTrail(file);
     Path second = files.get(1);
     List<String> l = new java.util.ArrayList<>(lines(second));
@@ -182,11 +182,8 @@ class TrailRotationTest {
 
   @Test
   void verifyOfADirectoryProvesEachTrailInItAsOneChain() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 2)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 2, 40);
     Files.writeString(dir.resolve("notes.txt"), "not a trail\n");
     Path pub = dir.resolve("audit-signing.pub");
     Files.writeString(pub, key.publicText() + "\n");
