@@ -18,8 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The admin listener of a running gateway as the {@code bans}, {@code users} and {@code orgs}
@@ -32,8 +35,15 @@ import picocli.CommandLine.Option;
 final class AdminClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The options that say where the admin listener is (a picocli mixin). */
+  /**
+   * The options that say where the admin listener is, with the command they are given to (a picocli
+   * mixin): the one place a command gets its client and its output.
+   */
   static final class Options {
+    @Spec(Spec.Target.MIXEE)
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec command;
+
     @Option(
         names = "--admin",
         description = "Admin listener base URL (default: from -c, else http://127.0.0.1:9090).")
@@ -43,6 +53,68 @@ final class AdminClient {
         names = {"-c", "--config"},
         description = "Read the admin listener address and admin.token from this file.")
     @Nullable Path config;
+
+    /** Returns a client whose errors go to the command's error stream under its full name. */
+    AdminClient client() {
+      return new AdminClient(this, command.qualifiedName(), command.commandLine().getErr());
+    }
+
+    /** Returns the command's output stream. */
+    PrintWriter out() {
+      return command.commandLine().getOut();
+    }
+
+    /** Prints one line on the command's output; returns the exit status 0. */
+    int said(String line) {
+      PrintWriter o = out();
+      o.println(line);
+      o.flush();
+      return 0;
+    }
+
+    /**
+     * Prints the list at {@code path}: a line per entry of its {@code field}, {@code none} when it
+     * is empty, and the cursor of the next page when the answer has one; returns the exit status.
+     */
+    int list(String path, String field, String none, Function<JsonNode, String> line) {
+      JsonNode r = client().call("GET", path, null, 200);
+      if (r == null) {
+        return 1;
+      }
+      PrintWriter o = out();
+      if (r.path(field).isEmpty()) {
+        o.println(none);
+      }
+      for (JsonNode entry : r.path(field)) {
+        o.println(line.apply(entry));
+      }
+      if (r.hasNonNull("next")) {
+        o.println("more: --after " + r.path("next").asText());
+      }
+      o.flush();
+      return 0;
+    }
+
+    /** Prints one page of the list at {@code path} as {@link #list} does. */
+    int page(String path, Page page, String field, String none, Function<JsonNode, String> line) {
+      return list(
+          path
+              + "?limit="
+              + page.limit
+              + (page.after == null ? "" : "&after=" + segment(page.after)),
+          field,
+          none,
+          line);
+    }
+  }
+
+  /** The options of a list read a page at a time (a picocli mixin). */
+  static final class Page {
+    @Option(names = "--limit", defaultValue = "100", description = "At most this many (1-1000)")
+    int limit;
+
+    @Option(names = "--after", description = "The cursor printed after the previous page")
+    @Nullable String after;
   }
 
   private final Options options;

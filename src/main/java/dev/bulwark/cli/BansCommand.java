@@ -2,13 +2,11 @@ package dev.bulwark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code bulwark bans list|add|remove}: the ban list of a running gateway, through its admin
@@ -20,43 +18,21 @@ import picocli.CommandLine.Spec;
     description = "List, add and remove bans on a running gateway (through its admin listener).",
     mixinStandardHelpOptions = true)
 final class BansCommand {
-  private static final String NAME = "bulwark bans";
-
-  @Spec
-  @SuppressWarnings("NullAway.Init")
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Mixin AdminClient.Options where = new AdminClient.Options();
-
-  private AdminClient client() {
-    return new AdminClient(where, NAME, spec.commandLine().getErr());
-  }
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
 
   @Command(name = "list", description = "List the active bans.")
   int list() {
-    JsonNode r = client().call("GET", "/bans", null, 200);
-    if (r == null) {
-      return 1;
-    }
-    JsonNode bans = r.path("bans");
-    if (bans.isEmpty()) {
-      out().println("no active bans");
-    }
-    for (JsonNode b : bans) {
-      out()
-          .printf(
-              "%-39s until %s  by %s  (%s)%n",
-              b.path("address").asText(),
-              b.path("until").asText(),
-              b.path("by").asText(),
-              b.path("reason").asText());
-    }
-    out().flush();
-    return 0;
+    return where.list(
+        "/bans",
+        "bans",
+        "no active bans",
+        b ->
+            String.format(
+                "%-39s until %s  by %s  (%s)",
+                b.path("address").asText(),
+                b.path("until").asText(),
+                b.path("by").asText(),
+                b.path("reason").asText()));
   }
 
   @Command(name = "add", description = "Ban an address.")
@@ -72,22 +48,18 @@ final class BansCommand {
     if (reason != null) {
       body.put("reason", reason);
     }
-    JsonNode r = client().call("POST", "/bans", body.toString(), 201);
+    JsonNode r = where.client().call("POST", "/bans", body.toString(), 201);
     if (r == null) {
       return 1;
     }
-    out().println("banned: " + r);
-    out().flush();
-    return 0;
+    return where.said("banned: " + r);
   }
 
   @Command(name = "remove", description = "Lift the ban of an address.")
   int remove(@Parameters(paramLabel = "ADDRESS") String address) {
-    if (client().call("DELETE", "/bans/" + AdminClient.segment(address), null, 200) == null) {
+    if (where.client().call("DELETE", "/bans/" + AdminClient.segment(address), null, 200) == null) {
       return 1;
     }
-    out().println("unbanned: " + address);
-    out().flush();
-    return 0;
+    return where.said("unbanned: " + address);
   }
 }

@@ -2,13 +2,11 @@ package dev.bulwark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code bulwark orgs create|list|show|delete|members|add-member|remove-member}: the organisations
@@ -21,24 +19,7 @@ import picocli.CommandLine.Spec;
         "Create organisations and set the roles of accounts in them on a running gateway.",
     mixinStandardHelpOptions = true)
 final class OrgsCommand {
-  private static final String NAME = "bulwark orgs";
-
-  @Spec
-  @SuppressWarnings("NullAway.Init")
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Mixin AdminClient.Options where = new AdminClient.Options();
-
-  private AdminClient client() {
-    return new AdminClient(where, NAME, spec.commandLine().getErr());
-  }
-
-  private int said(String line) {
-    PrintWriter o = spec.commandLine().getOut();
-    o.println(line);
-    o.flush();
-    return 0;
-  }
 
   private static String org(String org) {
     return "/organisations/" + AdminClient.segment(org);
@@ -54,102 +35,57 @@ final class OrgsCommand {
     if (name != null) {
       b.put("name", name);
     }
-    JsonNode r = client().call("POST", "/organisations", b.toString(), 201);
+    JsonNode r = where.client().call("POST", "/organisations", b.toString(), 201);
     return r == null
         ? 1
-        : said("created " + r.path("slug").asText() + " (id " + r.path("id").asText() + ")");
+        : where.said("created " + r.path("slug").asText() + " (id " + r.path("id").asText() + ")");
   }
 
   @Command(name = "list", description = "List organisations, a page at a time.")
-  int list(
-      @Option(names = "--limit", defaultValue = "100", description = "At most this many (1-1000)")
-          int limit,
-      @Option(names = "--after", description = "The cursor printed after the previous page")
-          @Nullable String after) {
-    JsonNode r =
-        client()
-            .call(
-                "GET",
-                "/organisations?limit="
-                    + limit
-                    + (after == null ? "" : "&after=" + AdminClient.segment(after)),
-                null,
-                200);
-    if (r == null) {
-      return 1;
-    }
-    PrintWriter o = spec.commandLine().getOut();
-    if (r.path("organisations").isEmpty()) {
-      o.println("no organisations");
-    }
-    for (JsonNode g : r.path("organisations")) {
-      o.printf(
-          "%-36s  %-24s  %s%n",
-          g.path("id").asText(), g.path("slug").asText(), g.path("name").asText());
-    }
-    if (r.hasNonNull("next")) {
-      o.println("more: --after " + r.path("next").asText());
-    }
-    o.flush();
-    return 0;
+  int list(@Mixin AdminClient.Page page) {
+    return where.page(
+        "/organisations",
+        page,
+        "organisations",
+        "no organisations",
+        g ->
+            String.format(
+                "%-36s  %-24s  %s",
+                g.path("id").asText(), g.path("slug").asText(), g.path("name").asText()));
   }
 
   @Command(name = "show", description = "Show an organisation.")
   int show(@Parameters(paramLabel = "ORG", description = "Id or slug") String org) {
-    JsonNode r = client().call("GET", org(org), null, 200);
+    JsonNode r = where.client().call("GET", org(org), null, 200);
     if (r == null) {
       return 1;
     }
-    said("id:      " + r.path("id").asText());
-    said("slug:    " + r.path("slug").asText());
-    said("name:    " + r.path("name").asText());
-    return said("created: " + r.path("created").asText());
+    where.said("id:      " + r.path("id").asText());
+    where.said("slug:    " + r.path("slug").asText());
+    where.said("name:    " + r.path("name").asText());
+    return where.said("created: " + r.path("created").asText());
   }
 
   @Command(name = "delete", description = "Delete an organisation and every membership of it.")
   int delete(
       @Parameters(paramLabel = "ORG") String org,
       @Option(names = "--yes", description = "Confirm: this cannot be undone.") boolean yes) {
-    AdminClient admin = client();
+    AdminClient admin = where.client();
     if (!yes) {
       return admin.error("delete removes " + org + " and every membership of it; add --yes");
     }
     JsonNode r = admin.call("DELETE", org(org), null, 200);
-    return r == null ? 1 : said("deleted " + r.path("id").asText());
+    return r == null ? 1 : where.said("deleted " + r.path("id").asText());
   }
 
   @Command(name = "members", description = "List the members of an organisation and their roles.")
-  int members(
-      @Parameters(paramLabel = "ORG") String org,
-      @Option(names = "--limit", defaultValue = "100", description = "At most this many (1-1000)")
-          int limit,
-      @Option(names = "--after", description = "The cursor printed after the previous page")
-          @Nullable String after) {
-    JsonNode r =
-        client()
-            .call(
-                "GET",
-                org(org)
-                    + "/members?limit="
-                    + limit
-                    + (after == null ? "" : "&after=" + AdminClient.segment(after)),
-                null,
-                200);
-    if (r == null) {
-      return 1;
-    }
-    PrintWriter o = spec.commandLine().getOut();
-    if (r.path("members").isEmpty()) {
-      o.println("no members");
-    }
-    for (JsonNode m : r.path("members")) {
-      o.printf("%-36s  %s%n", m.path("account").asText(), m.path("role").asText());
-    }
-    if (r.hasNonNull("next")) {
-      o.println("more: --after " + r.path("next").asText());
-    }
-    o.flush();
-    return 0;
+  int members(@Parameters(paramLabel = "ORG") String org, @Mixin AdminClient.Page page) {
+    return where.page(
+        org(org) + "/members",
+        page,
+        "members",
+        "no members",
+        m -> String.format("%-36s  %s", m.path("account").asText(), m.path("role").asText()));
   }
 
   @Command(
@@ -162,8 +98,10 @@ final class OrgsCommand {
           String role) {
     String body = AdminClient.JSON.createObjectNode().put("role", role).toString();
     JsonNode r =
-        client().call("PUT", org(org) + "/members/" + AdminClient.segment(account), body, 200);
-    return r == null ? 1 : said(r.path("account").asText() + " is " + role + " in " + org);
+        where
+            .client()
+            .call("PUT", org(org) + "/members/" + AdminClient.segment(account), body, 200);
+    return r == null ? 1 : where.said(r.path("account").asText() + " is " + role + " in " + org);
   }
 
   @Command(name = "remove-member", description = "End an account's membership (role-revoked).")
@@ -171,7 +109,11 @@ final class OrgsCommand {
       @Parameters(paramLabel = "ORG") String org,
       @Parameters(paramLabel = "ACCOUNT") String account) {
     JsonNode r =
-        client().call("DELETE", org(org) + "/members/" + AdminClient.segment(account), null, 200);
-    return r == null ? 1 : said(r.path("account").asText() + " is no longer a member of " + org);
+        where
+            .client()
+            .call("DELETE", org(org) + "/members/" + AdminClient.segment(account), null, 200);
+    return r == null
+        ? 1
+        : where.said(r.path("account").asText() + " is no longer a member of " + org);
   }
 }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code bulwark users create|invite|list|show|disable|enable|delete|sessions|revoke|
@@ -28,21 +27,7 @@ import picocli.CommandLine.Spec;
     description = "Create, list, disable and delete accounts on a running gateway.",
     mixinStandardHelpOptions = true)
 final class UsersCommand {
-  private static final String NAME = "bulwark users";
-
-  @Spec
-  @SuppressWarnings("NullAway.Init")
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Mixin AdminClient.Options where = new AdminClient.Options();
-
-  private AdminClient client() {
-    return new AdminClient(where, NAME, spec.commandLine().getErr());
-  }
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
 
   @Command(
       name = "create",
@@ -56,7 +41,7 @@ final class UsersCommand {
               names = "--password-stdin",
               description = "Read the password from the first line of standard input.")
           boolean passwordStdin) {
-    AdminClient admin = client();
+    AdminClient admin = where.client();
     String password = password(admin, login, passwordStdin);
     if (password == null) {
       return 1;
@@ -76,7 +61,7 @@ final class UsersCommand {
       @Option(names = "--email", description = "Email address") @Nullable String email,
       @Option(names = "--name", description = "Display name (default: the login)")
           @Nullable String displayName) {
-    return made(client(), body(login, email, displayName));
+    return made(where.client(), body(login, email, displayName));
   }
 
   private static ObjectNode body(String login, @Nullable String email, @Nullable String name) {
@@ -96,13 +81,14 @@ final class UsersCommand {
       return 1;
     }
     JsonNode a = r.path("account");
-    out().println("created " + a.path("login").asText() + " (id " + a.path("id").asText() + ")");
+    PrintWriter o = where.out();
+    o.println("created " + a.path("login").asText() + " (id " + a.path("id").asText() + ")");
     JsonNode inv = r.path("invitation");
     if (!inv.isMissingNode()) {
-      out().println("invitation token: " + inv.path("token").asText());
-      out().println("expires: " + inv.path("expires").asText() + " (shown once; keep it secret)");
+      o.println("invitation token: " + inv.path("token").asText());
+      o.println("expires: " + inv.path("expires").asText() + " (shown once; keep it secret)");
     }
-    out().flush();
+    o.flush();
     return 0;
   }
 
@@ -155,43 +141,28 @@ final class UsersCommand {
   }
 
   @Command(name = "list", description = "List accounts, a page at a time.")
-  int list(
-      @Option(names = "--limit", defaultValue = "100", description = "At most this many (1-1000)")
-          int limit,
-      @Option(names = "--after", description = "The cursor printed after the previous page")
-          @Nullable String after) {
-    String q =
-        "/accounts?limit=" + limit + (after == null ? "" : "&after=" + AdminClient.segment(after));
-    JsonNode r = client().call("GET", q, null, 200);
-    if (r == null) {
-      return 1;
-    }
-    if (r.path("accounts").isEmpty()) {
-      out().println("no accounts");
-    }
-    for (JsonNode a : r.path("accounts")) {
-      out()
-          .printf(
-              "%-36s  %-24s  %-8s  %s%n",
-              a.path("id").asText(),
-              a.path("login").asText(),
-              a.path("status").asText(),
-              a.path("email").asText("-"));
-    }
-    if (r.hasNonNull("next")) {
-      out().println("more: --after " + r.path("next").asText());
-    }
-    out().flush();
-    return 0;
+  int list(@Mixin AdminClient.Page page) {
+    return where.page(
+        "/accounts",
+        page,
+        "accounts",
+        "no accounts",
+        a ->
+            String.format(
+                "%-36s  %-24s  %-8s  %s",
+                a.path("id").asText(),
+                a.path("login").asText(),
+                a.path("status").asText(),
+                a.path("email").asText("-")));
   }
 
   @Command(name = "show", description = "Show an account and its memberships.")
   int show(@Parameters(paramLabel = "ACCOUNT", description = "Id or login") String account) {
-    JsonNode a = client().call("GET", "/accounts/" + AdminClient.segment(account), null, 200);
+    JsonNode a = where.client().call("GET", "/accounts/" + AdminClient.segment(account), null, 200);
     if (a == null) {
       return 1;
     }
-    PrintWriter o = out();
+    PrintWriter o = where.out();
     o.println("id:            " + a.path("id").asText());
     o.println("login:         " + a.path("login").asText());
     o.println(
@@ -214,31 +185,30 @@ final class UsersCommand {
   @Command(name = "disable", description = "Disable an account and revoke all its sessions.")
   int disable(@Parameters(paramLabel = "ACCOUNT") String account) {
     JsonNode r =
-        client().call("POST", "/accounts/" + AdminClient.segment(account) + "/disable", null, 200);
+        where
+            .client()
+            .call("POST", "/accounts/" + AdminClient.segment(account) + "/disable", null, 200);
     if (r == null) {
       return 1;
     }
-    out()
-        .println(
-            "disabled "
-                + r.path("account").path("id").asText()
-                + "; "
-                + r.path("sessionsRevoked").asInt()
-                + " session(s) revoked");
-    out().flush();
-    return 0;
+    return where.said(
+        "disabled "
+            + r.path("account").path("id").asText()
+            + "; "
+            + r.path("sessionsRevoked").asInt()
+            + " session(s) revoked");
   }
 
   @Command(name = "enable", description = "Enable a disabled account.")
   int enable(@Parameters(paramLabel = "ACCOUNT") String account) {
     JsonNode r =
-        client().call("POST", "/accounts/" + AdminClient.segment(account) + "/enable", null, 200);
+        where
+            .client()
+            .call("POST", "/accounts/" + AdminClient.segment(account) + "/enable", null, 200);
     if (r == null) {
       return 1;
     }
-    out().println("enabled " + r.path("account").path("id").asText());
-    out().flush();
-    return 0;
+    return where.said("enabled " + r.path("account").path("id").asText());
   }
 
   @Command(
@@ -247,7 +217,7 @@ final class UsersCommand {
   int delete(
       @Parameters(paramLabel = "ACCOUNT") String account,
       @Option(names = "--yes", description = "Confirm: this cannot be undone.") boolean yes) {
-    AdminClient admin = client();
+    AdminClient admin = where.client();
     if (!yes) {
       return admin.error("delete erases " + account + "'s personal data for good; add --yes");
     }
@@ -255,39 +225,28 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    out()
-        .println(
-            "deleted "
-                + r.path("id").asText()
-                + "; "
-                + r.path("sessionsRevoked").asInt()
-                + " session(s) revoked");
-    out().flush();
-    return 0;
+    return where.said(
+        "deleted "
+            + r.path("id").asText()
+            + "; "
+            + r.path("sessionsRevoked").asInt()
+            + " session(s) revoked");
   }
 
   @Command(name = "sessions", description = "List an account's live sessions.")
   int sessions(@Parameters(paramLabel = "ACCOUNT") String account) {
-    JsonNode r =
-        client().call("GET", "/accounts/" + AdminClient.segment(account) + "/sessions", null, 200);
-    if (r == null) {
-      return 1;
-    }
-    if (r.path("sessions").isEmpty()) {
-      out().println("no live sessions");
-    }
-    for (JsonNode s : r.path("sessions")) {
-      out()
-          .printf(
-              "%s  since %s  last used %s  from %s  (%s)%n",
-              s.path("id").asText(),
-              s.path("created").asText(),
-              s.path("lastUsed").asText(),
-              s.path("clientAddress").asText(),
-              s.path("userAgent").asText());
-    }
-    out().flush();
-    return 0;
+    return where.list(
+        "/accounts/" + AdminClient.segment(account) + "/sessions",
+        "sessions",
+        "no live sessions",
+        s ->
+            String.format(
+                "%s  since %s  last used %s  from %s  (%s)",
+                s.path("id").asText(),
+                s.path("created").asText(),
+                s.path("lastUsed").asText(),
+                s.path("clientAddress").asText(),
+                s.path("userAgent").asText()));
   }
 
   @Command(name = "revoke", description = "Revoke one session of an account, or all with --all.")
@@ -295,7 +254,7 @@ final class UsersCommand {
       @Parameters(paramLabel = "ACCOUNT") String account,
       @Parameters(paramLabel = "SESSION", arity = "0..1") @Nullable String session,
       @Option(names = "--all", description = "Revoke every session of the account") boolean all) {
-    AdminClient admin = client();
+    AdminClient admin = where.client();
     if ((session == null) == !all) {
       return admin.error("give a SESSION id (see 'bulwark users sessions') or --all, not both");
     }
@@ -308,13 +267,10 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    out()
-        .println(
-            session == null
-                ? "revoked " + r.path("revoked").asInt() + " session(s)"
-                : "revoked session " + session);
-    out().flush();
-    return 0;
+    return where.said(
+        session == null
+            ? "revoked " + r.path("revoked").asInt() + " session(s)"
+            : "revoked session " + session);
   }
 
   @Command(
@@ -322,7 +278,8 @@ final class UsersCommand {
       description = "Remove an account's TOTP and recovery codes (after checking who asks).")
   int removeSecondFactor(@Parameters(paramLabel = "ACCOUNT") String account) {
     JsonNode r =
-        client()
+        where
+            .client()
             .call(
                 "DELETE",
                 "/accounts/" + AdminClient.segment(account) + "/second-factor",
@@ -331,12 +288,7 @@ final class UsersCommand {
     if (r == null) {
       return 1;
     }
-    out()
-        .println(
-            r.path("removed").asBoolean()
-                ? "second factor removed"
-                : "no second factor was enrolled");
-    out().flush();
-    return 0;
+    return where.said(
+        r.path("removed").asBoolean() ? "second factor removed" : "no second factor was enrolled");
   }
 }

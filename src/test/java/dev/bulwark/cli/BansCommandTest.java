@@ -1,23 +1,15 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code bulwark bans list|add|remove} against a running gateway's admin listener. */
 class BansCommandTest {
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
-  }
 
   @Test
   void addListAndRemoveABanThroughTheAdminListener() throws Exception {

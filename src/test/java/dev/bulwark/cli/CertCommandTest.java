@@ -1,11 +1,11 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,17 +15,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code bulwark cert}: a usable self-signed pair, a private key, and no silent overwrite. */
 class CertCommandTest {
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
-  }
-
   private static X509Certificate read(Path cert) throws Exception {
     return (X509Certificate)
         CertificateFactory.getInstance("X.509")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -90,12 +89,8 @@ class DemoCommandTest {
                   + dir.resolve("tls.crt")
                   + " --http-port "
                   + demo.gateway().httpPort());
-      String[] args = line.substring("./bulwark ".length()).split(" ");
       StringWriter out = new StringWriter();
-      CommandLine cli = Main.commandLine();
-      cli.setOut(new PrintWriter(out, true));
-      cli.setErr(new PrintWriter(out, true));
-      int exit = cli.execute(args);
+      int exit = runPrinted(line, out);
       assertThat(out.toString()).as(out.toString()).contains("/100 (A)");
       assertThat(exit).isZero();
     } finally {
@@ -115,11 +110,7 @@ class DemoCommandTest {
   }
 
   private static int runPrinted(String line, StringWriter out) {
-    String[] args = line.substring("./bulwark ".length()).split(" ");
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
+    return CliRun.run(out, line.substring("./bulwark ".length()).split(" "));
   }
 
   @Test

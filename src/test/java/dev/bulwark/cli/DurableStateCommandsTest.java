@@ -1,17 +1,16 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bulwark keys}, {@code backup}, {@code backup verify} and {@code restore} on a gateway with
@@ -22,13 +21,6 @@ class DurableStateCommandsTest {
   @TempDir
   @SuppressWarnings("NullAway.Init")
   Path tmp;
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
-  }
 
   private String body(Path key) {
     return """

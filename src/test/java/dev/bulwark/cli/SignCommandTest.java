@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,25 @@ class SignCommandTest {
       }
     }
     throw new AssertionError("no " + name + " in " + out);
+  }
+
+  /**
+   * Runs {@code bulwark sign} for GET https://a.example/ as key {@code k} read from {@code
+   * keyFile}.
+   */
+  private static CliRun signAsK(Path keyFile, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "sign",
+                "--url",
+                "https://a.example/",
+                "--key-id",
+                "k",
+                "--key-file",
+                keyFile.toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(new String[0]));
   }
 
   @Test
@@ -106,56 +126,18 @@ class SignCommandTest {
   void mistakesAreOneLineWithTheirStatus() throws Exception {
     Path key = dir.resolve("hmac.key");
     Files.writeString(key, SignedRequests.hmacSecret(), StandardCharsets.UTF_8);
-    CliRun both =
-        CliRun.of(
-            "sign",
-            "--url",
-            "https://a.example/",
-            "--key-id",
-            "k",
-            "--key-file",
-            key.toString(),
-            "--key-env",
-            "X");
+    CliRun both = signAsK(key, "--key-env", "X");
     assertThat(both.status()).isEqualTo(2);
     assertThat(both.err())
         .isEqualTo("bulwark sign: give exactly one of --key-file and --key-env\n");
-    CliRun alg =
-        CliRun.of(
-            "sign",
-            "--url",
-            "https://a.example/",
-            "--key-id",
-            "k",
-            "--key-file",
-            key.toString(),
-            "--alg",
-            "rsa-pss-sha512");
+    CliRun alg = signAsK(key, "--alg", "rsa-pss-sha512");
     assertThat(alg.status()).isEqualTo(2);
-    CliRun missing =
-        CliRun.of(
-            "sign",
-            "--url",
-            "https://a.example/",
-            "--key-id",
-            "k",
-            "--key-file",
-            key.toString(),
-            "--covered",
-            "@method,x-missing");
+    CliRun missing = signAsK(key, "--covered", "@method,x-missing");
     assertThat(missing.status()).isEqualTo(1);
     assertThat(missing.err()).contains("covered header x-missing is absent");
     Path shortKey = dir.resolve("short.key");
     Files.writeString(shortKey, "short", StandardCharsets.UTF_8);
-    CliRun weak =
-        CliRun.of(
-            "sign",
-            "--url",
-            "https://a.example/",
-            "--key-id",
-            "k",
-            "--key-file",
-            shortKey.toString());
+    CliRun weak = signAsK(shortKey);
     assertThat(weak.status()).isEqualTo(1);
     assertThat(weak.err()).contains("5 bytes (expected: at least 32)").doesNotContain("Exception");
   }

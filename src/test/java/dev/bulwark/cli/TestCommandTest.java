@@ -1,9 +1,9 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.server.SelfSignedCertificate;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code bulwark test} and {@code bulwark explain} from the command line, hostile input first. */
 class TestCommandTest {
@@ -64,13 +63,6 @@ class TestCommandTest {
     Path f = dir.resolve(name);
     Files.writeString(f, yaml, StandardCharsets.UTF_8);
     return f;
-  }
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 
   @Test

@@ -1,11 +1,11 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
 import dev.bulwark.testing.TestVault;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A gateway whose data directory is sealed under a Vault transit key: bans survive a restart,
@@ -43,13 +42,6 @@ class TransitMasterKeyCommandsTest {
   @AfterEach
   void stop() throws Exception {
     vault.close();
-  }
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 
   private String body(String masterKey) {

@@ -6,8 +6,6 @@ import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code bulwark users} and {@code bulwark orgs} against a running gateway whose admin listener
@@ -57,23 +54,11 @@ class UsersAndOrgsCommandTest {
     upstream.close();
   }
 
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Result(status, out.toString(), err.toString());
-  }
-
-  private record Result(int status, String out, String err) {}
-
-  private static Result withStdin(String input, String... args) {
+  private static CliRun withStdin(String input, String... args) {
     InputStream before = System.in;
     System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
     try {
-      return run(args);
+      return CliRun.of(args);
     } finally {
       System.setIn(before);
     }
@@ -85,7 +70,7 @@ class UsersAndOrgsCommandTest {
 
   @Test
   void accountsAreCreatedInvitedListedDisabledAndDeleted() {
-    Result made =
+    CliRun made =
         withStdin(
             "tangerine-Orbit-walrus-1987-quiet\n",
             "users",
@@ -98,35 +83,37 @@ class UsersAndOrgsCommandTest {
             "--password-stdin");
     assertThat(made.status()).as(made.err()).isZero();
     assertThat(made.out()).startsWith("created ada (id ");
-    Result invited = run("users", "-c", c(), "invite", "grace", "--name", "Grace H");
+    CliRun invited = CliRun.of("users", "-c", c(), "invite", "grace", "--name", "Grace H");
     assertThat(invited.status()).as(invited.err()).isZero();
     assertThat(invited.out()).contains("invitation token: ").contains("expires: ");
     Matcher token = Pattern.compile("invitation token: (\\S+)").matcher(invited.out());
     assertThat(token.find()).isTrue();
     assertThat(token.group(1)).hasSizeGreaterThan(40);
 
-    Result list = run("users", "-c", c(), "list");
+    CliRun list = CliRun.of("users", "-c", c(), "list");
     assertThat(list.out()).contains("ada").contains("grace").contains("ada@example.com");
-    Result page = run("users", "-c", c(), "list", "--limit", "1");
+    CliRun page = CliRun.of("users", "-c", c(), "list", "--limit", "1");
     assertThat(page.out()).contains("more: --after ");
-    Result show = run("users", "-c", c(), "show", "ada");
+    CliRun show = CliRun.of("users", "-c", c(), "show", "ada");
     assertThat(show.out()).contains("login:         ada").contains("password:      set");
-    assertThat(run("users", "-c", c(), "sessions", "ada").out()).contains("no live sessions");
-    assertThat(run("users", "-c", c(), "disable", "ada").out())
+    assertThat(CliRun.of("users", "-c", c(), "sessions", "ada").out()).contains("no live sessions");
+    assertThat(CliRun.of("users", "-c", c(), "disable", "ada").out())
         .contains("disabled ")
         .contains("0 session(s) revoked");
-    assertThat(run("users", "-c", c(), "show", "ada").out()).contains("status:        disabled");
-    assertThat(run("users", "-c", c(), "enable", "ada").status()).isZero();
-    assertThat(run("users", "-c", c(), "revoke", "ada", "--all").out())
+    assertThat(CliRun.of("users", "-c", c(), "show", "ada").out())
+        .contains("status:        disabled");
+    assertThat(CliRun.of("users", "-c", c(), "enable", "ada").status()).isZero();
+    assertThat(CliRun.of("users", "-c", c(), "revoke", "ada", "--all").out())
         .contains("revoked 0 session(s)");
-    assertThat(run("users", "-c", c(), "remove-second-factor", "ada").out())
+    assertThat(CliRun.of("users", "-c", c(), "remove-second-factor", "ada").out())
         .contains("no second factor was enrolled");
 
-    Result unconfirmed = run("users", "-c", c(), "delete", "grace");
+    CliRun unconfirmed = CliRun.of("users", "-c", c(), "delete", "grace");
     assertThat(unconfirmed.status()).isEqualTo(1);
     assertThat(unconfirmed.err()).contains("add --yes");
-    assertThat(run("users", "-c", c(), "delete", "grace", "--yes").out()).contains("deleted ");
-    Result gone = run("users", "-c", c(), "show", "grace");
+    assertThat(CliRun.of("users", "-c", c(), "delete", "grace", "--yes").out())
+        .contains("deleted ");
+    CliRun gone = CliRun.of("users", "-c", c(), "show", "grace");
     assertThat(gone.status()).isEqualTo(1);
     assertThat(gone.err().strip())
         .isEqualTo("bulwark users: refused (404): no such account")
@@ -146,64 +133,64 @@ class UsersAndOrgsCommandTest {
                     "--password-stdin")
                 .status())
         .isZero();
-    Result made = run("orgs", "-c", c(), "create", "navy", "--name", "US Navy");
+    CliRun made = CliRun.of("orgs", "-c", c(), "create", "navy", "--name", "US Navy");
     assertThat(made.status()).as(made.err()).isZero();
     assertThat(made.out()).startsWith("created navy (id ");
-    assertThat(run("orgs", "-c", c(), "list").out()).contains("navy").contains("US Navy");
-    assertThat(run("orgs", "-c", c(), "show", "navy").out()).contains("name:    US Navy");
-    Result added = run("orgs", "-c", c(), "add-member", "navy", "hopper", "--role", "admin");
+    assertThat(CliRun.of("orgs", "-c", c(), "list").out()).contains("navy").contains("US Navy");
+    assertThat(CliRun.of("orgs", "-c", c(), "show", "navy").out()).contains("name:    US Navy");
+    CliRun added = CliRun.of("orgs", "-c", c(), "add-member", "navy", "hopper", "--role", "admin");
     assertThat(added.status()).as(added.err()).isZero();
     assertThat(added.out()).contains("is admin in navy");
-    assertThat(run("orgs", "-c", c(), "members", "navy").out()).contains("admin");
-    assertThat(run("users", "-c", c(), "show", "hopper").out()).contains("as admin");
-    assertThat(run("orgs", "-c", c(), "remove-member", "navy", "hopper").out())
+    assertThat(CliRun.of("orgs", "-c", c(), "members", "navy").out()).contains("admin");
+    assertThat(CliRun.of("users", "-c", c(), "show", "hopper").out()).contains("as admin");
+    assertThat(CliRun.of("orgs", "-c", c(), "remove-member", "navy", "hopper").out())
         .contains("no longer a member");
-    assertThat(run("orgs", "-c", c(), "members", "navy").out()).contains("no members");
-    Result dup = run("orgs", "-c", c(), "create", "navy");
+    assertThat(CliRun.of("orgs", "-c", c(), "members", "navy").out()).contains("no members");
+    CliRun dup = CliRun.of("orgs", "-c", c(), "create", "navy");
     assertThat(dup.status()).isEqualTo(1);
     assertThat(dup.err().strip()).isEqualTo("bulwark orgs: refused (409): slug: taken");
-    assertThat(run("orgs", "-c", c(), "delete", "navy", "--yes").out()).contains("deleted ");
+    assertThat(CliRun.of("orgs", "-c", c(), "delete", "navy", "--yes").out()).contains("deleted ");
     gw.awaitLine("\"event\":\"role-granted\"");
     gw.awaitLine("\"event\":\"role-revoked\"");
   }
 
   @Test
   void eachErrorIsOneLineSayingWhatToDo() {
-    Result weak =
+    CliRun weak =
         withStdin("password\n", "users", "-c", c(), "create", "weakling", "--password-stdin");
     assertThat(weak.status()).isEqualTo(1);
     assertThat(weak.err()).startsWith("bulwark users: refused (400): password: ");
     assertThat(weak.err().strip()).doesNotContain("\n");
 
-    Result empty = withStdin("", "users", "-c", c(), "create", "nobody", "--password-stdin");
+    CliRun empty = withStdin("", "users", "-c", c(), "create", "nobody", "--password-stdin");
     assertThat(empty.err().strip())
         .isEqualTo("bulwark users: --password-stdin: standard input is empty");
 
-    Result noTerminal = run("users", "-c", c(), "create", "nobody");
+    CliRun noTerminal = CliRun.of("users", "-c", c(), "create", "nobody");
     assertThat(noTerminal.status()).isEqualTo(1);
     assertThat(noTerminal.err()).contains("--password-stdin").contains("users invite");
 
     String admin = "http://127.0.0.1:" + gw.gateway().adminPort();
-    Result noToken = run("users", "--admin", admin, "list");
+    CliRun noToken = CliRun.of("users", "--admin", admin, "list");
     assertThat(noToken.status()).isEqualTo(1);
     assertThat(noToken.err().strip())
         .startsWith("bulwark users: refused (401): unauthorized")
         .contains("set BULWARK_ADMIN_TOKEN, or give -c");
 
-    Result down = run("orgs", "--admin", "http://127.0.0.1:1", "list");
+    CliRun down = CliRun.of("orgs", "--admin", "http://127.0.0.1:1", "list");
     assertThat(down.status()).isEqualTo(1);
     assertThat(down.err().strip())
         .startsWith("bulwark orgs: cannot reach the admin listener at http://127.0.0.1:1")
         .contains("is the gateway running");
 
-    Result bad = run("users", "-c", c(), "invite", "a\u202eb");
+    CliRun bad = CliRun.of("users", "-c", c(), "invite", "a\u202eb");
     assertThat(bad.status()).isEqualTo(1);
     assertThat(bad.err().strip()).startsWith("bulwark users: refused (400): login: ");
 
-    Result both = run("users", "-c", c(), "revoke", "ada", "sid", "--all");
+    CliRun both = CliRun.of("users", "-c", c(), "revoke", "ada", "sid", "--all");
     assertThat(both.err()).contains("give a SESSION id");
 
-    Result missingRole = run("orgs", "-c", c(), "add-member", "navy", "hopper");
+    CliRun missingRole = CliRun.of("orgs", "-c", c(), "add-member", "navy", "hopper");
     assertThat(missingRole.status()).isEqualTo(2);
     assertThat(missingRole.err()).contains("--role");
   }

@@ -1,10 +1,10 @@
 package dev.bulwark.cli;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.testing.TestGateway;
 import dev.bulwark.testing.TestVault;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Vault away when the gateway starts: {@code bulwark run} and {@code check-config} print one error
@@ -52,13 +51,6 @@ class VaultAtStartTest {
             auth: { require: authenticated }
         """
             .formatted(c.certFile(), c.keyFile(), address, ca, tokenFile));
-  }
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 
   private static List<String> lines(StringWriter out) {

@@ -20,16 +20,26 @@ class RouteTableTest {
         name);
   }
 
+  private static RouteTable.Entry<String> e(
+      String path, Set<String> methods, RouteTable.Rules rules, String name) {
+    return new RouteTable.Entry<>(
+        HostMatcher.any(), RoutePattern.parse(path), methods, rules, name);
+  }
+
+  @SafeVarargs
+  private static RouteTable<String> tableOf(RouteTable.Entry<String>... entries) {
+    return new RouteTable<>(List.of(entries));
+  }
+
   private final RouteTable<String> table =
-      new RouteTable<>(
-          List.of(
-              e(null, "/**", Set.of(), "all"),
-              e(null, "/api/**", Set.of(), "api"),
-              e(null, "/api/health", Set.of(), "health"),
-              e(null, "/api/orgs/{org}/items", Set.of("GET"), "items"),
-              e(null, "/api/orgs/{org}/**", Set.of(), "org"),
-              e("admin.example.com", "/api/**", Set.of(), "admin"),
-              e("*.example.com", "/api/**", Set.of(), "tenant")));
+      tableOf(
+          e(null, "/**", Set.of(), "all"),
+          e(null, "/api/**", Set.of(), "api"),
+          e(null, "/api/health", Set.of(), "health"),
+          e(null, "/api/orgs/{org}/items", Set.of("GET"), "items"),
+          e(null, "/api/orgs/{org}/**", Set.of(), "org"),
+          e("admin.example.com", "/api/**", Set.of(), "admin"),
+          e("*.example.com", "/api/**", Set.of(), "tenant"));
 
   @Test
   void mostSpecificRouteWins() {
@@ -60,15 +70,9 @@ class RouteTableTest {
   @Test
   void methodOutsideARouteFallsThroughOnlyWhenTheRouteSaysSo() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(
-                e(null, "/api/**", Set.of(), "api"),
-                new RouteTable.Entry<>(
-                    HostMatcher.any(),
-                    RoutePattern.parse("/api/echo"),
-                    Set.of("POST"),
-                    new RouteTable.Rules(true, false, true),
-                    "echo")));
+        tableOf(
+            e(null, "/api/**", Set.of(), "api"),
+            e("/api/echo", Set.of("POST"), new RouteTable.Rules(true, false, true), "echo"));
     assertThat(t.match("x", "/api/echo", "PUT").route()).isEqualTo("api");
     assertThat(t.match("x", "/api/echo", "POST").route()).isEqualTo("echo");
   }
@@ -76,12 +80,11 @@ class RouteTableTest {
   @Test
   void routesOfTheSameShapeShareTheirPathsByMethod() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(
-                e(null, "/api/**", Set.of(), "api"),
-                e(null, "/things/{id}", Set.of("GET"), "read"),
-                e(null, "/things/{x}", Set.of("POST"), "write"),
-                e("other.example", "/things/{id}", Set.of("DELETE"), "other")));
+        tableOf(
+            e(null, "/api/**", Set.of(), "api"),
+            e(null, "/things/{id}", Set.of("GET"), "read"),
+            e(null, "/things/{x}", Set.of("POST"), "write"),
+            e("other.example", "/things/{id}", Set.of("DELETE"), "other"));
     assertThat(t.match("x", "/things/1", "GET").route()).isEqualTo("read");
     assertThat(t.match("x", "/things/1", "POST").route()).isEqualTo("write");
     RouteTable.Match<String> m = t.match("x", "/things/1", "PUT");
@@ -93,9 +96,7 @@ class RouteTableTest {
   @Test
   void aPathThatReachesANarrowerRouteOnlyByLetterCaseIsRefused() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(
-                e(null, "/api/**", Set.of(), "api"), e(null, "/api/admin/**", Set.of(), "adm")));
+        tableOf(e(null, "/api/**", Set.of(), "api"), e(null, "/api/admin/**", Set.of(), "adm"));
     assertThat(t.match("x", "/api/ADMIN/stats", "GET").refusal())
         .isEqualTo(RouteTable.Refusal.CASE);
     assertThat(t.match("x", "/api/Admin", "GET").refusal()).isEqualTo(RouteTable.Refusal.CASE);
@@ -107,15 +108,9 @@ class RouteTableTest {
   @Test
   void aCaseInsensitiveRouteTakesEverySpelling() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(
-                e(null, "/api/**", Set.of(), "api"),
-                new RouteTable.Entry<>(
-                    HostMatcher.any(),
-                    RoutePattern.parse("/api/orgs/{org}/**"),
-                    Set.of(),
-                    new RouteTable.Rules(false, false, false),
-                    "orgs")));
+        tableOf(
+            e(null, "/api/**", Set.of(), "api"),
+            e("/api/orgs/{org}/**", Set.of(), new RouteTable.Rules(false, false, false), "orgs"));
     RouteTable.Match<String> m = t.match("x", "/API/Orgs/AcMe/x", "GET");
     assertThat(m.route()).isEqualTo("orgs");
     assertThat(m.params()).containsExactly("AcMe");
@@ -124,8 +119,7 @@ class RouteTableTest {
   @Test
   void upperCaseLiteralsInRoutesAreMatchedExactlyAndGuardedToo() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(e(null, "/**", Set.of(), "all"), e(null, "/Admin/**", Set.of(), "adm")));
+        tableOf(e(null, "/**", Set.of(), "all"), e(null, "/Admin/**", Set.of(), "adm"));
     assertThat(t.match("x", "/Admin/x", "GET").route()).isEqualTo("adm");
     assertThat(t.match("x", "/admin/x", "GET").refusal()).isEqualTo(RouteTable.Refusal.CASE);
   }
@@ -143,15 +137,9 @@ class RouteTableTest {
   @Test
   void pathParametersAreMatchedWithoutThemOnARouteThatForwardsThem() {
     RouteTable<String> t =
-        new RouteTable<>(
-            List.of(
-                e(null, "/api/**", Set.of(), "api"),
-                new RouteTable.Entry<>(
-                    HostMatcher.any(),
-                    RoutePattern.parse("/api/orgs/{org}/**"),
-                    Set.of(),
-                    new RouteTable.Rules(true, true, false),
-                    "orgs")));
+        tableOf(
+            e(null, "/api/**", Set.of(), "api"),
+            e("/api/orgs/{org}/**", Set.of(), new RouteTable.Rules(true, true, false), "orgs"));
     RouteTable.Match<String> m = t.match("x", "/api/orgs;a=b/acme;v=2/x", "GET");
     assertThat(m.route()).isEqualTo("orgs");
     assertThat(m.params()).containsExactly("acme");
@@ -161,8 +149,7 @@ class RouteTableTest {
 
   @Test
   void methodNotAllowedAnywhereReportsAllowedMethods() {
-    RouteTable<String> t =
-        new RouteTable<>(List.of(e(null, "/things", Set.of("GET", "HEAD"), "things")));
+    RouteTable<String> t = tableOf(e(null, "/things", Set.of("GET", "HEAD"), "things"));
     RouteTable.Match<String> m = t.match("x", "/things", "POST");
     assertThat(m.route()).isNull();
     assertThat(m.allowed()).containsExactly("GET", "HEAD");

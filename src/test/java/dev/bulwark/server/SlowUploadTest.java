@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,6 +150,88 @@ class SlowUploadTest {
             HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * Writes {@code b} ten times a second (far below 1KiB/s), at most {@code times} times, until the
+   * answer {@code read} returns has come; asserts it is a 408 that came well before body-timeout.
+   */
+  private static void trickleUntilRefused(
+      OutputStream out, char b, int times, Supplier<String> read) throws Exception {
+    long start = System.nanoTime();
+    CompletableFuture<String> answer = CompletableFuture.supplyAsync(read);
+    for (int i = 0; i < times && !answer.isDone(); i++) {
+      try {
+        out.write(b);
+        out.flush();
+      } catch (IOException e) {
+        break; // the gateway closed the connection after its answer
+      }
+      Thread.sleep(100);
+    }
+    assertThat(answer.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(ms).as("refused after the grace, well before body-timeout").isLessThan(10_000);
+  }
+
+  /**
+   * Asserts the access log names {@code path} as refused for its slow body, and no request got
+   * through.
+   */
+  private static void assertRefusedAsTooSlow(TestGateway gw, StubUpstream up, String path)
+      throws Exception {
+    gw.awaitLine(
+        "\"path\":\"" + path + "\"",
+        "\"status\":408",
+        "body arriving slower than the route's minimum upload rate");
+    assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
+  }
+
+  /**
+   * Sends a chunked HTTP/2 POST to {@code path}: {@code begin} sends its head, then {@code b} is
+   * written ten times a second until the answer; returns its status (waiting at most {@code
+   * seconds}).
+   */
+  private int trickleOverHttp2(
+      TestGateway gw, String path, Consumer<HttpClientRequest> begin, String b, int seconds)
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    open.add(vertx::close);
+    HttpClient h2 =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setTrustOptions(
+                    new PemTrustOptions()
+                        .addCertPath(TestGateway.certificate().certFile().toString())));
+    HttpClientRequest req =
+        h2.request(HttpMethod.POST, gw.httpsPort(), "localhost", path)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+    req.setChunked(true);
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    req.response().onSuccess(r -> status.complete(r.statusCode()));
+    begin.accept(req);
+    long timer =
+        vertx.setPeriodic(
+            100,
+            id -> {
+              if (!status.isDone()) {
+                try {
+                  req.write(Buffer.buffer(b));
+                } catch (RuntimeException e) {
+                  // the stream was reset after the answer
+                }
+              }
+            });
+    try {
+      return status.get(seconds, TimeUnit.SECONDS);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+  }
+
   @Test
   void slowUploadsAreReadWholeAndLeaveThePoolToOtherClients() throws Exception {
     StubUpstream up = new StubUpstream();
@@ -212,27 +296,9 @@ class SlowUploadTest {
     StubUpstream up = new StubUpstream();
     TestGateway gw = gateway(up, ", min-upload-rate: 1KiB");
     try (SlowUpload u = new SlowUpload(gw, "203.0.113.1", "/trickle")) {
-      long start = System.nanoTime();
-      CompletableFuture<String> status = CompletableFuture.supplyAsync(u::statusLine);
-      OutputStream out = u.socket.getOutputStream();
-      for (int i = 0; i < 80 && !status.isDone(); i++) {
-        try {
-          out.write('z'); // 10 bytes a second: far below 1KiB/s
-          out.flush();
-        } catch (IOException e) {
-          break; // the gateway closed the connection after its answer
-        }
-        Thread.sleep(100);
-      }
-      assertThat(status.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      assertThat(ms).as("refused after the grace, well before body-timeout").isLessThan(10_000);
+      trickleUntilRefused(u.socket.getOutputStream(), 'z', 80, u::statusLine);
     }
-    gw.awaitLine(
-        "\"path\":\"/trickle\"",
-        "\"status\":408",
-        "body arriving slower than the route's minimum upload rate");
-    assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
+    assertRefusedAsTooSlow(gw, up, "/trickle");
   }
 
   @Test
@@ -247,71 +313,26 @@ class SlowUploadTest {
                   + "Content-Length: 200\r\n\r\n{\"name\":\"")
               .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      long start = System.nanoTime();
-      CompletableFuture<String> answer =
-          CompletableFuture.supplyAsync(() -> TestGateway.readAll(s));
-      for (int i = 0; i < 150 && !answer.isDone(); i++) {
-        try {
-          out.write('a'); // 10 bytes a second: far below 1KiB/s
-          out.flush();
-        } catch (IOException e) {
-          break; // the gateway closed the connection after its answer
-        }
-        Thread.sleep(100);
-      }
-      assertThat(answer.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      assertThat(ms).as("refused after the grace, well before body-timeout").isLessThan(10_000);
+      trickleUntilRefused(out, 'a', 150, () -> TestGateway.readAll(s));
     }
-    gw.awaitLine(
-        "\"path\":\"/api/items\"",
-        "\"status\":408",
-        "body arriving slower than the route's minimum upload rate");
-    assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
+    assertRefusedAsTooSlow(gw, up, "/api/items");
   }
 
   @Test
   void aBodyTheContractReadsOverHttp2IsHeldToTheMinimumRateToo() throws Exception {
     StubUpstream up = new StubUpstream();
     TestGateway gw = contractGateway(up);
-    Vertx vertx = Vertx.vertx();
-    open.add(vertx::close);
-    HttpClient h2 =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setTrustOptions(
-                    new PemTrustOptions()
-                        .addCertPath(TestGateway.certificate().certFile().toString())));
-    HttpClientRequest req =
-        h2.request(HttpMethod.POST, gw.httpsPort(), "localhost", "/api/items")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
-    req.setChunked(true);
-    req.putHeader("content-type", "application/json");
-    CompletableFuture<Integer> status = new CompletableFuture<>();
-    req.response().onSuccess(r -> status.complete(r.statusCode()));
-    req.write(Buffer.buffer("{\"name\":\""));
-    long timer =
-        vertx.setPeriodic(
-            100,
-            id -> {
-              if (!status.isDone()) {
-                try {
-                  req.write(Buffer.buffer("a"));
-                } catch (RuntimeException e) {
-                  // the stream was reset after the answer
-                }
-              }
-            });
-    try {
-      assertThat(status.get(12, TimeUnit.SECONDS)).isEqualTo(408);
-    } finally {
-      vertx.cancelTimer(timer);
-    }
+    int status =
+        trickleOverHttp2(
+            gw,
+            "/api/items",
+            req -> {
+              req.putHeader("content-type", "application/json");
+              req.write(Buffer.buffer("{\"name\":\""));
+            },
+            "a",
+            12);
+    assertThat(status).isEqualTo(408);
     gw.awaitLine("\"path\":\"/api/items\"", "\"status\":408");
     assertThat(up.poll(200)).as("nothing reached the upstream").isNull();
   }
@@ -320,43 +341,8 @@ class SlowUploadTest {
   void aSlowHttp2UploadIsRefusedWith408Too() throws Exception {
     StubUpstream up = new StubUpstream();
     TestGateway gw = gateway(up, ", request-body: stream, min-upload-rate: 1KiB");
-    Vertx vertx = Vertx.vertx();
-    open.add(vertx::close);
-    HttpClient h2 =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setTrustOptions(
-                    new PemTrustOptions()
-                        .addCertPath(TestGateway.certificate().certFile().toString())));
-    HttpClientRequest req =
-        h2.request(HttpMethod.POST, gw.httpsPort(), "localhost", "/h2-trickle")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
-    req.setChunked(true);
-    CompletableFuture<Integer> status = new CompletableFuture<>();
-    req.response().onSuccess(r -> status.complete(r.statusCode()));
-    req.sendHead();
-    long timer =
-        vertx.setPeriodic(
-            100,
-            id -> {
-              if (!status.isDone()) {
-                try {
-                  req.write(Buffer.buffer("z"));
-                } catch (RuntimeException e) {
-                  // the stream was reset after the answer
-                }
-              }
-            });
-    try {
-      assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo(408);
-    } finally {
-      vertx.cancelTimer(timer);
-    }
+    assertThat(trickleOverHttp2(gw, "/h2-trickle", HttpClientRequest::sendHead, "z", 10))
+        .isEqualTo(408);
     gw.awaitLine("\"path\":\"/h2-trickle\"", "\"status\":408");
   }
 }

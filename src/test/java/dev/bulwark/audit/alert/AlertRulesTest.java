@@ -30,6 +30,13 @@ class AlertRulesTest {
     return new AlertRules(settings, "gw-test", List.of(alerts::add), registry, clock);
   }
 
+  /** The default settings with {@code rule} turned off and its other settings kept. */
+  private static AlertSettings off(AlertRule rule) {
+    RuleSettings d = rule.defaults();
+    return AlertSettings.DEFAULTS.with(
+        rule, new RuleSettings(false, d.threshold(), d.window(), d.coolDown(), d.severity()));
+  }
+
   private static AlertSettings with(AlertRule rule, int threshold, Duration window) {
     return AlertSettings.DEFAULTS.with(
         rule, new RuleSettings(true, threshold, window, window, rule.defaults().severity()));
@@ -236,12 +243,7 @@ class AlertRulesTest {
 
   @Test
   void aRuleTurnedOffNeverFiresAndAlertsOffFireNothing() {
-    RuleSettings d = AlertRule.NEW_ADMIN.defaults();
-    AlertRules off =
-        rules(
-            AlertSettings.DEFAULTS.with(
-                AlertRule.NEW_ADMIN,
-                new RuleSettings(false, d.threshold(), d.window(), d.coolDown(), d.severity())));
+    AlertRules off = rules(off(AlertRule.NEW_ADMIN));
     off.accept(Events.roleGranted("alice", "admin", now()));
     assertThat(alerts).isEmpty();
     assertThat(off.trackedKeys(AlertRule.NEW_ADMIN)).isZero();
@@ -345,12 +347,7 @@ class AlertRulesTest {
 
   @Test
   void theAuditDroppedRuleCanBeTurnedOff() {
-    RuleSettings d = AlertRule.AUDIT_DROPPED.defaults();
-    AlertRules r =
-        rules(
-            AlertSettings.DEFAULTS.with(
-                AlertRule.AUDIT_DROPPED,
-                new RuleSettings(false, d.threshold(), d.window(), d.coolDown(), d.severity())));
+    AlertRules r = rules(off(AlertRule.AUDIT_DROPPED));
     r.accept(Events.auditDropped("postgres", 1, now()));
     assertThat(alerts).isEmpty();
   }

@@ -43,22 +43,18 @@ final class Events {
   }
 
   static SecurityEvent adminAuthFailed(String id, String client, long suppressed, Instant at) {
-    SecurityEvent e = SecurityEvent.adminAuthFailed(id, client, 401, "wrong token", "GET", "/bans");
-    return new SecurityEvent(
-        SecurityEventKind.ADMIN_AUTH_FAILED,
-        at.toEpochMilli(),
-        e.requestId(),
-        e.client(),
-        e.route(),
-        e.status(),
-        e.reason(),
-        e.subject(),
-        e.via(),
-        e.detail(),
+    return at(
+        SecurityEvent.adminAuthFailed(id, client, 401, "wrong token", "GET", "/bans"),
+        at,
         suppressed);
   }
 
   static SecurityEvent at(SecurityEvent e, Instant at) {
+    return at(e, at, e.suppressed());
+  }
+
+  /** Returns {@code e} as it happened at {@code at} standing for {@code suppressed} more. */
+  private static SecurityEvent at(SecurityEvent e, Instant at, long suppressed) {
     return new SecurityEvent(
         e.kind(),
         at.toEpochMilli(),
@@ -70,7 +66,7 @@ final class Events {
         e.subject(),
         e.via(),
         e.detail(),
-        e.suppressed());
+        suppressed);
   }
 
   static EventDetail none() {

@@ -28,6 +28,10 @@ class WebhookSenderTest {
   private static final String SECRET = "test-secret-" + java.util.UUID.randomUUID();
   private static final Pattern SIGNATURE = Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})");
 
+  /** Up to four attempts, 20 to 50 ms apart. */
+  private static final AlertSettings.Delivery FOUR_QUICK_TRIES =
+      new AlertSettings.Delivery(8, 4, Duration.ofMillis(20), Duration.ofMillis(50));
+
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private static Alert alert(String id) {
@@ -56,6 +60,12 @@ class WebhookSenderTest {
     return reason == null
         ? registry.get(name).tag("webhook", "0").counter().count()
         : registry.get(name).tag("webhook", "0").tag("reason", reason).counter().count();
+  }
+
+  /** Waits up to 10 seconds for the counter to reach one. */
+  private void awaitOne(String name, @org.jspecify.annotations.Nullable String reason)
+      throws InterruptedException {
+    Until.until(Duration.ofSeconds(10), () -> counter(name, reason) == 1);
   }
 
   @Test
@@ -89,14 +99,9 @@ class WebhookSenderTest {
   @Test
   void aReceiverAnswering500IsRetriedThenTheAlertIsDroppedAndCounted() throws Exception {
     try (WebhookReceiver hook = new WebhookReceiver(500);
-        WebhookSender s =
-            sender(
-                hook,
-                Duration.ofSeconds(2),
-                new AlertSettings.Delivery(8, 4, Duration.ofMillis(20), Duration.ofMillis(50)))) {
+        WebhookSender s = sender(hook, Duration.ofSeconds(2), FOUR_QUICK_TRIES)) {
       s.send(alert("a500"));
-      Until.until(
-          Duration.ofSeconds(10), () -> counter("bulwark_alert_webhook_dropped", "failed") == 1);
+      awaitOne("bulwark_alert_webhook_dropped", "failed");
       assertThat(hook.attempts()).isEqualTo(4);
       assertThat(counter("bulwark_alert_webhook_retries", null)).isEqualTo(3);
       assertThat(hook.received())
@@ -109,14 +114,9 @@ class WebhookSenderTest {
   @Test
   void aReceiverAnswering400IsNotRetried() throws Exception {
     try (WebhookReceiver hook = new WebhookReceiver(400);
-        WebhookSender s =
-            sender(
-                hook,
-                Duration.ofSeconds(2),
-                new AlertSettings.Delivery(8, 4, Duration.ofMillis(20), Duration.ofMillis(50)))) {
+        WebhookSender s = sender(hook, Duration.ofSeconds(2), FOUR_QUICK_TRIES)) {
       s.send(alert("a400"));
-      Until.until(
-          Duration.ofSeconds(10), () -> counter("bulwark_alert_webhook_dropped", "failed") == 1);
+      awaitOne("bulwark_alert_webhook_dropped", "failed");
       assertThat(hook.attempts()).isEqualTo(1);
     }
   }
@@ -126,8 +126,7 @@ class WebhookSenderTest {
     try (WebhookReceiver hook = new WebhookReceiver(200);
         WebhookSender s = sender(hook, Duration.ofSeconds(2), AlertSettings.Delivery.DEFAULT)) {
       s.send(alert("a200"));
-      Until.until(
-          Duration.ofSeconds(10), () -> counter("bulwark_alert_webhook_delivered", null) == 1);
+      awaitOne("bulwark_alert_webhook_delivered", null);
       Thread.sleep(200);
       assertThat(hook.attempts()).isEqualTo(1);
       WebhookReceiver.Received got = hook.received().get(0);
@@ -181,8 +180,7 @@ class WebhookSenderTest {
       s.send(alert("flaky"));
       Until.until(Duration.ofSeconds(5), () -> hook.attempts() >= 1);
       hook.answer(200);
-      Until.until(
-          Duration.ofSeconds(10), () -> counter("bulwark_alert_webhook_delivered", null) == 1);
+      awaitOne("bulwark_alert_webhook_delivered", null);
       assertThat(hook.received())
           .extracting(WebhookReceiver.Received::alertId)
           .containsOnly("flaky");

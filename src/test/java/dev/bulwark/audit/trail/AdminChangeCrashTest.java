@@ -3,17 +3,12 @@ package dev.bulwark.audit.trail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.store.sealed.Keyring;
-import dev.bulwark.store.sealed.MasterKey;
-import dev.bulwark.store.sqlite.EmbeddedKeys;
 import dev.bulwark.testing.GatewayProcess;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,16 +39,12 @@ class AdminChangeCrashTest {
 
   @Test
   void everyAcknowledgedRoleGrantIsInTheTrailAfterKillDashNine() throws Exception {
-    String masterText = MasterKey.generateText();
-    Path masterKey = tmp.resolve("master.key");
-    Files.writeString(masterKey, masterText);
-    Path data = tmp.resolve("data");
-    Path trail = data.resolve("audit.log");
+    KilledTrail killed = KilledTrail.in(tmp);
     HttpClient http = GatewayProcess.client();
     Set<String> created = new HashSet<>();
     Set<String> granted = new HashSet<>();
     for (int round = 0; round < ROUNDS; round++) {
-      GatewayProcess p = start(masterKey, data, trail, round);
+      GatewayProcess p = killed.start(round);
       adminPort = p.adminPort();
       String org = "org-" + round;
       assertThat(send(http, "POST", "/organisations", "{\"slug\":\"" + org + "\"}").statusCode())
@@ -98,31 +89,15 @@ class AdminChangeCrashTest {
         }
       }
       granted.addAll(acked);
-      Keyring keyring = EmbeddedKeys.keyring(data, MasterKey.parse(masterText, "test"));
-      assertThat(recorded(trail, keyring, "role-granted"))
+      Keyring keyring = killed.keyring();
+      assertThat(killed.recorded(keyring, "role-granted", "bulwark.account"))
           .as("round " + round + ": every acknowledged role grant is in the trail")
           .containsAll(acked);
-      assertThat(recorded(trail, keyring, "account-created"))
+      assertThat(killed.recorded(keyring, "account-created", "bulwark.account"))
           .as("round " + round + ": every acknowledged creation is in the trail")
           .containsAll(created);
     }
     assertThat(granted).as("the bursts acknowledged grants at all").isNotEmpty();
-  }
-
-  private static Set<String> recorded(Path trail, Keyring keyring, String action)
-      throws IOException {
-    Set<String> out = new HashSet<>();
-    for (ObjectNode n :
-        TrailSearch.search(
-                List.of(trail),
-                keyring,
-                new TrailSearch.Query(
-                    null, null, null, action, null, null, null, null, -1, 1_000_000),
-                Long.MAX_VALUE)
-            .records()) {
-      out.add(n.path("bulwark.account").asText());
-    }
-    return out;
   }
 
   private HttpRequest request(String method, String path, String body) {
@@ -136,26 +111,5 @@ class AdminChangeCrashTest {
   private HttpResponse<String> send(HttpClient http, String method, String path, String body)
       throws Exception {
     return http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** Starts {@code bulwark run} on the trail in its own JVM. */
-  private GatewayProcess start(Path masterKey, Path data, Path trail, int round) throws Exception {
-    return GatewayProcess.start(
-        tmp,
-        """
-        store:
-          data-dir: %s
-          master-key: ${file:%s}
-        audit:
-          file: %s
-          checkpoint-every: 8
-        routes:
-          - name: api
-            match: { path: /** }
-            upstream: UPSTREAM
-            public: true
-        """
-            .formatted(data, masterKey, trail),
-        String.valueOf(round));
   }
 }

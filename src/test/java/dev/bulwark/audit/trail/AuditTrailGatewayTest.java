@@ -1,12 +1,10 @@
 package dev.bulwark.audit.trail;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.cli.Main;
-import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A real gateway with {@code audit.file}: a ban through the admin API and a refused token end up in
@@ -33,46 +30,14 @@ class AuditTrailGatewayTest {
 
   @Test
   void anAdminBanAndARefusedTokenAreSealedInAVerifiableTrail() throws Exception {
-    Path masterKey = tmp.resolve("master.key");
-    Files.writeString(masterKey, MasterKey.generateText());
-    Path data = tmp.resolve("data");
-    Path trail = data.resolve("audit.log");
-    Path jwks = tmp.resolve("jwks.json");
-    Files.writeString(
-        jwks,
-        new com.nimbusds.jose.jwk.JWKSet(
-                new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
-                    .keyID("k1")
-                    .generate()
-                    .toPublicJWK())
-            .toString());
+    SealedTrailGateway setup = SealedTrailGateway.in(tmp);
+    Path data = setup.data();
+    Path trail = setup.trail();
     String banRequestId;
     Path configFile;
     try (StubUpstream upstream = new StubUpstream();
         TestGateway gw =
-            TestGateway.start(
-                """
-                store:
-                  data-dir: %s
-                  master-key: ${file:%s}
-                audit:
-                  file: %s
-                  checkpoint-every: 2
-                auth:
-                  issuers:
-                    test:
-                      issuer: https://id.test.example/
-                      audience: api
-                      algorithms: [ES256]
-                      keys: [ %s ]
-                routes:
-                  - name: api
-                    match: { path: /** }
-                    upstream: UPSTREAM
-                    auth: { require: authenticated }
-                """
-                    .formatted(data, masterKey, trail, jwks),
-                upstream.port())) {
+            TestGateway.start(setup.config("  checkpoint-every: 2"), upstream.port())) {
       configFile = gw.configFile();
       HttpResponse<String> ban =
           HttpClient.newHttpClient()
@@ -114,24 +79,9 @@ class AuditTrailGatewayTest {
       assertThat(refused.statusCode()).isEqualTo(401);
       gw.awaitLine("\"event\":\"token-invalid\"");
     }
+    assertThat(setup.searchJson(configFile, "--action", "ban", "--since", "1h"))
+        .contains("\"bulwark.target\":\"198.51.100.77\"");
     StringWriter found = new StringWriter();
-    assertThat(
-            run(
-                found,
-                "audit",
-                "search",
-                trail.toString(),
-                "-c",
-                configFile.toString(),
-                "--action",
-                "ban",
-                "--since",
-                "1h",
-                "--json"))
-        .as(found.toString())
-        .isZero();
-    assertThat(found.toString()).contains("\"bulwark.target\":\"198.51.100.77\"");
-    found = new StringWriter();
     assertThat(
             run(
                 found,
@@ -180,12 +130,5 @@ class AuditTrailGatewayTest {
                     URI.create("http://127.0.0.1:" + gw.gateway().adminPort() + path))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 }

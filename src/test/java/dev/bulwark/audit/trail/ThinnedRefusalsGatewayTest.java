@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bulwark.cli.Main;
-import dev.bulwark.store.sealed.MasterKey;
 import dev.bulwark.testing.StubUpstream;
 import dev.bulwark.testing.TestGateway;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A real gateway with the audit trail and a ban rule on 401: a flood of bad tokens from one address
@@ -37,48 +31,21 @@ class ThinnedRefusalsGatewayTest {
 
   @Test
   void aFloodOfBadTokensIsAFewCountedRecordsAndStillBansAtTheRuleCount() throws Exception {
-    Path masterKey = tmp.resolve("master.key");
-    Files.writeString(masterKey, MasterKey.generateText());
-    Path data = tmp.resolve("data");
-    Path trail = data.resolve("audit.log");
-    Path jwks = tmp.resolve("jwks.json");
-    Files.writeString(
-        jwks,
-        new com.nimbusds.jose.jwk.JWKSet(
-                new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
-                    .keyID("k1")
-                    .generate()
-                    .toPublicJWK())
-            .toString());
+    SealedTrailGateway setup = SealedTrailGateway.in(tmp);
+    Path trail = setup.trail();
     Path configFile;
     try (StubUpstream upstream = new StubUpstream();
         TestGateway gw =
             TestGateway.start(
-                """
-                store:
-                  data-dir: %s
-                  master-key: ${file:%s}
-                audit:
-                  file: %s
-                trusted-proxies: [127.0.0.1/32]
-                bans:
-                  exempt: []
-                  rules:
-                    - { name: bad-tokens, status: [401], count: %d, window: 10m, ban: 10m }
-                auth:
-                  issuers:
-                    test:
-                      issuer: https://id.test.example/
-                      audience: api
-                      algorithms: [ES256]
-                      keys: [ %s ]
-                routes:
-                  - name: api
-                    match: { path: /** }
-                    upstream: UPSTREAM
-                    auth: { require: authenticated }
-                """
-                    .formatted(data, masterKey, trail, BAN_AT, jwks),
+                setup.config(
+                    """
+                    trusted-proxies: [127.0.0.1/32]
+                    bans:
+                      exempt: []
+                      rules:
+                        - { name: bad-tokens, status: [401], count: %d, window: 10m, ban: 10m }
+                    """
+                        .formatted(BAN_AT)),
                 upstream.port())) {
       configFile = gw.configFile();
       for (int i = 0; i < BAN_AT; i++) {
@@ -100,26 +67,11 @@ class ThinnedRefusalsGatewayTest {
       assertThat(accessLines).isEqualTo(BAN_AT + 100);
     }
     // Closed: what was held back has been written.
-    StringWriter found = new StringWriter();
-    assertThat(
-            run(
-                found,
-                "audit",
-                "search",
-                trail.toString(),
-                "-c",
-                configFile.toString(),
-                "--action",
-                "token-invalid",
-                "--limit",
-                "100000",
-                "--json"))
-        .as(found.toString())
-        .isZero();
+    String found = setup.searchJson(configFile, "--action", "token-invalid", "--limit", "100000");
     Map<String, Long> counted = new HashMap<>();
     Map<String, Integer> records = new HashMap<>();
     ObjectMapper json = new ObjectMapper();
-    for (String line : found.toString().split("\n")) {
+    for (String line : found.split("\n")) {
       if (line.isBlank()) {
         continue;
       }
@@ -149,12 +101,5 @@ class ThinnedRefusalsGatewayTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return r.statusCode();
-  }
-
-  private static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 }

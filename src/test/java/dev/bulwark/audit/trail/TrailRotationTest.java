@@ -1,13 +1,12 @@
 package dev.bulwark.audit.trail;
 
+import static dev.bulwark.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.audit.SecurityEvent;
 import dev.bulwark.audit.SecurityEventKind;
-import dev.bulwark.cli.Main;
 import dev.bulwark.store.sealed.Keyring;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Rotation keeps the chain across files (each rotated file ends with a checkpoint, the next starts
@@ -55,6 +53,18 @@ class TrailRotationTest {
     }
   }
 
+  /**
+   * Writes events 0 to {@code n - 1} to a new trail {@code audit.log} in the test's directory,
+   * keeping {@code keep} rotated files; returns its active file.
+   */
+  private Path written(CheckpointKey key, int keep, int n) throws Exception {
+    Path file = dir.resolve("audit.log");
+    try (AuditTrail t = open(file, TestKeyring.fresh(), key, keep)) {
+      write(t, 0, n);
+    }
+    return file;
+  }
+
   private static TrailLine parsed(String line) {
     return Objects.requireNonNull(TrailLine.parse(line), line);
   }
@@ -65,11 +75,8 @@ class TrailRotationTest {
 
   @Test
   void eachRotatedFileEndsWithACheckpointAndTheNextStartsWithAnAnchorAfterIt() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 0, 40);
     List<Path> files = TrailSearch.filesOfTrail(file);
     assertThat(files.size()).isGreaterThanOrEqualTo(4);
     assertThat(files.get(0).getFileName().toString()).isEqualTo("audit.log.00000001");
@@ -91,11 +98,8 @@ class TrailRotationTest {
 
   @Test
   void retentionDeletesTheOldestFilesAndWhatRemainsVerifiesFromItsAnchor() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 2)) {
-      write(t, 0, 60);
-    }
+    Path file = written(key, 2, 60);
     List<Path> files = TrailSearch.filesOfTrail(file);
     assertThat(files).hasSize(3); // two rotated files kept, and the active one
     assertThat(files.get(0).getFileName().toString()).isNotEqualTo("audit.log.00000001");
@@ -109,11 +113,8 @@ class TrailRotationTest {
 
   @Test
   void aFileRemovedFromTheMiddleIsNamedAsAGapBetweenItsNeighbours() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 0, 40);
     List<Path> files = TrailSearch.filesOfTrail(file);
     Files.delete(files.get(1));
     TrailVerifier.Report r =
@@ -127,11 +128,8 @@ class TrailRotationTest {
 
   @Test
   void anAnchorForgedWithAnotherKeyIsNamed() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 0)) {
-      write(t, 0, 20);
-    }
+    Path file = written(key, 0, 20);
     List<Path> files = TrailSearch.filesOfTrail(file);
     Path second = files.get(1);
     List<String> l = new java.util.ArrayList<>(lines(second));
@@ -184,11 +182,8 @@ class TrailRotationTest {
 
   @Test
   void verifyOfADirectoryProvesEachTrailInItAsOneChain() throws Exception {
-    Path file = dir.resolve("audit.log");
     CheckpointKey key = CheckpointKey.generate();
-    try (AuditTrail t = open(file, TestKeyring.fresh(), key, 2)) {
-      write(t, 0, 40);
-    }
+    Path file = written(key, 2, 40);
     Files.writeString(dir.resolve("notes.txt"), "not a trail\n");
     Path pub = dir.resolve("audit-signing.pub");
     Files.writeString(pub, key.publicText() + "\n");
@@ -204,12 +199,5 @@ class TrailRotationTest {
     assertThat(run(out, "audit", "verify", dir.toString(), "--public-key", pub.toString()))
         .isEqualTo(1);
     assertThat(out.toString()).contains("gap between");
-  }
-
-  static int run(StringWriter out, String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    return cli.execute(args);
   }
 }
