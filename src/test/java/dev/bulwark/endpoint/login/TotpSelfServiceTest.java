@@ -408,6 +408,59 @@ class TotpSelfServiceTest {
     assertThat(enrolled(a)).isFalse();
   }
 
+  @Test
+  void wrongConfirmationCodesShareTheSecondFactorThrottleAndEndIn429() throws Exception {
+    try (StubUpstream up = new StubUpstream();
+        TestGateway g =
+            TestGateway.startYaml(
+                LoginApiTest.config("  login-throttle: { hold-limit: 0s }", "0s", "")
+                    .replace("UPSTREAM", "http://127.0.0.1:" + up.port())
+                    // beside the class's gateway: an admin listener of its own
+                    .replace(
+                        "https: 127.0.0.1:0\n", "https: 127.0.0.1:0\n  admin: 127.0.0.1:0\n"))) {
+      account(g, "tss-throttled");
+      String from = address();
+      String access =
+          json(post(g, V2, "/auth/login", loginBody("tss-throttled", PASSWORD), from))
+              .get("access_token")
+              .asText();
+      HttpResponse<String> e =
+          post(g, V2, "/auth/totp/enrol", "{}", from, "authorization", "Bearer " + access);
+      TotpSecret secret = TotpSecret.fromBase32(json(e).get("secret").asText());
+      String token = json(e).get("enrolment_token").asText();
+      String wrong = code(secret, now() + 5);
+      List<Integer> statuses = new ArrayList<>();
+      HttpResponse<String> last;
+      do {
+        last =
+            post(
+                g,
+                V2,
+                "/auth/totp/confirm",
+                confirmBody(token, wrong),
+                from,
+                "authorization",
+                "Bearer " + access);
+        statuses.add(last.statusCode());
+      } while (last.statusCode() != 429 && statuses.size() < 6);
+      assertThat(statuses).startsWith(401, 401, 401);
+      assertThat(last.statusCode()).isEqualTo(429);
+      assertThat(last.headers().firstValue("retry-after")).isPresent();
+      // while it lasts, the right code is not even checked
+      HttpResponse<String> right =
+          post(
+              g,
+              V2,
+              "/auth/totp/confirm",
+              confirmBody(token, code(secret, now())),
+              from,
+              "authorization",
+              "Bearer " + access);
+      assertThat(right.statusCode()).isEqualTo(429);
+      g.awaitLine("login-throttled", "tss-throttled");
+    }
+  }
+
   // ---- removal ----
 
   @Test
