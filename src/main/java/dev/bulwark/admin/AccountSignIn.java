@@ -11,6 +11,7 @@ import dev.bulwark.identity.tokens.SessionInfo;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStore;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What lets an account sign in, as operators manage it: remove its second factor (with its recovery
@@ -30,6 +31,14 @@ final class AccountSignIn {
   /** An account and how many second factors or sessions a change ended. */
   private record Ended(Account account, int count) {}
 
+  /** An account whose second factor was removed (or was not there), and the sessions that ended. */
+  private record Removed(Account account, boolean removed, int sessions) {}
+
+  /**
+   * Removes the second factor and the recovery codes, and, when there was one, ends every session
+   * of the account: a session keeps the {@code amr} it signed in with, so it would otherwise go on
+   * satisfying {@code mfa} routes with a factor the account no longer has.
+   */
   void removeSecondFactor(AdminCall call) {
     AccountLookup.resolve(accounts, call.param("id"))
         .thenCompose(
@@ -40,16 +49,27 @@ final class AccountSignIn {
                         totp ->
                             accounts
                                 .replaceRecoveryCodes(a.id(), List.of())
-                                .thenApply(x -> new Ended(a, totp ? 1 : 0))))
+                                .thenCompose(
+                                    x ->
+                                        totp
+                                            ? sessions.revokeAll(
+                                                a.id(), AccountLookup.sessionOrigin(call))
+                                            : CompletableFuture.completedFuture(0))
+                                .thenApply(n -> new Removed(a, totp, n))))
         .whenComplete(
             AdminAnswers.audited(
                 call,
                 security,
-                "second factor not removed",
+                "second factor not removed, or its sessions not ended",
                 r -> {
+                  if (r.sessions() > 0) {
+                    security.publish(
+                        AccountsApi.sessionsRevoked(call, r.account().id(), "*", r.sessions()));
+                  }
                   ObjectNode out = JSON.createObjectNode();
                   out.put("account", r.account().id());
-                  out.put("removed", r.count() > 0);
+                  out.put("removed", r.removed());
+                  out.put("sessionsRevoked", r.sessions());
                   return new AdminAnswers.Change(
                       AccountsApi.accountChanged(
                           call, SecurityEventKind.SECOND_FACTOR_REMOVED, r.account().id(), "-"),

@@ -409,10 +409,20 @@ public abstract class IdentityAdminContract {
     String id = created("knuth", PASSWORD).path("account").path("id").asText();
     await(stores.accounts().enrolTotp(id, new byte[20]));
     await(stores.accounts().replaceRecoveryCodes(id, List.of("h1", "h2")));
+    TokenGrant withOtp = signIn(id);
     JsonNode r = body(send("DELETE", "/accounts/" + id + "/second-factor", null));
     assertThat(r.path("removed").asBoolean()).isTrue();
     assertThat(await(stores.accounts().totp(id))).isEmpty();
     assertThat(await(stores.accounts().recoveryCodes(id))).isEmpty();
+    // Its sessions end with it, so no token keeps an amr the account can no longer show.
+    assertThat(r.path("sessionsRevoked").asInt()).isEqualTo(1);
+    assertThat(refresh(withOtp)).isInstanceOf(RefreshOutcome.Refused.class);
+    // Removing nothing ends nothing.
+    TokenGrant later = signIn(id);
+    JsonNode again = body(send("DELETE", "/accounts/" + id + "/second-factor", null));
+    assertThat(again.path("removed").asBoolean()).isFalse();
+    assertThat(again.path("sessionsRevoked").asInt()).isZero();
+    assertThat(refresh(later)).isInstanceOf(RefreshOutcome.Granted.class);
   }
 
   @Test
