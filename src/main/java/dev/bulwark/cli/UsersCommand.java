@@ -275,7 +275,9 @@ final class UsersCommand {
 
   @Command(
       name = "remove-second-factor",
-      description = "Remove an account's TOTP and recovery codes (after checking who asks).")
+      description =
+          "Remove an account's TOTP and recovery codes and end its sessions (after checking who"
+              + " asks).")
   int removeSecondFactor(@Parameters(paramLabel = "ACCOUNT") String account) {
     JsonNode r =
         where
@@ -289,6 +291,8 @@ final class UsersCommand {
       return 1;
     }
     return where.said(
-        r.path("removed").asBoolean() ? "second factor removed" : "no second factor was enrolled");
+        r.path("removed").asBoolean()
+            ? "second factor removed, " + r.path("sessionsRevoked").asInt() + " session(s) revoked"
+            : "no second factor was enrolled");
   }
 }
