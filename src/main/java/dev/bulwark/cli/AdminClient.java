@@ -250,7 +250,9 @@ final class AdminClient {
         return null;
       }
       String host = a.host().equals("0.0.0.0") ? "127.0.0.1" : a.host();
-      return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.port();
+      // A TLS listener's certificate must name the host: Java's trust store and host check apply.
+      String scheme = loaded.admin().tls().enabled() ? "https://" : "http://";
+      return scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.port();
     } catch (ConfigException e) {
       error(file + ": invalid configuration (run bulwark check-config -c " + file + ")");
       return null;

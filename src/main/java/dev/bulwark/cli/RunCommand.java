@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,18 +69,26 @@ final class RunCommand implements Callable<Integer> {
     }
     CheckConfigCommand.print(loaded.warnings(), err);
     StdoutLogSink sink = new StdoutLogSink();
+    // Before anything starts: a SIGTERM during the start still closes what started.
+    ShutdownHook hook = ShutdownHook.install(sink);
     Gateway gateway;
     try {
       gateway = Gateway.start(loaded.config(), config(), sink, secrets);
     } catch (ListenException e) {
+      hook.nothingStarted();
       sink.close();
       return cannotStart("bulwark run", e, err);
     } catch (StoreUnavailable e) {
+      hook.nothingStarted();
       sink.close();
       err.println("bulwark run: " + e.getMessage());
       err.flush();
       return EXIT_CANNOT_START;
+    } catch (Exception | Error e) {
+      hook.nothingStarted();
+      throw e;
     }
+    hook.started(gateway);
     gateway.watch(noWatch ? Duration.ofDays(3650) : Duration.ofSeconds(2));
     err.println(
         "bulwark: https on port "
@@ -92,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
             + gateway.engines()
             + ")");
     err.flush();
-    awaitShutdown(gateway, sink);
+    hook.await();
     return 0;
   }
 
@@ -103,17 +110,10 @@ final class RunCommand implements Callable<Integer> {
     return EXIT_CANNOT_START;
   }
 
+  /** Closes {@code gateway} and {@code sink} on SIGTERM, and waits until then. */
   static void awaitShutdown(Gateway gateway, StdoutLogSink sink) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  gateway.close();
-                  sink.close();
-                  stopped.countDown();
-                },
-                "bulwark-shutdown"));
-    stopped.await();
+    ShutdownHook hook = ShutdownHook.install(sink);
+    hook.started(gateway);
+    hook.await();
   }
 }

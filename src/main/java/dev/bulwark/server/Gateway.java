@@ -218,7 +218,12 @@ public final class Gateway implements AutoCloseable {
                 .setWorkerPoolSize(4)
                 .setPreferNativeTransport(true)
                 // One class loader (the jar): no need to swap the context loader per dispatch.
-                .setDisableTCCL(true));
+                .setDisableTCCL(true)
+                // No class-path file cache: it adds a JVM shutdown hook, which fails the start
+                // when a SIGTERM came first (the gateway serves no files from its class path).
+                .setFileSystemOptions(
+                    new io.vertx.core.file.FileSystemOptions()
+                        .setClassPathResolvingEnabled(false)));
     metrics.watchLogSink(sink);
     AssertionKeys keys = AssertionKeys.generate();
     Dashboards dashboards =

@@ -78,8 +78,8 @@ public final class GatewayProcess {
       if (!p.isAlive()) {
         throw new IllegalStateException("gateway process exited: " + Files.readString(log));
       }
-      // The line `bulwark run` prints once every listener is bound, just before it installs the
-      // shutdown hook that closes the gateway cleanly (so a SIGTERM before it skips the close).
+      // The line `bulwark run` prints once every listener is bound (its shutdown hook is in place
+      // from before the start, so a SIGTERM at any time closes the gateway cleanly).
       if (Files.readString(log).contains(STARTED)) {
         try (Socket s = new Socket("127.0.0.1", admin)) {
           return new GatewayProcess(p, admin, log);
@@ -120,6 +120,52 @@ public final class GatewayProcess {
         .build();
   }
 
+  /**
+   * Writes {@code body} as {@code dir/bulwark.yaml}, starts {@code bulwark run} on it, and sends
+   * SIGTERM as soon as {@code ready} holds (polled every 5 ms), before the gateway says it is up;
+   * returns the process's output once it ended (within 60 s).
+   */
+  public static String terminateDuringStart(
+      Path dir, String body, String name, java.util.function.BooleanSupplier ready)
+      throws Exception {
+    Path config = dir.resolve("bulwark.yaml");
+    String yaml =
+        TestGateway.yaml(body, 9)
+            .replace("https: 127.0.0.1:0", "https: 127.0.0.1:" + freePort())
+            .replace("admin: 127.0.0.1:0", "admin: 127.0.0.1:" + freePort())
+            .replace("  http: 127.0.0.1:0\n", "");
+    Files.writeString(config, yaml);
+    Path log = dir.resolve("gateway-" + name + ".log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx192m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.bulwark.cli.Main",
+                    "run",
+                    "--no-watch",
+                    "-c",
+                    config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!ready.getAsBoolean() && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    p.destroy();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("gateway process did not end: " + Files.readString(log));
+    }
+    return Files.readString(log);
+  }
+
   /** Sends SIGKILL and waits for the process to end; returns whether it did within 10 s. */
   public boolean kill() throws InterruptedException {
     process.destroyForcibly();
@@ -128,8 +174,6 @@ public final class GatewayProcess {
 
   /** Sends SIGTERM (a clean shutdown) and waits; returns whether it ended within 20 s. */
   public boolean stop() throws InterruptedException {
-    // The shutdown hook is installed right after the started line: leave it the time to be.
-    Thread.sleep(200);
     process.destroy();
     return process.waitFor(20, TimeUnit.SECONDS);
   }

@@ -77,7 +77,7 @@ public final class TwoFactorSignIn implements OperatorSignIn {
    * @param vertx the timers of throttle delays
    * @param clock the time of TOTP codes
    */
-  public record Services(
+  record Services(
       AccountStore accounts,
       Supplier<PasswordHasher> hasher,
       BlockingExecutor blocking,
@@ -86,7 +86,7 @@ public final class TwoFactorSignIn implements OperatorSignIn {
       SecurityEvents security,
       Vertx vertx,
       Clock clock) {
-    public Services {
+    Services {
       requireNonNull(accounts, "accounts");
       requireNonNull(hasher, "hasher");
       requireNonNull(blocking, "blocking");
@@ -102,7 +102,7 @@ public final class TwoFactorSignIn implements OperatorSignIn {
    * A sign-in for the admins that {@code config} names ({@code admin.dashboard}), over {@code
    * organisations} and {@code services}.
    */
-  public TwoFactorSignIn(
+  TwoFactorSignIn(
       Supplier<dev.bulwark.config.AdminConfig> config,
       dev.bulwark.store.OrganisationStore organisations,
       Services services) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -134,8 +135,117 @@ class DashboardBrowserTest {
     }
   }
 
-  private static WebDriver chromium() {
+  @Test
+  void anAdminSignsInOverTlsWithPasswordAndTotpCode() throws Exception {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    Assumptions.assumeTrue(
+        present || System.getenv("CI") != null,
+        "Debian chromium and chromium-driver are not installed (apt-get install chromium"
+            + " chromium-driver); in CI this test fails instead");
+    assertThat(present).as("CI must have /usr/bin/chromium and /usr/bin/chromedriver").isTrue();
+    String screenshots = System.getProperty("dashboard.screenshots");
+    try (StubUpstream upstream = new StubUpstream();
+        TestGateway gw =
+            TestGateway.start(
+                """
+                admin:
+                  token: "${env:BULWARK_ADMIN_TOKEN}"
+                  tls: same
+                  dashboard: { organisation: operators }
+                routes:
+                  - { name: api, match: { path: /** }, upstream: UPSTREAM, public: true }
+                """,
+                upstream.port(),
+                Map.of("BULWARK_ADMIN_TOKEN", TOKEN))) {
+      String password = "browser test password 0123456789";
+      var stores = gw.gateway().stores();
+      var org = stores.organisations().create("operators", "Operators").toCompletableFuture().get();
+      var ada =
+          stores
+              .accounts()
+              .create(
+                  new dev.bulwark.store.NewAccount(
+                      "ada",
+                      "ada",
+                      null,
+                      false,
+                      "Ada",
+                      new dev.bulwark.identity.password.PasswordHasher(
+                              new dev.bulwark.identity.password.Argon2Cost(1024, 1, 1))
+                          .hash(password)))
+              .toCompletableFuture()
+              .get()
+              .orElseThrow();
+      stores
+          .organisations()
+          .setMembership(ada.id(), org.orElseThrow().id(), "admin")
+          .toCompletableFuture()
+          .get();
+      var secret = dev.bulwark.identity.totp.TotpSecret.generate(new java.security.SecureRandom());
+      stores.accounts().enrolTotp(ada.id(), secret.bytes()).toCompletableFuture().get();
+
+      String admin = "https://localhost:" + gw.gateway().adminPort();
+      WebDriver driver = chromium(TestGateway.certificate().certificate());
+      try {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        driver.get(admin + "/dashboard");
+        wait.until(d -> String.valueOf(d.getCurrentUrl()).endsWith("/dashboard/sign-in"));
+        driver.manage().window().setSize(new Dimension(900, 560));
+        shot(driver, screenshots, "dashboard-sign-in-account.png");
+        driver.findElement(By.id("login")).sendKeys("ada");
+        driver.findElement(By.id("password")).sendKeys("not the password");
+        driver.findElement(By.id("code")).sendKeys("000000");
+        driver.findElement(By.cssSelector("#sign-in button")).click();
+        wait.until(d -> !d.findElements(By.id("error")).isEmpty());
+        assertThat(driver.findElement(By.id("error")).getText())
+            .isEqualTo("Wrong login name or password.");
+        driver.findElement(By.id("login")).sendKeys("ada");
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver
+            .findElement(By.id("code"))
+            .sendKeys(
+                dev.bulwark.identity.totp.Totp.code(
+                    secret, dev.bulwark.identity.totp.Totp.step(java.time.Instant.now())));
+        driver.findElement(By.cssSelector("#sign-in button")).click();
+        wait.until(d -> String.valueOf(d.getCurrentUrl()).endsWith("/dashboard"));
+        assertThat(driver.findElement(By.id("sign-out")).isDisplayed()).isTrue();
+        var cookie =
+            java.util.Objects.requireNonNull(
+                driver.manage().getCookieNamed("__Host-bulwark-dashboard"));
+        assertThat(cookie.isSecure()).isTrue();
+        assertThat(cookie.isHttpOnly()).isTrue();
+        gw.awaitLine("\"event\":\"login-succeeded\"", "\"route\":\"admin:dashboard\"");
+        List<String> console =
+            driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage)
+                .toList();
+        assertThat(console)
+            .noneMatch(m -> m.contains("Content Security Policy") || m.contains("Refused to"));
+      } finally {
+        driver.quit();
+      }
+    }
+  }
+
+  private static WebDriver chromium() throws Exception {
+    return chromium(null);
+  }
+
+  /**
+   * Returns a headless Chromium that trusts {@code trusted}'s public key (pinned by its SPKI hash,
+   * for the test certificate alone), or only the system's CAs.
+   */
+  private static WebDriver chromium(java.security.cert.@Nullable X509Certificate trusted)
+      throws Exception {
     ChromeOptions options = new ChromeOptions();
+    if (trusted != null) {
+      byte[] spki =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(trusted.getPublicKey().getEncoded());
+      options.addArguments(
+          "--ignore-certificate-errors-spki-list="
+              + java.util.Base64.getEncoder().encodeToString(spki));
+    }
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
         "--headless",
@@ -157,9 +267,7 @@ class DashboardBrowserTest {
     return new ChromeDriver(service, options);
   }
 
-  private static void shot(
-      WebDriver driver, @org.jspecify.annotations.Nullable String dir, String name)
-      throws Exception {
+  private static void shot(WebDriver driver, @Nullable String dir, String name) throws Exception {
     if (dir == null || dir.isBlank()) {
       return;
     }
