@@ -74,6 +74,9 @@ class MemoryRateLimitStoreTest {
   void aMillionDistinctClientKeysKeepTheTableBounded() {
     MemoryRateLimitStore store = new MemoryRateLimitStore(10_000);
     Runtime rt = Runtime.getRuntime();
+    // What the rest of the test JVM holds (other tests' gateways) is measured first, not counted.
+    System.gc();
+    long before = rt.totalMemory() - rt.freeMemory();
     for (int i = 0; i < 1_000_000; i++) {
       take(
           store,
@@ -82,7 +85,8 @@ class MemoryRateLimitStoreTest {
     }
     assertThat(store.size()).isLessThanOrEqualTo(10_000);
     System.gc();
-    long used = rt.totalMemory() - rt.freeMemory();
-    assertThat(used).as("heap after a million keys").isLessThan(256L << 20);
+    long grown = rt.totalMemory() - rt.freeMemory() - before;
+    // A million kept entries take well over 100 MiB; ten thousand take a few.
+    assertThat(grown).as("heap grown by a million keys").isLessThan(64L << 20);
   }
 }
