@@ -43,8 +43,9 @@ final class AdminListenerCheck {
   }
 
   /**
-   * Lints a loopback admin listener without a token, and a ring of recent decisions kept with no
-   * admin listener to read it (a valid file only).
+   * Lints a loopback admin listener without a token, a dashboard signed in to with the token alone
+   * on a gateway that has accounts, and a ring of recent decisions kept with no admin listener to
+   * read it (a valid file only).
    */
   static void lint(BulwarkConfig config, Problems problems) {
     HostPort address = config.listen().admin();
@@ -54,6 +55,16 @@ final class AdminListenerCheck {
           config.server().explainRecent()
               + ": recent decisions are kept but listen.admin is off, so nobody can read them"
               + " (set listen.admin, or remove server.explain-recent)");
+    }
+    if (address != null
+        && config.admin().tokenRequired()
+        && config.tokens().enabled()
+        && config.admin().dashboardOrganisation() == null) {
+      problems.warning(
+          "admin.dashboard",
+          "not set: the dashboard signs in with the admin token alone, although this gateway has"
+              + " accounts (set admin.dashboard.organisation to the operators' organisation, so"
+              + " that its admins sign in with password and second factor)");
     }
     if (address == null || config.admin().tokenRequired()) {
       return;

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,7 +39,15 @@ public final class UpstreamIdentity {
    */
   private final Cache<Caller, Signed> signed;
 
-  private record Signed(String keyId, @Nullable CertificateIdentity certificate, String jwt) {}
+  /** An assertion signed for a caller, kept with the caller's header values (made once each). */
+  private record Signed(
+      String keyId,
+      @Nullable CertificateIdentity certificate,
+      String jwt,
+      String subject,
+      String issuer,
+      String roles,
+      String orgs) {}
 
   public UpstreamIdentity(
       boolean forwardToken, AssertionKeys keys, String audience, long ttlSeconds) {
@@ -74,31 +82,44 @@ public final class UpstreamIdentity {
     if (caller == null && certificate != null) {
       caller = certificate.caller();
     }
-    List<String> drop = null;
-    for (Map.Entry<String, String> e : headers) {
-      String n = e.getKey();
-      if (n.regionMatches(true, 0, "x-bulwark-", 0, 10)) {
-        if (drop == null) {
-          drop = new ArrayList<>();
-        }
-        drop.add(n);
-      }
-    }
-    if (drop != null) {
-      drop.forEach(headers::remove);
-    }
+    dropIdentityHeaders(headers);
     if (caller == null) {
       return;
     }
     if (!forwardToken) {
       headers.remove("authorization");
     }
-    String assertion = assertion(caller, certificate, requestId);
-    headers.set(SUBJECT, headerValue(caller.subject()));
-    headers.set(ISSUER, headerValue(caller.issuer()));
-    headers.set(ROLES, join(caller.roles()));
-    headers.set(ORGS, join(caller.organisations()));
-    headers.set(ASSERTION, assertion);
+    Signed s = signedFor(caller, certificate, requestId);
+    // Every X-Bulwark- header is gone by now: add, without looking for one to replace.
+    headers.add(SUBJECT, s.subject());
+    headers.add(ISSUER, s.issuer());
+    headers.add(ROLES, s.roles());
+    headers.add(ORGS, s.orgs());
+    headers.add(ASSERTION, s.jwt());
+  }
+
+  /** Removes every header named {@code X-Bulwark-*} (any case) that came with the request. */
+  private static void dropIdentityHeaders(MultiMap headers) {
+    DroppedNames found = new DroppedNames();
+    headers.forEach(found); // the map's own walk: no entry objects, unlike its iterator
+    if (found.names != null) {
+      found.names.forEach(headers::remove);
+    }
+  }
+
+  /** Collects the names of identity headers while the request's headers are walked. */
+  private static final class DroppedNames implements BiConsumer<String, String> {
+    private @Nullable List<String> names;
+
+    @Override
+    public void accept(String name, String value) {
+      if (name.regionMatches(true, 0, "x-bulwark-", 0, 10)) {
+        if (names == null) {
+          names = new ArrayList<>(2);
+        }
+        names.add(name);
+      }
+    }
   }
 
   /** Sets the identity headers of a caller on a response (forward-auth answers). */
@@ -122,14 +143,28 @@ public final class UpstreamIdentity {
   /** Returns the assertion for a caller over a verified client certificate (or none). */
   public String assertion(
       Caller caller, @Nullable CertificateIdentity certificate, String requestId) {
+    return signedFor(caller, certificate, requestId).jwt();
+  }
+
+  private Signed signedFor(
+      Caller caller, @Nullable CertificateIdentity certificate, String requestId) {
     String kid = keys.currentKeyId();
     Signed s = signed.getIfPresent(caller);
     if (s != null && s.keyId().equals(kid) && s.certificate() == certificate) {
-      return s.jwt();
+      return s;
     }
     String jwt = keys.sign(caller, certificate, audience, requestId, ttlSeconds);
-    signed.put(caller, new Signed(kid, certificate, jwt));
-    return jwt;
+    Signed made =
+        new Signed(
+            kid,
+            certificate,
+            jwt,
+            headerValue(caller.subject()),
+            headerValue(caller.issuer()),
+            join(caller.roles()),
+            join(caller.organisations()));
+    signed.put(caller, made);
+    return made;
   }
 
   private static String join(Collection<String> values) {

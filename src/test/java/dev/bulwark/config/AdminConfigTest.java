@@ -233,4 +233,21 @@ class AdminConfigTest {
         .asString()
         .startsWith("admin.dashboard.organisation: missing");
   }
+
+  @Test
+  void aDashboardSignedInToWithTheTokenAloneOnAGatewayWithAccountsIsLinted() throws Exception {
+    String token = "listen: { https: 0.0.0.0:8443 }\nadmin: { token: \"${env:A}\" }\n";
+    String identity =
+        "identity: { tokens: { issuer: https://auth.example.com, audience: api.example.com } }\n";
+    Map<String, String> env = Map.of("A", TOKEN);
+    assertThat(adminWarnings(token + identity, env))
+        .singleElement()
+        .asString()
+        .startsWith("admin.dashboard: not set: the dashboard signs in with the admin token alone");
+    String dashboard =
+        "listen: { https: 0.0.0.0:8443 }\n"
+            + "admin: { token: \"${env:A}\", dashboard: { organisation: operators } }\n";
+    assertThat(adminWarnings(dashboard + identity, env)).isEmpty();
+    assertThat(adminWarnings(token, env)).isEmpty(); // no accounts: the token is all there is
+  }
 }
