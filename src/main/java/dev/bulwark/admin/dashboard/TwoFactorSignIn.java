@@ -12,9 +12,7 @@ import dev.bulwark.identity.login.LoginThrottle;
 import dev.bulwark.identity.login.ThrottleDecision;
 import dev.bulwark.identity.password.PasswordHasher;
 import dev.bulwark.identity.password.PasswordVerification;
-import dev.bulwark.identity.totp.RecoveryCodes;
-import dev.bulwark.identity.totp.TotpCheck;
-import dev.bulwark.identity.totp.TotpSecret;
+import dev.bulwark.identity.totp.AccountFactors;
 import dev.bulwark.identity.totp.TotpVerifier;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
@@ -24,9 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -95,6 +91,11 @@ public final class TwoFactorSignIn implements OperatorSignIn {
       requireNonNull(security, "security");
       requireNonNull(vertx, "vertx");
       requireNonNull(clock, "clock");
+    }
+
+    /** Returns the checks of an account's TOTP and recovery codes. */
+    AccountFactors factors() {
+      return new AccountFactors(accounts, totp, clock);
     }
   }
 
@@ -258,8 +259,8 @@ public final class TwoFactorSignIn implements OperatorSignIn {
         a.code().isEmpty()
             ? CompletableFuture.completedFuture(false)
             : factor == LoginThrottle.Factor.TOTP
-                ? totp(account.id(), a.code())
-                : recovery(account.id(), a.code());
+                ? s.factors().totp(account.id(), a.code())
+                : s.factors().recovery(account.id(), a.code());
     accepted.whenComplete(
         (ok, failure) -> {
           if (failure != null) {
@@ -281,48 +282,6 @@ public final class TwoFactorSignIn implements OperatorSignIn {
     return TOTP_CODE.matcher(code).matches() || code.isEmpty()
         ? LoginThrottle.Factor.TOTP
         : LoginThrottle.Factor.RECOVERY_CODE;
-  }
-
-  /** Completes with whether the code is the account's, of a step not accepted before. */
-  private CompletionStage<Boolean> totp(String account, String code) {
-    return s.accounts()
-        .totp(account)
-        .thenCompose(
-            stored -> {
-              if (stored.isEmpty()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              TotpCheck check =
-                  s.totp()
-                      .verify(
-                          TotpSecret.of(stored.get().secret()),
-                          code,
-                          s.clock().instant(),
-                          stored.get().lastAcceptedStep());
-              return check.accepted()
-                  ? s.accounts().acceptTotpStep(account, check.step())
-                  : CompletableFuture.completedFuture(false);
-            });
-  }
-
-  /** Completes with whether the code was one of the account's unused recovery codes. */
-  private CompletionStage<Boolean> recovery(String account, String code) {
-    return s.accounts()
-        .recoveryCodes(account)
-        .thenCompose(
-            hashes -> {
-              RecoveryCodes.Redemption r = RecoveryCodes.redeem(hashes, code);
-              if (!r.accepted()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              List<String> used = new ArrayList<>(hashes);
-              for (String kept : r.remaining()) {
-                used.remove(kept);
-              }
-              return used.size() == 1
-                  ? s.accounts().consumeRecoveryCode(account, used.get(0))
-                  : CompletableFuture.completedFuture(false);
-            });
   }
 
   /**

@@ -5,65 +5,34 @@ import dev.bulwark.exchange.Exchange;
 import dev.bulwark.identity.login.LoginName;
 import dev.bulwark.identity.login.LoginThrottle;
 import dev.bulwark.identity.login.ThrottleDecision;
-import dev.bulwark.identity.totp.RecoveryCodes;
-import dev.bulwark.identity.totp.TotpCheck;
-import dev.bulwark.identity.totp.TotpSecret;
 import dev.bulwark.store.Account;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
- * Checks an account's second factor: a TOTP code of a step later than the last one accepted (the
- * account store takes the step once, on every gateway), or one of its unused recovery codes (used
- * up once). {@link #fresh} is what the self-service operations ask before a change to the second
- * factor: the same check behind the second-factor throttle counters, so a code used at login
- * moments before is refused as replayed.
+ * The login API's second-factor checks behind the throttle (the checks themselves are {@link
+ * dev.bulwark.identity.totp.AccountFactors}). {@link #fresh} is what the self-service operations
+ * ask before a change to the second factor, so a code used at login moments before is refused as
+ * replayed.
  */
 final class FactorCheck {
   private FactorCheck() {}
 
-  /** Completes with whether the code is the account's, of a step not accepted before. */
-  static CompletionStage<Boolean> totp(LoginServices s, String account, String code) {
-    return s.accounts()
-        .totp(account)
-        .thenCompose(
-            stored -> {
-              if (stored.isEmpty()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              TotpCheck check =
-                  s.totp()
-                      .verify(
-                          TotpSecret.of(stored.get().secret()),
-                          code,
-                          s.clock().instant(),
-                          stored.get().lastAcceptedStep());
-              return check.accepted()
-                  ? s.accounts().acceptTotpStep(account, check.step())
-                  : CompletableFuture.completedFuture(false);
-            });
-  }
-
-  /** Completes with whether the code was one of the account's unused recovery codes. */
-  static CompletionStage<Boolean> recovery(LoginServices s, String account, String code) {
-    return s.accounts()
-        .recoveryCodes(account)
-        .thenCompose(
-            hashes -> {
-              RecoveryCodes.Redemption r = RecoveryCodes.redeem(hashes, code);
-              if (!r.accepted()) {
-                return CompletableFuture.completedFuture(false);
-              }
-              List<String> used = new ArrayList<>(hashes);
-              for (String kept : r.remaining()) {
-                used.remove(kept);
-              }
-              return used.size() == 1
-                  ? s.accounts().consumeRecoveryCode(account, used.get(0))
-                  : CompletableFuture.completedFuture(false);
-            });
+  /**
+   * Runs {@code then} for the calling account once it showed a fresh second factor; an account
+   * without TOTP answers 409, a caller without a valid access token 401.
+   */
+  static void forEnrolledCaller(
+      Exchange ex, LoginServices s, JsonNode body, Consumer<Account> then) {
+    AccountCallers.resolve(
+        ex,
+        s,
+        (a, session) -> {
+          if (!a.totpEnrolled()) {
+            LoginEndpoint.deny(ex, LoginEndpoint.NOT_ENROLLED);
+            return;
+          }
+          fresh(ex, s, a, body, () -> then.accept(a));
+        });
   }
 
   /** Returns the throttle's view of an attempt by this exchange at this account. */
@@ -91,8 +60,8 @@ final class FactorCheck {
             LoginEndpoint.after(
                 ex,
                 factor == LoginThrottle.Factor.TOTP
-                    ? totp(s, a.id(), given)
-                    : recovery(s, a.id(), given),
+                    ? s.factors().totp(a.id(), given)
+                    : s.factors().recovery(a.id(), given),
                 (ok, e) -> {
                   if (e != null) {
                     LoginEndpoint.unavailable(ex, e);

@@ -8,6 +8,7 @@ import dev.bulwark.identity.password.PasswordHasher;
 import dev.bulwark.identity.password.PasswordPolicy;
 import dev.bulwark.identity.tokens.LocalIssuer;
 import dev.bulwark.identity.tokens.TokenService;
+import dev.bulwark.identity.totp.AccountFactors;
 import dev.bulwark.identity.totp.TotpVerifier;
 import dev.bulwark.policy.GatewayContext;
 import dev.bulwark.store.AccountStore;
@@ -35,6 +36,11 @@ record LoginServices(
     SecurityEvents security,
     Clock clock,
     String route) {
+
+  /** Returns the checks of an account's TOTP and recovery codes over this route's store. */
+  AccountFactors factors() {
+    return new AccountFactors(accounts, totp, clock);
+  }
 
   /** Returns the services of a route over the gateway's stores. */
   static LoginServices create(

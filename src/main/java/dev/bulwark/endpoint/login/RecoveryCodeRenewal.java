@@ -22,16 +22,7 @@ final class RecoveryCodeRenewal {
   }
 
   void run(Exchange ex, JsonNode body) {
-    AccountCallers.resolve(
-        ex,
-        s,
-        (a, session) -> {
-          if (!a.totpEnrolled()) {
-            LoginEndpoint.deny(ex, LoginEndpoint.NOT_ENROLLED);
-            return;
-          }
-          FactorCheck.fresh(ex, s, a, body, () -> replace(ex, a));
-        });
+    FactorCheck.forEnrolledCaller(ex, s, body, a -> replace(ex, a));
   }
 
   private void replace(Exchange ex, Account a) {

@@ -120,8 +120,8 @@ final class SecondFactor {
       String given) {
     CompletionStage<Boolean> accepted =
         factor == LoginThrottle.Factor.TOTP
-            ? FactorCheck.totp(s, a.id(), given)
-            : FactorCheck.recovery(s, a.id(), given);
+            ? s.factors().totp(a.id(), given)
+            : s.factors().recovery(a.id(), given);
     LoginEndpoint.after(
         ex,
         accepted,

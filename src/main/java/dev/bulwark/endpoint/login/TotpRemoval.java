@@ -23,16 +23,7 @@ final class TotpRemoval {
   }
 
   void run(Exchange ex, JsonNode body) {
-    AccountCallers.resolve(
-        ex,
-        s,
-        (a, session) -> {
-          if (!a.totpEnrolled()) {
-            LoginEndpoint.deny(ex, LoginEndpoint.NOT_ENROLLED);
-            return;
-          }
-          FactorCheck.fresh(ex, s, a, body, () -> remove(ex, a));
-        });
+    FactorCheck.forEnrolledCaller(ex, s, body, a -> remove(ex, a));
   }
 
   private void remove(Exchange ex, Account a) {
