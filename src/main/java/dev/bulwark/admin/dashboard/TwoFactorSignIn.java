@@ -18,13 +18,8 @@ import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
 import dev.bulwark.store.AccountStore;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -157,7 +152,7 @@ public final class TwoFactorSignIn implements OperatorSignIn {
   public void signIn(AdminCall call, Map<String, String> form, Consumer<Outcome> then) {
     String raw = form.getOrDefault("login", "");
     LoginName readable = LoginName.parse(raw).name();
-    LoginName name = readable != null ? readable : unreadable(raw);
+    LoginName name = readable != null ? readable : LoginName.unreadable(raw);
     Attempt a =
         new Attempt(
             call,
@@ -282,20 +277,6 @@ public final class TwoFactorSignIn implements OperatorSignIn {
     return TOTP_CODE.matcher(code).matches() || code.isEmpty()
         ? LoginThrottle.Factor.TOTP
         : LoginThrottle.Factor.RECOVERY_CODE;
-  }
-
-  /**
-   * Returns the stand-in of a name that cannot be an account's: a name of its own per raw text, so
-   * that the throttle still counts it and no event carries the raw input.
-   */
-  static LoginName unreadable(String raw) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
-      return Objects.requireNonNull(
-          LoginName.parse("unreadable-" + HexFormat.of().formatHex(d, 0, 8)).name());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-    }
   }
 
   private static String client(AdminCall call) {

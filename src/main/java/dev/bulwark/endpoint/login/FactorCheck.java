@@ -38,7 +38,7 @@ final class FactorCheck {
   /** Returns the throttle's view of an attempt by this exchange at this account. */
   static LoginThrottle.Attempt attempt(Exchange ex, LoginServices s, Account a) {
     LoginName parsed = LoginName.parse(a.loginName()).name();
-    LoginName name = parsed != null ? parsed : PasswordLogin.unreadable(a.loginName());
+    LoginName name = parsed != null ? parsed : LoginName.unreadable(a.loginName());
     return new LoginThrottle.Attempt(ex.requestId(), ex.clientAddress(), s.route(), name);
   }
 

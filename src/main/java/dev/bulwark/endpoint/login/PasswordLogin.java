@@ -9,10 +9,6 @@ import dev.bulwark.identity.login.ThrottleDecision;
 import dev.bulwark.identity.password.PasswordVerification;
 import dev.bulwark.store.Account;
 import dev.bulwark.store.AccountStatus;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +39,7 @@ final class PasswordLogin {
     String password = Objects.requireNonNullElse(LoginEndpoint.text(body, "password"), "");
     LoginName.Parsed parsed = LoginName.parse(raw);
     LoginName readable = parsed.name();
-    LoginName name = readable != null ? readable : unreadable(raw);
+    LoginName name = readable != null ? readable : LoginName.unreadable(raw);
     LoginThrottle.Attempt attempt =
         new LoginThrottle.Attempt(ex.requestId(), ex.clientAddress(), s.route(), name);
     ThrottleDecision d = s.throttle().check(attempt, LoginThrottle.Factor.PASSWORD);
@@ -53,21 +49,6 @@ final class PasswordLogin {
           LoginEndpoint.hold(
               ex, d.after().toMillis(), () -> lookUp(ex, attempt, readable, password));
       default -> lookUp(ex, attempt, readable, password);
-    }
-  }
-
-  /**
-   * Returns the stand-in of a name that cannot be an account's (too long, NUL, mixed scripts): a
-   * name of its own per raw text, so that throttling and stuffing detection still count it, and the
-   * audit trail never holds 10 KB of input or a control character.
-   */
-  static LoginName unreadable(String raw) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
-      return Objects.requireNonNull(
-          LoginName.parse("unreadable-" + HexFormat.of().formatHex(d, 0, 8)).name());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
     }
   }
 

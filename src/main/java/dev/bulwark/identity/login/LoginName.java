@@ -2,8 +2,12 @@ package dev.bulwark.identity.login;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +52,20 @@ public final class LoginName {
    * @param problem why it was refused, in words for the user, or null
    */
   public record Parsed(@Nullable LoginName name, @Nullable String problem) {}
+
+  /**
+   * Returns the stand-in of a name that cannot be an account's: a name of its own per raw text
+   * ({@code unreadable-} and 16 hex digits of its SHA-256), so that the throttle still counts it
+   * and no event carries the raw input.
+   */
+  public static LoginName unreadable(String raw) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
+      return requireNonNull(parse("unreadable-" + HexFormat.of().formatHex(d, 0, 8)).name());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    }
+  }
 
   /** Reads a login name as sent. */
   public static Parsed parse(String raw) {
