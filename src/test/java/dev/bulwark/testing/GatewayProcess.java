@@ -44,8 +44,9 @@ public final class GatewayProcess {
    * listener answers; the process's output goes to {@code dir/gateway-NAME.log}.
    */
   public static GatewayProcess start(Path dir, String body, String name) throws Exception {
-    int https = freePort();
-    int admin = freePort();
+    int[] ports = twoFreePorts();
+    int https = ports[0];
+    int admin = ports[1];
     Path config = dir.resolve("bulwark.yaml");
     String yaml =
         TestGateway.yaml(body, 9)
@@ -129,10 +130,11 @@ public final class GatewayProcess {
       Path dir, String body, String name, java.util.function.BooleanSupplier ready)
       throws Exception {
     Path config = dir.resolve("bulwark.yaml");
+    int[] ports = twoFreePorts();
     String yaml =
         TestGateway.yaml(body, 9)
-            .replace("https: 127.0.0.1:0", "https: 127.0.0.1:" + freePort())
-            .replace("admin: 127.0.0.1:0", "admin: 127.0.0.1:" + freePort())
+            .replace("https: 127.0.0.1:0", "https: 127.0.0.1:" + ports[0])
+            .replace("admin: 127.0.0.1:0", "admin: 127.0.0.1:" + ports[1])
             .replace("  http: 127.0.0.1:0\n", "");
     Files.writeString(config, yaml);
     Path log = dir.resolve("gateway-" + name + ".log");
@@ -228,9 +230,14 @@ public final class GatewayProcess {
     return Set.copyOf(acked);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Returns two free ports, different: both sockets are held open while the second is chosen (two
+   * calls one after the other may be handed the same port again).
+   */
+  private static int[] twoFreePorts() throws IOException {
+    try (ServerSocket a = new ServerSocket(0);
+        ServerSocket b = new ServerSocket(0)) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
     }
   }
 }

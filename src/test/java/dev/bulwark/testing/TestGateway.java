@@ -161,9 +161,13 @@ public final class TestGateway implements AutoCloseable {
     return List.copyOf(lines);
   }
 
-  /** Waits up to two seconds for a log line containing every fragment. */
+  /**
+   * Waits up to five seconds for a log line containing every fragment: a thinned security event (a
+   * repeat within its one-second window) is handed on by the once-a-second flush, so up to two
+   * seconds after its request.
+   */
   public String awaitLine(String... fragments) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (System.nanoTime() < deadline) {
       for (String l : lines) {
         boolean all = true;
